@@ -1,0 +1,103 @@
+#pragma once
+// Electronic seals: GB/T 38540-2020 SESeal (version 4), built, parsed and
+// verified; GM/T 0031-2014 SESeal (version 1) parsed.
+//
+// v4 ASN.1 (GB/T 38540-2020 §7):
+//   SESeal ::= SEQUENCE { eSealInfo SES_SealInfo, cert OCTET STRING,
+//                         signAlgID OBJECT IDENTIFIER, signedValue BIT STRING }
+//   SES_SealInfo ::= SEQUENCE { header SES_Header, esID IA5String,
+//                         property SES_ESPropertyInfo, picture SES_ESPictrueInfo,
+//                         extDatas ExtensionDatas OPTIONAL }
+//   SES_Header ::= SEQUENCE { ID IA5String ("ES"), version INTEGER (4), Vid IA5String }
+//   SES_ESPropertyInfo ::= SEQUENCE { type INTEGER, name UTF8String,
+//                         certListType INTEGER, certList SES_CertList,
+//                         createDate GeneralizedTime, validStart GeneralizedTime,
+//                         validEnd GeneralizedTime }
+//   SES_CertList ::= CHOICE { certs CertInfoList,            -- certListType 1
+//                             certDigestList CertDigestList } -- certListType 2
+//   CertInfoList ::= SEQUENCE OF OCTET STRING (DER certificates)
+//   CertDigestList ::= SEQUENCE OF SEQUENCE { type PrintableString, value OCTET STRING }
+//   SES_ESPictrueInfo ::= SEQUENCE { type IA5String, data OCTET STRING,
+//                         width INTEGER, height INTEGER }  -- millimetres
+//   ExtensionDatas ::= SEQUENCE OF SEQUENCE { extnID OBJECT IDENTIFIER,
+//                         critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }
+// signedValue is SM2-with-SM3 (OID 1.2.156.10197.1.501) by the seal maker over
+// the DER of SEQUENCE { eSealInfo, cert, signAlgID }.
+//
+// v1 (GM/T 0031-2014): SESeal ::= SEQUENCE { esealInfo SES_SealInfo, signInfo SES_SignInfo }
+// with version 1 in the header, certList a plain SEQUENCE OF OCTET STRING,
+// UTCTime dates, and SES_SignInfo ::= SEQUENCE { cert OCTET STRING,
+// signatureAlgorithm OBJECT IDENTIFIER, signData BIT STRING } signed over the
+// DER of esealInfo.
+#include <optional>
+#include <string>
+#include <vector>
+#include <zhaoyin/trust/x509.h>
+
+namespace zhaoyin::trust {
+
+inline constexpr std::string_view kOidSm2WithSm3 = "1.2.156.10197.1.501";
+
+// Seal types in SES_ESPropertyInfo.type
+enum class SealOwnerType : int { Organization = 1, Person = 2 };
+
+struct SealPicture {
+  std::string type = "PNG";  // GIF, BMP, JPG, PNG, SVG, OFD
+  Bytes data;
+  int width_mm = 42;
+  int height_mm = 42;
+};
+
+struct SealExtension {
+  std::string oid;
+  bool critical = false;
+  Bytes value;
+};
+
+struct SealInfo {
+  std::string vid = "Zhaoyin Sandbox";  // vendor id in the header
+  std::string es_id;                    // seal code (印章编码), unique
+  SealOwnerType type = SealOwnerType::Organization;
+  std::string name;                     // e.g. "武汉长江数据科技有限公司合同专用章"
+  // Certificates of the signers allowed to use this seal (certListType 1).
+  std::vector<Certificate> signer_certs;
+  TimePoint created;
+  TimePoint valid_start;
+  TimePoint valid_end;
+  SealPicture picture;
+  std::vector<SealExtension> extensions;
+};
+
+struct ParsedSeal {
+  int version = 0;                // 4 or 1
+  SealInfo info;
+  Bytes signer_cert_digests_sm3;  // unused unless certListType 2 (concatenated digests)
+  Certificate maker_cert;         // the seal maker (制章人) certificate
+  std::string sign_alg_oid;
+  Bytes signature;                // DER SM2 signature
+  Bytes signed_data;              // the exact bytes the maker signed
+  Bytes der;                      // the whole SESeal
+};
+
+// Builds and signs a v4 SESeal. Throws TrustError on bad input (empty name, es_id, picture).
+Bytes build_seal_v4(const SealInfo& info, const Sm2Key& maker_key, const Certificate& maker_cert);
+
+// Parses v4 or v1 (detected from the structure and header version).
+// Throws TrustError("malformed") on anything else.
+ParsedSeal parse_seal(const Bytes& der);
+
+struct SealCheck {
+  bool ok = false;
+  std::string code;  // "ok", "bad_signature", "seal_expired", "seal_not_yet_valid", "untrusted_chain", ...
+  std::string message;
+};
+
+// Verifies the maker's signature, the seal validity window at `at`, and the
+// maker certificate's chain in `trust` (which holds the sandbox or national roots).
+class TrustStore;
+SealCheck verify_seal(const ParsedSeal& seal, const TrustStore& trust, TimePoint at);
+
+// True if `cert` is in the seal's signer list (by DER equality or SM3 digest).
+bool seal_allows_signer(const ParsedSeal& seal, const Certificate& cert);
+
+}  // namespace zhaoyin::trust

@@ -1,0 +1,86 @@
+#pragma once
+// X.509 v3 certificates with SM2 keys: issue, parse, inspect.
+//
+// Issued certificates are signed SM2-with-SM3 (OID 1.2.156.10197.1.501) with the
+// distinguishing ID set, so `openssl verify -vfyopt distid:1234567812345678`
+// accepts them.
+#include <chrono>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+#include <zhaoyin/trust/bytes.h>
+#include <zhaoyin/trust/sm2.h>
+
+struct x509_st;
+
+namespace zhaoyin::trust {
+
+using TimePoint = std::chrono::system_clock::time_point;
+
+// An ordered list of attributes, e.g. {{"C","CN"},{"O","..."},{"CN","..."}}.
+// Short names as OpenSSL knows them: C, ST, L, O, OU, CN, serialNumber, title.
+// Values are UTF-8.
+struct DistinguishedName {
+  std::vector<std::pair<std::string, std::string>> attributes;
+  std::string get(std::string_view short_name) const;  // first match or ""
+};
+
+class Certificate {
+ public:
+  Certificate() = default;
+  static Certificate from_pem(std::string_view pem);  // throws TrustError("malformed")
+  static Certificate from_der(const Bytes& der);      // throws TrustError("malformed")
+  // All certificates in a PEM bundle, in order.
+  static std::vector<Certificate> bundle_from_pem(std::string_view pem);
+
+  bool valid() const { return static_cast<bool>(x509_); }
+  std::string pem() const;
+  Bytes der() const;
+
+  std::string serial_hex() const;  // upper-case hex of the serial, no leading "0x"
+  DistinguishedName subject() const;
+  DistinguishedName issuer() const;
+  std::string subject_line() const;  // one-line RFC 2253 form, UTF-8, for logs and UI
+  TimePoint not_before() const;
+  TimePoint not_after() const;
+  bool is_ca() const;
+  Sm2Key public_key() const;
+  Bytes fingerprint_sm3() const;  // SM3 of the DER
+  // True if `issuer`'s key verifies this certificate's signature (SM2, ID set).
+  bool signed_by(const Certificate& issuer, std::string_view id = kSm2DefaultId) const;
+
+  x509_st* native() const { return x509_.get(); }  // owned; shared between copies
+  static Certificate adopt(x509_st* x);
+
+ private:
+  std::shared_ptr<x509_st> x509_;
+};
+
+enum class CertProfile {
+  RootCa,     // basicConstraints CA:TRUE critical, keyCertSign|cRLSign
+  IssuingCa,  // CA:TRUE, pathlen:0, keyCertSign|cRLSign
+  License,    // end entity: digitalSignature|nonRepudiation (license holder keys)
+  SealMaker,  // end entity: digitalSignature (the seal-making authority's key)
+  Server,     // end entity: digitalSignature, extendedKeyUsage serverAuth
+};
+
+struct CertificateRequest {
+  DistinguishedName subject;
+  Sm2Key subject_key;           // public part is used
+  CertProfile profile = CertProfile::License;
+  TimePoint not_before;
+  TimePoint not_after;
+  std::optional<Bytes> serial;  // random 16 bytes (positive) when unset
+  std::string crl_distribution_point;  // URI, optional
+  // Extra non-critical extensions as (dotted OID, DER value) pairs.
+  std::vector<std::pair<std::string, Bytes>> extra_extensions;
+};
+
+// Issues a certificate signed by issuer_key. issuer == nullptr means
+// self-signed (the issuer name is the subject, issuer_key must match subject_key).
+// Adds subjectKeyIdentifier and authorityKeyIdentifier.
+Certificate issue_certificate(const CertificateRequest& request, const Sm2Key& issuer_key,
+                              const Certificate* issuer);
+
+}  // namespace zhaoyin::trust

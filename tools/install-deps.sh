@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Zhaoyin needs, and only those that are missing.
+# Idempotent: a second run with everything present touches nothing (no apt-get update).
+set -euo pipefail
+
+BUILD_PKGS=(
+  cmake g++ make pkg-config git
+  libssl-dev openssl                 # SM2/SM3/X.509 (OpenSSL 3)
+  libpoco-dev                        # HTTP server, Util, Data/SQLite, JSON, JWT, Redis
+  nlohmann-json3-dev                 # JSON in the core libraries
+  liblua5.4-dev                      # integrator scripts
+  libqrencode-dev                    # QR codes
+  libcairo2-dev libfreetype-dev      # seal impressions and rendering Chinese text
+  fonts-wqy-zenhei                   # a real CJK font for seal impressions
+  catch2                             # unit tests
+)
+TEST_PKGS=(
+  curl                               # integration tests talk HTTP to a running host
+  qrencode zbar-tools                # reading our QR images with an independent decoder
+  qpdf poppler-utils                 # checking PDFs with independent tools
+)
+
+want=("${BUILD_PKGS[@]}")
+if [[ "${1:-}" == "--with-tests" ]]; then want+=("${TEST_PKGS[@]}"); fi
+
+missing=()
+for p in "${want[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]})); then
+  echo "[deps] installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "[deps] all system packages present"
+fi
