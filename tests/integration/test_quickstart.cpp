@@ -1,0 +1,139 @@
+// The foundation's "done when", end to end with the real binaries and an
+// independent HTTP client (curl): a fresh sandbox, a host trusting it, a token
+// for a demo application, and a demo wallet shown.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "host_process.h"
+#include "test_support.h"
+
+using nlohmann::json;
+using namespace zhaoyin::test;
+
+namespace {
+
+// One sandbox for the whole executable: creating it signs many certificates and seals.
+const fs::path& shared_sandbox() {
+  static TempDir dir("zhaoyin-quickstart");
+  static bool created = [] {
+    auto r = run_command(bin("zhaoyin") + " sandbox init " + quote(dir / "sandbox"));
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    return true;
+  }();
+  (void)created;
+  static fs::path p = dir.path();
+  return p;
+}
+
+json sandbox_json() { return json::parse(read_file(shared_sandbox() / "sandbox" / "sandbox.json")); }
+
+struct Http {
+  int status = 0;
+  std::string body;
+};
+
+// curl prints the body, then the status code on the last line.
+Http curl(const std::string& args) {
+  auto r = run_command("curl -s -w '\\n%{http_code}' " + args);
+  Http h;
+  auto nl = r.output.rfind('\n');
+  h.body = r.output.substr(0, nl == std::string::npos ? 0 : nl);
+  h.status = std::atoi(r.output.substr(nl == std::string::npos ? 0 : nl + 1).c_str());
+  return h;
+}
+
+}  // namespace
+
+TEST_CASE("a host started on a fresh sandbox answers /healthz and issues tokens") {
+  auto root = shared_sandbox();
+  HostProcess host(root, {"--data", (root / "data").string(), "--sandbox", (root / "sandbox").string()});
+  INFO(host.log());
+  REQUIRE(host.ready());
+
+  auto health = curl(quote(host.url("/healthz")));
+  REQUIRE(health.status == 200);
+  CHECK(json::parse(health.body)["status"] == "ok");
+
+  auto apps = sandbox_json()["applications"];
+  REQUIRE(apps.size() >= 4);
+  for (auto& app : apps) {
+    std::string id = app["client_id"], secret = app["client_secret"];
+    auto token = curl("-u " + quote(id + ":" + secret) + " -d grant_type=client_credentials " +
+                      quote(host.url("/oauth/token")));
+    INFO(app.dump());
+    REQUIRE(token.status == 200);
+    auto body = json::parse(token.body);
+    CHECK(body["token_type"] == "Bearer");
+    CHECK(body["access_token"].get<std::string>().size() >= 32);
+    CHECK(body["expires_in"].get<int>() > 0);
+  }
+
+  SECTION("a wrong secret is refused with the SPEC error shape") {
+    std::string id = apps[0]["client_id"];
+    auto token = curl("-u " + quote(id + ":not-the-secret") + " -d grant_type=client_credentials " +
+                      quote(host.url("/oauth/token")));
+    CHECK(token.status == 401);
+    auto body = json::parse(token.body);
+    CHECK(body["error"]["code"] == "invalid_client");
+    CHECK_FALSE(body["error"]["message"].get<std::string>().empty());
+  }
+
+  SECTION("/metrics counts the requests in Prometheus text format") {
+    auto metrics = curl(quote(host.url("/metrics")));
+    CHECK(metrics.status == 200);
+    CHECK(metrics.body.find("# TYPE zhaoyin_http_requests_total counter") != std::string::npos);
+    CHECK(metrics.body.find("route=\"/oauth/token\"") != std::string::npos);
+  }
+
+  CHECK(host.stop() == 0);  // graceful shutdown on SIGTERM
+}
+
+TEST_CASE("a host restarted on the same data keeps its applications and tokens") {
+  auto root = shared_sandbox();
+  auto app = sandbox_json()["applications"][0];
+  std::string creds = quote(app["client_id"].get<std::string>() + ":" + app["client_secret"].get<std::string>());
+  std::string data = (root / "data-restart").string(), sandbox = (root / "sandbox").string();
+  {
+    HostProcess host(root, {"--data", data, "--sandbox", sandbox});
+    REQUIRE(host.ready());
+    CHECK(curl("-u " + creds + " -d grant_type=client_credentials " + quote(host.url("/oauth/token"))).status == 200);
+  }
+  HostProcess again(root, {"--data", data, "--sandbox", sandbox});
+  INFO(again.log());
+  REQUIRE(again.ready());
+  CHECK(curl("-u " + creds + " -d grant_type=client_credentials " + quote(again.url("/oauth/token"))).status == 200);
+}
+
+TEST_CASE("every demo wallet opens with its password and shows its license") {
+  auto root = shared_sandbox();
+  auto sb = sandbox_json();
+  REQUIRE(sb["wallets"].size() >= 6);
+  for (auto& w : sb["wallets"]) {
+    std::string path = (root / "sandbox" / w["path"].get<std::string>()).string();
+    auto r = run_command(bin("zhaoyin-wallet") + " --wallet " + quote(path) + " --password " +
+                         quote(w["password"].get<std::string>()) + " show 2>/dev/null");
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    auto shown = json::parse(r.output);
+    CHECK(shown.dump().find(w["uscc"].get<std::string>()) != std::string::npos);
+    CHECK(shown.dump().find(w["holder"].get<std::string>()) != std::string::npos);
+  }
+}
+
+TEST_CASE("a wrong wallet password is refused without revealing the key") {
+  auto root = shared_sandbox();
+  auto w = sandbox_json()["wallets"][0];
+  std::string path = (root / "sandbox" / w["path"].get<std::string>()).string();
+  auto r = run_command(bin("zhaoyin-wallet") + " --wallet " + quote(path) + " --password wrong-password show");
+  CHECK(r.exit_code == 3);
+  CHECK(r.output.find("PRIVATE KEY") == std::string::npos);
+  CHECK(r.output.find("password") != std::string::npos);
+}
+
+TEST_CASE("the host refuses to start on a sandbox folder that does not exist") {
+  TempDir dir;
+  HostProcess host(dir.path(), {"--data", dir / "data", "--sandbox", dir / "no-such-sandbox"});
+  CHECK_FALSE(host.ready());
+  CHECK(host.log().find("sandbox") != std::string::npos);
+}
