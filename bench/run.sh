@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Builds and runs the benchmarks. Figures are ratios against baselines measured
+# in the same run (OpenSSL's own `openssl speed`), so a noisy 2-core machine
+# still gives comparable numbers.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tools/build.sh >/dev/null
+build/bin/bench_trust "$@"
