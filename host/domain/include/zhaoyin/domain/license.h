@@ -2,6 +2,7 @@
 // The electronic business license as the relying party sees it: face info
 // (照面信息), holders and their authorisations. JSON keys are English, labels
 // Chinese; the label of some fields depends on the enterprise type.
+#include <chrono>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -44,9 +45,15 @@ struct FaceInfo {
 };
 
 // {"uscc":..., "name":..., ..., "kind":"branch", "status":"active", "status_label":"存续",
-//  "labels": {"uscc":"统一社会信用代码", "legal_representative":"负责人", ...}}
+//  "term_to_text":"长期" (or the date), "labels": {"uscc":"统一社会信用代码", "legal_representative":"负责人", ...}}
 nlohmann::json to_json(const FaceInfo& f);
-FaceInfo face_info_from_json(const nlohmann::json& j);  // throws std::invalid_argument
+// Throws std::invalid_argument naming the field: the USCC must pass uscc_valid;
+// uscc, name, type, legal_representative, established, term_from, address,
+// business_scope, registration_authority, approval_date and status are required
+// (registered_capital too for companies); dates are YYYY-MM-DD; term_to may be
+// empty, absent or "长期" for open-ended. "kind" may be left out when the type
+// text names it (…分公司, 个体…, …合伙…, 股份有限公司, 有限责任公司).
+FaceInfo face_info_from_json(const nlohmann::json& j);
 // Field label for this enterprise kind, e.g. label(Branch, "legal_representative") == "负责人".
 std::string label(EnterpriseKind kind, std::string_view field);
 
@@ -65,10 +72,17 @@ struct Authorisation {
   std::vector<std::string> seals;      // esIDs the holder may use (seal-use authorisation)
 };
 nlohmann::json to_json(const Authorisation& a);
+// Throws std::invalid_argument naming the field: scope full|precise, precise
+// needs at least one matter, matter paths have no empty segment, valid_from and
+// valid_to are YYYY-MM-DDTHH:MM:SSZ with valid_to after valid_from.
 Authorisation authorisation_from_json(const nlohmann::json& j);
 
 // True if `matter` is covered: full scope, or a listed matter equal to it or an
 // ancestor of it in the matter tree ("电子政务/税务" covers "电子政务/税务/发票申领").
+// Paths are compared segment by segment: "电子政务/税" does not cover "电子政务/税务/x".
 bool authorisation_covers(const Authorisation& a, std::string_view matter);
+
+// True if `at` lies within [valid_from, valid_to]; false when either is unreadable.
+bool authorisation_in_effect(const Authorisation& a, std::chrono::system_clock::time_point at);
 
 }  // namespace zhaoyin::domain
