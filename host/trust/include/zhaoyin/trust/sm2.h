@@ -11,6 +11,8 @@
 #include <zhaoyin/trust/bytes.h>
 
 struct evp_pkey_st;
+struct evp_md_ctx_st;
+struct evp_pkey_ctx_st;
 
 namespace zhaoyin::trust {
 
@@ -47,11 +49,36 @@ class Sm2Key {
 
   // The underlying EVP_PKEY (owned by this object; shared between copies).
   evp_pkey_st* native() const { return pkey_.get(); }
-  // Takes ownership of an EVP_PKEY; throws TrustError("malformed") unless it is SM2.
+  // Takes ownership of an EVP_PKEY; throws TrustError("malformed") unless it is SM2
+  // (the key is freed in that case too, so the caller never leaks it).
   static Sm2Key adopt(evp_pkey_st* pkey);
+  // True if both hold the same public key (an empty key equals nothing).
+  bool same_public_key(const Sm2Key& other) const;
 
  private:
   std::shared_ptr<evp_pkey_st> pkey_;
 };
+
+namespace detail {
+
+// Internal to zhaoyin_trust (x509.cpp and crl.cpp sign and verify with it); not
+// an API for other libraries. An EVP_MD_CTX initialised for SM2-with-SM3 with
+// the distinguishing ID set on its EVP_PKEY_CTX, ready for EVP_DigestSign* /
+// X509_sign_ctx (for_signing) or EVP_DigestVerify*. Owns both contexts.
+// Throws TrustError("crypto_failure") if OpenSSL refuses the key or the ID.
+class Sm2DigestContext {
+ public:
+  Sm2DigestContext(evp_pkey_st* key, std::string_view id, bool for_signing);
+  ~Sm2DigestContext();
+  Sm2DigestContext(const Sm2DigestContext&) = delete;
+  Sm2DigestContext& operator=(const Sm2DigestContext&) = delete;
+  evp_md_ctx_st* get() const { return md_ctx_; }
+
+ private:
+  evp_md_ctx_st* md_ctx_ = nullptr;
+  evp_pkey_ctx_st* pkey_ctx_ = nullptr;  // not owned by md_ctx_ (EVP_MD_CTX_set_pkey_ctx)
+};
+
+}  // namespace detail
 
 }  // namespace zhaoyin::trust

@@ -26,6 +26,7 @@ class Sm3Hasher {
 
 // HMAC-SHA256 (callbacks to relying parties) and HMAC-SM3.
 Bytes hmac_sha256(const Bytes& key, const Bytes& data);
+Bytes hmac_sm3(const Bytes& key, const Bytes& data);
 Bytes sha256(const Bytes& data);
 
 }  // namespace zhaoyin::trust

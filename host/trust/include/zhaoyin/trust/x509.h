@@ -13,6 +13,8 @@
 #include <zhaoyin/trust/sm2.h>
 
 struct x509_st;
+struct X509_name_st;
+struct asn1_string_st;
 
 namespace zhaoyin::trust {
 
@@ -44,7 +46,7 @@ class Certificate {
   std::string subject_line() const;  // one-line RFC 2253 form, UTF-8, for logs and UI
   TimePoint not_before() const;
   TimePoint not_after() const;
-  bool is_ca() const;
+  bool is_ca() const;  // basicConstraints CA:TRUE and, if keyUsage is present, keyCertSign
   Sm2Key public_key() const;
   Bytes fingerprint_sm3() const;  // SM3 of the DER
   // True if `issuer`'s key verifies this certificate's signature (SM2, ID set).
@@ -80,7 +82,26 @@ struct CertificateRequest {
 // Issues a certificate signed by issuer_key. issuer == nullptr means
 // self-signed (the issuer name is the subject, issuer_key must match subject_key).
 // Adds subjectKeyIdentifier and authorityKeyIdentifier.
+// Throws TrustError("malformed") for a bad request (empty DN, unknown attribute,
+// not_after <= not_before, non-positive serial, duplicate extension, an
+// issuer_key that does not match the issuer certificate or, when self-signed,
+// the subject key) and TrustError("crypto_failure") if OpenSSL fails.
 Certificate issue_certificate(const CertificateRequest& request, const Sm2Key& issuer_key,
                               const Certificate* issuer);
+
+namespace detail {
+
+// Internal to zhaoyin_trust (crl.cpp and chain.cpp share them); not an API for
+// other libraries.
+DistinguishedName dn_from_native(const X509_name_st* name);
+std::string dn_line(const X509_name_st* name);            // RFC 2253, UTF-8
+TimePoint time_from_native(const asn1_string_st* time);   // ASN1_TIME; throws TrustError("malformed")
+std::string serial_hex_from_native(const asn1_string_st* serial);  // ASN1_INTEGER, upper-case hex
+// Verifies a DER `SIGNED{}` structure (certificate or CRL): SEQUENCE { tbs,
+// AlgorithmIdentifier, BIT STRING }. The algorithm must be SM2-with-SM3; the
+// signature is checked over the exact TBS bytes with `id`. Never throws.
+bool verify_signed_der(const Bytes& der, const Sm2Key& key, std::string_view id);
+
+}  // namespace detail
 
 }  // namespace zhaoyin::trust
