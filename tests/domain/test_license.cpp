@@ -294,6 +294,10 @@ TEST_CASE("Authorisation: in effect only inside its validity period") {
   CHECK(authorisation_in_effect(a, utc(2026, 1, 1)));
   CHECK_FALSE(authorisation_in_effect(a, utc(2025, 12, 31, 23)));
   CHECK_FALSE(authorisation_in_effect(a, utc(2027, 1, 1)));
+  Authorisation forever = a;
+  forever.valid_to = "9999-12-31T23:59:59Z";  // far past what system_clock can count in nanoseconds
+  CHECK(authorisation_from_json(to_json(forever)).valid_to == forever.valid_to);
+  CHECK(authorisation_in_effect(forever, utc(2200, 1, 1)));
   Authorisation unreadable = a;
   unreadable.valid_to = "someday";
   CHECK_FALSE(authorisation_in_effect(unreadable, utc(2026, 6, 1)));

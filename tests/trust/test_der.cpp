@@ -181,4 +181,8 @@ TEST_CASE("DER refuses times that are local, malformed or impossible") {
   CHECK(time_code(der::kGeneralizedTime, "20260309080507.50Z") == "malformed");  // trailing zero in fraction
   CHECK(time_code(der::kGeneralizedTime, "20260309080507.Z") == "malformed");
   CHECK(time_code(der::kOctetString, "20260309080507Z") == "malformed");
+  // Valid GeneralizedTime, but past what system_clock's nanoseconds can hold (2262).
+  CHECK(time_code(der::kGeneralizedTime, "30250101000000Z") == "malformed");
+  CHECK(time_code(der::kGeneralizedTime, "99991231235959Z") == "malformed");
+  CHECK(time_code(der::kGeneralizedTime, "22620101000000Z") == "no error");
 }

@@ -55,8 +55,10 @@ bool valid_date(std::string_view s) {
   return ymd.ok();
 }
 
-// YYYY-MM-DDTHH:MM:SSZ (UTC, whole seconds) → time point; nullopt if not that shape.
-std::optional<std::chrono::system_clock::time_point> parse_utc_timestamp(std::string_view s) {
+// YYYY-MM-DDTHH:MM:SSZ (UTC, whole seconds) → seconds since the epoch; nullopt
+// if not that shape. Seconds, not system_clock's nanoseconds, so that "forever"
+// values such as 9999-12-31T23:59:59Z stay representable.
+std::optional<std::chrono::sys_seconds> parse_utc_timestamp(std::string_view s) {
   if (s.size() != 20 || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z') return std::nullopt;
   if (!valid_date(s.substr(0, 10))) return std::nullopt;
   for (std::size_t i : {11u, 12u, 14u, 15u, 17u, 18u})
@@ -367,7 +369,8 @@ bool authorisation_in_effect(const Authorisation& a, std::chrono::system_clock::
   const auto from = parse_utc_timestamp(a.valid_from);
   const auto to = parse_utc_timestamp(a.valid_to);
   if (!from || !to) return false;
-  return *from <= at && at <= *to;
+  const auto at_seconds = std::chrono::floor<std::chrono::seconds>(at);
+  return *from <= at_seconds && at_seconds <= *to;
 }
 
 }  // namespace zhaoyin::domain

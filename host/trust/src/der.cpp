@@ -87,7 +87,13 @@ std::chrono::system_clock::time_point from_civil(const CivilTime& c) {
   using namespace std::chrono;
   const year_month_day ymd{year{c.year}, month{static_cast<unsigned>(c.month)}, day{static_cast<unsigned>(c.day)}};
   if (!ymd.ok() || c.hour > 23 || c.minute > 59 || c.second > 59) malformed("time out of range");
-  return sys_days{ymd} + hours{c.hour} + minutes{c.minute} + seconds{c.second};
+  const sys_seconds t = sys_days{ymd} + hours{c.hour} + minutes{c.minute} + seconds{c.second};
+  // system_clock counts nanoseconds in 64 bits (about 1677-2262); a later
+  // GeneralizedTime would overflow the conversion, so it is refused instead.
+  constexpr auto earliest = time_point_cast<seconds>(system_clock::time_point::min());
+  constexpr auto latest = time_point_cast<seconds>(system_clock::time_point::max());
+  if (t < earliest || t > latest) malformed("time outside the representable range");
+  return time_point_cast<system_clock::duration>(t);
 }
 
 bool valid_utf8(const std::uint8_t* p, std::size_t n) {
