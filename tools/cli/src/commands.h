@@ -1,0 +1,26 @@
+#pragma once
+// The operator CLI's commands. Each returns the process exit code; usage
+// mistakes throw UsageError, everything else throws and main() reports it.
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace zhaoyin::cli {
+
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+const char* usage_text();
+
+// zhaoyin sandbox init DIR [--force] [--font FILE]
+int sandbox_init(const std::vector<std::string>& args);
+// zhaoyin sandbox summary DIR [--port N]
+int sandbox_summary(const std::vector<std::string>& args);
+
+}  // namespace zhaoyin::cli

@@ -1,0 +1,43 @@
+#pragma once
+// `zhaoyin sandbox init DIR`: creates the sandbox authority in DIR — CA
+// hierarchy and CRLs, demo enterprises and their holders, seals, wallets and
+// demo relying-party applications — in the layout of docs/SANDBOX.md, ending
+// with DIR/sandbox.json, the contract scripts and tests read.
+#include <cstddef>
+#include <filesystem>
+#include <zhaoyin/sandbox/error.h>
+#include <zhaoyin/sandbox/impression.h>
+
+namespace zhaoyin::sandbox {
+
+struct InitOptions {
+  bool force = false;            // recreate even when DIR/sandbox.json exists
+  ImpressionOptions impression;  // font and resolution of the seal images
+};
+
+enum class InitOutcome {
+  Created,        // there was no sandbox
+  Recreated,      // there was one and --force replaced it
+  AlreadyPresent, // there was one and nothing was touched
+};
+
+struct InitResult {
+  InitOutcome outcome = InitOutcome::AlreadyPresent;
+  std::filesystem::path manifest;  // DIR/sandbox.json
+  std::size_t enterprises = 0;
+  std::size_t wallets = 0;
+  std::size_t seals = 0;
+  std::size_t applications = 0;
+};
+
+// True when DIR/sandbox.json exists (it is written last, so its presence
+// means a complete sandbox).
+bool sandbox_exists(const std::filesystem::path& dir);
+
+// Idempotent: an existing sandbox is left alone unless options.force. A
+// half-written one (no sandbox.json) is always replaced. Only DIR/authority,
+// DIR/seals, DIR/wallets and DIR/sandbox.json are ever removed. Throws
+// SandboxError (or the trust core's TrustError) when generation fails.
+InitResult init_sandbox(const std::filesystem::path& dir, const InitOptions& options = {});
+
+}  // namespace zhaoyin::sandbox

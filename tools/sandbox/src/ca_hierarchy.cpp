@@ -1,0 +1,121 @@
+#include "ca_hierarchy.h"
+
+#include <zhaoyin/sandbox/error.h>
+#include "files.h"
+
+namespace zhaoyin::sandbox {
+
+namespace {
+
+constexpr int kYear = 365;
+// The sandbox is kept for a long time between `init`s; a CRL that expired
+// would make every chain check fail with crl_expired, so its next update is a
+// year away (a real CA publishes far more often).
+constexpr int kCrlLifetimeDays = kYear;
+
+trust::DistinguishedName dn(std::vector<std::pair<std::string, std::string>> attributes) {
+  return trust::DistinguishedName{std::move(attributes)};
+}
+
+trust::Certificate issue(const trust::DistinguishedName& subject, const trust::Sm2Key& subject_key,
+                         trust::CertProfile profile, TimePoint not_before, TimePoint not_after,
+                         const trust::Sm2Key& issuer_key, const trust::Certificate* issuer) {
+  trust::CertificateRequest request;
+  request.subject = subject;
+  request.subject_key = subject_key;
+  request.profile = profile;
+  request.not_before = not_before;
+  request.not_after = not_after;
+  return trust::issue_certificate(request, issuer_key, issuer);
+}
+
+}  // namespace
+
+CaHierarchy CaHierarchy::create(TimePoint now) {
+  CaHierarchy ca;
+  const TimePoint start = now - days(1);  // tolerate clocks a little behind ours
+  ca.root_key_ = trust::Sm2Key::generate();
+  ca.root_ = issue(dn({{"C", "CN"}, {"O", "Zhaoyin Sandbox"}, {"CN", "Zhaoyin Sandbox Root CA"}}), ca.root_key_,
+                   trust::CertProfile::RootCa, start, now + days(20 * kYear), ca.root_key_, nullptr);
+  for (const Province& p : sandbox_provinces()) {
+    IssuingCa issuing;
+    issuing.province = p;
+    issuing.key = trust::Sm2Key::generate();
+    issuing.cert = issue(dn({{"C", "CN"},
+                             {"ST", p.full_name},
+                             {"O", "Zhaoyin Sandbox"},
+                             {"CN", "Zhaoyin Sandbox " + p.pinyin + " License CA"}}),
+                         issuing.key, trust::CertProfile::IssuingCa, start, now + days(10 * kYear), ca.root_key_,
+                         &ca.root_);
+    ca.issuing_.push_back(std::move(issuing));
+  }
+  ca.seal_maker_key_ = trust::Sm2Key::generate();
+  ca.seal_maker_ = issue(dn({{"C", "CN"}, {"O", "Zhaoyin Sandbox"}, {"CN", "Zhaoyin Sandbox Seal Maker"}}),
+                         ca.seal_maker_key_, trust::CertProfile::SealMaker, start, now + days(10 * kYear),
+                         ca.root_key_, &ca.root_);
+  ca.end_entities_.push_back(ca.seal_maker_);
+  return ca;
+}
+
+const IssuingCa& CaHierarchy::issuing_ca(const std::string& province_code) const {
+  for (const auto& ca : issuing_) {
+    if (ca.province.code == province_code) return ca;
+  }
+  throw SandboxError("the sandbox has no issuing CA for province " + province_code);
+}
+
+IssuingCa& CaHierarchy::issuing_ca_mutable(const std::string& province_code) {
+  for (auto& ca : issuing_) {
+    if (ca.province.code == province_code) return ca;
+  }
+  throw SandboxError("the sandbox has no issuing CA for province " + province_code);
+}
+
+trust::Certificate CaHierarchy::issue_license(const std::string& province_code,
+                                              const trust::DistinguishedName& subject,
+                                              const trust::Sm2Key& holder_key, TimePoint now) {
+  const IssuingCa& ca = issuing_ca(province_code);
+  trust::Certificate cert = issue(subject, holder_key, trust::CertProfile::License, now - std::chrono::hours(1),
+                                  now + days(3 * kYear), ca.key, &ca.cert);
+  end_entities_.push_back(cert);
+  return cert;
+}
+
+trust::RevokedEntry CaHierarchy::revoke(const std::string& province_code, const trust::Certificate& cert,
+                                        int reason, TimePoint at) {
+  trust::RevokedEntry entry;
+  entry.serial_hex = cert.serial_hex();
+  entry.revoked_at = at;
+  entry.reason = reason;
+  issuing_ca_mutable(province_code).revoked.push_back(entry);
+  return entry;
+}
+
+void CaHierarchy::issue_crls(TimePoint now) {
+  const TimePoint this_update = now - std::chrono::minutes(1);
+  const TimePoint next_update = now + days(kCrlLifetimeDays);
+  root_crl_ = trust::issue_crl(root_, root_key_, {}, this_update, next_update, 1);
+  for (auto& ca : issuing_) {
+    ca.crl = trust::issue_crl(ca.cert, ca.key, ca.revoked, this_update, next_update, 1);
+  }
+}
+
+void CaHierarchy::write(const std::filesystem::path& dir) const {
+  if (!root_crl_.valid()) throw SandboxError("internal error: CRLs were not issued before writing");
+  write_file(dir / "root.pem", root_.pem());
+  write_file(dir / "root.key", root_key_.private_pem(), FileMode::Secret);
+  write_file(dir / "crl-root.pem", root_crl_.pem());
+  for (const auto& ca : issuing_) {
+    const std::string p = ca.province.code;
+    write_file(dir / ("ca-" + p + ".pem"), ca.cert.pem());
+    write_file(dir / ("ca-" + p + ".key"), ca.key.private_pem(), FileMode::Secret);
+    write_file(dir / ("crl-" + p + ".pem"), ca.crl.pem());
+  }
+  write_file(dir / "seal-maker.pem", seal_maker_.pem());
+  write_file(dir / "seal-maker.key", seal_maker_key_.private_pem(), FileMode::Secret);
+  for (const auto& cert : end_entities_) {
+    write_file(dir / "certs" / (cert.serial_hex() + ".pem"), cert.pem());
+  }
+}
+
+}  // namespace zhaoyin::sandbox
