@@ -56,7 +56,7 @@ TEST_CASE("without CRLs a path verifies only when CRLs are not required", "[chai
   CHECK(required.code == "crl_missing");
 }
 
-TEST_CASE("a trusted root verifies by itself; a CA verifies to its root", "[chain]") {
+TEST_CASE("a trusted root verifies by itself, a CA verifies to its root", "[chain]") {
   Verified v;
   const ChainResult root = v.store.verify(v.root.cert, v.now);
   CHECK(root.ok);

@@ -35,7 +35,9 @@ class Sm2Key {
   bool has_private() const;
 
   std::string private_pem() const;                                 // unencrypted PKCS#8
-  std::string private_pem_encrypted(std::string_view password) const;  // PKCS#8, PBES2 (scrypt KDF, AES-256-CBC)
+  // PKCS#8 PBES2: scrypt (N=2^14, r=8, p=1, random salt) and AES-256-CBC, readable
+  // by `openssl pkey -passin`. An empty password throws TrustError("bad_password").
+  std::string private_pem_encrypted(std::string_view password) const;
   Bytes private_der() const;                                       // unencrypted PKCS#8
   std::string public_pem() const;
   Bytes public_der() const;                                        // SubjectPublicKeyInfo
