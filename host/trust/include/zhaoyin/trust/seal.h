@@ -22,13 +22,23 @@
 //   ExtensionDatas ::= SEQUENCE OF SEQUENCE { extnID OBJECT IDENTIFIER,
 //                         critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }
 // signedValue is SM2-with-SM3 (OID 1.2.156.10197.1.501) by the seal maker over
-// the DER of SEQUENCE { eSealInfo, cert, signAlgID }.
+// the DER of SEQUENCE { eSealInfo, cert, signAlgID } (the standard's "印章信息、
+// 制章者证书、签名算法标识" combined as a SEQUENCE), so the maker certificate and
+// the algorithm are bound to the seal as well.
 //
 // v1 (GM/T 0031-2014): SESeal ::= SEQUENCE { esealInfo SES_SealInfo, signInfo SES_SignInfo }
-// with version 1 in the header, certList a plain SEQUENCE OF OCTET STRING,
-// UTCTime dates, and SES_SignInfo ::= SEQUENCE { cert OCTET STRING,
-// signatureAlgorithm OBJECT IDENTIFIER, signData BIT STRING } signed over the
-// DER of esealInfo.
+// with SES_SealInfo as above except: the header version is below 4 (1 in the
+// seals we build in tests; deployed GM/T 0031 seals also carry 2 or 3), and
+//   SES_ESPropertyInfo ::= SEQUENCE { type INTEGER, name UTF8String,
+//                         certList SEQUENCE OF OCTET STRING,
+//                         createDate UTCTime, validStart UTCTime, validEnd UTCTime }
+//   SES_SignInfo ::= SEQUENCE { cert OCTET STRING,
+//                         signatureAlgorithm OBJECT IDENTIFIER, signData BIT STRING }
+// GM/T 0031-2014 signs the same shape as v4: signData is over the DER of
+// SEQUENCE { esealInfo, cert, signatureAlgorithm } — not over esealInfo alone.
+//
+// The version is told apart by structure (4 elements: v4, 2 elements: v1) and
+// must agree with the header version.
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,7 +48,8 @@ namespace zhaoyin::trust {
 
 inline constexpr std::string_view kOidSm2WithSm3 = "1.2.156.10197.1.501";
 
-// Seal types in SES_ESPropertyInfo.type
+// Seal types in SES_ESPropertyInfo.type. The standard lets a deployment define
+// more; parse_seal keeps any other number as it is (static_cast).
 enum class SealOwnerType : int { Organization = 1, Person = 2 };
 
 struct SealPicture {
@@ -71,18 +82,25 @@ struct SealInfo {
 struct ParsedSeal {
   int version = 0;                // 4 or 1
   SealInfo info;
-  Bytes signer_cert_digests_sm3;  // unused unless certListType 2 (concatenated digests)
+  // certListType 2 only: the SM3 digests of the signer certificates, 32 bytes
+  // each, concatenated (entries of other digest types are skipped).
+  Bytes signer_cert_digests_sm3;
   Certificate maker_cert;         // the seal maker (制章人) certificate
   std::string sign_alg_oid;
   Bytes signature;                // DER SM2 signature
-  Bytes signed_data;              // the exact bytes the maker signed
+  Bytes signed_data;              // the exact bytes the maker signed (see above)
   Bytes der;                      // the whole SESeal
 };
 
-// Builds and signs a v4 SESeal. Throws TrustError on bad input (empty name, es_id, picture).
+// Builds and signs a v4 SESeal. Throws TrustError("invalid_argument") on bad
+// input: empty or non-ASCII es_id, vid or picture type; empty name or picture;
+// no signer certificate; validity that ends before it starts; a maker key
+// without its private part or not matching maker_cert.
 Bytes build_seal_v4(const SealInfo& info, const Sm2Key& maker_key, const Certificate& maker_cert);
 
-// Parses v4 or v1 (detected from the structure and header version).
+// Parses v4 or v1 (detected from the structure and header version). Strict
+// DER throughout; a signer or maker certificate OpenSSL cannot read, or a maker
+// certificate without an SM2 key, makes the seal malformed too.
 // Throws TrustError("malformed") on anything else.
 ParsedSeal parse_seal(const Bytes& der);
 
@@ -92,10 +110,16 @@ struct SealCheck {
   std::string message;
 };
 
-// Verifies the maker's signature, the seal validity window at `at`, and the
-// maker certificate's chain in `trust` (which holds the sandbox or national roots).
+// Verifies, in this order and stopping at the first failure:
+//   1. the signature algorithm is SM2-with-SM3 ("unsupported_algorithm"),
+//   2. the maker's signature over signed_data ("bad_signature"),
+//   3. validStart <= at <= validEnd ("seal_not_yet_valid" / "seal_expired"),
+//   4. the maker certificate's chain in `trust` at `at` (TrustStore::verify's
+//      code passed through: "untrusted_chain", "cert_expired", "cert_revoked", ...;
+//      require_crl as in TrustStore::verify).
 class TrustStore;
-SealCheck verify_seal(const ParsedSeal& seal, const TrustStore& trust, TimePoint at);
+SealCheck verify_seal(const ParsedSeal& seal, const TrustStore& trust, TimePoint at,
+                      bool require_crl = true);
 
 // True if `cert` is in the seal's signer list (by DER equality or SM3 digest).
 bool seal_allows_signer(const ParsedSeal& seal, const Certificate& cert);
