@@ -1,0 +1,40 @@
+#pragma once
+// The host's settings, read from a Poco configuration (config/zhaoyin.properties
+// plus command-line overrides) and validated in one place. Every problem is a
+// ConfigError whose message names the setting (or the option that set it).
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <zhaoyin/http/log.h>
+#include <zhaoyin/http/server.h>
+#include <zhaoyin/store/database.h>
+
+namespace Poco::Util {
+class AbstractConfiguration;
+}
+
+namespace zhaoyin::app {
+
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct HostConfig {
+  http::ServerSettings server;                 // http.host, http.port, http.max_threads, ...
+  std::size_t max_body_bytes = 1024 * 1024;    // http.max_body_bytes
+  store::DatabaseSettings store;               // store.driver, store.data_dir, store.max_sessions
+  std::string authority_driver = "sandbox";    // authority.driver: sandbox | none
+  std::filesystem::path sandbox_dir;           // authority.sandbox_dir (empty: no authority)
+  std::chrono::seconds token_ttl{3600};        // oauth.token_ttl_seconds
+  http::LogLevel log_level = http::LogLevel::Info;  // log.level
+};
+
+// `sources` maps a key to where its value came from (e.g. "http.port" ->
+// "--port") so messages name what the operator typed.
+HostConfig load_host_config(const Poco::Util::AbstractConfiguration& config,
+                            const std::map<std::string, std::string>& sources = {});
+
+}  // namespace zhaoyin::app

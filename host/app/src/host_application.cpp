@@ -1,0 +1,198 @@
+#include <zhaoyin/app/host_application.h>
+
+#include <Poco/AutoPtr.h>
+#include <Poco/Exception.h>
+#include <Poco/Logger.h>
+#include <Poco/Util/HelpFormatter.h>
+#include <Poco/Util/Option.h>
+#include <Poco/Util/OptionCallback.h>
+#include <Poco/Util/OptionSet.h>
+#include <Poco/Util/PropertyFileConfiguration.h>
+#include <csignal>
+#include <filesystem>
+#include <iostream>
+#include <pthread.h>
+#include <unistd.h>
+#include <zhaoyin/app/host_config.h>
+#include <zhaoyin/app/sandbox_import.h>
+#include <zhaoyin/authority/sandbox_connector.h>
+#include <zhaoyin/http/routes.h>
+#include <zhaoyin/http/server.h>
+#include <zhaoyin/store/application_repository.h>
+
+namespace zhaoyin::app {
+
+namespace {
+
+const char* const kDefaultConfig = "config/zhaoyin.properties";
+
+// Termination signals are taken by waitForTerminationRequest() (sigwait). They
+// must be blocked before any thread starts so that no worker thread receives
+// one and kills the process with the default action.
+void block_termination_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGQUIT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);  // a client hanging up must not kill the host
+}
+
+}  // namespace
+
+HostApplication::HostApplication() : log_(std::make_shared<http::JsonLog>(std::cerr)) {
+  // Poco's own messages (option errors, Net warnings) become JSON lines too.
+  Poco::AutoPtr<http::JsonLogChannel> channel(new http::JsonLogChannel(log_));
+  Poco::Logger::setChannel("", channel);
+  Poco::Logger::root().setChannel(channel);
+  setUnixOptions(true);
+}
+
+void HostApplication::defineOptions(Poco::Util::OptionSet& options) {
+  ServerApplication::defineOptions(options);
+  using Poco::Util::Option;
+  using Callback = Poco::Util::OptionCallback<HostApplication>;
+  options.addOption(Option("help", "h", "print this help and exit")
+                        .required(false).repeatable(false)
+                        .callback(Callback(this, &HostApplication::handle_help)));
+  options.addOption(Option("config", "c", "configuration file (Poco .properties; default " + std::string(kDefaultConfig) + ")")
+                        .required(false).repeatable(false).argument("FILE")
+                        .callback(Callback(this, &HostApplication::handle_config)));
+  options.addOption(Option("port", "p", "TCP port to listen on (0: any free port); overrides http.port")
+                        .required(false).repeatable(false).argument("N")
+                        .callback(Callback(this, &HostApplication::handle_override)));
+  options.addOption(Option("data", "d", "folder of the store (created if missing); overrides store.data_dir")
+                        .required(false).repeatable(false).argument("DIR")
+                        .callback(Callback(this, &HostApplication::handle_override)));
+  options.addOption(Option("sandbox", "s", "trust this sandbox authority folder and import its demo applications; "
+                                           "overrides authority.sandbox_dir")
+                        .required(false).repeatable(false).argument("DIR")
+                        .callback(Callback(this, &HostApplication::handle_override)));
+}
+
+void HostApplication::handle_help(const std::string&, const std::string&) {
+  help_requested_ = true;
+  stopOptionsProcessing();
+}
+
+void HostApplication::handle_config(const std::string&, const std::string& value) {
+  config_file_ = value;
+  config_given_ = true;
+}
+
+void HostApplication::handle_override(const std::string& name, const std::string& value) {
+  if (name == "port") {
+    overrides_["http.port"] = value;
+    sources_["http.port"] = "--port";
+  } else if (name == "data") {
+    overrides_["store.data_dir"] = value;
+    sources_["store.data_dir"] = "--data";
+  } else if (name == "sandbox") {
+    overrides_["authority.sandbox_dir"] = value;
+    overrides_["authority.driver"] = "sandbox";
+    sources_["authority.sandbox_dir"] = "--sandbox";
+  }
+}
+
+int HostApplication::main(const std::vector<std::string>& args) {
+  if (help_requested_) {
+    Poco::Util::HelpFormatter help(options());
+    help.setCommand(commandName());
+    help.setUsage("[--config FILE] [--port N] [--data DIR] [--sandbox DIR]");
+    help.setHeader("Zhaoyin (照印) host: electronic business license and e-seal platform for relying parties.");
+    help.format(std::cout);
+    return EXIT_OK;
+  }
+  if (!args.empty()) {
+    log_->error("configuration error: unexpected argument '" + args.front() + "' (see --help)");
+    return EXIT_USAGE;
+  }
+  block_termination_signals();
+
+  // ---- configuration, store, authority: any failure is one clear line and EX_CONFIG ----
+  std::shared_ptr<http::HostContext> ctx;
+  std::unique_ptr<http::HttpServer> server;
+  try {
+    const std::string file = config_given_ ? config_file_ : kDefaultConfig;
+    Poco::AutoPtr<Poco::Util::PropertyFileConfiguration> properties;
+    const bool from_file = config_given_ || std::filesystem::exists(file);
+    if (from_file) {
+      try {
+        properties = new Poco::Util::PropertyFileConfiguration(file);
+      } catch (const Poco::Exception& e) {
+        throw ConfigError("cannot read the configuration file " + file + ": " + e.displayText());
+      }
+    } else {
+      properties = new Poco::Util::PropertyFileConfiguration;  // built-in defaults
+    }
+    for (const auto& [key, value] : overrides_) properties->setString(key, value);
+    const HostConfig cfg = load_host_config(*properties, sources_);
+    log_->set_level(cfg.log_level);
+    log_->info("starting", {{"version", http::build_version()},
+                            {"config", from_file ? file : std::string("(built-in defaults)")},
+                            {"pid", static_cast<long>(::getpid())}});
+
+    ctx = std::make_shared<http::HostContext>();
+    ctx->settings.max_body_bytes = cfg.max_body_bytes;
+    ctx->settings.token_ttl = cfg.token_ttl;
+    ctx->settings.version = http::build_version();
+    ctx->metrics = std::make_shared<http::Metrics>();
+    ctx->log = log_;
+
+    // The authority first: a broken sandbox is refused before the store is touched.
+    std::shared_ptr<authority::SandboxConnector> sandbox;
+    if (cfg.authority_driver == "sandbox" && !cfg.sandbox_dir.empty())
+      sandbox = std::make_shared<authority::SandboxConnector>(cfg.sandbox_dir);
+
+    ctx->db = std::make_shared<store::Database>(cfg.store);
+    const std::size_t applied = ctx->db->migrate();
+    log_->info("store open", {{"driver", cfg.store.driver},
+                              {"file", ctx->db->file().string()},
+                              {"migrations_applied", applied},
+                              {"schema_version", ctx->db->schema_version()}});
+
+    if (sandbox) {
+      store::ApplicationRepository apps(*ctx->db);
+      const auto imported = import_sandbox_applications(*sandbox, apps);
+      log_->info("sandbox authority loaded", {{"dir", cfg.sandbox_dir.string()},
+                                              {"enterprises", sandbox->enterprise_usccs().size()},
+                                              {"applications_inserted", imported.inserted},
+                                              {"applications_updated", imported.updated}});
+      ctx->authority = std::move(sandbox);
+    } else {
+      log_->warn("no authority configured: licenses cannot be verified (set authority.sandbox_dir or --sandbox)");
+    }
+
+    auto router = std::make_shared<http::Router>();
+    http::register_core_routes(*router, ctx);
+    server = std::make_unique<http::HttpServer>(cfg.server, router, ctx);
+    server->start();
+  } catch (const ConfigError& e) {
+    log_->error(std::string("configuration error: ") + e.what());
+    return EXIT_CONFIG;
+  } catch (const Poco::Exception& e) {
+    log_->error("cannot start: " + e.displayText());
+    return EXIT_CONFIG;
+  } catch (const std::exception& e) {
+    log_->error(std::string("cannot start: ") + e.what());
+    return EXIT_CONFIG;
+  }
+
+  log_->announce("ready", {{"url", server->url()}, {"authority", ctx->authority_name()}});
+  waitForTerminationRequest();
+
+  log_->info("stopping: finishing requests in flight");
+  try {
+    server->stop();
+    server.reset();
+    ctx->db->close();
+  } catch (const std::exception& e) {
+    log_->error(std::string("error while stopping: ") + e.what());
+    return EXIT_SOFTWARE;
+  }
+  log_->info("stopped");
+  return EXIT_OK;
+}
+
+}  // namespace zhaoyin::app

@@ -1,0 +1,81 @@
+#include <zhaoyin/app/host_config.h>
+
+#include <Poco/Util/AbstractConfiguration.h>
+#include <charconv>
+
+namespace zhaoyin::app {
+
+namespace {
+
+class Reader {
+ public:
+  Reader(const Poco::Util::AbstractConfiguration& config, const std::map<std::string, std::string>& sources)
+      : config_(config), sources_(sources) {}
+
+  std::string text(const std::string& key, const std::string& fallback) const {
+    return config_.has(key) ? config_.getString(key) : fallback;
+  }
+
+  long long number(const std::string& key, long long fallback, long long min, long long max) const {
+    if (!config_.has(key)) return fallback;
+    const std::string raw = config_.getString(key);
+    long long value = 0;
+    const auto* first = raw.data();
+    const auto* last = raw.data() + raw.size();
+    const auto [ptr, ec] = std::from_chars(first, last, value);
+    if (raw.empty() || ec == std::errc::invalid_argument || ptr != last)
+      throw ConfigError(name(key) + ": '" + raw + "' is not a whole number");
+    if (ec == std::errc::result_out_of_range || value < min || value > max)
+      throw ConfigError(name(key) + ": " + raw + " is out of range (" + std::to_string(min) + " to " +
+                        std::to_string(max) + ")");
+    return value;
+  }
+
+  std::string name(const std::string& key) const {
+    const auto it = sources_.find(key);
+    return it == sources_.end() ? "setting " + key : "option " + it->second;
+  }
+
+ private:
+  const Poco::Util::AbstractConfiguration& config_;
+  const std::map<std::string, std::string>& sources_;
+};
+
+}  // namespace
+
+HostConfig load_host_config(const Poco::Util::AbstractConfiguration& config,
+                            const std::map<std::string, std::string>& sources) {
+  const Reader r(config, sources);
+  HostConfig c;
+
+  c.server.host = r.text("http.host", "127.0.0.1");
+  if (c.server.host.empty()) throw ConfigError(r.name("http.host") + " is empty");
+  c.server.port = static_cast<int>(r.number("http.port", 8080, 0, 65535));
+  c.server.max_threads = static_cast<int>(r.number("http.max_threads", 16, 1, 1024));
+  c.server.max_queued = static_cast<int>(r.number("http.max_queued", 64, 1, 65535));
+  c.server.timeout_seconds = static_cast<int>(r.number("http.timeout_seconds", 60, 1, 3600));
+  c.server.keep_alive_seconds = static_cast<int>(r.number("http.keep_alive_seconds", 10, 1, 3600));
+  c.max_body_bytes = static_cast<std::size_t>(r.number("http.max_body_bytes", 1024 * 1024, 1, 1LL << 31));
+
+  c.store.driver = r.text("store.driver", "sqlite");
+  if (c.store.driver != "sqlite")
+    throw ConfigError(r.name("store.driver") + ": '" + c.store.driver + "' is not supported (supported: sqlite)");
+  c.store.data_dir = r.text("store.data_dir", "var/data");
+  if (c.store.data_dir.empty()) throw ConfigError(r.name("store.data_dir") + " is empty");
+  c.store.max_sessions = static_cast<int>(r.number("store.max_sessions", 16, 1, 1024));
+
+  c.authority_driver = r.text("authority.driver", "sandbox");
+  if (c.authority_driver != "sandbox" && c.authority_driver != "none")
+    throw ConfigError(r.name("authority.driver") + ": '" + c.authority_driver + "' is not supported (sandbox, none)");
+  c.sandbox_dir = r.text("authority.sandbox_dir", "");
+
+  c.token_ttl = std::chrono::seconds(r.number("oauth.token_ttl_seconds", 3600, 60, 86400));
+
+  const std::string level = r.text("log.level", "info");
+  const auto parsed = http::log_level_from(level);
+  if (!parsed) throw ConfigError(r.name("log.level") + ": '" + level + "' is not one of debug, info, warn, error, off");
+  c.log_level = *parsed;
+  return c;
+}
+
+}  // namespace zhaoyin::app

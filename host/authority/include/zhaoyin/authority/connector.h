@@ -1,0 +1,104 @@
+#pragma once
+// The interface Zhaoyin uses to talk to an issuing authority: the national
+// platform behind the real license wallets, or the sandbox authority that ships
+// with Zhaoyin. Everything the host needs to know about licenses, holders,
+// certificates, revocation and seals comes through here, so the rest of the
+// host never reads an authority's files or calls its services directly.
+//
+// Implementations are shared between request threads: every const method must
+// be safe to call concurrently, including while reload() runs.
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+#include <zhaoyin/domain/license.h>
+#include <zhaoyin/trust/bytes.h>
+#include <zhaoyin/trust/chain.h>
+#include <zhaoyin/trust/x509.h>
+
+namespace zhaoyin::authority {
+
+// Raised when an authority's records cannot be loaded or are inconsistent.
+// The message names the file (or service) at fault.
+class AuthorityError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+enum class CertificateState { Good, Revoked, Unknown };
+std::string to_string(CertificateState s);  // "good" | "revoked" | "unknown"
+
+struct RevocationStatus {
+  CertificateState state = CertificateState::Unknown;
+  std::optional<trust::TimePoint> revoked_at;  // set when revoked
+  std::string reason;                           // authority's text, e.g. "key_compromise"
+};
+
+// The authority's signed statement that the legal representative authorised a holder.
+struct Grant {
+  std::string payload;             // base64url of the grant JSON (exact signed bytes)
+  std::string signature;           // base64 DER SM2 signature over the payload bytes
+  std::string signer_cert_serial;  // the legal representative's license serial (HEX)
+};
+
+struct HolderRecord {
+  std::string uscc;                 // the enterprise whose license this holder holds
+  std::string name;
+  domain::HolderRole role = domain::HolderRole::LegalRepresentative;
+  std::string cert_serial;          // upper-case hex
+  trust::Certificate certificate;
+  domain::Authorisation authorisation;
+  std::optional<Grant> grant;       // absent for the legal representative
+};
+
+struct SealRecord {
+  std::string uscc;
+  std::string es_id;
+  std::string type;        // company | finance | contract | invoice | legal_rep
+  std::string type_label;  // 法定名称章, ...
+  std::string name;
+  trust::Bytes seal_der;   // GB/T 38540 SESeal
+  trust::Bytes image_png;  // impression image (may be empty)
+};
+
+class AuthorityConnector {
+ public:
+  virtual ~AuthorityConnector() = default;
+  AuthorityConnector() = default;
+  AuthorityConnector(const AuthorityConnector&) = delete;
+  AuthorityConnector& operator=(const AuthorityConnector&) = delete;
+
+  // Short identifier shown in /healthz and logs, e.g. "sandbox".
+  virtual std::string name() const = 0;
+
+  // Roots, issuing CAs and the current CRLs, ready for chain validation.
+  virtual trust::TrustStore trust_store() const = 0;
+
+  // A certificate the authority issued, by serial (upper-case hex; lower case accepted).
+  virtual std::optional<trust::Certificate> find_certificate(const std::string& serial_hex) const = 0;
+
+  // Revocation state of a certificate the authority issued; Unknown if it never issued it.
+  virtual RevocationStatus revocation_status(const std::string& serial_hex) const = 0;
+
+  // The face info of a license by USCC.
+  virtual std::optional<domain::FaceInfo> find_license(const std::string& uscc) const = 0;
+
+  // The holder whose license certificate has this serial.
+  virtual std::optional<HolderRecord> find_holder(const std::string& cert_serial_hex) const = 0;
+
+  // All holders of an enterprise (legal representative first); empty if unknown.
+  virtual std::vector<HolderRecord> holders_of(const std::string& uscc) const = 0;
+
+  // The enterprise's seals; empty if unknown.
+  virtual std::vector<SealRecord> seals_of(const std::string& uscc) const = 0;
+
+  // Re-reads the authority's records (new CRLs, new enterprises). On failure
+  // the previous records stay in use and AuthorityError is thrown.
+  virtual void reload() = 0;
+};
+
+// Upper-cases a serial and checks it is non-empty hex; nullopt otherwise.
+std::optional<std::string> normalise_serial(const std::string& serial_hex);
+
+}  // namespace zhaoyin::authority

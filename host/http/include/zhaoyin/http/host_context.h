@@ -1,0 +1,35 @@
+#pragma once
+// What handlers share: settings, the store, the authority connector, metrics
+// and the log. Built once by the application (or a test) and handed to every
+// handler factory as a shared_ptr; everything in it is thread-safe.
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <zhaoyin/authority/connector.h>
+#include <zhaoyin/http/log.h>
+#include <zhaoyin/http/metrics.h>
+#include <zhaoyin/store/database.h>
+
+namespace zhaoyin::http {
+
+struct HostSettings {
+  std::size_t max_body_bytes = 1024 * 1024;        // http.max_body_bytes
+  std::chrono::seconds token_ttl{3600};           // oauth.token_ttl_seconds
+  std::string version = "0.0.0";                   // build version, for /healthz and zhaoyin_build_info
+};
+
+struct HostContext {
+  HostSettings settings;
+  std::shared_ptr<store::Database> db;
+  std::shared_ptr<authority::AuthorityConnector> authority;  // null when none is configured
+  std::shared_ptr<Metrics> metrics;
+  std::shared_ptr<JsonLog> log;
+
+  std::string authority_name() const { return authority ? authority->name() : "none"; }
+};
+
+// The build's version (the CMake project version).
+std::string build_version();
+
+}  // namespace zhaoyin::http

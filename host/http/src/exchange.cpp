@@ -1,0 +1,155 @@
+#include <zhaoyin/http/exchange.h>
+
+#include <Poco/Net/MediaType.h>
+#include <Poco/String.h>
+#include <istream>
+#include <zhaoyin/http/api_error.h>
+
+namespace zhaoyin::http {
+
+namespace {
+
+// The media type without parameters, lower-cased; "" when absent or unparsable.
+std::string media_type(const Poco::Net::HTTPServerRequest& request) {
+  if (!request.has("Content-Type")) return {};
+  try {
+    Poco::Net::MediaType mt(request.getContentType());
+    return Poco::toLower(mt.getType() + "/" + mt.getSubType());
+  } catch (const Poco::Exception&) {
+    return "invalid";
+  }
+}
+
+}  // namespace
+
+Exchange::Exchange(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
+                   std::string request_id, std::size_t max_body_bytes)
+    : request_(request), response_(response), request_id_(std::move(request_id)), max_body_bytes_(max_body_bytes) {
+  // Clients never send a fragment; everything after '?' is the query.
+  const std::string& uri = request_.getURI();
+  const std::size_t q = uri.find('?');
+  path_ = uri.substr(0, q);
+  if (q != std::string::npos) query_ = uri.substr(q + 1);
+}
+
+const std::string& Exchange::param(const std::string& name) const { return params_.at(name); }
+
+void Exchange::set_route(std::string pattern, PathParams params) {
+  route_ = std::move(pattern);
+  params_ = std::move(params);
+}
+
+std::optional<std::string> Exchange::query(const std::string& name) const {
+  FormFields fields;
+  try {
+    fields = parse_form(query_);
+  } catch (const std::invalid_argument& e) {
+    throw ApiError::bad_request(std::string("malformed query string: ") + e.what());
+  }
+  for (auto& [k, v] : fields) {
+    if (k == name) return v;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> Exchange::header(const std::string& name) const {
+  if (!request_.has(name)) return std::nullopt;
+  return request_.get(name);
+}
+
+bool Exchange::has_body() const {
+  if (request_.getChunkedTransferEncoding()) return true;
+  return request_.hasContentLength() && request_.getContentLength64() > 0;
+}
+
+const std::string& Exchange::body() {
+  if (body_read_) return body_;
+  if (request_.hasContentLength() && request_.getContentLength64() > static_cast<Poco::Int64>(max_body_bytes_))
+    throw ApiError(413, "payload_too_large",
+                   "the request body is larger than " + std::to_string(max_body_bytes_) + " bytes");
+  std::istream& in = request_.stream();
+  std::string data;
+  char buffer[8192];
+  while (in) {
+    in.read(buffer, sizeof buffer);
+    const auto n = static_cast<std::size_t>(in.gcount());
+    if (n == 0) break;
+    if (data.size() + n > max_body_bytes_)
+      throw ApiError(413, "payload_too_large",
+                     "the request body is larger than " + std::to_string(max_body_bytes_) + " bytes");
+    data.append(buffer, n);
+  }
+  body_ = std::move(data);
+  body_read_ = true;
+  return body_;
+}
+
+nlohmann::json Exchange::json_body() {
+  const std::string type = media_type(request_);
+  const bool json_type = type.empty() || type == "application/json" ||
+                         (type.size() > 5 && type.compare(type.size() - 5, 5, "+json") == 0);
+  if (!json_type)
+    throw ApiError(415, "unsupported_media_type", "expected Content-Type application/json, got " + type);
+  const std::string& text = body();
+  if (text.empty()) throw ApiError(400, "invalid_json", "the request body is empty; a JSON document is expected");
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw ApiError(400, "invalid_json",
+                   "the request body is not valid JSON (error at byte " + std::to_string(e.byte) + ")");
+  }
+}
+
+FormFields Exchange::form_body() {
+  const std::string type = media_type(request_);
+  if (type != "application/x-www-form-urlencoded")
+    throw ApiError(415, "unsupported_media_type",
+                   "expected Content-Type application/x-www-form-urlencoded" +
+                       (type.empty() ? std::string() : ", got " + type));
+  FormFields fields;
+  try {
+    fields = parse_form(body());
+  } catch (const std::invalid_argument& e) {
+    throw ApiError::bad_request(std::string("malformed form body: ") + e.what());
+  }
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    for (std::size_t j = i + 1; j < fields.size(); ++j) {
+      if (fields[i].first == fields[j].first)
+        throw ApiError::bad_request("the parameter '" + fields[i].first + "' is repeated");
+    }
+  }
+  return fields;
+}
+
+void Exchange::before_send() {
+  // An unread body would be parsed as the next request on this connection.
+  if (!body_read_ && has_body()) response_.setKeepAlive(false);
+}
+
+void Exchange::send_json(int status, const nlohmann::json& body) {
+  const std::string text = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  send_text(status, "application/json; charset=utf-8", text);
+}
+
+void Exchange::send_text(int status, const std::string& content_type, std::string_view body) {
+  before_send();
+  response_.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
+  response_.setContentType(content_type);
+  response_.setContentLength64(static_cast<Poco::Int64>(body.size()));
+  std::ostream& out = response_.send();
+  if (request_.getMethod() != Poco::Net::HTTPRequest::HTTP_HEAD) out.write(body.data(), static_cast<std::streamsize>(body.size()));
+  out.flush();
+}
+
+void Exchange::send_empty(int status) {
+  before_send();
+  response_.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
+  response_.setContentLength64(0);
+  response_.send().flush();
+}
+
+nlohmann::json Exchange::error_body(const std::string& code, const std::string& message) {
+  return {{"error", {{"code", code}, {"message", message}}}};
+}
+
+}  // namespace zhaoyin::http

@@ -1,0 +1,24 @@
+#include <zhaoyin/http/handlers/health_handler.h>
+
+namespace zhaoyin::http {
+
+void HealthHandler::handle(Exchange& ex) {
+  nlohmann::json body = {{"status", "ok"},
+                         {"store", "ok"},
+                         {"authority", ctx_->authority_name()},
+                         {"version", ctx_->settings.version}};
+  int status = 200;
+  try {
+    ctx_->db->check();
+    body["schema_version"] = ctx_->db->schema_version();
+  } catch (const std::exception& e) {
+    ctx_->log->error("health check: store unavailable", {{"request_id", ex.request_id()}, {"error", e.what()}});
+    body["status"] = "unavailable";
+    body["store"] = "unavailable";
+    status = 503;
+  }
+  ex.response().set("Cache-Control", "no-store");
+  ex.send_json(status, body);
+}
+
+}  // namespace zhaoyin::http

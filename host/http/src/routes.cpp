@@ -1,0 +1,22 @@
+#include <zhaoyin/http/routes.h>
+
+#include <zhaoyin/http/handlers/health_handler.h>
+#include <zhaoyin/http/handlers/metrics_handler.h>
+#include <zhaoyin/http/handlers/oauth_token_handler.h>
+
+namespace zhaoyin::http {
+
+void register_core_metrics(HostContext& ctx) {
+  ctx.metrics->counter("zhaoyin_oauth_tokens_issued_total", "OAuth access tokens issued.");
+  ctx.metrics->gauge("zhaoyin_build_info", "Build information; the value is always 1.", {"version", "authority"})
+      .set({ctx.settings.version, ctx.authority_name()}, 1);
+}
+
+void register_core_routes(Router& router, const std::shared_ptr<HostContext>& ctx) {
+  register_core_metrics(*ctx);
+  router.add<HealthHandler>("GET", "/healthz", ctx);
+  router.add<MetricsHandler>("GET", "/metrics", ctx);
+  router.add<OAuthTokenHandler>("POST", "/oauth/token", ctx);
+}
+
+}  // namespace zhaoyin::http

@@ -1,0 +1,61 @@
+#pragma once
+// Relying-party applications (接入应用): what an approved access application
+// became. The client secret is stored only as a salted SM3 hash.
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace zhaoyin::store {
+
+class Database;
+
+enum class ApplicationStatus { Active, Suspended, Revoked };
+std::string to_string(ApplicationStatus s);                          // active | suspended | revoked
+std::optional<ApplicationStatus> application_status_from(std::string_view s);
+
+struct Application {
+  std::string client_id;
+  std::string name;
+  std::string department;              // tax | social_insurance | real_estate | banking | ...
+  std::string scope;                   // verification scope (验证范围): province | national
+  std::string province;                // two-digit province code, e.g. "42"
+  std::vector<std::string> needs;      // login | presentation | signature | ...
+  std::vector<std::string> channels;   // pc | app | wechat_mini | ...
+  std::vector<std::string> matters;    // approved matters, e.g. 电子政务/税务/发票申领
+  std::int64_t annual_volume = 0;      // verifications per year
+  std::int64_t peak_rate = 0;          // verifications per second
+  ApplicationStatus status = ApplicationStatus::Active;
+  std::chrono::system_clock::time_point created_at{};
+};
+
+class ApplicationRepository {
+ public:
+  explicit ApplicationRepository(Database& db) : db_(db) {}
+
+  // Inserts a new application; throws StoreError("... already exists") on a
+  // duplicate client_id. created_at is set to now.
+  void create(const Application& app, const std::string& client_secret);
+
+  // Inserts, or updates every field and the secret of an existing one while
+  // keeping its status and created_at (used to import the sandbox's demo apps).
+  // Returns true if it inserted.
+  bool upsert(const Application& app, const std::string& client_secret);
+
+  std::optional<Application> find(const std::string& client_id) const;
+  std::vector<Application> list() const;  // ordered by client_id
+
+  // The application if the client exists and the secret matches (constant-time
+  // comparison), whatever its status; nullopt otherwise.
+  std::optional<Application> verify_secret(const std::string& client_id, const std::string& client_secret) const;
+
+  // False if there is no such client.
+  bool set_status(const std::string& client_id, ApplicationStatus status);
+  bool set_secret(const std::string& client_id, const std::string& client_secret);
+
+ private:
+  Database& db_;
+};
+
+}  // namespace zhaoyin::store

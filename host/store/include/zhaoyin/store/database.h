@@ -1,0 +1,67 @@
+#pragma once
+// The host's store: Poco::Data sessions from a pool, opened from settings.
+// SQLite is the embedded default (one file under the data folder, WAL mode,
+// foreign keys on); the SQL in migrations.cpp is kept portable so that a
+// PostgreSQL driver can be added without rewriting the repositories.
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+namespace Poco::Data {
+class Session;
+class SessionPool;
+}  // namespace Poco::Data
+
+namespace zhaoyin::store {
+
+// Store failures the caller can act on (cannot open, schema too new, ...).
+class StoreError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct DatabaseSettings {
+  std::string driver = "sqlite";          // only "sqlite" for now
+  std::filesystem::path data_dir = "var/data";
+  std::string file_name = "zhaoyin.db";   // SQLite file inside data_dir
+  int max_sessions = 16;                  // pooled connections
+  int busy_timeout_seconds = 10;          // SQLite waits this long for a lock
+};
+
+class Database {
+ public:
+  // Creates data_dir if missing, opens the pool and checks the connection.
+  // Does not migrate: call migrate(). Throws StoreError with a clear message.
+  explicit Database(DatabaseSettings settings);
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  // A pooled session with foreign keys enforced. Return it (let it go out of
+  // scope) promptly; never keep one across requests.
+  Poco::Data::Session session();
+
+  // Applies every migration not applied yet, each in its own transaction.
+  // Returns how many were applied (0 when the schema is current).
+  std::size_t migrate();
+  int schema_version();       // highest applied migration, 0 for an empty database
+  static int latest_version();  // highest migration this build knows
+
+  // Runs a real query; throws StoreError if the store does not answer.
+  void check();
+
+  const DatabaseSettings& settings() const { return settings_; }
+  std::string driver() const { return settings_.driver; }
+  std::filesystem::path file() const { return settings_.data_dir / settings_.file_name; }
+
+  // Closes every pooled connection; session() throws afterwards.
+  void close();
+
+ private:
+  DatabaseSettings settings_;
+  std::unique_ptr<Poco::Data::SessionPool> pool_;
+};
+
+}  // namespace zhaoyin::store

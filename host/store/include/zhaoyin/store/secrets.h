@@ -1,0 +1,18 @@
+#pragma once
+// Hashing of client secrets and bearer tokens. Neither is ever stored in clear.
+#include <string>
+#include <string_view>
+
+namespace zhaoyin::store {
+
+// "sm3$<salt hex>$<SM3(salt || secret) hex>" with a fresh 16-byte random salt.
+std::string hash_secret(std::string_view secret);
+// Recomputes the hash with the stored salt and compares in constant time.
+// False for a malformed stored value.
+bool verify_secret(std::string_view secret, std::string_view stored);
+
+// Hex SM3 of a bearer token: how tokens are stored and looked up. Tokens are
+// 256-bit random values, so an unsalted hash is enough.
+std::string token_hash(std::string_view token);
+
+}  // namespace zhaoyin::store

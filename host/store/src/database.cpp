@@ -1,0 +1,145 @@
+#include <zhaoyin/store/database.h>
+
+#include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/Session.h>
+#include <Poco/Data/SessionPool.h>
+#include <Poco/Data/Transaction.h>
+#include <Poco/Exception.h>
+#include <Poco/Types.h>
+#include <chrono>
+#include <mutex>
+#include <zhaoyin/store/migrations.h>
+
+namespace zhaoyin::store {
+
+using namespace Poco::Data::Keywords;
+namespace fs = std::filesystem;
+
+namespace {
+
+void register_connectors() {
+  static std::once_flag once;
+  std::call_once(once, [] { Poco::Data::SQLite::Connector::registerConnector(); });
+}
+
+Poco::Int64 now_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+Database::Database(DatabaseSettings settings) : settings_(std::move(settings)) {
+  if (settings_.driver != "sqlite")
+    throw StoreError("store driver '" + settings_.driver + "' is not supported (supported: sqlite)");
+  if (settings_.data_dir.empty()) throw StoreError("store data folder is not set");
+  if (settings_.max_sessions < 1) throw StoreError("store pool size must be at least 1");
+
+  std::error_code ec;
+  fs::create_directories(settings_.data_dir, ec);
+  if (ec || !fs::is_directory(settings_.data_dir))
+    throw StoreError("cannot create the data folder " + settings_.data_dir.string() +
+                     (ec ? ": " + ec.message() : std::string()));
+
+  register_connectors();
+  try {
+    pool_ = std::make_unique<Poco::Data::SessionPool>("SQLite", file().string(), 1, settings_.max_sessions, 60);
+    auto s = session();
+    std::string mode;
+    // WAL lets readers proceed while one writer commits; the mode is stored in the file.
+    s << "PRAGMA journal_mode=WAL", into(mode), now;
+    if (mode != "wal") throw StoreError("cannot switch " + file().string() + " to WAL mode (got '" + mode + "')");
+  } catch (const Poco::Exception& e) {
+    pool_.reset();
+    throw StoreError("cannot open the store " + file().string() + ": " + e.displayText());
+  }
+}
+
+Database::~Database() {
+  try {
+    close();
+  } catch (...) {  // closing must never throw out of a destructor
+  }
+}
+
+Poco::Data::Session Database::session() {
+  if (!pool_) throw StoreError("the store is closed");
+  try {
+    Poco::Data::Session s(pool_->get());
+    s.setConnectionTimeout(static_cast<std::size_t>(settings_.busy_timeout_seconds));
+    // A per-connection setting in SQLite: set it on every session handed out.
+    s << "PRAGMA foreign_keys = ON", now;
+    return s;
+  } catch (const Poco::Exception& e) {
+    throw StoreError("store unavailable: " + e.displayText());
+  }
+}
+
+int Database::latest_version() {
+  int latest = 0;
+  for (const auto& m : migrations()) latest = std::max(latest, m.version);
+  return latest;
+}
+
+int Database::schema_version() {
+  auto s = session();
+  s << "CREATE TABLE IF NOT EXISTS schema_migrations ("
+       " version INTEGER PRIMARY KEY,"
+       " name VARCHAR(200) NOT NULL,"
+       " applied_at BIGINT NOT NULL)",
+      now;
+  int version = 0;
+  int count = 0;
+  s << "SELECT COUNT(*) FROM schema_migrations", into(count), now;
+  if (count > 0) s << "SELECT MAX(version) FROM schema_migrations", into(version), now;
+  return version;
+}
+
+std::size_t Database::migrate() {
+  try {
+    const int current = schema_version();
+    if (current > latest_version())
+      throw StoreError("the store " + file().string() + " has schema version " + std::to_string(current) +
+                       ", newer than this host knows (" + std::to_string(latest_version()) + ")");
+    std::size_t applied = 0;
+    auto s = session();
+    for (const auto& m : migrations()) {
+      Poco::Data::Transaction tx(s);
+      // Checked inside the transaction, so two hosts migrating at once apply it once.
+      int present = 0;
+      int version = m.version;
+      s << "SELECT COUNT(*) FROM schema_migrations WHERE version = ?", into(present), use(version), now;
+      if (present > 0) continue;  // the transaction rolls back (nothing to undo)
+      for (const auto& sql : m.statements) s << sql, now;
+      std::string name = m.name;
+      Poco::Int64 at = now_seconds();
+      s << "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)", use(version), use(name),
+          use(at), now;
+      tx.commit();
+      ++applied;
+    }
+    return applied;
+  } catch (const Poco::Exception& e) {
+    throw StoreError("migrating the store " + file().string() + " failed: " + e.displayText());
+  }
+}
+
+void Database::check() {
+  try {
+    auto s = session();
+    int count = -1;
+    s << "SELECT COUNT(*) FROM schema_migrations", into(count), now;
+    if (count < 0) throw StoreError("the store did not answer");
+  } catch (const Poco::Exception& e) {
+    throw StoreError("store check failed: " + e.displayText());
+  }
+}
+
+void Database::close() {
+  if (pool_) {
+    pool_->shutdown();
+    pool_.reset();
+  }
+}
+
+}  // namespace zhaoyin::store

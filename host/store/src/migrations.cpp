@@ -1,0 +1,43 @@
+#include <zhaoyin/store/migrations.h>
+
+namespace zhaoyin::store {
+
+// Append only. Keep each statement portable between SQLite and PostgreSQL.
+const std::vector<Migration>& migrations() {
+  static const std::vector<Migration> list = {
+      {1,
+       "relying-party applications",
+       {
+           "CREATE TABLE applications ("
+           " client_id VARCHAR(128) PRIMARY KEY,"
+           " secret_hash VARCHAR(256) NOT NULL,"
+           " name VARCHAR(256) NOT NULL,"
+           " department VARCHAR(64) NOT NULL,"
+           " scope VARCHAR(16) NOT NULL,"
+           " province VARCHAR(8) NOT NULL,"
+           " needs TEXT NOT NULL,"
+           " channels TEXT NOT NULL,"
+           " matters TEXT NOT NULL,"
+           " annual_volume BIGINT NOT NULL,"
+           " peak_rate BIGINT NOT NULL,"
+           " status VARCHAR(16) NOT NULL CHECK (status IN ('active', 'suspended', 'revoked')),"
+           " created_at BIGINT NOT NULL,"
+           " updated_at BIGINT NOT NULL)",
+       }},
+      {2,
+       "OAuth access tokens",
+       {
+           "CREATE TABLE access_tokens ("
+           " token_hash VARCHAR(64) PRIMARY KEY,"
+           " client_id VARCHAR(128) NOT NULL REFERENCES applications (client_id) ON DELETE CASCADE,"
+           " scope TEXT NOT NULL,"
+           " issued_at BIGINT NOT NULL,"
+           " expires_at BIGINT NOT NULL)",
+           "CREATE INDEX access_tokens_client ON access_tokens (client_id)",
+           "CREATE INDEX access_tokens_expires ON access_tokens (expires_at)",
+       }},
+  };
+  return list;
+}
+
+}  // namespace zhaoyin::store

@@ -1,0 +1,233 @@
+// POST /oauth/token (RFC 6749 §4.4 client credentials) and authenticate_bearer.
+#include <catch2/catch.hpp>
+#include <zhaoyin/http/api_error.h>
+#include <zhaoyin/http/auth.h>
+#include <zhaoyin/http/form.h>
+#include <zhaoyin/store/token_repository.h>
+#include <zhaoyin/trust/bytes.h>
+#include "host_fixture.h"
+
+using namespace zhaoyin;
+using namespace zhaoyin::http;
+using zhaoyin::test::HttpResult;
+using zhaoyin::test::TestHost;
+
+namespace {
+
+const char* const kForm = "application/x-www-form-urlencoded";
+
+// GET /test/whoami: who the bearer token says the caller is.
+class WhoAmI final : public Handler {
+ public:
+  explicit WhoAmI(std::shared_ptr<HostContext> ctx) : ctx_(std::move(ctx)) {}
+  void handle(Exchange& ex) override {
+    const auto client = authenticate_bearer(ex, *ctx_);
+    ex.send_json(200, {{"client_id", client.application.client_id}, {"scope", client.token.scope}});
+  }
+
+ private:
+  std::shared_ptr<HostContext> ctx_;
+};
+
+// GET /test/sign-only: needs the "signature" scope.
+class SignOnly final : public Handler {
+ public:
+  explicit SignOnly(std::shared_ptr<HostContext> ctx) : ctx_(std::move(ctx)) {}
+  void handle(Exchange& ex) override {
+    require_scope(authenticate_bearer(ex, *ctx_), "signature");
+    ex.send_json(200, {{"ok", true}});
+  }
+
+ private:
+  std::shared_ptr<HostContext> ctx_;
+};
+
+void bearer_routes(Router& r, const std::shared_ptr<HostContext>& ctx) {
+  r.add<WhoAmI>("GET", "/test/whoami", ctx);
+  r.add<SignOnly>("GET", "/test/sign-only", ctx);
+}
+
+std::string basic(const std::string& id, const std::string& secret) {
+  return "Basic " + trust::base64_encode(trust::to_bytes(form_encode(id) + ":" + form_encode(secret)));
+}
+
+void check_error(const HttpResult& r, int status, const std::string& code) {
+  INFO(r.body);
+  CHECK(r.status == status);
+  const auto j = r.json();
+  REQUIRE(j.contains("error"));
+  CHECK(j["error"]["code"] == code);
+  CHECK(j["error"]["message"].is_string());
+}
+
+HttpResult token_with_form(const TestHost& host, const std::string& id, const std::string& secret,
+                           const std::string& extra = "") {
+  return host.post("/oauth/token",
+                   "grant_type=client_credentials&client_id=" + form_encode(id) + "&client_secret=" +
+                       form_encode(secret) + extra,
+                   kForm);
+}
+
+}  // namespace
+
+TEST_CASE("oauth: client credentials with HTTP Basic", "[oauth]") {
+  TestHost host(bearer_routes);
+  host.add_app("tax-hubei", "s3cret: with spaces & symbols");
+  const auto r = host.post("/oauth/token", "grant_type=client_credentials", kForm,
+                           {{"Authorization", basic("tax-hubei", "s3cret: with spaces & symbols")}});
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  CHECK(r.header("Cache-Control") == "no-store");
+  CHECK(r.header("Pragma") == "no-cache");
+  const auto j = r.json();
+  CHECK(j["token_type"] == "Bearer");
+  CHECK(j["expires_in"] == 3600);
+  CHECK(j["scope"] == "login presentation");
+  const std::string token = j["access_token"];
+  CHECK(token.size() == 43);
+  CHECK(token.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
+        std::string::npos);
+
+  const auto who = host.get("/test/whoami", {{"Authorization", "Bearer " + token}});
+  REQUIRE(who.status == 200);
+  CHECK(who.json()["client_id"] == "tax-hubei");
+}
+
+TEST_CASE("oauth: client credentials with form fields, scope and TTL from settings", "[oauth]") {
+  HostSettings settings;
+  settings.token_ttl = std::chrono::seconds(120);
+  TestHost host(bearer_routes, settings);
+  host.add_app("bank-demo", "pw");
+  const auto r = token_with_form(host, "bank-demo", "pw", "&scope=presentation");
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  CHECK(r.json()["expires_in"] == 120);
+  CHECK(r.json()["scope"] == "presentation");
+  const auto who = host.get("/test/whoami", {{"Authorization", "Bearer " + r.json()["access_token"].get<std::string>()}});
+  CHECK(who.json()["scope"] == "presentation");
+}
+
+TEST_CASE("oauth: wrong secret and unknown client are 401 invalid_client", "[oauth]") {
+  TestHost host;
+  host.add_app("tax-hubei", "right");
+  host.add_app("other", "other-secret");
+  for (const auto& r : {token_with_form(host, "tax-hubei", "wrong"),
+                        token_with_form(host, "tax-hubei", "other-secret"),  // another app's secret
+                        token_with_form(host, "nobody", "right"),
+                        host.post("/oauth/token", "grant_type=client_credentials", kForm,
+                                  {{"Authorization", basic("tax-hubei", "wrong")}}),
+                        host.post("/oauth/token", "grant_type=client_credentials", kForm,
+                                  {{"Authorization", "Basic not-base64!"}}),
+                        host.post("/oauth/token", "grant_type=client_credentials", kForm),  // no credentials
+                        host.post("/oauth/token", "grant_type=client_credentials", kForm,
+                                  {{"Authorization", "Bearer something"}})}) {
+    check_error(r, 401, "invalid_client");
+    CHECK(r.header("WWW-Authenticate") == "Basic realm=\"zhaoyin\"");
+    CHECK_FALSE(r.json().contains("access_token"));
+  }
+  // Nothing was issued.
+  const auto metrics = host.get("/metrics").body;
+  CHECK_THAT(metrics, Catch::Contains("zhaoyin_oauth_tokens_issued_total 0\n"));
+}
+
+TEST_CASE("oauth: grant_type and parameter refusals", "[oauth]") {
+  TestHost host;
+  host.add_app("app", "pw");
+  check_error(host.post("/oauth/token", "grant_type=password&client_id=app&client_secret=pw", kForm), 400,
+              "unsupported_grant_type");
+  check_error(host.post("/oauth/token", "grant_type=authorization_code", kForm,
+                        {{"Authorization", basic("app", "pw")}}),
+              400, "unsupported_grant_type");
+  check_error(host.post("/oauth/token", "client_id=app&client_secret=pw", kForm), 400, "invalid_request");
+  check_error(host.post("/oauth/token", "grant_type=&client_id=app&client_secret=pw", kForm), 400, "invalid_request");
+  check_error(host.post("/oauth/token", "grant_type=client_credentials&client_id=app", kForm), 400,
+              "invalid_request");
+  check_error(host.post("/oauth/token", "grant_type=client_credentials&client_secret=pw", kForm), 400,
+              "invalid_request");
+  check_error(host.post("/oauth/token",
+                        "grant_type=client_credentials&grant_type=client_credentials&client_id=app&client_secret=pw",
+                        kForm),
+              400, "invalid_request");  // repeated parameter
+  check_error(host.post("/oauth/token", "grant_type=client_credentials&client_secret=pw", kForm,
+                        {{"Authorization", basic("app", "pw")}}),
+              400, "invalid_request");  // two authentication methods
+  check_error(host.post("/oauth/token", "grant_type=client_credentials&client_id=other", kForm,
+                        {{"Authorization", basic("app", "pw")}}),
+              400, "invalid_request");  // client_id disagrees with Basic
+  check_error(host.post("/oauth/token", "grant_type=client_credentials&client_id=app&client_secret=%zz", kForm), 400,
+              "invalid_request");
+  check_error(host.post("/oauth/token", R"({"grant_type":"client_credentials"})", "application/json"), 415,
+              "unsupported_media_type");
+  check_error(token_with_form(host, "app", "pw", "&scope=signature"), 400, "invalid_scope");  // not approved
+  check_error(token_with_form(host, "app", "pw", "&scope=+"), 400, "invalid_scope");
+}
+
+TEST_CASE("oauth: suspended and revoked applications get no token", "[oauth]") {
+  TestHost host;
+  host.add_app("paused", "pw", store::ApplicationStatus::Suspended);
+  host.add_app("gone", "pw", store::ApplicationStatus::Revoked);
+  check_error(token_with_form(host, "paused", "pw"), 403, "client_suspended");
+  check_error(token_with_form(host, "gone", "pw"), 401, "invalid_client");
+  // The status is only revealed to a client that knows the secret.
+  check_error(token_with_form(host, "paused", "wrong"), 401, "invalid_client");
+}
+
+TEST_CASE("oauth: tokens of different applications are not mixed up", "[oauth]") {
+  TestHost host(bearer_routes);
+  host.add_app("app-a", "secret-a");
+  host.add_app("app-b", "secret-b");
+  const auto a = token_with_form(host, "app-a", "secret-a");
+  const auto b = token_with_form(host, "app-b", "secret-b");
+  REQUIRE(a.status == 200);
+  REQUIRE(b.status == 200);
+  const std::string ta = a.json()["access_token"];
+  const std::string tb = b.json()["access_token"];
+  CHECK(ta != tb);
+  CHECK(host.get("/test/whoami", {{"Authorization", "Bearer " + ta}}).json()["client_id"] == "app-a");
+  CHECK(host.get("/test/whoami", {{"Authorization", "Bearer " + tb}}).json()["client_id"] == "app-b");
+  // A second token for A does not replace or disturb B's.
+  const std::string ta2 = token_with_form(host, "app-a", "secret-a").json()["access_token"];
+  CHECK(host.get("/test/whoami", {{"Authorization", "Bearer " + ta2}}).json()["client_id"] == "app-a");
+  CHECK(host.get("/test/whoami", {{"Authorization", "Bearer " + tb}}).json()["client_id"] == "app-b");
+  const auto metrics = host.get("/metrics").body;
+  CHECK_THAT(metrics, Catch::Contains("zhaoyin_oauth_tokens_issued_total 3\n"));
+}
+
+TEST_CASE("bearer: missing, malformed, unknown and expired tokens are 401 invalid_token", "[oauth][bearer]") {
+  TestHost host(bearer_routes);
+  host.add_app("app", "pw");
+  store::TokenRepository tokens(*host.ctx->db);
+  const auto past = std::chrono::system_clock::now() - std::chrono::hours(2);
+  const auto expired = tokens.issue("app", "login", std::chrono::seconds(3600), past);  // expired an hour ago
+
+  const auto none = host.get("/test/whoami");
+  check_error(none, 401, "invalid_token");
+  CHECK_THAT(none.header("WWW-Authenticate"), Catch::StartsWith("Bearer realm=\"zhaoyin\""));
+  for (const auto& r : {host.get("/test/whoami", {{"Authorization", "Bearer " + expired.token}}),
+                        host.get("/test/whoami", {{"Authorization", "Bearer not-a-real-token"}}),
+                        host.get("/test/whoami", {{"Authorization", "Bearer"}}),
+                        host.get("/test/whoami", {{"Authorization", basic("app", "pw")}})}) {
+    check_error(r, 401, "invalid_token");
+    CHECK_THAT(r.header("WWW-Authenticate"), Catch::Contains("error=\"invalid_token\""));
+  }
+}
+
+TEST_CASE("bearer: suspension and revocation take effect on tokens already issued", "[oauth][bearer]") {
+  TestHost host(bearer_routes);
+  host.add_app("app", "pw");
+  const std::string token = token_with_form(host, "app", "pw").json()["access_token"];
+  const std::vector<std::pair<std::string, std::string>> auth = {{"Authorization", "Bearer " + token}};
+  CHECK(host.get("/test/whoami", auth).status == 200);
+  store::ApplicationRepository apps(*host.ctx->db);
+  apps.set_status("app", store::ApplicationStatus::Suspended);
+  check_error(host.get("/test/whoami", auth), 403, "client_suspended");
+  apps.set_status("app", store::ApplicationStatus::Revoked);
+  check_error(host.get("/test/whoami", auth), 401, "invalid_token");
+}
+
+TEST_CASE("bearer: a token without the needed scope is 403 insufficient_scope", "[oauth][bearer]") {
+  TestHost host(bearer_routes);
+  host.add_app("app", "pw");  // needs login + presentation, not signature
+  const std::string token = token_with_form(host, "app", "pw").json()["access_token"];
+  check_error(host.get("/test/sign-only", {{"Authorization", "Bearer " + token}}), 403, "insufficient_scope");
+}

@@ -1,0 +1,280 @@
+// The store: migrations, secrets, applications and tokens.
+#include <Poco/Data/Session.h>
+#include <catch2/catch.hpp>
+#include <test_support.h>
+#include <zhaoyin/store/application_repository.h>
+#include <zhaoyin/store/database.h>
+#include <zhaoyin/store/migrations.h>
+#include <zhaoyin/store/secrets.h>
+#include <zhaoyin/store/token_repository.h>
+
+using namespace zhaoyin;
+using namespace zhaoyin::store;
+using namespace Poco::Data::Keywords;
+using zhaoyin::test::TempDir;
+
+namespace {
+
+DatabaseSettings settings_in(const TempDir& dir) {
+  DatabaseSettings s;
+  s.data_dir = dir.path() / "data";
+  return s;
+}
+
+Application sample_app(const std::string& client_id) {
+  Application app;
+  app.client_id = client_id;
+  app.name = "湖北省税务局电子办税";
+  app.department = "tax";
+  app.scope = "province";
+  app.province = "42";
+  app.needs = {"login", "signature"};
+  app.channels = {"pc", "app"};
+  app.matters = {"电子政务/税务/发票申领", "电子政务/税务/纳税申报"};
+  app.annual_volume = 100000;
+  app.peak_rate = 50;
+  return app;
+}
+
+}  // namespace
+
+TEST_CASE("store: opening creates the data folder and a WAL SQLite file", "[store]") {
+  TempDir dir;
+  Database db(settings_in(dir));
+  CHECK(std::filesystem::is_directory(dir.path() / "data"));
+  CHECK(std::filesystem::exists(db.file()));
+  auto s = db.session();
+  std::string mode;
+  s << "PRAGMA journal_mode", into(mode), now;
+  CHECK(mode == "wal");
+  int fk = 0;
+  s << "PRAGMA foreign_keys", into(fk), now;
+  CHECK(fk == 1);
+}
+
+TEST_CASE("store: migrations apply once and are a no-op on re-run and reopen", "[store]") {
+  TempDir dir;
+  const auto total = migrations().size();
+  REQUIRE(total >= 2);
+  {
+    Database db(settings_in(dir));
+    CHECK(db.schema_version() == 0);
+    CHECK(db.migrate() == total);
+    CHECK(db.schema_version() == Database::latest_version());
+    CHECK(db.migrate() == 0);
+  }
+  Database again(settings_in(dir));
+  CHECK(again.migrate() == 0);
+  CHECK(again.schema_version() == Database::latest_version());
+  auto s = again.session();
+  int rows = 0;
+  s << "SELECT COUNT(*) FROM schema_migrations", into(rows), now;
+  CHECK(rows == static_cast<int>(total));
+  again.check();
+}
+
+TEST_CASE("store: migration versions are ordered without gaps", "[store]") {
+  int expected = 1;
+  for (const auto& m : migrations()) {
+    CHECK(m.version == expected++);
+    CHECK_FALSE(m.name.empty());
+    CHECK_FALSE(m.statements.empty());
+  }
+}
+
+TEST_CASE("store: a schema newer than the host is refused", "[store]") {
+  TempDir dir;
+  Database db(settings_in(dir));
+  db.migrate();
+  {
+    auto s = db.session();
+    s << "INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'from the future', 0)", now;
+  }
+  CHECK_THROWS_AS(db.migrate(), StoreError);
+}
+
+TEST_CASE("store: refusals when opening", "[store]") {
+  TempDir dir;
+  SECTION("an unsupported driver") {
+    auto s = settings_in(dir);
+    s.driver = "oracle";
+    CHECK_THROWS_WITH(Database(s), Catch::Contains("not supported"));
+  }
+  SECTION("a data folder that cannot be created") {
+    zhaoyin::test::write_file(dir.path() / "file", "x");
+    auto s = settings_in(dir);
+    s.data_dir = dir.path() / "file" / "sub";
+    CHECK_THROWS_WITH(Database(s), Catch::Contains("cannot create the data folder"));
+  }
+  SECTION("a closed store") {
+    Database db(settings_in(dir));
+    db.close();
+    CHECK_THROWS_AS(db.session(), StoreError);
+  }
+}
+
+TEST_CASE("secrets: salted SM3 hashes verify only the right secret", "[store][secrets]") {
+  const std::string h1 = hash_secret("correct horse");
+  const std::string h2 = hash_secret("correct horse");
+  CHECK(h1.rfind("sm3$", 0) == 0);
+  CHECK(h1 != h2);  // fresh salt each time
+  CHECK(h1.find("correct horse") == std::string::npos);
+  CHECK(verify_secret("correct horse", h1));
+  CHECK(verify_secret("correct horse", h2));
+  CHECK_FALSE(verify_secret("correct hors", h1));
+  CHECK_FALSE(verify_secret("", h1));
+  CHECK_FALSE(verify_secret("correct horse", "sm3$zz$00"));
+  CHECK_FALSE(verify_secret("correct horse", "md5$00$00"));
+  CHECK_FALSE(verify_secret("correct horse", ""));
+  CHECK(token_hash("abc").size() == 64);
+  CHECK(token_hash("abc") == token_hash("abc"));
+  CHECK(token_hash("abc") != token_hash("abd"));
+}
+
+TEST_CASE("applications: create, find, list, secrets and status", "[store][applications]") {
+  TempDir dir;
+  Database db(settings_in(dir));
+  db.migrate();
+  ApplicationRepository repo(db);
+
+  repo.create(sample_app("tax-hubei"), "s3cret-1");
+  repo.create(sample_app("bank-demo"), "s3cret-2");
+  CHECK_THROWS_WITH(repo.create(sample_app("tax-hubei"), "other"), Catch::Contains("already exists"));
+
+  const auto found = repo.find("tax-hubei");
+  REQUIRE(found);
+  CHECK(found->name == "湖北省税务局电子办税");
+  CHECK(found->needs == std::vector<std::string>{"login", "signature"});
+  CHECK(found->channels == std::vector<std::string>{"pc", "app"});
+  CHECK(found->matters.size() == 2);
+  CHECK(found->annual_volume == 100000);
+  CHECK(found->peak_rate == 50);
+  CHECK(found->status == ApplicationStatus::Active);
+  CHECK(found->created_at.time_since_epoch().count() > 0);
+  CHECK_FALSE(repo.find("nobody"));
+
+  const auto all = repo.list();
+  REQUIRE(all.size() == 2);
+  CHECK(all[0].client_id == "bank-demo");
+
+  // The secret is never stored in clear.
+  {
+    auto s = db.session();
+    std::string stored;
+    s << "SELECT secret_hash FROM applications WHERE client_id = 'tax-hubei'", into(stored), now;
+    CHECK(stored.find("s3cret-1") == std::string::npos);
+  }
+  CHECK(repo.verify_secret("tax-hubei", "s3cret-1"));
+  CHECK_FALSE(repo.verify_secret("tax-hubei", "s3cret-2"));  // another app's secret
+  CHECK_FALSE(repo.verify_secret("nobody", "s3cret-1"));
+
+  CHECK(repo.set_status("tax-hubei", ApplicationStatus::Suspended));
+  CHECK(repo.find("tax-hubei")->status == ApplicationStatus::Suspended);
+  CHECK_FALSE(repo.set_status("nobody", ApplicationStatus::Revoked));
+
+  CHECK(repo.set_secret("tax-hubei", "rotated"));
+  CHECK_FALSE(repo.verify_secret("tax-hubei", "s3cret-1"));
+  CHECK(repo.verify_secret("tax-hubei", "rotated"));
+}
+
+TEST_CASE("applications: upsert inserts, then updates but keeps status", "[store][applications]") {
+  TempDir dir;
+  Database db(settings_in(dir));
+  db.migrate();
+  ApplicationRepository repo(db);
+  auto app = sample_app("demo");
+  CHECK(repo.upsert(app, "one"));
+  repo.set_status("demo", ApplicationStatus::Suspended);
+  app.name = "renamed";
+  app.peak_rate = 7;
+  CHECK_FALSE(repo.upsert(app, "two"));
+  const auto found = repo.find("demo");
+  REQUIRE(found);
+  CHECK(found->name == "renamed");
+  CHECK(found->peak_rate == 7);
+  CHECK(found->status == ApplicationStatus::Suspended);
+  CHECK(repo.verify_secret("demo", "two"));
+  CHECK_FALSE(repo.verify_secret("demo", "one"));
+  CHECK(repo.list().size() == 1);
+}
+
+TEST_CASE("applications: invalid input is refused and changes nothing", "[store][applications]") {
+  TempDir dir;
+  Database db(settings_in(dir));
+  db.migrate();
+  ApplicationRepository repo(db);
+  CHECK_THROWS_AS(repo.create(sample_app(""), "x"), StoreError);
+  CHECK_THROWS_AS(repo.create(sample_app("has space"), "x"), StoreError);
+  CHECK_THROWS_AS(repo.create(sample_app("ok"), ""), StoreError);
+  auto nameless = sample_app("nameless");
+  nameless.name.clear();
+  CHECK_THROWS_AS(repo.create(nameless, "x"), StoreError);
+  CHECK(repo.list().empty());
+}
+
+TEST_CASE("tokens: stored as a hash, found while valid, refused once expired", "[store][tokens]") {
+  TempDir dir;
+  Database db(settings_in(dir));
+  db.migrate();
+  ApplicationRepository apps(db);
+  apps.create(sample_app("a"), "sa");
+  apps.create(sample_app("b"), "sb");
+  TokenRepository tokens(db);
+
+  const auto t0 = std::chrono::system_clock::now();
+  const auto ta = tokens.issue("a", "login", std::chrono::seconds(3600), t0);
+  const auto tb = tokens.issue("b", "signature", std::chrono::seconds(60), t0);
+  CHECK(ta.token.size() == 43);  // 32 bytes, base64url without padding
+  CHECK(ta.token != tb.token);
+
+  {
+    auto s = db.session();
+    int clear = -1;
+    std::string token = ta.token;
+    s << "SELECT COUNT(*) FROM access_tokens WHERE token_hash = ?", into(clear), use(token), now;
+    CHECK(clear == 0);  // only the hash is stored
+  }
+
+  const auto found_a = tokens.find_valid(ta.token, t0);
+  REQUIRE(found_a);
+  CHECK(found_a->client_id == "a");
+  CHECK(found_a->scope == "login");
+  const auto found_b = tokens.find_valid(tb.token, t0);
+  REQUIRE(found_b);
+  CHECK(found_b->client_id == "b");  // tokens are not mixed up
+
+  // Expiry: valid up to, not at, expires_at.
+  CHECK(tokens.find_valid(tb.token, t0 + std::chrono::seconds(59)));
+  CHECK_FALSE(tokens.find_valid(tb.token, t0 + std::chrono::seconds(60)));
+  CHECK_FALSE(tokens.find_valid(tb.token, t0 + std::chrono::hours(1)));
+  CHECK(tokens.find_valid(ta.token, t0 + std::chrono::seconds(3599)));
+
+  CHECK_FALSE(tokens.find_valid("not-a-token", t0));
+  CHECK_FALSE(tokens.find_valid("", t0));
+
+  CHECK(tokens.purge_expired(t0 + std::chrono::seconds(120)) == 1);
+  CHECK(tokens.revoke(ta.token));
+  CHECK_FALSE(tokens.revoke(ta.token));
+  CHECK_FALSE(tokens.find_valid(ta.token, t0));
+}
+
+TEST_CASE("tokens: only for existing applications, revoke_all, cascade on delete", "[store][tokens]") {
+  TempDir dir;
+  Database db(settings_in(dir));
+  db.migrate();
+  ApplicationRepository apps(db);
+  apps.create(sample_app("a"), "sa");
+  TokenRepository tokens(db);
+  CHECK_THROWS_AS(tokens.issue("ghost", "login", std::chrono::seconds(60)), StoreError);  // foreign key
+  const auto t1 = tokens.issue("a", "login", std::chrono::seconds(60));
+  const auto t2 = tokens.issue("a", "login", std::chrono::seconds(60));
+  CHECK(tokens.revoke_all("a") == 2);
+  CHECK_FALSE(tokens.find_valid(t1.token));
+  const auto t3 = tokens.issue("a", "login", std::chrono::seconds(60));
+  {
+    auto s = db.session();
+    s << "DELETE FROM applications WHERE client_id = 'a'", now;
+  }
+  CHECK_FALSE(tokens.find_valid(t3.token));
+  (void)t2;
+}
