@@ -119,6 +119,14 @@ TEST_CASE("zhaoyin-host: bad configuration exits non-zero with one clear line", 
     CHECK_THAT(r.output, Catch::Contains("no-sandbox"));
     CHECK_FALSE(fs::exists(dir.path() / "data"));
   }
+  SECTION("an unknown option or a missing option value") {
+    for (const char* args : {"--bogus", "--port", "stray-argument"}) {
+      const auto r = run_command(host_command(args));
+      INFO(args);
+      CHECK(r.exit_code != 0);
+      CHECK_FALSE(r.output.empty());
+    }
+  }
   SECTION("config file unreadable") {
     const auto r = run_command(host_command("--config " + quote(dir / "nope.properties") + data));
     CHECK(r.exit_code != 0);

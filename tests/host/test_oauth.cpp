@@ -1,5 +1,6 @@
 // POST /oauth/token (RFC 6749 §4.4 client credentials) and authenticate_bearer.
 #include <catch2/catch.hpp>
+#include <thread>
 #include <zhaoyin/http/api_error.h>
 #include <zhaoyin/http/auth.h>
 #include <zhaoyin/http/form.h>
@@ -230,4 +231,32 @@ TEST_CASE("bearer: a token without the needed scope is 403 insufficient_scope", 
   host.add_app("app", "pw");  // needs login + presentation, not signature
   const std::string token = token_with_form(host, "app", "pw").json()["access_token"];
   check_error(host.get("/test/sign-only", {{"Authorization", "Bearer " + token}}), 403, "insufficient_scope");
+}
+
+TEST_CASE("oauth: concurrent token requests from several applications all succeed", "[oauth][concurrency]") {
+  TestHost host(bearer_routes);
+  const int apps = 4;
+  const int per_app = 10;
+  for (int i = 0; i < apps; ++i) host.add_app("app-" + std::to_string(i), "secret-" + std::to_string(i));
+  std::vector<std::vector<std::string>> tokens(apps);
+  std::vector<std::vector<int>> statuses(apps);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < apps; ++i) {
+    threads.emplace_back([&, i] {
+      for (int n = 0; n < per_app; ++n) {
+        const auto r = token_with_form(host, "app-" + std::to_string(i), "secret-" + std::to_string(i));
+        statuses[i].push_back(r.status);
+        if (r.status == 200) tokens[i].push_back(r.json()["access_token"]);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (int i = 0; i < apps; ++i) {
+    CHECK(statuses[i] == std::vector<int>(per_app, 200));
+    for (const auto& token : tokens[i]) {
+      CHECK(host.get("/test/whoami", {{"Authorization", "Bearer " + token}}).json()["client_id"] ==
+            "app-" + std::to_string(i));
+    }
+  }
+  CHECK_THAT(host.get("/metrics").body, Catch::Contains("zhaoyin_oauth_tokens_issued_total 40\n"));
 }

@@ -1,5 +1,6 @@
 #include <zhaoyin/store/database.h>
 
+#include <Poco/Data/DataException.h>
 #include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/Session.h>
 #include <Poco/Data/SessionPool.h>
@@ -83,20 +84,27 @@ int Database::latest_version() {
 
 int Database::schema_version() {
   auto s = session();
-  s << "CREATE TABLE IF NOT EXISTS schema_migrations ("
-       " version INTEGER PRIMARY KEY,"
-       " name VARCHAR(200) NOT NULL,"
-       " applied_at BIGINT NOT NULL)",
-      now;
-  int version = 0;
   int count = 0;
-  s << "SELECT COUNT(*) FROM schema_migrations", into(count), now;
+  try {
+    s << "SELECT COUNT(*) FROM schema_migrations", into(count), now;
+  } catch (const Poco::Data::DataException&) {
+    return 0;  // no schema_migrations table yet: an empty database
+  }
+  int version = 0;
   if (count > 0) s << "SELECT MAX(version) FROM schema_migrations", into(version), now;
   return version;
 }
 
 std::size_t Database::migrate() {
   try {
+    {
+      auto s = session();
+      s << "CREATE TABLE IF NOT EXISTS schema_migrations ("
+           " version INTEGER PRIMARY KEY,"
+           " name VARCHAR(200) NOT NULL,"
+           " applied_at BIGINT NOT NULL)",
+          now;
+    }
     const int current = schema_version();
     if (current > latest_version())
       throw StoreError("the store " + file().string() + " has schema version " + std::to_string(current) +
