@@ -42,6 +42,7 @@ TEST_CASE("store: opening creates the data folder and a WAL SQLite file", "[stor
   TempDir dir;
   Database db(settings_in(dir));
   CHECK(std::filesystem::is_directory(dir.path() / "data"));
+  CHECK(std::filesystem::status(dir.path() / "data").permissions() == std::filesystem::perms::owner_all);
   CHECK(std::filesystem::exists(db.file()));
   auto s = db.session();
   std::string mode;

@@ -37,7 +37,10 @@ Database::Database(DatabaseSettings settings) : settings_(std::move(settings)) {
   if (settings_.max_sessions < 1) throw StoreError("store pool size must be at least 1");
 
   std::error_code ec;
+  const bool existed = fs::exists(settings_.data_dir, ec);
   fs::create_directories(settings_.data_dir, ec);
+  // The store holds secret hashes and tokens: a folder we create is the owner's only.
+  if (!ec && !existed) fs::permissions(settings_.data_dir, fs::perms::owner_all, fs::perm_options::replace, ec);
   if (ec || !fs::is_directory(settings_.data_dir))
     throw StoreError("cannot create the data folder " + settings_.data_dir.string() +
                      (ec ? ": " + ec.message() : std::string()));
