@@ -121,9 +121,10 @@ FormFields Exchange::form_body() {
   return fields;
 }
 
-void Exchange::before_send() {
+void Exchange::before_send(int status) {
   // An unread body would be parsed as the next request on this connection.
   if (!body_read_ && has_body()) response_.setKeepAlive(false);
+  if (on_send_) on_send_(status);
 }
 
 void Exchange::send_json(int status, const nlohmann::json& body) {
@@ -132,7 +133,7 @@ void Exchange::send_json(int status, const nlohmann::json& body) {
 }
 
 void Exchange::send_text(int status, const std::string& content_type, std::string_view body) {
-  before_send();
+  before_send(status);
   response_.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
   response_.setContentType(content_type);
   response_.setContentLength64(static_cast<Poco::Int64>(body.size()));
@@ -142,7 +143,7 @@ void Exchange::send_text(int status, const std::string& content_type, std::strin
 }
 
 void Exchange::send_empty(int status) {
-  before_send();
+  before_send(status);
   response_.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
   response_.setContentLength64(0);
   response_.send().flush();

@@ -34,6 +34,11 @@ class EdgeHandler final : public Poco::Net::HTTPRequestHandler {
     response.set("X-Request-Id", request_id);
     Exchange ex(request, response, request_id, ctx_->settings.max_body_bytes);
     std::string route = "unmatched";
+    bool counted = false;
+    ex.on_send([&](int status) {
+      record(ex, route, started, status);
+      counted = true;
+    });
     try {
       dispatch(ex, route);
     } catch (const ApiError& e) {
@@ -57,6 +62,7 @@ class EdgeHandler final : public Poco::Net::HTTPRequestHandler {
       log_exception(ex, "unexpected exception", "non-standard exception");
       refuse(ex, 500, "internal_error", "internal error (request id " + request_id + ")", {});
     }
+    if (!counted) record(ex, route, started, static_cast<int>(ex.response().getStatus()));
     finish(ex, route, started);
   }
 
@@ -104,9 +110,9 @@ class EdgeHandler final : public Poco::Net::HTTPRequestHandler {
                             {"error", detail}});
   }
 
-  void finish(Exchange& ex, const std::string& route, std::chrono::steady_clock::time_point started) {
+  // Counts the request and its time to the response's first byte.
+  void record(Exchange& ex, const std::string& route, std::chrono::steady_clock::time_point started, int status) {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    const int status = static_cast<int>(ex.response().getStatus());
     const std::string method = method_label(ex.method());
     try {
       requests_.inc({method, route, std::to_string(status)});
@@ -114,6 +120,11 @@ class EdgeHandler final : public Poco::Net::HTTPRequestHandler {
     } catch (const std::exception& e) {
       ctx_->log->error("metrics failure", {{"error", e.what()}});
     }
+  }
+
+  void finish(Exchange& ex, const std::string& route, std::chrono::steady_clock::time_point started) {
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const int status = static_cast<int>(ex.response().getStatus());
     ctx_->log->info("request", {{"method", ex.method()},
                                 {"path", ex.path()},
                                 {"route", route},

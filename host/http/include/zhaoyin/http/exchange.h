@@ -8,6 +8,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <zhaoyin/http/form.h>
@@ -53,11 +54,16 @@ class Exchange {
   void send_empty(int status);
   bool sent() const { return response_.sent(); }
 
+  // Called with the status just before the response goes out, so the edge can
+  // count a request before the client can observe its answer (a client that
+  // reads /metrics right after a response must see that response counted).
+  void on_send(std::function<void(int status)> hook) { on_send_ = std::move(hook); }
+
   // The SPEC error body for an ApiError-like refusal; used by the edge.
   static nlohmann::json error_body(const std::string& code, const std::string& message);
 
  private:
-  void before_send();
+  void before_send(int status);
   bool has_body() const;
 
   Poco::Net::HTTPServerRequest& request_;
@@ -70,6 +76,7 @@ class Exchange {
   PathParams params_;
   std::string body_;
   bool body_read_ = false;
+  std::function<void(int)> on_send_;
 };
 
 // A handler serves one route. The router creates a fresh one per request, so
