@@ -15,15 +15,14 @@
 #include <set>
 #include <zhaoyin/trust/error.h>
 
+#include "openssl_util.h"
+
 namespace zhaoyin::trust {
 
 namespace {
 
 template <auto FreeFn>
-struct OsslFree {
-  template <typename T>
-  void operator()(T* p) const noexcept { FreeFn(p); }
-};
+using OsslFree = ossl::Free<FreeFn>;
 
 void free_openssl_memory(void* p) noexcept { OPENSSL_free(p); }
 
@@ -42,15 +41,8 @@ constexpr int kReasonRemoveFromCrl = 8;
 constexpr int kReasonMax = 10;
 constexpr int kReasonUnassigned = 7;
 
-[[noreturn]] void malformed(const std::string& what) {
-  ERR_clear_error();
-  throw TrustError("malformed", what);
-}
-
-[[noreturn]] void crypto_failure(const std::string& what) {
-  ERR_clear_error();
-  throw TrustError("crypto_failure", what);
-}
+using ossl::malformed;
+using ossl::crypto_failure;
 
 // Parses hex of any case into a positive BIGNUM; null for anything else.
 BignumPtr parse_serial_hex(std::string_view hex) {

@@ -12,16 +12,14 @@
 #include <openssl/x509.h>
 #include <zhaoyin/trust/error.h>
 
+#include "openssl_util.h"
+
 namespace zhaoyin::trust {
 
 namespace {
 
-// unique_ptr deleter calling one OpenSSL free function.
 template <auto FreeFn>
-struct OsslFree {
-  template <typename T>
-  void operator()(T* p) const noexcept { FreeFn(p); }
-};
+using OsslFree = ossl::Free<FreeFn>;
 
 using BioPtr = std::unique_ptr<BIO, OsslFree<BIO_free_all>>;
 using PkeyPtr = std::unique_ptr<EVP_PKEY, OsslFree<EVP_PKEY_free>>;

@@ -13,6 +13,8 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include <zhaoyin/trust/error.h>
+
+#include "openssl_util.h"
 #include <zhaoyin/trust/sm3.h>
 
 namespace zhaoyin::trust {
@@ -20,10 +22,7 @@ namespace zhaoyin::trust {
 namespace {
 
 template <auto FreeFn>
-struct OsslFree {
-  template <typename T>
-  void operator()(T* p) const noexcept { FreeFn(p); }
-};
+using OsslFree = ossl::Free<FreeFn>;
 
 using BioPtr = std::unique_ptr<BIO, OsslFree<BIO_free_all>>;
 using X509Ptr = std::unique_ptr<X509, OsslFree<X509_free>>;
@@ -48,15 +47,8 @@ constexpr std::size_t kDefaultSerialBytes = 16;
 void free_openssl_memory(void* p) noexcept { OPENSSL_free(p); }
 using OsslMemoryPtr = std::unique_ptr<unsigned char, OsslFree<free_openssl_memory>>;
 
-[[noreturn]] void malformed(const std::string& what) {
-  ERR_clear_error();
-  throw TrustError("malformed", what);
-}
-
-[[noreturn]] void crypto_failure(const std::string& what) {
-  ERR_clear_error();
-  throw TrustError("crypto_failure", what);
-}
+using ossl::malformed;
+using ossl::crypto_failure;
 
 BioPtr memory_bio(std::string_view text) {
   if (text.size() > static_cast<std::size_t>(INT_MAX)) malformed("input too large");
