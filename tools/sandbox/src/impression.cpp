@@ -8,17 +8,16 @@
 // than from their own ink, so that narrow ink (一, 二) or full-width brackets
 // keep their place in the em box the way a seal engraver lays them out.
 #include <zhaoyin/sandbox/impression.h>
+#include "palette_png.h"
 
 #include <cairo-ft.h>
 #include <cairo.h>
 #include <ft2build.h>
-#include <png.h>
 #include FT_FREETYPE_H
 
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
-#include <cstring>
 #include <memory>
 #include <mutex>
 #include <numbers>
@@ -78,57 +77,6 @@ class SealFont {
  private:
   cairo_font_face_t* face_ = nullptr;
 };
-
-// ---- PNG output -------------------------------------------------------------
-
-// Every pixel of an impression is the one seal red at some coverage, so the
-// image is stored as a palette of that red at 32 opacities: a fifth of the
-// size of cairo's own RGBA output (wallets carry every seal of the enterprise).
-constexpr int kOpacityLevels = 32;
-
-std::vector<std::uint8_t> encode_indexed_png(cairo_surface_t* surface) {
-  const int width = cairo_image_surface_get_width(surface);
-  const int height = cairo_image_surface_get_height(surface);
-  const int stride = cairo_image_surface_get_stride(surface);
-  const unsigned char* data = cairo_image_surface_get_data(surface);
-  const auto level_of = [](unsigned alpha) {
-    return static_cast<std::uint8_t>((alpha * (kOpacityLevels - 1) + 127) / 255);
-  };
-
-  std::vector<std::uint8_t> indices(static_cast<std::size_t>(width) * static_cast<std::size_t>(height));
-  for (int y = 0; y < height; ++y) {
-    for (int x = 0; x < width; ++x) {
-      std::uint32_t argb = 0;  // cairo ARGB32: native-endian 32-bit words, alpha on top
-      std::memcpy(&argb, data + static_cast<std::ptrdiff_t>(y) * stride + x * 4, sizeof argb);
-      indices[static_cast<std::size_t>(y) * static_cast<std::size_t>(width) + static_cast<std::size_t>(x)] =
-          level_of(argb >> 24);
-    }
-  }
-  std::vector<std::uint8_t> colormap;  // RGBA, straight alpha (libpng's 8-bit sRGB formats)
-  for (int level = 0; level < kOpacityLevels; ++level) {
-    colormap.push_back(static_cast<std::uint8_t>(std::lround(kRed[0] * 255)));
-    colormap.push_back(static_cast<std::uint8_t>(std::lround(kRed[1] * 255)));
-    colormap.push_back(static_cast<std::uint8_t>(std::lround(kRed[2] * 255)));
-    colormap.push_back(static_cast<std::uint8_t>(level * 255 / (kOpacityLevels - 1)));
-  }
-
-  png_image image{};
-  image.version = PNG_IMAGE_VERSION;
-  image.width = static_cast<png_uint_32>(width);
-  image.height = static_cast<png_uint_32>(height);
-  image.format = PNG_FORMAT_RGBA_COLORMAP;
-  image.colormap_entries = kOpacityLevels;
-  png_alloc_size_t size = 0;  // the first call measures, the second writes
-  if (!png_image_write_to_memory(&image, nullptr, &size, 0, indices.data(), 0, colormap.data())) {
-    throw ImpressionError(std::string("cannot encode the seal impression as PNG: ") + image.message);
-  }
-  std::vector<std::uint8_t> png(size);
-  if (!png_image_write_to_memory(&image, png.data(), &size, 0, indices.data(), 0, colormap.data())) {
-    throw ImpressionError(std::string("cannot encode the seal impression as PNG: ") + image.message);
-  }
-  png.resize(size);
-  return png;
-}
 
 // ---- the drawing surface ---------------------------------------------------
 
@@ -212,7 +160,7 @@ class Canvas {
       throw ImpressionError(std::string("cairo failed: ") + cairo_status_to_string(cairo_status(cr_.get())));
     }
     Impression out;
-    out.png = encode_indexed_png(surface_.get());
+    out.png = encode_palette_png(surface_.get(), kRed[0], kRed[1], kRed[2]);
     out.width_px = width_px_;
     out.height_px = height_px_;
     out.width_mm = width_mm_;
