@@ -10,7 +10,7 @@ BUILD_PKGS=(
   nlohmann-json3-dev                 # JSON in the core libraries
   liblua5.4-dev                      # integrator scripts
   libqrencode-dev                    # QR codes
-  libcairo2-dev libfreetype-dev      # seal impressions and rendering Chinese text
+  libcairo2-dev libfreetype-dev libpng-dev  # seal impressions, Chinese text, palette PNGs
   fonts-wqy-zenhei                   # a real CJK font for seal impressions
   catch2                             # unit tests
 )
