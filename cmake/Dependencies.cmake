@@ -6,3 +6,6 @@ find_package(PkgConfig REQUIRED)
 # libqrencode, Lua 5.4 and cairo/freetype ship pkg-config files, not CMake packages.
 pkg_check_modules(QRENCODE REQUIRED IMPORTED_TARGET libqrencode)
 pkg_check_modules(CAIRO REQUIRED IMPORTED_TARGET cairo cairo-ft freetype2)
+# PNG files (seal impressions, QR images) and QR decoding (the wallet simulator's scan --image).
+pkg_check_modules(LIBPNG REQUIRED IMPORTED_TARGET libpng)
+pkg_check_modules(ZBAR REQUIRED IMPORTED_TARGET zbar)

@@ -9,7 +9,8 @@ BUILD_PKGS=(
   libpoco-dev                        # HTTP server, Util, Data/SQLite, JSON, JWT, Redis
   nlohmann-json3-dev                 # JSON in the core libraries
   liblua5.4-dev                      # integrator scripts
-  libqrencode-dev                    # QR codes
+  libqrencode-dev                    # QR codes (login and signing QR, presentation codes)
+  libzbar-dev                        # the wallet simulator reads QR images (scan --image)
   libcairo2-dev libfreetype-dev libpng-dev  # seal impressions, Chinese text, palette PNGs
   fonts-wqy-zenhei                   # a real CJK font for seal impressions
   catch2                             # unit tests
@@ -18,10 +19,17 @@ TEST_PKGS=(
   curl                               # integration tests talk HTTP to a running host
   qrencode zbar-tools                # reading our QR images with an independent decoder
   qpdf poppler-utils                 # checking PDFs with independent tools
+  chromium                           # browser tests of the hosted pages (driven by playwright-core)
 )
+# Node.js runs the npm client libraries the tests use (openid-client, playwright-core).
+# Any node >= 18 will do: install Debian's only when there is none.
+NODE_PKGS=(nodejs npm)
 
 want=("${BUILD_PKGS[@]}")
-if [[ "${1:-}" == "--with-tests" ]]; then want+=("${TEST_PKGS[@]}"); fi
+if [[ "${1:-}" == "--with-tests" ]]; then
+  want+=("${TEST_PKGS[@]}")
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then want+=("${NODE_PKGS[@]}"); fi
+fi
 
 missing=()
 for p in "${want[@]}"; do

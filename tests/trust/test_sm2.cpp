@@ -236,3 +236,22 @@ TEST_CASE("interop: a key encrypted by openssl loads with the password, refuses 
   CHECK(Sm2Key::from_pem(pem, "openssl-pw").has_private());
   CHECK(trust_error_code([&] { Sm2Key::from_pem(pem, "nope"); }) == "bad_password");
 }
+
+TEST_CASE("SM2 signatures convert between DER and raw r||s without losing validity", "[sm2]") {
+  const Sm2Key key = Sm2Key::generate();
+  const Bytes message = to_bytes("presentation code body");
+  for (int i = 0; i < 20; ++i) {  // short r or s values (leading zero bytes) come up among 20
+    const Bytes der = key.sign(message);
+    const Bytes raw = sm2_signature_to_raw(der);
+    REQUIRE(raw.size() == 64);
+    const Bytes back = sm2_signature_from_raw(raw);
+    CHECK(back == der);
+    CHECK(key.verify(message, back));
+  }
+  Bytes raw = sm2_signature_to_raw(key.sign(message));
+  raw[10] ^= 1;
+  CHECK_FALSE(key.verify(message, sm2_signature_from_raw(raw)));
+  CHECK_THROWS_AS(sm2_signature_from_raw(Bytes(63, 1)), TrustError);
+  CHECK_THROWS_AS(sm2_signature_from_raw(Bytes(64, 0)), TrustError);
+  CHECK_THROWS_AS(sm2_signature_to_raw(to_bytes("not der")), TrustError);
+}

@@ -16,7 +16,9 @@
 #include <zhaoyin/app/host_config.h>
 #include <zhaoyin/app/sandbox_import.h>
 #include <zhaoyin/authority/sandbox_connector.h>
-#include <zhaoyin/http/routes.h>
+#include <zhaoyin/app/host_routes.h>
+#include <zhaoyin/flow/event_bus.h>
+#include <zhaoyin/flow/host_identity.h>
 #include <zhaoyin/http/server.h>
 #include <zhaoyin/store/application_repository.h>
 
@@ -139,6 +141,20 @@ int HostApplication::main(const std::vector<std::string>& args) {
     ctx->settings.version = http::build_version();
     ctx->metrics = std::make_shared<http::Metrics>();
     ctx->log = log_;
+    ctx->events = flow::make_local_event_bus();
+    if (!cfg.identity_certificate.empty()) {
+      if (!std::filesystem::exists(cfg.identity_certificate))
+        throw ConfigError("the host's signing certificate " + cfg.identity_certificate.string() +
+                          " does not exist (an older sandbox? run `zhaoyin sandbox init DIR` to add it)");
+      try {
+        ctx->identity = std::make_shared<const flow::HostIdentity>(
+            flow::HostIdentity::load(cfg.identity_certificate, cfg.identity_key));
+      } catch (const flow::HostIdentityError& e) {
+        throw ConfigError(std::string("identity: ") + e.what());
+      }
+    } else {
+      log_->warn("no host identity configured: QR login and signing are unavailable (set identity.* or --sandbox)");
+    }
 
     // The authority first: a broken sandbox is refused before the store is touched.
     std::shared_ptr<authority::SandboxConnector> sandbox;
@@ -165,8 +181,9 @@ int HostApplication::main(const std::vector<std::string>& args) {
     }
 
     auto router = std::make_shared<http::Router>();
-    http::register_core_routes(*router, ctx);
+    register_host_routes(*router, ctx);
     server = std::make_unique<http::HttpServer>(cfg.server, router, ctx);
+    ctx->settings.public_url = cfg.public_url.empty() ? server->url() : cfg.public_url;
     server->start();
   } catch (const ConfigError& e) {
     log_->error(std::string("configuration error: ") + e.what());
@@ -184,6 +201,7 @@ int HostApplication::main(const std::vector<std::string>& args) {
 
   log_->info("stopping: finishing requests in flight");
   try {
+    ctx->events->close();  // long-polls and event streams return now instead of at their deadline
     server->stop();
     server.reset();
     ctx->db->close();

@@ -51,11 +51,15 @@ HostConfig load_host_config(const Poco::Util::AbstractConfiguration& config,
   c.server.host = r.text("http.host", "127.0.0.1");
   if (c.server.host.empty()) throw ConfigError(r.name("http.host") + " is empty");
   c.server.port = static_cast<int>(r.number("http.port", 8080, 0, 65535));
-  c.server.max_threads = static_cast<int>(r.number("http.max_threads", 16, 1, 1024));
+  c.server.max_threads = static_cast<int>(r.number("http.max_threads", 64, 1, 1024));
   c.server.max_queued = static_cast<int>(r.number("http.max_queued", 64, 1, 65535));
   c.server.timeout_seconds = static_cast<int>(r.number("http.timeout_seconds", 60, 1, 3600));
   c.server.keep_alive_seconds = static_cast<int>(r.number("http.keep_alive_seconds", 10, 1, 3600));
   c.max_body_bytes = static_cast<std::size_t>(r.number("http.max_body_bytes", 1024 * 1024, 1, 1LL << 31));
+  c.public_url = r.text("http.public_url", "");
+  while (!c.public_url.empty() && c.public_url.back() == '/') c.public_url.pop_back();
+  if (!c.public_url.empty() && c.public_url.rfind("http://", 0) != 0 && c.public_url.rfind("https://", 0) != 0)
+    throw ConfigError(r.name("http.public_url") + ": '" + c.public_url + "' is not an http:// or https:// URL");
 
   c.store.driver = r.text("store.driver", "sqlite");
   if (c.store.driver != "sqlite")
@@ -68,6 +72,15 @@ HostConfig load_host_config(const Poco::Util::AbstractConfiguration& config,
   if (c.authority_driver != "sandbox" && c.authority_driver != "none")
     throw ConfigError(r.name("authority.driver") + ": '" + c.authority_driver + "' is not supported (sandbox, none)");
   c.sandbox_dir = r.text("authority.sandbox_dir", "");
+  c.identity_certificate = r.text("identity.certificate_file", "");
+  c.identity_key = r.text("identity.key_file", "");
+  if (c.identity_certificate.empty() != c.identity_key.empty())
+    throw ConfigError(r.name("identity.certificate_file") + " and " + r.name("identity.key_file") +
+                      " are set together or not at all");
+  if (c.identity_certificate.empty() && !c.sandbox_dir.empty()) {
+    c.identity_certificate = c.sandbox_dir / "authority" / "host.pem";
+    c.identity_key = c.sandbox_dir / "authority" / "host.key";
+  }
 
   c.token_ttl = std::chrono::seconds(r.number("oauth.token_ttl_seconds", 3600, 60, 86400));
 

@@ -1,5 +1,7 @@
 #include <zhaoyin/store/migrations.h>
 
+#include "feature_migrations.h"
+
 namespace zhaoyin::store {
 
 // Append only. Keep each statement portable between SQLite and PostgreSQL.
@@ -36,6 +38,9 @@ const std::vector<Migration>& migrations() {
            "CREATE INDEX access_tokens_client ON access_tokens (client_id)",
            "CREATE INDEX access_tokens_expires ON access_tokens (expires_at)",
        }},
+      login_migration(),         // 3, migrations_login.cpp
+      presentation_migration(),  // 4, migrations_presentation.cpp
+      oidc_migration(),          // 5, migrations_oidc.cpp
   };
   return list;
 }

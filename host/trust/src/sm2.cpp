@@ -9,6 +9,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/pkcs12.h>
+#include <openssl/ecdsa.h>
 #include <openssl/x509.h>
 #include <zhaoyin/trust/error.h>
 
@@ -354,6 +355,41 @@ bool Sm2Key::verify(const Bytes& message, const Bytes& der_signature, std::strin
   } catch (const TrustError&) {
     return false;
   }
+}
+
+// SM2 signatures share ECDSA's ASN.1 shape (ECDSA-Sig-Value), so OpenSSL's
+// ECDSA_SIG codec reads and writes them.
+Bytes sm2_signature_to_raw(const Bytes& der_signature) {
+  const unsigned char* p = der_signature.data();
+  ossl::Ptr<ECDSA_SIG, ECDSA_SIG_free> sig(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der_signature.size())));
+  if (!sig || p != der_signature.data() + der_signature.size()) ossl::malformed("not a DER SM2 signature");
+  const BIGNUM* r = ECDSA_SIG_get0_r(sig.get());
+  const BIGNUM* s = ECDSA_SIG_get0_s(sig.get());
+  if (BN_is_negative(r) || BN_is_negative(s) || BN_is_zero(r) || BN_is_zero(s) || BN_num_bytes(r) > 32 ||
+      BN_num_bytes(s) > 32)
+    ossl::malformed("SM2 signature values out of range");
+  Bytes raw(64);
+  if (BN_bn2binpad(r, raw.data(), 32) != 32 || BN_bn2binpad(s, raw.data() + 32, 32) != 32)
+    ossl::crypto_failure("cannot encode the SM2 signature");
+  return raw;
+}
+
+Bytes sm2_signature_from_raw(const Bytes& raw_signature) {
+  if (raw_signature.size() != 64) throw TrustError("malformed", "a raw SM2 signature is 64 bytes");
+  ossl::Ptr<BIGNUM, BN_free> r(BN_bin2bn(raw_signature.data(), 32, nullptr));
+  ossl::Ptr<BIGNUM, BN_free> s(BN_bin2bn(raw_signature.data() + 32, 32, nullptr));
+  if (!r || !s) ossl::crypto_failure("out of memory");
+  if (BN_is_zero(r.get()) || BN_is_zero(s.get())) throw TrustError("malformed", "SM2 signature values out of range");
+  ossl::Ptr<ECDSA_SIG, ECDSA_SIG_free> sig(ECDSA_SIG_new());
+  if (!sig || ECDSA_SIG_set0(sig.get(), r.get(), s.get()) != 1) ossl::crypto_failure("cannot build the SM2 signature");
+  (void)r.release();  // owned by sig now
+  (void)s.release();
+  unsigned char* der = nullptr;
+  const int len = i2d_ECDSA_SIG(sig.get(), &der);
+  if (len <= 0) ossl::crypto_failure("cannot encode the SM2 signature");
+  Bytes out(der, der + len);
+  OPENSSL_free(der);
+  return out;
 }
 
 }  // namespace zhaoyin::trust

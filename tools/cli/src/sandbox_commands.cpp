@@ -121,8 +121,12 @@ int sandbox_init(const std::vector<std::string>& args) {
   const sandbox::InitResult r = sandbox::init_sandbox(p.dir, options);
   switch (r.outcome) {
     case sandbox::InitOutcome::AlreadyPresent:
-      std::cout << "sandbox already present in " << p.dir << " (" << r.manifest.string()
-                << "); nothing changed. Use --force to recreate it.\n";
+      if (r.upgraded)
+        std::cout << "sandbox already present in " << p.dir
+                  << "; added the relying-party host credential (authority/host.pem) this version needs.\n";
+      else
+        std::cout << "sandbox already present in " << p.dir << " (" << r.manifest.string()
+                  << "); nothing changed. Use --force to recreate it.\n";
       break;
     case sandbox::InitOutcome::Created:
     case sandbox::InitOutcome::Recreated:

@@ -100,7 +100,7 @@ void CaHierarchy::issue_crls(TimePoint now) {
   }
 }
 
-void CaHierarchy::write(const std::filesystem::path& dir) const {
+void CaHierarchy::write(const std::filesystem::path& dir, TimePoint now) const {
   if (!root_crl_.valid()) throw SandboxError("internal error: CRLs were not issued before writing");
   write_file(dir / "root.pem", root_.pem());
   write_file(dir / "root.key", root_key_.private_pem(), FileMode::Secret);
@@ -116,6 +116,25 @@ void CaHierarchy::write(const std::filesystem::path& dir) const {
   for (const auto& cert : end_entities_) {
     write_file(dir / "certs" / (cert.serial_hex() + ".pem"), cert.pem());
   }
+  write_host_credential(dir, root_, root_key_, now);
+}
+
+void write_host_credential(const std::filesystem::path& dir, const trust::Certificate& root,
+                           const trust::Sm2Key& root_key, TimePoint now) {
+  const trust::Sm2Key key = trust::Sm2Key::generate();
+  const trust::Certificate cert =
+      issue(dn({{"C", "CN"}, {"O", "Zhaoyin Sandbox"}, {"CN", "Zhaoyin Sandbox Relying-Party Host"}}), key,
+            trust::CertProfile::Server, now - days(1), now + days(3 * kYear), root_key, &root);
+  write_file(dir / "host.pem", cert.pem());
+  write_file(dir / "host.key", key.private_pem(), FileMode::Secret);
+}
+
+bool ensure_host_credential(const std::filesystem::path& dir, TimePoint now) {
+  if (std::filesystem::exists(dir / "host.pem") && std::filesystem::exists(dir / "host.key")) return false;
+  const trust::Certificate root = trust::Certificate::from_pem(read_text_file(dir / "root.pem"));
+  const trust::Sm2Key root_key = trust::Sm2Key::from_pem(read_text_file(dir / "root.key"));
+  write_host_credential(dir, root, root_key, now);
+  return true;
 }
 
 }  // namespace zhaoyin::sandbox

@@ -43,7 +43,8 @@ class CaHierarchy {
   void issue_crls(TimePoint now);
 
   // authority/{root,ca-P,seal-maker}.{pem,key}, crl-*.pem, certs/<SERIAL>.pem.
-  void write(const std::filesystem::path& authority_dir) const;
+  // and authority/host.{pem,key} (write_host_credential).
+  void write(const std::filesystem::path& authority_dir, TimePoint now) const;
 
  private:
   IssuingCa& issuing_ca_mutable(const std::string& province_code);
@@ -56,5 +57,16 @@ class CaHierarchy {
   trust::Sm2Key seal_maker_key_;
   std::vector<trust::Certificate> end_entities_;  // every end-entity certificate issued
 };
+
+// The relying-party host's signing credential (Server profile, issued by the
+// root, CN "Zhaoyin Sandbox Relying-Party Host"): the host signs the requests
+// a wallet fetches after scanning a QR code with it, and wallets check it
+// chains to the root they trust. Written as authority/host.pem and host.key.
+// Made by `init`, or added to an older sandbox that lacks it.
+void write_host_credential(const std::filesystem::path& authority_dir, const trust::Certificate& root,
+                           const trust::Sm2Key& root_key, TimePoint now);
+// Adds authority/host.{pem,key} from authority/root.{pem,key} when missing;
+// returns true if it did.
+bool ensure_host_credential(const std::filesystem::path& authority_dir, TimePoint now);
 
 }  // namespace zhaoyin::sandbox

@@ -115,6 +115,9 @@ InitResult init_sandbox(const fs::path& dir, const InitOptions& options) {
   const bool existed = sandbox_exists(dir);
   if (existed && !options.force) {
     result.outcome = InitOutcome::AlreadyPresent;
+    // Sandboxes made before the host had a signing credential get one.
+    result.upgraded = ensure_host_credential(dir / "authority", std::chrono::floor<std::chrono::seconds>(
+                                                                     std::chrono::system_clock::now()));
     return result;
   }
   if (fs::exists(dir) && !fs::is_directory(dir)) throw SandboxError(dir.string() + " exists and is not a folder");
@@ -129,7 +132,7 @@ InitResult init_sandbox(const fs::path& dir, const InitOptions& options) {
 
   fs::create_directories(dir);
   remove_owned(dir);
-  ca.write(dir / "authority");
+  ca.write(dir / "authority", now);
   write_json(dir / "authority" / "registry.json", registry_json(enterprises));
   fs::create_directories(dir / "seals");
   fs::create_directories(dir / "wallets");

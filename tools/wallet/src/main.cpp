@@ -4,28 +4,18 @@
 #include <iostream>
 #include <zhaoyin/wallet/wallet.h>
 #include "arguments.h"
+#include "commands.h"
 
-namespace {
+namespace zhaoyin::wallet {
 
-constexpr int kOk = 0;
-constexpr int kFailure = 1;
-constexpr int kUsage = 2;
-constexpr int kWrongPassword = 3;
-
-int show(const zhaoyin::wallet::Arguments& args) {
-  auto wallet = zhaoyin::wallet::Wallet::load(args.wallet);
+int run_show(const Arguments& args) {
+  auto wallet = Wallet::load(args.wallet);
   wallet.unlock(*args.password);  // `show` proves the password, as the phone app asks for it
   std::cout << wallet.describe(std::chrono::system_clock::now()).dump(2, ' ', false) << "\n";
-  return kOk;
+  return kExitOk;
 }
 
-int not_available(const std::string& verb) {
-  std::cerr << "zhaoyin-wallet: '" << verb
-            << "' is not available in this version: its protocol with the host comes with a later release\n";
-  return kUsage;
-}
-
-}  // namespace
+}  // namespace zhaoyin::wallet
 
 int main(int argc, char** argv) {
   using zhaoyin::wallet::UsageError;
@@ -35,22 +25,23 @@ int main(int argc, char** argv) {
     args = zhaoyin::wallet::parse_arguments(std::vector<std::string>(argv + 1, argv + argc));
   } catch (const UsageError& e) {
     std::cerr << "zhaoyin-wallet: " << e.what() << "\n\n" << zhaoyin::wallet::usage_text();
-    return kUsage;
+    return zhaoyin::wallet::kExitUsage;
   }
   if (args.help) {
     std::cout << zhaoyin::wallet::usage_text();
-    return kOk;
+    return zhaoyin::wallet::kExitOk;
   }
   try {
-    if (args.verb == "show") return show(args);
-    return not_available(args.verb);
+    if (args.verb == "show") return zhaoyin::wallet::run_show(args);
+    if (args.verb == "scan") return zhaoyin::wallet::run_scan(args);
+    return zhaoyin::wallet::run_present(args);
   } catch (const WalletError& e) {
     std::cerr << "zhaoyin-wallet: " << e.what() << "\n";
-    if (e.code() == "wrong_password") return kWrongPassword;
-    if (e.code() == "unreadable" || e.code() == "malformed") return kUsage;
-    return kFailure;
+    if (e.code() == "wrong_password") return zhaoyin::wallet::kExitWrongPassword;
+    if (e.code() == "unreadable" || e.code() == "malformed") return zhaoyin::wallet::kExitUsage;
+    return zhaoyin::wallet::kExitFailure;
   } catch (const std::exception& e) {
     std::cerr << "zhaoyin-wallet: " << e.what() << "\n";
-    return kFailure;
+    return zhaoyin::wallet::kExitFailure;
   }
 }

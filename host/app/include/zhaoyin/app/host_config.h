@@ -29,6 +29,9 @@ struct HostConfig {
   std::string authority_driver = "sandbox";    // authority.driver: sandbox | none
   std::filesystem::path sandbox_dir;           // authority.sandbox_dir (empty: no authority)
   std::chrono::seconds token_ttl{3600};        // oauth.token_ttl_seconds
+  std::string public_url;                      // http.public_url (empty: http://<http.host>:<port>)
+  std::filesystem::path identity_certificate;  // identity.certificate_file (empty: <sandbox>/authority/host.pem)
+  std::filesystem::path identity_key;          // identity.key_file (empty: <sandbox>/authority/host.key)
   http::LogLevel log_level = http::LogLevel::Info;  // log.level
 };
 

@@ -7,6 +7,8 @@
 #include <memory>
 #include <string>
 #include <zhaoyin/authority/connector.h>
+#include <zhaoyin/flow/event_bus.h>
+#include <zhaoyin/flow/host_identity.h>
 #include <zhaoyin/http/log.h>
 #include <zhaoyin/http/metrics.h>
 #include <zhaoyin/store/database.h>
@@ -17,6 +19,9 @@ struct HostSettings {
   std::size_t max_body_bytes = 1024 * 1024;        // http.max_body_bytes
   std::chrono::seconds token_ttl{3600};           // oauth.token_ttl_seconds
   std::string version = "0.0.0";                   // build version, for /healthz and zhaoyin_build_info
+  // Where wallets and browsers reach this host (http.public_url; by default
+  // http://<http.host>:<bound port>). QR texts and page links start with it.
+  std::string public_url;
 };
 
 struct HostContext {
@@ -25,6 +30,8 @@ struct HostContext {
   std::shared_ptr<authority::AuthorityConnector> authority;  // null when none is configured
   std::shared_ptr<Metrics> metrics;
   std::shared_ptr<JsonLog> log;
+  std::shared_ptr<flow::EventBus> events;               // wakes long-polls, SSE streams and hosted pages
+  std::shared_ptr<const flow::HostIdentity> identity;   // signs wallet requests; null when none is configured
 
   std::string authority_name() const { return authority ? authority->name() : "none"; }
 };

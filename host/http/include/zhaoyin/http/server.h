@@ -15,7 +15,7 @@ namespace zhaoyin::http {
 struct ServerSettings {
   std::string host = "127.0.0.1";  // http.host
   int port = 8080;                 // http.port; 0 = any free port
-  int max_threads = 16;            // http.max_threads: requests served at once
+  int max_threads = 64;            // http.max_threads: requests served at once
   int max_queued = 64;             // http.max_queued: connections waiting for a thread
   int timeout_seconds = 60;        // http.timeout_seconds: socket send/receive timeout
   int keep_alive_seconds = 10;     // idle keep-alive connections are closed after this

@@ -61,6 +61,13 @@ class Sm2Key {
   std::shared_ptr<evp_pkey_st> pkey_;
 };
 
+// Compact signatures for size-bound carriers (a presentation code in a QR
+// code): r || s as two 32-byte big-endian integers, 64 bytes in all.
+// Throws TrustError("malformed") for a DER signature that is not
+// SEQUENCE { r, s } with 0 < r, s < 2^256, or a raw one that is not 64 bytes.
+Bytes sm2_signature_to_raw(const Bytes& der_signature);
+Bytes sm2_signature_from_raw(const Bytes& raw_signature);
+
 namespace detail {
 
 // Internal to zhaoyin_trust (x509.cpp and crl.cpp sign and verify with it); not

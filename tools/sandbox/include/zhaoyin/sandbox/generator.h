@@ -28,6 +28,7 @@ struct InitResult {
   std::size_t wallets = 0;
   std::size_t seals = 0;
   std::size_t applications = 0;
+  bool upgraded = false;  // AlreadyPresent, but files a newer version needs were added
 };
 
 // True when DIR/sandbox.json exists (it is written last, so its presence

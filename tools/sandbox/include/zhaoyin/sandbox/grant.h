@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <zhaoyin/domain/license.h>
+#include <zhaoyin/protocol/grant.h>
+#include <zhaoyin/protocol/canonical_json.h>
 #include <zhaoyin/trust/x509.h>
 
 namespace zhaoyin::sandbox {
@@ -18,21 +20,13 @@ nlohmann::json grant_payload(const std::string& uscc, const std::string& holder_
                              const std::string& holder_cert_serial, domain::HolderRole role,
                              const domain::Authorisation& authorisation);
 
-// Keys sorted (nlohmann's object is ordered by key), no spaces, UTF-8 kept as is.
-std::string canonical_json(const nlohmann::json& value);
+using protocol::canonical_json;
 
 nlohmann::json sign_grant(const nlohmann::json& payload, const trust::Sm2Key& legal_rep_key,
                           const std::string& legal_rep_cert_serial);
 
-struct GrantCheck {
-  bool ok = false;
-  std::string code;     // ok | malformed | wrong_signer | bad_signature
-  std::string message;
-  nlohmann::json payload;  // the signed payload when it could be decoded
-};
-
-// Checks the grant's form, that it names `legal_rep_cert` as signer, and the
-// signature over the payload bytes. Never throws for bad input.
-GrantCheck verify_grant(const nlohmann::json& grant, const trust::Certificate& legal_rep_cert);
+// Verification lives with the protocol (the host checks grants too).
+using protocol::GrantCheck;
+using protocol::verify_grant;
 
 }  // namespace zhaoyin::sandbox

@@ -1,0 +1,13 @@
+#pragma once
+// Each feature's tables live in a file of their own, next to this one, and
+// take a fixed place in the one ordered list (migrations.cpp). Version numbers
+// are assigned here once and never change.
+#include <zhaoyin/store/migrations.h>
+
+namespace zhaoyin::store {
+
+Migration login_migration();         // version 3: login sessions and their event log
+Migration presentation_migration();  // version 4: presentation nonces, archives, public license display
+Migration oidc_migration();          // version 5: OpenID Connect authorizations, codes, redirect URIs
+
+}  // namespace zhaoyin::store
