@@ -38,6 +38,7 @@ store::Application to_application(const authority::SandboxApplication& a) {
   app.matters = a.matters;
   app.annual_volume = a.annual_volume;
   app.peak_rate = a.peak_rate;
+  app.redirect_uris = a.redirect_uris;
   app.status = store::ApplicationStatus::Active;
   return app;
 }

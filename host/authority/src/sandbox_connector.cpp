@@ -304,6 +304,7 @@ void load_applications(const json& sandbox, const fs::path& file, SandboxConnect
     app.matters = string_list(a, "matters", file, where);
     app.annual_volume = int_member(a, "annual_volume", file, where);
     app.peak_rate = int_member(a, "peak_rate", file, where);
+    if (a.contains("redirect_uris")) app.redirect_uris = string_list(a, "redirect_uris", file, where);
     s.applications.push_back(std::move(app));
   }
 }

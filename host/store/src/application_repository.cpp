@@ -35,7 +35,7 @@ namespace {
 
 const char* const kColumns =
     "client_id, name, department, scope, province, needs, channels, matters, annual_volume, peak_rate, status, "
-    "created_at";
+    "created_at, redirect_uris";
 
 Poco::Int64 seconds(Clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
@@ -80,27 +80,30 @@ Application from_row(const Poco::Data::RecordSet& rs, std::size_t row) {
   if (!status) throw StoreError("application " + app.client_id + " has an unknown status");
   app.status = *status;
   app.created_at = Clock::time_point(std::chrono::seconds(rs.value(11, row).convert<Poco::Int64>()));
+  app.redirect_uris = list_from_json(rs.value(12, row).convert<std::string>());
   return app;
 }
 
 // Column values of an application in the order of the INSERT/UPDATE statements below.
 struct Row {
-  std::string client_id, secret_hash, name, department, scope, province, needs, channels, matters, status;
+  std::string client_id, secret_hash, name, department, scope, province, needs, channels, matters, status,
+      redirect_uris, callback_key;
   Poco::Int64 annual_volume = 0, peak_rate = 0, now = 0;
   Row(const Application& app, const std::string& secret)
       : client_id(app.client_id), secret_hash(hash_secret(secret)), name(app.name), department(app.department),
         scope(app.scope), province(app.province), needs(list_to_json(app.needs)),
         channels(list_to_json(app.channels)), matters(list_to_json(app.matters)), status(to_string(app.status)),
+        redirect_uris(list_to_json(app.redirect_uris)), callback_key(callback_key_for(secret)),
         annual_volume(app.annual_volume), peak_rate(app.peak_rate), now(seconds(Clock::now())) {}
 };
 
 void insert(Poco::Data::Session& s, Row& r) {
   s << "INSERT INTO applications (client_id, secret_hash, name, department, scope, province, needs, channels,"
-       " matters, annual_volume, peak_rate, status, created_at, updated_at)"
-       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+       " matters, annual_volume, peak_rate, status, created_at, updated_at, redirect_uris, callback_key)"
+       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       use(r.client_id), use(r.secret_hash), use(r.name), use(r.department), use(r.scope), use(r.province),
       use(r.needs), use(r.channels), use(r.matters), use(r.annual_volume), use(r.peak_rate), use(r.status),
-      use(r.now), use(r.now), now;
+      use(r.now), use(r.now), use(r.redirect_uris), use(r.callback_key), now;
 }
 
 bool exists(Poco::Data::Session& s, std::string client_id) {
@@ -140,11 +143,11 @@ bool ApplicationRepository::upsert(const Application& app, const std::string& cl
       insert(s, row);
     } else {
       s << "UPDATE applications SET secret_hash = ?, name = ?, department = ?, scope = ?, province = ?,"
-           " needs = ?, channels = ?, matters = ?, annual_volume = ?, peak_rate = ?, updated_at = ?"
-           " WHERE client_id = ?",
+           " needs = ?, channels = ?, matters = ?, annual_volume = ?, peak_rate = ?, updated_at = ?,"
+           " redirect_uris = ?, callback_key = ? WHERE client_id = ?",
           use(row.secret_hash), use(row.name), use(row.department), use(row.scope), use(row.province),
           use(row.needs), use(row.channels), use(row.matters), use(row.annual_volume), use(row.peak_rate),
-          use(row.now), use(row.client_id), now;
+          use(row.now), use(row.redirect_uris), use(row.callback_key), use(row.client_id), now;
     }
     tx.commit();
     return inserting;
@@ -228,13 +231,29 @@ bool ApplicationRepository::set_secret(const std::string& client_id, const std::
     auto s = db_.session();
     std::string id = client_id;
     std::string hash = hash_secret(client_secret);
+    std::string key = callback_key_for(client_secret);
     Poco::Int64 at = seconds(Clock::now());
     Poco::Data::Statement update(s);
-    update << "UPDATE applications SET secret_hash = ?, updated_at = ? WHERE client_id = ?", use(hash), use(at),
-        use(id);
+    update << "UPDATE applications SET secret_hash = ?, callback_key = ?, updated_at = ? WHERE client_id = ?",
+        use(hash), use(key), use(at), use(id);
     return update.execute() > 0;
   } catch (const Poco::Exception& e) {
     rethrow("cannot change the secret of application " + client_id, e);
+  }
+}
+
+std::optional<std::string> ApplicationRepository::callback_key(const std::string& client_id) const {
+  try {
+    auto s = db_.session();
+    std::string id = client_id;
+    Poco::Data::Statement select(s);
+    select << "SELECT callback_key FROM applications WHERE client_id = ?", use(id);
+    select.execute();
+    Poco::Data::RecordSet rs(select);
+    if (rs.rowCount() == 0) return std::nullopt;
+    return rs.value(0, 0).convert<std::string>();
+  } catch (const Poco::Exception& e) {
+    rethrow("cannot read application " + client_id, e);
   }
 }
 

@@ -6,8 +6,8 @@
 
 namespace zhaoyin::store {
 
-Migration login_migration();         // version 3: login sessions and their event log
-Migration presentation_migration();  // version 4: presentation nonces, archives, public license display
-Migration oidc_migration();          // version 5: OpenID Connect authorizations, codes, redirect URIs
+Migration login_migration();         // version 4: login sessions and their event log
+Migration presentation_migration();  // version 5: presentation nonces, archives, public license display
+Migration oidc_migration();          // version 6: OpenID Connect authorizations and codes
 
 }  // namespace zhaoyin::store

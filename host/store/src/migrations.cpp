@@ -38,9 +38,15 @@ const std::vector<Migration>& migrations() {
            "CREATE INDEX access_tokens_client ON access_tokens (client_id)",
            "CREATE INDEX access_tokens_expires ON access_tokens (expires_at)",
        }},
-      login_migration(),         // 3, migrations_login.cpp
-      presentation_migration(),  // 4, migrations_presentation.cpp
-      oidc_migration(),          // 5, migrations_oidc.cpp
+      {3,
+       "applications: OIDC redirect URIs, callback signing key",
+       {
+           "ALTER TABLE applications ADD COLUMN redirect_uris TEXT NOT NULL DEFAULT '[]'",
+           "ALTER TABLE applications ADD COLUMN callback_key VARCHAR(64) NOT NULL DEFAULT ''",
+       }},
+      login_migration(),         // 4, migrations_login.cpp
+      presentation_migration(),  // 5, migrations_presentation.cpp
+      oidc_migration(),          // 6, migrations_oidc.cpp
   };
   return list;
 }

@@ -4,7 +4,7 @@ namespace zhaoyin::store {
 
 // Released once it lands on main: change it only by adding a new migration.
 Migration login_migration() {
-  return {3,
+  return {4,
           "login sessions",
           {
               "CREATE TABLE login_placeholder (id INTEGER PRIMARY KEY)",

@@ -4,7 +4,7 @@ namespace zhaoyin::store {
 
 // Released once it lands on main: change it only by adding a new migration.
 Migration oidc_migration() {
-  return {5,
+  return {6,
           "OpenID Connect",
           {
               "CREATE TABLE oidc_placeholder (id INTEGER PRIMARY KEY)",

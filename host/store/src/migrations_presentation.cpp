@@ -4,7 +4,7 @@ namespace zhaoyin::store {
 
 // Released once it lands on main: change it only by adding a new migration.
 Migration presentation_migration() {
-  return {4,
+  return {5,
           "presentations and archives",
           {
               "CREATE TABLE presentation_placeholder (id INTEGER PRIMARY KEY)",

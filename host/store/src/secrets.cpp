@@ -37,4 +37,8 @@ bool verify_secret(std::string_view secret, std::string_view stored) {
 
 std::string token_hash(std::string_view token) { return trust::hex_encode(trust::sm3(token)); }
 
+std::string callback_key_for(std::string_view client_secret) {
+  return trust::hex_encode(trust::hmac_sha256(trust::to_bytes(client_secret), trust::to_bytes("zhaoyin callback signing key")));
+}
+
 }  // namespace zhaoyin::store

@@ -64,6 +64,10 @@ nlohmann::json to_json(const ApplicationPlan& a) {
       {"matters", a.matters},
       {"annual_volume", a.annual_volume},
       {"peak_rate", a.peak_rate},
+      // OpenID Connect redirect URIs: the relying party's own system, and the
+      // host's demo client on the default port (run.sh).
+      {"redirect_uris",
+       {"https://" + o.system_host + "/oidc/callback", "http://127.0.0.1:8080/demo/oidc/callback"}},
       {"organisation",
        {{"name", o.name},
         {"nature", o.nature},

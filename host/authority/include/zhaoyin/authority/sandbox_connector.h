@@ -28,6 +28,7 @@ struct SandboxApplication {
   std::vector<std::string> matters;
   std::int64_t annual_volume = 0;
   std::int64_t peak_rate = 0;
+  std::vector<std::string> redirect_uris;  // OpenID Connect redirect URIs (optional in sandbox.json)
 };
 
 class SandboxConnector final : public AuthorityConnector {

@@ -27,6 +27,7 @@ struct Application {
   std::int64_t annual_volume = 0;      // verifications per year
   std::int64_t peak_rate = 0;          // verifications per second
   ApplicationStatus status = ApplicationStatus::Active;
+  std::vector<std::string> redirect_uris;  // OpenID Connect redirect URIs, matched exactly
   std::chrono::system_clock::time_point created_at{};
 };
 
@@ -52,7 +53,12 @@ class ApplicationRepository {
 
   // False if there is no such client.
   bool set_status(const std::string& client_id, ApplicationStatus status);
+  // Also replaces the callback signing key (derived from the secret).
   bool set_secret(const std::string& client_id, const std::string& client_secret);
+
+  // The hex HMAC key callbacks to this application are signed with
+  // (store::callback_key_for of its current secret); nullopt if no such client.
+  std::optional<std::string> callback_key(const std::string& client_id) const;
 
  private:
   Database& db_;

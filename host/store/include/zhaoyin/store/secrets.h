@@ -15,4 +15,10 @@ bool verify_secret(std::string_view secret, std::string_view stored);
 // 256-bit random values, so an unsalted hash is enough.
 std::string token_hash(std::string_view token);
 
+// The key callbacks to an application are signed with (HMAC-SHA256 over the
+// body): hex HMAC-SHA256(key = client secret, "zhaoyin callback signing key").
+// Derived, so the host never stores the secret itself, and the relying party
+// computes the same key from the secret it holds (docs/API.md, "Callbacks").
+std::string callback_key_for(std::string_view client_secret);
+
 }  // namespace zhaoyin::store
