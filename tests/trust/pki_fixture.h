@@ -3,6 +3,9 @@
 // with its own key, valid from an hour ago for a year so that the openssl
 // command line (which checks at the current time) accepts them too.
 #include <chrono>
+#include <functional>
+#include <string>
+#include <zhaoyin/trust/error.h>
 #include <zhaoyin/trust/crl.h>
 #include <zhaoyin/trust/x509.h>
 
@@ -19,6 +22,20 @@ inline TimePoint now_seconds() {
   // Certificates carry whole seconds; comparing against them needs the same.
   return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
 }
+
+// The TrustError code `action` throws, or "no error".
+inline std::string error_code_of(const std::function<void()>& action) {
+  try {
+    action();
+  } catch (const trust::TrustError& e) {
+    return e.code();
+  }
+  return "no error";
+}
+
+// A command line for Debian's openssl, the independent implementation the
+// interop checks run against.
+inline std::string openssl(const std::string& args) { return "/usr/bin/openssl " + args; }
 
 inline constexpr std::chrono::hours kHour{1};
 inline constexpr std::chrono::hours kDay{24};

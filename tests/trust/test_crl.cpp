@@ -12,17 +12,6 @@ using namespace zhaoyin::test;
 
 namespace {
 
-std::string error_code_of(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const TrustError& e) {
-    return e.code();
-  }
-  return "no error";
-}
-
-std::string openssl(const std::string& args) { return "/usr/bin/openssl " + args; }
-
 // An impostor: a self-signed CA with the same name as `real`, another key.
 Issued impostor_of(const Issued& real, TimePoint now) {
   return issue(real.cert.subject(), CertProfile::RootCa, nullptr, now - kHour, now + kDay);

@@ -1,6 +1,7 @@
 // SM2 keys and signatures: round trips, refusals, and interoperability with
 // the openssl command line (an implementation that is not ours).
 #include <catch2/catch.hpp>
+#include <pki_fixture.h>
 #include <test_support.h>
 #include <zhaoyin/trust/error.h>
 #include <zhaoyin/trust/sm2.h>
@@ -11,17 +12,6 @@ using namespace zhaoyin::test;
 namespace {
 
 const Bytes kMessage = to_bytes("照印 SM2 test message: 统一社会信用代码 91420100MA4K2XYZ0X");
-
-std::string trust_error_code(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const TrustError& e) {
-    return e.code();
-  }
-  return "no error";
-}
-
-std::string openssl(const std::string& args) { return "/usr/bin/openssl " + args; }
 
 }  // namespace
 
@@ -82,9 +72,9 @@ TEST_CASE("an encrypted private key decrypts with its password", "[sm2]") {
 TEST_CASE("refusal: a wrong password for an encrypted key is bad_password", "[sm2][refusal]") {
   const Sm2Key key = Sm2Key::generate();
   const std::string pem = key.private_pem_encrypted("right password");
-  CHECK(trust_error_code([&] { Sm2Key::from_pem(pem, "wrong password"); }) == "bad_password");
-  CHECK(trust_error_code([&] { Sm2Key::from_pem(pem, ""); }) == "bad_password");
-  CHECK(trust_error_code([&] { Sm2Key::from_pem(pem, "right passwor"); }) == "bad_password");
+  CHECK(error_code_of([&] { Sm2Key::from_pem(pem, "wrong password"); }) == "bad_password");
+  CHECK(error_code_of([&] { Sm2Key::from_pem(pem, ""); }) == "bad_password");
+  CHECK(error_code_of([&] { Sm2Key::from_pem(pem, "right passwor"); }) == "bad_password");
   // The message never carries key material: it is the same fixed text each time.
   try {
     Sm2Key::from_pem(pem, "wrong password");
@@ -149,8 +139,8 @@ TEST_CASE("refusal: another key's signature does not verify", "[sm2][refusal]") 
 
 TEST_CASE("refusal: signing needs a private key", "[sm2][refusal]") {
   const Sm2Key public_only = Sm2Key::from_pem(Sm2Key::generate().public_pem());
-  CHECK(trust_error_code([&] { public_only.sign(kMessage); }) == "crypto_failure");
-  CHECK(trust_error_code([&] { Sm2Key().sign(kMessage); }) == "crypto_failure");
+  CHECK(error_code_of([&] { public_only.sign(kMessage); }) == "crypto_failure");
+  CHECK(error_code_of([&] { Sm2Key().sign(kMessage); }) == "crypto_failure");
 }
 
 TEST_CASE("refusal: non-SM2 keys and garbage are malformed", "[sm2][refusal]") {
@@ -158,13 +148,13 @@ TEST_CASE("refusal: non-SM2 keys and garbage are malformed", "[sm2][refusal]") {
   const auto gen = run_command(openssl("genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out " +
                                        quote(dir / "p256.pem")));
   REQUIRE(gen.exit_code == 0);
-  CHECK(trust_error_code([&] { Sm2Key::from_pem(read_file(dir / "p256.pem")); }) == "malformed");
-  CHECK(trust_error_code([&] { Sm2Key::from_pem("not a key"); }) == "malformed");
-  CHECK(trust_error_code([&] { Sm2Key::from_public_der(Bytes{0x30, 0x00}); }) == "malformed");
-  CHECK(trust_error_code([&] { Sm2Key::from_private_der(to_bytes("junk")); }) == "malformed");
+  CHECK(error_code_of([&] { Sm2Key::from_pem(read_file(dir / "p256.pem")); }) == "malformed");
+  CHECK(error_code_of([&] { Sm2Key::from_pem("not a key"); }) == "malformed");
+  CHECK(error_code_of([&] { Sm2Key::from_public_der(Bytes{0x30, 0x00}); }) == "malformed");
+  CHECK(error_code_of([&] { Sm2Key::from_private_der(to_bytes("junk")); }) == "malformed");
   Bytes spki = Sm2Key::generate().public_der();
   spki.push_back(0x00);  // trailing garbage after the SPKI
-  CHECK(trust_error_code([&] { Sm2Key::from_public_der(spki); }) == "malformed");
+  CHECK(error_code_of([&] { Sm2Key::from_public_der(spki); }) == "malformed");
 }
 
 TEST_CASE("interop: a signature made by openssl pkeyutl verifies with Sm2Key::verify", "[sm2][interop]") {
@@ -234,7 +224,7 @@ TEST_CASE("interop: a key encrypted by openssl loads with the password, refuses 
   const std::string pem = read_file(dir / "enc.pem");
   REQUIRE(pem.find("ENCRYPTED PRIVATE KEY") != std::string::npos);
   CHECK(Sm2Key::from_pem(pem, "openssl-pw").has_private());
-  CHECK(trust_error_code([&] { Sm2Key::from_pem(pem, "nope"); }) == "bad_password");
+  CHECK(error_code_of([&] { Sm2Key::from_pem(pem, "nope"); }) == "bad_password");
 }
 
 TEST_CASE("SM2 signatures convert between DER and raw r||s without losing validity", "[sm2]") {

@@ -11,17 +11,6 @@ using namespace zhaoyin::test;
 
 namespace {
 
-std::string error_code_of(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const TrustError& e) {
-    return e.code();
-  }
-  return "no error";
-}
-
-std::string openssl(const std::string& args) { return "/usr/bin/openssl " + args; }
-
 CertificateRequest leaf_request(const Sm2Key& key, TimePoint now) {
   CertificateRequest request;
   request.subject = dn("leaf");
