@@ -1,0 +1,84 @@
+#pragma once
+// Electronic seal signatures: GB/T 38540-2020 SES_Signature (version 4).
+//
+//   SES_Signature ::= SEQUENCE {
+//     toSign          TBS_Sign,
+//     cert            OCTET STRING,        -- the signer's certificate, DER
+//     signatureAlgID  OBJECT IDENTIFIER,   -- 1.2.156.10197.1.501 SM2-with-SM3
+//     signature       BIT STRING,          -- DER SM2 signature
+//     timeStamp       [0] BIT STRING OPTIONAL }
+//   TBS_Sign ::= SEQUENCE {
+//     version         INTEGER (4),         -- the seal's version
+//     eseal           SESeal,              -- the seal used, exactly as the maker signed it
+//     timeInfo        GeneralizedTime,     -- signing time
+//     dataHash        BIT STRING,          -- SM3 of the signed data
+//     propertyInfo    IA5String,           -- what was signed (document id, byte range, …)
+//     extDatas        ExtensionDatas OPTIONAL }
+//
+// The signer signs the DER of TBS_Sign (SM2 with SM3, ID 1234567812345678)
+// with the key of `cert`, which must be one of the seal's signer certificates.
+// Because TBS_Sign carries only the data's digest, a wallet can be shown the
+// to-be-signed bytes (seal, time, digest, properties) and sign them without
+// ever receiving the document.
+#include <optional>
+#include <string>
+#include <zhaoyin/trust/seal.h>
+
+namespace zhaoyin::trust {
+
+class TrustStore;
+
+struct SignatureRequest {
+  Bytes seal_der;             // the GB/T 38540 v4 SESeal
+  TimePoint time;             // timeInfo (whole seconds)
+  Bytes data_hash;            // SM3 of the data, 32 bytes
+  std::string property_info;  // ASCII, e.g. "zhaoyin:pdf;byterange=0,1200,9400,310"
+};
+
+// The DER of TBS_Sign. Throws TrustError("invalid_argument") for a seal that
+// does not parse as v4, a data hash that is not 32 bytes, or non-ASCII
+// property info.
+Bytes build_tbs_sign_v4(const SignatureRequest& request);
+
+// The complete SES_Signature from TBS_Sign, the signer's certificate and the
+// DER signature over the TBS bytes (made by the signer, e.g. in a wallet).
+Bytes assemble_seal_signature_v4(const Bytes& tbs_sign_der, const Certificate& signer_cert, const Bytes& signature);
+
+// build_tbs_sign_v4 + sign + assemble, for a signer whose key is at hand.
+Bytes sign_seal_signature_v4(const SignatureRequest& request, const Sm2Key& signer_key, const Certificate& signer_cert);
+
+struct ParsedSealSignature {
+  int version = 0;            // 4
+  ParsedSeal seal;
+  TimePoint time;
+  Bytes data_hash;
+  std::string property_info;
+  Certificate signer_cert;
+  std::string sign_alg_oid;
+  Bytes signature;            // DER
+  Bytes tbs_sign;             // the exact signed bytes
+  std::optional<Bytes> timestamp;
+  Bytes der;                  // the whole SES_Signature
+};
+
+// Strict DER. Throws TrustError("malformed").
+ParsedSealSignature parse_seal_signature(const Bytes& der);
+
+struct SealSignatureCheck {
+  bool ok = false;
+  // ok | unsupported_algorithm | bad_signature | data_hash_mismatch | signer_not_authorised |
+  // seal_<SealCheck code> (seal_bad_signature, seal_expired, seal_not_yet_valid, seal_untrusted_chain, ...) |
+  // signer_<chain code> (signer_untrusted_chain, signer_cert_expired, signer_cert_revoked, ...)
+  std::string code;
+  std::string message;
+};
+
+// Verifies, stopping at the first failure: the algorithm; the signer's
+// signature over TBS_Sign; dataHash equals `data_hash` (when given); the seal
+// (verify_seal at the signing time); that the seal lists the signer's
+// certificate; the signer's certificate chain at the signing time (`trust`,
+// CRLs required as in TrustStore::verify).
+SealSignatureCheck verify_seal_signature(const ParsedSealSignature& signature, const TrustStore& trust,
+                                         const std::optional<Bytes>& data_hash, bool require_crl = true);
+
+}  // namespace zhaoyin::trust

@@ -1,0 +1,120 @@
+#include <zhaoyin/trust/seal_signature.h>
+
+#include <zhaoyin/trust/chain.h>
+#include <zhaoyin/trust/der.h>
+#include <zhaoyin/trust/error.h>
+
+namespace zhaoyin::trust {
+
+namespace {
+
+constexpr std::size_t kSm3Size = 32;
+
+[[noreturn]] void invalid(const std::string& what) { throw TrustError("invalid_argument", what); }
+[[noreturn]] void malformed(const std::string& what) { throw TrustError("malformed", "SES_Signature: " + what); }
+
+bool ascii(std::string_view s) {
+  for (const char c : s)
+    if (static_cast<unsigned char>(c) > 0x7E || (static_cast<unsigned char>(c) < 0x20)) return false;
+  return true;
+}
+
+const der::Element& expect(const der::Element& e, std::uint8_t tag, const char* what) {
+  if (e.tag != tag) malformed(std::string(what) + " has the wrong type");
+  return e;
+}
+
+SealSignatureCheck failed(std::string code, std::string message) {
+  return SealSignatureCheck{false, std::move(code), std::move(message)};
+}
+
+}  // namespace
+
+Bytes build_tbs_sign_v4(const SignatureRequest& request) {
+  ParsedSeal seal;
+  try {
+    seal = parse_seal(request.seal_der);
+  } catch (const TrustError& e) {
+    invalid(std::string("the seal does not parse: ") + e.what());
+  }
+  if (seal.version != 4) invalid("a v4 seal signature needs a v4 seal");
+  if (request.data_hash.size() != kSm3Size) invalid("the data hash must be an SM3 digest (32 bytes)");
+  if (!ascii(request.property_info)) invalid("property info must be printable ASCII (IA5String)");
+  return der::sequence({der::integer(4), request.seal_der, der::generalized_time(request.time),
+                        der::bit_string(request.data_hash), der::ia5_string(request.property_info)});
+}
+
+Bytes assemble_seal_signature_v4(const Bytes& tbs_sign_der, const Certificate& signer_cert, const Bytes& signature) {
+  if (!signer_cert.valid()) invalid("no signer certificate");
+  if (signature.empty()) invalid("no signature");
+  return der::sequence({tbs_sign_der, der::octet_string(signer_cert.der()), der::oid(kOidSm2WithSm3),
+                        der::bit_string(signature)});
+}
+
+Bytes sign_seal_signature_v4(const SignatureRequest& request, const Sm2Key& signer_key,
+                             const Certificate& signer_cert) {
+  if (!signer_key.has_private() || !signer_key.same_public_key(signer_cert.public_key()))
+    invalid("the signer key does not belong to the signer certificate");
+  const Bytes tbs = build_tbs_sign_v4(request);
+  return assemble_seal_signature_v4(tbs, signer_cert, signer_key.sign(tbs));
+}
+
+ParsedSealSignature parse_seal_signature(const Bytes& bytes) {
+  ParsedSealSignature out;
+  out.der = bytes;
+  try {
+    const der::Element top = expect(der::parse(bytes), der::kSequence, "SES_Signature");
+    const auto fields = top.children();
+    if (fields.size() != 4 && fields.size() != 5) malformed("expected 4 or 5 elements");
+    const der::Element& tbs = expect(fields[0], der::kSequence, "TBS_Sign");
+    out.tbs_sign = tbs.raw_bytes();
+    const auto tbs_fields = tbs.children();
+    if (tbs_fields.size() != 5 && tbs_fields.size() != 6) malformed("TBS_Sign: expected 5 or 6 elements");
+    out.version = static_cast<int>(expect(tbs_fields[0], der::kInteger, "version").as_integer());
+    if (out.version != 4) malformed("version " + std::to_string(out.version) + " is not 4");
+    out.seal = parse_seal(expect(tbs_fields[1], der::kSequence, "eseal").raw_bytes());
+    if (out.seal.version != 4) malformed("a v4 signature carries a v1 seal");
+    out.time = expect(tbs_fields[2], der::kGeneralizedTime, "timeInfo").as_time();
+    out.data_hash = expect(tbs_fields[3], der::kBitString, "dataHash").as_bits();
+    out.property_info = expect(tbs_fields[4], der::kIa5String, "propertyInfo").as_string();
+    if (tbs_fields.size() == 6) expect(tbs_fields[5], der::kSequence, "extDatas");
+    out.signer_cert = Certificate::from_der(expect(fields[1], der::kOctetString, "cert").as_octets());
+    out.sign_alg_oid = expect(fields[2], der::kOid, "signatureAlgID").as_oid();
+    out.signature = expect(fields[3], der::kBitString, "signature").as_bits();
+    if (fields.size() == 5) {
+      // [0] IMPLICIT BIT STRING (primitive context tag 0).
+      if (fields[4].tag != 0x80) malformed("timeStamp must be [0]");
+      const Bytes content = fields[4].content_bytes();
+      if (content.empty() || content[0] != 0) malformed("timeStamp is not a whole-byte BIT STRING");
+      out.timestamp = Bytes(content.begin() + 1, content.end());
+    }
+  } catch (const TrustError& e) {
+    if (e.code() == "malformed") throw;
+    malformed(e.what());
+  }
+  return out;
+}
+
+SealSignatureCheck verify_seal_signature(const ParsedSealSignature& s, const TrustStore& trust,
+                                         const std::optional<Bytes>& data_hash, bool require_crl) {
+  if (s.sign_alg_oid != kOidSm2WithSm3)
+    return failed("unsupported_algorithm", "signed with " + s.sign_alg_oid + ", not SM2-with-SM3");
+  bool good = false;
+  try {
+    good = s.signer_cert.valid() && s.signer_cert.public_key().verify(s.tbs_sign, s.signature);
+  } catch (const TrustError&) {
+  }
+  if (!good) return failed("bad_signature", "the signer's signature over TBS_Sign does not verify");
+  if (data_hash && *data_hash != s.data_hash)
+    return failed("data_hash_mismatch", "the signed digest is not the digest of this data");
+  const SealCheck seal = verify_seal(s.seal, trust, s.time, require_crl);
+  if (!seal.ok) return failed("seal_" + seal.code, "seal " + s.seal.info.es_id + ": " + seal.message);
+  if (!seal_allows_signer(s.seal, s.signer_cert))
+    return failed("signer_not_authorised", "the seal " + s.seal.info.es_id + " does not list the signer " +
+                                               s.signer_cert.subject_line());
+  const ChainResult chain = trust.verify(s.signer_cert, s.time, require_crl);
+  if (!chain.ok) return failed("signer_" + chain.code, "signer certificate: " + chain.message);
+  return SealSignatureCheck{true, "ok", "seal signature verified"};
+}
+
+}  // namespace zhaoyin::trust
