@@ -9,3 +9,7 @@ pkg_check_modules(CAIRO REQUIRED IMPORTED_TARGET cairo cairo-ft freetype2)
 # PNG files (seal impressions, QR images) and QR decoding (the wallet simulator's scan --image).
 pkg_check_modules(LIBPNG REQUIRED IMPORTED_TARGET libpng)
 pkg_check_modules(ZBAR REQUIRED IMPORTED_TARGET zbar)
+# Reading PDFs to sign them (libqpdf: any PDF, xref streams, object streams),
+# and zlib for the streams we write.
+pkg_check_modules(QPDF REQUIRED IMPORTED_TARGET libqpdf)
+find_package(ZLIB REQUIRED)

@@ -11,6 +11,7 @@ BUILD_PKGS=(
   liblua5.4-dev                      # integrator scripts
   libqrencode-dev                    # QR codes (login and signing QR, presentation codes)
   libzbar-dev                        # the wallet simulator reads QR images (scan --image)
+  libqpdf-dev zlib1g-dev             # reading PDFs to sign (incremental updates written by us)
   libcairo2-dev libfreetype-dev libpng-dev  # seal impressions, Chinese text, palette PNGs
   fonts-wqy-zenhei                   # a real CJK font for seal impressions
   catch2                             # unit tests

@@ -1,0 +1,84 @@
+#include "source_document.h"
+
+#include <cstring>
+#include <qpdf/QPDFExc.hh>
+
+namespace zhaoyin::pdf::detail {
+
+namespace {
+
+[[noreturn]] void malformed(const std::string& what) { throw PdfError("malformed_pdf", "not a sound PDF: " + what); }
+
+std::size_t find_startxref(const Bytes& b) {
+  static const std::string kKey = "startxref";
+  const std::size_t tail = b.size() > 2048 ? b.size() - 2048 : 0;
+  std::size_t found = std::string::npos;
+  for (std::size_t i = tail; i + kKey.size() <= b.size(); ++i)
+    if (std::memcmp(b.data() + i, kKey.data(), kKey.size()) == 0) found = i;
+  if (found == std::string::npos) malformed("no startxref near the end of the file");
+  std::size_t i = found + kKey.size();
+  while (i < b.size() && std::isspace(b[i])) ++i;
+  std::size_t value = 0;
+  bool digits = false;
+  while (i < b.size() && std::isdigit(b[i])) {
+    value = value * 10 + static_cast<std::size_t>(b[i] - '0');
+    digits = true;
+    ++i;
+  }
+  if (!digits || value >= b.size()) malformed("startxref does not point into the file");
+  return value;
+}
+
+}  // namespace
+
+std::unique_ptr<SourceDocument> open_document(const Bytes& pdf) {
+  auto doc = std::make_unique<SourceDocument>();
+  doc->bytes = pdf;
+  if (pdf.size() < 16 || std::memcmp(pdf.data(), "%PDF-", 5) != 0) malformed("no %PDF- header");
+  doc->startxref = find_startxref(doc->bytes);
+  doc->xref_stream = std::memcmp(doc->bytes.data() + doc->startxref, "xref", 4) != 0;
+  doc->qpdf = std::make_unique<QPDF>();
+  doc->qpdf->setSuppressWarnings(true);
+  try {
+    doc->qpdf->processMemoryFile("document", reinterpret_cast<const char*>(doc->bytes.data()), doc->bytes.size());
+    if (doc->qpdf->isEncrypted()) throw PdfError("encrypted_pdf", "encrypted PDFs cannot be signed here");
+    doc->qpdf->getAllPages();  // walks the page tree: a broken one fails here
+    if (doc->qpdf->anyWarnings()) malformed("libqpdf had to repair it (damaged cross-reference or objects)");
+    QPDFObjectHandle size = doc->qpdf->getTrailer().getKey("/Size");
+    if (!size.isInteger() || size.getIntValue() < 1) malformed("the trailer has no /Size");
+    doc->size = static_cast<int>(size.getIntValue());
+    if (doc->qpdf->getAllPages().empty()) malformed("it has no pages");
+  } catch (const QPDFExc& e) {
+    malformed(e.what());
+  } catch (const std::logic_error& e) {
+    malformed(e.what());
+  } catch (const std::runtime_error& e) {
+    if (dynamic_cast<const PdfError*>(&e)) throw;
+    malformed(e.what());
+  }
+  return doc;
+}
+
+std::string reference(const QPDFObjectHandle& object) {
+  const QPDFObjGen og = object.getObjGen();
+  return std::to_string(og.getObj()) + " " + std::to_string(og.getGen()) + " R";
+}
+
+std::string rewrite_dictionary(QPDFObjectHandle dictionary, const std::vector<std::string>& remove,
+                               const std::string& extra) {
+  QPDFObjectHandle copy = dictionary.shallowCopy();
+  for (const auto& key : remove) copy.removeKey(key);
+  std::string text = copy.unparseResolved();
+  const auto end = text.rfind(">>");
+  if (end == std::string::npos) malformed("a dictionary did not print as one");
+  return text.substr(0, end) + extra + " >>";
+}
+
+std::string array_items(QPDFObjectHandle object) {
+  if (object.isNull() || !object.isArray()) return "";
+  std::string out;
+  for (int i = 0; i < object.getArrayNItems(); ++i) out += object.getArrayItem(i).unparse() + " ";
+  return out;
+}
+
+}  // namespace zhaoyin::pdf::detail

@@ -1,0 +1,251 @@
+// Seal signatures written into PDFs as incremental updates, checked with qpdf,
+// poppler's pdfsig / pdftotext / pdftoppm — implementations that are not ours.
+#include <catch2/catch.hpp>
+
+#include <cairo-pdf.h>
+#include <cairo.h>
+#include <cmath>
+#include <test_support.h>
+#include <zhaoyin/pdf/pdf_signing.h>
+#include <zhaoyin/trust/der.h>
+#include <zhaoyin/trust/sm3.h>
+
+using namespace zhaoyin;
+using namespace zhaoyin::test;
+using pdf::Bytes;
+
+namespace {
+
+cairo_status_t append_bytes(void* closure, const unsigned char* data, unsigned int length) {
+  auto* out = static_cast<Bytes*>(closure);
+  out->insert(out->end(), data, data + length);
+  return CAIRO_STATUS_SUCCESS;
+}
+
+// A two-page A4 contract with Chinese text, as cairo writes it (xref table).
+Bytes sample_contract() {
+  Bytes out;
+  const double w = 595.28, h = 841.89;
+  cairo_surface_t* surface = cairo_pdf_surface_create_for_stream(append_bytes, &out, w, h);
+  cairo_t* cr = cairo_create(surface);
+  cairo_select_font_face(cr, "WenQuanYi Zen Hei", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+  for (int page = 1; page <= 2; ++page) {
+    cairo_set_font_size(cr, 20);
+    cairo_move_to(cr, 72, 100);
+    cairo_show_text(cr, page == 1 ? "房屋买卖合同 Sample contract" : "第二页 签章页");
+    cairo_set_font_size(cr, 12);
+    cairo_move_to(cr, 72, 140);
+    cairo_show_text(cr, "甲方：武汉长江云数科技有限公司（沙箱）");
+    cairo_show_page(cr);
+  }
+  cairo_destroy(cr);
+  cairo_surface_finish(surface);
+  cairo_surface_destroy(surface);
+  return out;
+}
+
+// A red ring on transparency, like a seal impression.
+Bytes seal_png() {
+  cairo_surface_t* s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 200, 200);
+  cairo_t* cr = cairo_create(s);
+  cairo_set_source_rgba(cr, 0.85, 0.1, 0.1, 1.0);
+  cairo_set_line_width(cr, 12);
+  cairo_arc(cr, 100, 100, 88, 0, 2 * M_PI);
+  cairo_stroke(cr);
+  cairo_arc(cr, 100, 100, 30, 0, 2 * M_PI);
+  cairo_fill(cr);
+  cairo_destroy(cr);
+  Bytes out;
+  cairo_surface_write_to_png_stream(s, append_bytes, &out);
+  cairo_surface_destroy(s);
+  return out;
+}
+
+// Stands in for a DER SES_Signature (the trust tests cover the real one).
+Bytes fake_signature(std::size_t size) {
+  return trust::der::sequence({trust::der::octet_string(trust::random_bytes(size))});
+}
+
+std::string save(const TempDir& dir, const std::string& name, const Bytes& b) {
+  const auto p = dir.path() / name;
+  write_file(p, std::string(b.begin(), b.end()));
+  return p.string();
+}
+
+std::string code_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const pdf::PdfError& e) {
+    return e.code();
+  }
+  return "no error";
+}
+
+Bytes sign(const Bytes& in, int page, double x, double y, const Bytes& signature) {
+  pdf::Placement where;
+  where.page = page;
+  where.x_mm = x;
+  where.y_mm = y;
+  pdf::SignatureMeta meta;
+  meta.signer_name = "张志伟";
+  meta.reason = "合同签署";
+  const auto prepared = pdf::prepare_signature(in, where, seal_png(), meta, 8192);
+  return pdf::complete_signature(prepared, signature);
+}
+
+}  // namespace
+
+TEST_CASE("a sample contract is inspected page by page", "[pdf]") {
+  const auto info = pdf::inspect(sample_contract());
+  REQUIRE(info.pages.size() == 2);
+  CHECK(std::abs(info.pages[0].width_mm - 210) < 0.5);
+  CHECK(std::abs(info.pages[0].height_mm - 297) < 0.5);
+  CHECK(info.signature_fields == 0);
+  CHECK_FALSE(info.xref_stream);
+}
+
+TEST_CASE("a signed PDF passes qpdf --check, pdfsig lists the field, and the byte range covers all but the signature",
+          "[pdf]") {
+  TempDir dir("pdf");
+  const Bytes original = sample_contract();
+  pdf::Placement where;
+  where.page = 1;
+  where.x_mm = 140;
+  where.y_mm = 230;
+  pdf::SignatureMeta meta;
+  meta.signer_name = "张志伟";
+  meta.reason = "合同签署";
+  const auto prepared = pdf::prepare_signature(original, where, seal_png(), meta, 8192);
+  CHECK(prepared.field_name == "ZhaoyinSeal1");
+  CHECK(std::equal(original.begin(), original.end(), prepared.pdf.begin()));  // an update, not a rewrite
+  const Bytes signature = fake_signature(3000);
+  const Bytes signed_pdf = pdf::complete_signature(prepared, signature);
+  const std::string file = save(dir, "signed.pdf", signed_pdf);
+
+  const auto check = run_command("qpdf --check " + quote(file));
+  INFO(check.output);
+  CHECK(check.exit_code == 0);
+  CHECK(check.output.find("No syntax or stream encoding errors") != std::string::npos);
+
+  const auto sig = run_command("pdfsig " + quote(file));
+  INFO(sig.output);
+  CHECK(sig.output.find("Signature #1") != std::string::npos);
+  CHECK(sig.output.find("ZhaoyinSeal1") != std::string::npos);
+
+  const auto text = run_command("pdftotext " + quote(file) + " -");
+  CHECK(text.output.find("房屋买卖合同") != std::string::npos);
+
+  const auto found = pdf::find_signatures(signed_pdf);
+  REQUIRE(found.size() == 1);
+  CHECK(found[0].field_name == "ZhaoyinSeal1");
+  CHECK(found[0].filter == "/Zhaoyin.SES");
+  CHECK(found[0].contents == signature);
+  CHECK(found[0].digest == prepared.digest);
+  CHECK(found[0].covers_whole_file);
+  CHECK(found[0].page == 1);
+  CHECK(found[0].byte_range[0] == 0);
+  CHECK(found[0].byte_range[2] + found[0].byte_range[3] == signed_pdf.size());
+}
+
+TEST_CASE("the seal is drawn where it was placed", "[pdf]") {
+  TempDir dir("pdf-render");
+  // Top-left corner 140 mm from the left, 230 mm from the top; 42 mm wide.
+  const std::string file = save(dir, "signed.pdf", sign(sample_contract(), 1, 140, 230, fake_signature(100)));
+  const auto r = run_command("pdftoppm -r 50 -f 1 -l 1 -png " + quote(file) + " " + quote((dir.path() / "page").string()));
+  REQUIRE(r.exit_code == 0);
+  std::string png;
+  for (const auto& e : std::filesystem::directory_iterator(dir.path()))
+    if (e.path().extension() == ".png") png = e.path().string();
+  REQUIRE_FALSE(png.empty());
+  cairo_surface_t* page = cairo_image_surface_create_from_png(png.c_str());
+  REQUIRE(cairo_surface_status(page) == CAIRO_STATUS_SUCCESS);
+  const int stride = cairo_image_surface_get_stride(page);
+  const unsigned char* px = cairo_image_surface_get_data(page);
+  const double per_mm = 50 / 25.4;
+  auto reddish = [&](double x_mm, double y_mm) {
+    const int x = static_cast<int>(x_mm * per_mm), y = static_cast<int>(y_mm * per_mm);
+    const unsigned char* p = px + y * stride + x * 4;  // BGRA
+    return p[2] > 150 && p[1] < 100 && p[0] < 100;
+  };
+  CHECK(reddish(140 + 21, 230 + 21));  // the seal's centre dot
+  CHECK_FALSE(reddish(40, 230 + 21));  // elsewhere on the page: paper
+  cairo_surface_destroy(page);
+}
+
+TEST_CASE("a second signature keeps the first one's bytes, digest and validity", "[pdf]") {
+  TempDir dir("pdf-twice");
+  const Bytes once = sign(sample_contract(), 1, 20, 230, fake_signature(500));
+  const auto first = pdf::find_signatures(once).at(0);
+  const Bytes twice = sign(once, 2, 140, 230, fake_signature(700));
+  CHECK(std::equal(once.begin(), once.end(), twice.begin()));
+  const std::string file = save(dir, "twice.pdf", twice);
+  const auto check = run_command("qpdf --check " + quote(file));
+  INFO(check.output);
+  CHECK(check.exit_code == 0);
+  const auto sig = run_command("pdfsig " + quote(file));
+  CHECK(sig.output.find("Signature #2") != std::string::npos);
+
+  const auto found = pdf::find_signatures(twice);
+  REQUIRE(found.size() == 2);
+  CHECK(found[0].field_name == "ZhaoyinSeal1");
+  CHECK(found[0].digest == first.digest);  // still the bytes it signed
+  CHECK_FALSE(found[0].covers_whole_file);  // a later revision follows it
+  CHECK(found[0].signed_length == once.size());
+  CHECK(found[1].field_name == "ZhaoyinSeal2");
+  CHECK(found[1].covers_whole_file);
+  CHECK(found[1].page == 2);
+}
+
+TEST_CASE("a change inside the signed bytes changes the digest the signature was made over", "[pdf]") {
+  Bytes signed_pdf = sign(sample_contract(), 1, 20, 20, fake_signature(100));
+  const auto before = pdf::find_signatures(signed_pdf).at(0);
+  signed_pdf[200] ^= 0x01;  // inside the first revision (a stream's bytes)
+  const auto after = pdf::find_signatures(signed_pdf).at(0);
+  CHECK(after.digest != before.digest);
+}
+
+TEST_CASE("a PDF with a cross-reference stream gets a cross-reference stream update", "[pdf]") {
+  TempDir dir("pdf-xrefstream");
+  const std::string plain = save(dir, "plain.pdf", sample_contract());
+  const std::string packed = (dir.path() / "packed.pdf").string();
+  REQUIRE(run_command("qpdf --object-streams=generate " + quote(plain) + " " + quote(packed)).exit_code == 0);
+  const std::string text = read_file(packed);
+  const Bytes input(text.begin(), text.end());
+  REQUIRE(pdf::inspect(input).xref_stream);
+  const Bytes signed_pdf = sign(input, 1, 20, 20, fake_signature(300));
+  const std::string file = save(dir, "signed.pdf", signed_pdf);
+  const auto check = run_command("qpdf --check " + quote(file));
+  INFO(check.output);
+  CHECK(check.exit_code == 0);
+  CHECK(pdf::inspect(signed_pdf).xref_stream);
+  CHECK(pdf::find_signatures(signed_pdf).size() == 1);
+}
+
+TEST_CASE("bad documents and bad placements are refused with their codes", "[pdf]") {
+  const Bytes contract = sample_contract();
+  const Bytes png = seal_png();
+  auto prepare = [&](const Bytes& doc, pdf::Placement p) {
+    return code_of([&] { pdf::prepare_signature(doc, p, png, {}, 4096); });
+  };
+  pdf::Placement ok;
+  ok.x_mm = 10;
+  ok.y_mm = 10;
+  CHECK(prepare(Bytes{'h', 'e', 'l', 'l', 'o'}, ok) == "malformed_pdf");
+  CHECK(prepare(Bytes(contract.begin(), contract.begin() + static_cast<long>(contract.size() / 2)), ok) ==
+        "malformed_pdf");
+  pdf::Placement off = ok;
+  off.x_mm = 190;  // 190 + 42 > 210
+  CHECK(prepare(contract, off) == "placement_off_page");
+  off = ok;
+  off.y_mm = 280;  // 280 + 42 > 297
+  CHECK(prepare(contract, off) == "placement_off_page");
+  off = ok;
+  off.page = 3;
+  CHECK(prepare(contract, off) == "placement_off_page");
+  off = ok;
+  off.x_mm = -1;
+  CHECK(prepare(contract, off) == "placement_off_page");
+  CHECK(code_of([&] { pdf::prepare_signature(contract, ok, Bytes{1, 2, 3}, {}, 4096); }) == "invalid_argument");
+  const auto prepared = pdf::prepare_signature(contract, ok, png, {}, 64);
+  CHECK(code_of([&] { pdf::complete_signature(prepared, fake_signature(100)); }) == "signature_too_large");
+}
