@@ -3,11 +3,54 @@
 namespace zhaoyin::store {
 
 // Released once it lands on main: change it only by adding a new migration.
+// Codes and access tokens are stored only as SM3 hashes (like access_tokens);
+// times are epoch seconds; claims are JSON text.
 Migration oidc_migration() {
   return {6,
           "OpenID Connect",
           {
-              "CREATE TABLE oidc_placeholder (id INTEGER PRIMARY KEY)",
+              // One /oidc/authorize request waiting for its QR login to finish.
+              "CREATE TABLE oidc_authorizations ("
+              " id VARCHAR(64) PRIMARY KEY,"
+              " client_id VARCHAR(128) NOT NULL REFERENCES applications (client_id) ON DELETE CASCADE,"
+              " redirect_uri TEXT NOT NULL,"
+              " scope TEXT NOT NULL,"
+              " state TEXT NOT NULL,"
+              " nonce TEXT NOT NULL,"
+              " code_challenge VARCHAR(128) NOT NULL,"
+              " matter TEXT NOT NULL,"
+              " login_session_id VARCHAR(64) NOT NULL,"
+              " browser_hash VARCHAR(64) NOT NULL,"
+              " completed_at BIGINT NOT NULL DEFAULT 0,"
+              " created_at BIGINT NOT NULL,"
+              " expires_at BIGINT NOT NULL)",
+              "CREATE INDEX oidc_authorizations_expires ON oidc_authorizations (expires_at)",
+              // Authorization codes: single use (used_at set once, atomically), short-lived.
+              "CREATE TABLE oidc_codes ("
+              " code_hash VARCHAR(64) PRIMARY KEY,"
+              " authorization_id VARCHAR(64) NOT NULL,"
+              " client_id VARCHAR(128) NOT NULL REFERENCES applications (client_id) ON DELETE CASCADE,"
+              " redirect_uri TEXT NOT NULL,"
+              " code_challenge VARCHAR(128) NOT NULL,"
+              " nonce TEXT NOT NULL,"
+              " scope TEXT NOT NULL,"
+              " claims TEXT NOT NULL,"
+              " auth_time BIGINT NOT NULL,"
+              " issued_at BIGINT NOT NULL,"
+              " expires_at BIGINT NOT NULL,"
+              " used_at BIGINT NOT NULL DEFAULT 0)",
+              "CREATE INDEX oidc_codes_expires ON oidc_codes (expires_at)",
+              // Access tokens for /oidc/userinfo, revoked with the code they came from.
+              "CREATE TABLE oidc_access_tokens ("
+              " token_hash VARCHAR(64) PRIMARY KEY,"
+              " code_hash VARCHAR(64) NOT NULL,"
+              " client_id VARCHAR(128) NOT NULL REFERENCES applications (client_id) ON DELETE CASCADE,"
+              " scope TEXT NOT NULL,"
+              " claims TEXT NOT NULL,"
+              " issued_at BIGINT NOT NULL,"
+              " expires_at BIGINT NOT NULL)",
+              "CREATE INDEX oidc_access_tokens_code ON oidc_access_tokens (code_hash)",
+              "CREATE INDEX oidc_access_tokens_expires ON oidc_access_tokens (expires_at)",
           }};
 }
 

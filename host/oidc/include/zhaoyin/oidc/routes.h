@@ -1,11 +1,31 @@
 #pragma once
+// The OpenID Connect provider (docs/api/oidc.md):
+//   GET  /.well-known/openid-configuration   discovery
+//   GET  /oidc/jwks                          the ES256 public key
+//   GET|POST /oidc/authorize                 authorization code flow with PKCE S256 → the hosted QR page
+//   GET  /oidc/continue/{id}                 back from the QR page: code (or error) to the redirect URI
+//   POST /oidc/token                         code → ID token + access token
+//   GET|POST /oidc/userinfo                  claims for the access token
+#include <chrono>
 #include <memory>
 #include <zhaoyin/http/host_context.h>
 #include <zhaoyin/http/router.h>
+#include <zhaoyin/oidc/login_gateway.h>
 
 namespace zhaoyin::oidc {
 
-// /.well-known/openid-configuration, /oidc/authorize, /oidc/token, /oidc/jwks, /oidc/userinfo
+struct ProviderOptions {
+  std::chrono::seconds code_ttl{60};        // authorization codes
+  std::chrono::seconds id_token_ttl{600};   // ID token "exp" - "iat"
+  std::chrono::seconds login_ttl{120};      // the QR login behind /oidc/authorize
+  std::chrono::seconds authorization_ttl{900};  // a pending authorization (QR login plus the way back)
+};
+
+// With the host's LoginService.
 void register_oidc_routes(http::Router& router, const std::shared_ptr<http::HostContext>& ctx);
+
+// With another login gateway (tests); a null gateway makes /oidc/authorize answer 503.
+void register_oidc_routes(http::Router& router, const std::shared_ptr<http::HostContext>& ctx,
+                          std::shared_ptr<LoginGateway> logins, ProviderOptions options = {});
 
 }  // namespace zhaoyin::oidc

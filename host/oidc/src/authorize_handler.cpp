@@ -1,0 +1,219 @@
+// GET|POST /oidc/authorize (OpenID Connect Core §3.1.2, RFC 6749 §4.1.1, RFC 7636).
+//
+// Errors about the client or its redirect URI are shown on an error page and
+// never redirected (RFC 6749 §4.1.2.1: the redirect URI cannot be trusted
+// yet). Every later error goes back to the redirect URI as ?error=...&state=...
+// Once the request is valid the provider stores it, starts a QR login whose
+// hosted page returns to /oidc/continue/<id>, binds the browser with a cookie
+// scoped to that path, and sends the browser to the QR page.
+#include <algorithm>
+#include <map>
+#include <set>
+#include <sstream>
+#include <zhaoyin/http/form.h>
+#include <zhaoyin/http/html.h>
+#include <zhaoyin/oidc/oidc_repository.h>
+#include <zhaoyin/oidc/pkce.h>
+#include <zhaoyin/store/application_repository.h>
+#include <zhaoyin/store/secrets.h>
+#include <zhaoyin/verification/subject_verifier.h>
+#include "handlers.h"
+
+namespace zhaoyin::oidc {
+
+namespace {
+
+constexpr std::size_t kMaxStateLength = 1024;
+constexpr std::size_t kMaxNonceLength = 512;
+
+// Shown on the page instead of redirecting.
+struct PageError {
+  int status;
+  std::string code;
+  std::string message;
+};
+
+// Sent back to the client's redirect URI.
+struct RedirectError {
+  std::string error;
+  std::string description;
+};
+
+struct Parameters {
+  std::map<std::string, std::string> values;
+  std::set<std::string> repeated;
+
+  std::optional<std::string> get(const std::string& name) const {
+    auto it = values.find(name);
+    if (it == values.end() || it->second.empty()) return std::nullopt;  // empty means absent (RFC 6749 §3.1)
+    return it->second;
+  }
+};
+
+Parameters read_parameters(http::Exchange& ex) {
+  http::FormFields fields;
+  try {
+    if (ex.method() == "POST") {
+      fields = ex.form_body();
+    } else {
+      const std::string& uri = ex.request().getURI();
+      const auto q = uri.find('?');
+      if (q != std::string::npos) fields = http::parse_form(std::string_view(uri).substr(q + 1));
+    }
+  } catch (const std::invalid_argument& e) {
+    throw PageError{400, "invalid_request", std::string("malformed request parameters: ") + e.what()};
+  } catch (const http::ApiError& e) {
+    throw PageError{e.status(), e.code(), e.what()};
+  }
+  Parameters p;
+  for (auto& [name, value] : fields) {
+    if (!p.values.emplace(name, value).second) p.repeated.insert(name);
+  }
+  return p;
+}
+
+std::set<std::string> split_spaces(const std::string& s) {
+  std::istringstream in(s);
+  std::set<std::string> out;
+  std::string item;
+  while (in >> item) out.insert(item);
+  return out;
+}
+
+bool needs_login(const store::Application& app) {
+  return std::find(app.needs.begin(), app.needs.end(), "login") != app.needs.end();
+}
+
+std::string page_body(const std::string& heading, const std::string& code, const std::string& message) {
+  return "<main class=\"card\"><h1>" + http::escape_html(heading) + "</h1><p>" + http::escape_html(message) +
+         "</p><p class=\"muted\">error: <code>" + http::escape_html(code) + "</code></p></main>";
+}
+
+}  // namespace
+
+void AuthorizeHandler::handle(http::Exchange& ex) {
+  try {
+    const Parameters params = read_parameters(ex);
+
+    // 1. The client and its redirect URI: errors here stay on the page.
+    for (const char* name : {"client_id", "redirect_uri"}) {
+      if (params.repeated.count(name)) throw PageError{400, "invalid_request", std::string(name) + " is repeated"};
+    }
+    const auto client_id = params.get("client_id");
+    if (!client_id) throw PageError{400, "invalid_request", "missing parameter client_id"};
+    store::ApplicationRepository apps(*p_->host->db);
+    const auto app = apps.find(*client_id);
+    if (!app) throw PageError{400, "invalid_client", "unknown client_id '" + *client_id + "'"};
+    const auto redirect_uri = params.get("redirect_uri");
+    if (!redirect_uri) throw PageError{400, "invalid_request", "missing parameter redirect_uri"};
+    if (std::find(app->redirect_uris.begin(), app->redirect_uris.end(), *redirect_uri) == app->redirect_uris.end())
+      throw PageError{400, "invalid_redirect_uri",
+                      "redirect_uri is not one registered for application " + app->client_id + " (exact match)"};
+
+    // 2. Everything else goes back to the client.
+    const std::string state = params.get("state").value_or("");
+    auto redirect_error = [&](const RedirectError& e) {
+      std::vector<std::pair<std::string, std::string>> q = {{"error", e.error}, {"error_description", e.description}};
+      if (!state.empty()) q.emplace_back("state", state);
+      q.emplace_back("iss", p_->issuer());
+      p_->host->log->info("oidc: authorization refused",
+                          {{"request_id", ex.request_id()}, {"client_id", app->client_id}, {"error", e.error}});
+      ex.response().set("Location", with_query(*redirect_uri, q));
+      ex.response().set("Cache-Control", "no-store");
+      ex.send_empty(302);
+    };
+    try {
+      if (!params.repeated.empty())
+        throw RedirectError{"invalid_request", "parameter " + *params.repeated.begin() + " is repeated"};
+      if (state.size() > kMaxStateLength) throw RedirectError{"invalid_request", "state is too long"};
+      if (app->status != store::ApplicationStatus::Active)
+        throw RedirectError{"unauthorized_client", "application " + app->client_id + " is not active"};
+      if (!needs_login(*app))
+        throw RedirectError{"unauthorized_client", "application " + app->client_id + " is not approved for login"};
+      if (params.get("request")) throw RedirectError{"request_not_supported", "request objects are not supported"};
+      if (params.get("request_uri"))
+        throw RedirectError{"request_uri_not_supported", "request_uri is not supported"};
+
+      const auto response_type = params.get("response_type");
+      if (!response_type) throw RedirectError{"invalid_request", "missing parameter response_type"};
+      if (*response_type != "code")
+        throw RedirectError{"unsupported_response_type", "only response_type=code is supported"};
+      if (auto mode = params.get("response_mode"); mode && *mode != "query")
+        throw RedirectError{"invalid_request", "only response_mode=query is supported"};
+
+      const auto scopes = split_spaces(params.get("scope").value_or(""));
+      if (!scopes.count("openid")) throw RedirectError{"invalid_scope", "scope must contain openid"};
+      std::string scope = "openid";
+      if (scopes.count("profile")) scope += " profile";  // unknown scope values are ignored (OIDC Core §3.1.2.1)
+
+      const auto challenge = params.get("code_challenge");
+      if (!challenge) throw RedirectError{"invalid_request", "PKCE is required: missing code_challenge"};
+      if (params.get("code_challenge_method").value_or("plain") != "S256")
+        throw RedirectError{"invalid_request", "code_challenge_method must be S256"};
+      if (!valid_code_challenge(*challenge))
+        throw RedirectError{"invalid_request", "code_challenge must be 43 base64url characters (S256)"};
+
+      const std::string nonce = params.get("nonce").value_or("");
+      if (nonce.size() > kMaxNonceLength) throw RedirectError{"invalid_request", "nonce is too long"};
+      if (split_spaces(params.get("prompt").value_or("")).count("none"))
+        throw RedirectError{"login_required", "a QR login always needs the holder; prompt=none cannot be met"};
+
+      const auto matter = params.get("matter");
+      if (matter && !verification::matter_approved(app->matters, *matter))
+        throw RedirectError{"invalid_request",
+                            "matter_not_approved: application " + app->client_id + " is not approved for " + *matter};
+
+      if (!p_->logins) throw PageError{503, "login_unavailable", "QR login is not available on this host"};
+
+      // 3. Store the request, start the QR login, bind the browser.
+      OidcRepository repo(*p_->host->db);
+      const auto now = Clock::now();
+      repo.purge_expired(now);
+      Authorization a;
+      a.id = OidcRepository::random_handle();
+      a.client_id = app->client_id;
+      a.redirect_uri = *redirect_uri;
+      a.scope = scope;
+      a.state = state;
+      a.nonce = nonce;
+      a.code_challenge = *challenge;
+      a.matter = matter.value_or("");
+      const std::string browser_secret = OidcRepository::random_handle();
+      a.browser_hash = store::token_hash(browser_secret);
+      a.created_at = std::chrono::time_point_cast<std::chrono::seconds>(now);
+      a.expires_at = a.created_at + p_->options.authorization_ttl;
+
+      LoginStart start;
+      start.matter = matter;
+      start.ttl = p_->options.login_ttl;
+      start.return_url = "/oidc/continue/" + a.id;
+      try {
+        a.login_session_id = p_->logins->start(*app, start);
+      } catch (const http::ApiError& e) {
+        if (e.status() >= 500) throw RedirectError{"temporarily_unavailable", e.what()};
+        throw RedirectError{e.status() == 403 ? "access_denied" : "invalid_request", e.code() + ": " + e.what()};
+      }
+      repo.save_authorization(a);
+      p_->host->log->info("oidc: authorization started", {{"request_id", ex.request_id()},
+                                                          {"client_id", app->client_id},
+                                                          {"authorization", a.id.substr(0, 8)},
+                                                          {"login_session", a.login_session_id}});
+
+      std::string cookie = "zhaoyin_oidc=" + browser_secret + "; Path=" + start.return_url +
+                           "; Max-Age=" + std::to_string(p_->options.authorization_ttl.count()) +
+                           "; HttpOnly; SameSite=Lax";
+      if (p_->issuer().rfind("https://", 0) == 0) cookie += "; Secure";
+      ex.response().set("Set-Cookie", cookie);
+      ex.response().set("Cache-Control", "no-store");
+      ex.response().set("Location", p_->issuer() + "/login/" + http::form_encode(a.login_session_id));
+      ex.send_empty(302);
+    } catch (const RedirectError& e) {
+      redirect_error(e);
+    }
+  } catch (const PageError& e) {
+    send_page(ex, *p_, e.status, "登录请求无效 Invalid sign-in request",
+              page_body("登录请求无效 · Invalid sign-in request", e.code, e.message));
+  }
+}
+
+}  // namespace zhaoyin::oidc

@@ -1,0 +1,33 @@
+#include "provider.h"
+
+#include <zhaoyin/http/form.h>
+#include <zhaoyin/http/html.h>
+
+namespace zhaoyin::oidc {
+
+const SigningKey& KeyRing::key() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!key_) key_ = SigningKey::load_or_create(path_);
+  return *key_;
+}
+
+std::string with_query(const std::string& uri, const std::vector<std::pair<std::string, std::string>>& params) {
+  std::string out = uri;
+  char separator = uri.find('?') == std::string::npos ? '?' : '&';
+  for (const auto& [name, value] : params) {
+    out += separator + http::form_encode(name) + "=" + http::form_encode(value);
+    separator = '&';
+  }
+  return out;
+}
+
+void send_page(http::Exchange& ex, const Provider& provider, int status, const std::string& title,
+               const std::string& body_html) {
+  http::PageOptions options;
+  options.title = title;
+  options.sandbox = provider.sandbox();
+  ex.response().set("Cache-Control", "no-store");
+  ex.send_text(status, "text/html; charset=utf-8", http::render_page(options, body_html));
+}
+
+}  // namespace zhaoyin::oidc

@@ -1,0 +1,83 @@
+#pragma once
+// Private to zhaoyin_oidc: what the provider's handlers share, and the OAuth
+// error shape its endpoints answer with.
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <zhaoyin/http/api_error.h>
+#include <zhaoyin/http/exchange.h>
+#include <zhaoyin/http/host_context.h>
+#include <zhaoyin/oidc/login_gateway.h>
+#include <zhaoyin/oidc/routes.h>
+#include <zhaoyin/oidc/signing_key.h>
+
+namespace zhaoyin::oidc {
+
+// The signing key, loaded (or made) on first use from the store's data folder.
+class KeyRing {
+ public:
+  explicit KeyRing(std::filesystem::path path) : path_(std::move(path)) {}
+  const SigningKey& key();
+
+ private:
+  std::filesystem::path path_;
+  std::mutex mutex_;
+  std::optional<SigningKey> key_;
+};
+
+struct Provider {
+  std::shared_ptr<http::HostContext> host;
+  std::shared_ptr<LoginGateway> logins;  // may be null
+  std::shared_ptr<KeyRing> keys;
+  ProviderOptions options;
+
+  std::string issuer() const { return host->settings.public_url; }
+  bool sandbox() const { return host->authority && host->authority->name() == "sandbox"; }
+};
+
+// An RFC 6749 §5.2 error: {"error":"<error>","error_description":"..."}.
+class OAuthError : public std::runtime_error {
+ public:
+  OAuthError(int status, std::string error, const std::string& description, http::ApiError::Headers headers = {})
+      : std::runtime_error(description), status_(status), error_(std::move(error)), headers_(std::move(headers)) {}
+  int status() const { return status_; }
+  const std::string& error() const { return error_; }
+  const http::ApiError::Headers& headers() const { return headers_; }
+
+ private:
+  int status_;
+  std::string error_;
+  http::ApiError::Headers headers_;
+};
+
+// Runs `body`, answering OAuthError (and the edge's own ApiError refusals,
+// e.g. a wrong Content-Type) in the OAuth shape instead of the host's.
+template <class Body>
+void with_oauth_errors(http::Exchange& ex, Body&& body) {
+  auto send = [&ex](int status, const std::string& error, const std::string& description,
+                    const http::ApiError::Headers& headers) {
+    for (const auto& [k, v] : headers) ex.response().set(k, v);
+    ex.response().set("Cache-Control", "no-store");
+    ex.send_json(status, {{"error", error}, {"error_description", description}});
+  };
+  try {
+    body();
+  } catch (const OAuthError& e) {
+    send(e.status(), e.error(), e.what(), e.headers());
+  } catch (const http::ApiError& e) {
+    if (e.status() >= 500) throw;
+    send(e.status(), e.status() == 401 ? "invalid_client" : "invalid_request", e.what(), e.headers());
+  }
+}
+
+// "uri?name=value&..." or "uri&name=value..." when the URI already has a query.
+std::string with_query(const std::string& uri, const std::vector<std::pair<std::string, std::string>>& params);
+
+// A full page in the host's layout, every dynamic value escaped.
+void send_page(http::Exchange& ex, const Provider& provider, int status, const std::string& title,
+               const std::string& body_html);
+
+}  // namespace zhaoyin::oidc
