@@ -6,3 +6,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/build.sh >/dev/null
 build/bin/bench_trust "$@"
+build/bin/bench_login "${BENCH_LOGIN_N:-200}"

@@ -126,19 +126,6 @@ TEST_CASE("zhaoyin-wallet usage errors exit 2 with a message") {
   CHECK(help.output.find("show") != std::string::npos);
 }
 
-TEST_CASE("scan and present parse their arguments but are not available in this version") {
-  const Sandbox& s = shared_sandbox();
-  const json& w = wallet_entry(s, "legal_representative");
-  const std::string base = wallet_args(s, w, w["password"]);
-  for (const std::string verb : {"scan 'zhaoyin://login?x=1' --approve", "scan --image qr.png --reject",
-                                 "scan T --approve --seal contract", "present", "present --qr code.png"}) {
-    INFO(verb);
-    const auto r = wallet_cli(base + " " + verb);
-    CHECK(r.exit_code == 2);
-    CHECK(r.output.find("not available in this version") != std::string::npos);
-  }
-}
-
 TEST_CASE("the wallet core signs with the holder key once unlocked, and only then") {
   const Sandbox& s = shared_sandbox();
   const json& w = wallet_entry(s, "administrator");

@@ -3,11 +3,39 @@
 namespace zhaoyin::store {
 
 // Released once it lands on main: change it only by adding a new migration.
+//
+// login_sessions holds one QR login each (host/login); login_events is its
+// append-only log of state changes. Times are epoch seconds; `subject` is the
+// VerifiedSubject JSON of a confirmed login. The single-use answer is the
+// conditional UPDATE ... WHERE status IN ('pending','scanned') on this table.
 Migration login_migration() {
   return {4,
           "login sessions",
           {
-              "CREATE TABLE login_placeholder (id INTEGER PRIMARY KEY)",
+              "CREATE TABLE login_sessions ("
+              " id VARCHAR(64) PRIMARY KEY,"
+              " client_id VARCHAR(128) NOT NULL REFERENCES applications(client_id),"
+              " ticket VARCHAR(64) NOT NULL UNIQUE,"
+              " nonce VARCHAR(64) NOT NULL,"
+              " status VARCHAR(16) NOT NULL,"
+              " matter TEXT,"
+              " correlation_id TEXT,"
+              " channel VARCHAR(32),"
+              " ttl_seconds BIGINT NOT NULL,"
+              " callback_url TEXT,"
+              " return_url TEXT,"
+              " created_at BIGINT NOT NULL,"
+              " expires_at BIGINT NOT NULL,"
+              " updated_at BIGINT NOT NULL,"
+              " subject TEXT,"
+              " authenticated_at BIGINT)",
+              "CREATE INDEX login_sessions_client ON login_sessions (client_id, created_at)",
+              "CREATE TABLE login_events ("
+              " session_id VARCHAR(64) NOT NULL REFERENCES login_sessions(id) ON DELETE CASCADE,"
+              " seq INTEGER NOT NULL,"
+              " status VARCHAR(16) NOT NULL,"
+              " at BIGINT NOT NULL,"
+              " PRIMARY KEY (session_id, seq))",
           }};
 }
 

@@ -1,11 +1,129 @@
+// zhaoyin-wallet scan TEXT | --image PNG [--approve | --reject]
+//
+// What the phone does with a login QR code (docs/protocol/login.md):
+//  1. read the QR text (from the argument, or decoded from the PNG image);
+//  2. GET the request it points at; check the host's signature over it with
+//     the host certificate's key, and that the host certificate chains to the
+//     root this wallet trusts (the last certificate of its chain) and is in its
+//     validity period — a forged QR code is refused here (exit 1);
+//  3. show what is asked (relying party, matter) on stderr;
+//  4. with --approve / --reject: sign the answer with the holder's license key,
+//     POST it, print the host's JSON reply on stdout.
+// Without --approve / --reject it stops after 3 (the confirm screen), printing
+// the verified request on stdout; the host has recorded the scan by then.
+#include <chrono>
 #include <iostream>
+#include <zhaoyin/protocol/canonical_json.h>
+#include <zhaoyin/protocol/wallet_messages.h>
+#include <zhaoyin/trust/chain.h>
+#include <zhaoyin/trust/error.h>
+#include <zhaoyin/wallet/wallet.h>
+
 #include "commands.h"
+#include "host_client.h"
+#include "qr_image.h"
 
 namespace zhaoyin::wallet {
 
-int run_scan(const Arguments& /*args*/) {
-  std::cerr << "zhaoyin-wallet: 'scan' is not available in this version\n";
-  return kExitUsage;
+namespace {
+
+class Refused : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+std::string trimmed(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+std::string text_of(const nlohmann::json& j, const char* key) {
+  return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
+}
+
+// The signed request, checked: host signature, host certificate chain, ticket, expiry.
+nlohmann::json verified_request(const HostReply& reply, const std::string& ticket, const std::string& url,
+                                const Wallet& wallet) {
+  const auto& body = reply.body;
+  if (!body.is_object() || !body.contains("request") || !body["request"].is_object() || !body.contains("signature") ||
+      !body["signature"].is_string() || !body.contains("host_certificates") || !body["host_certificates"].is_array() ||
+      body["host_certificates"].empty())
+    throw Refused("forged_request: the host's reply is not a signed wallet request");
+  std::vector<trust::Certificate> host_chain;
+  try {
+    for (const auto& pem : body["host_certificates"]) host_chain.push_back(trust::Certificate::from_pem(pem.get<std::string>()));
+  } catch (const std::exception&) {
+    throw Refused("forged_request: the host certificates are malformed");
+  }
+  const nlohmann::json& request = body["request"];
+  if (!protocol::verify_message(request, body["signature"].get<std::string>(), host_chain.front().public_key()))
+    throw Refused("forged_request: the request's signature does not verify with the host certificate");
+
+  // The host certificate must be issued under the root this wallet trusts. The
+  // wallet has no CRLs (a phone would ask the platform): validity and path only.
+  trust::TrustStore trust;
+  trust.add_root(wallet.chain().back());
+  for (std::size_t i = 1; i < host_chain.size(); ++i) trust.add_intermediate(host_chain[i]);
+  for (std::size_t i = 0; i + 1 < wallet.chain().size(); ++i) trust.add_intermediate(wallet.chain()[i]);
+  const auto now = std::chrono::system_clock::now();
+  const auto path = trust.verify(host_chain.front(), now, /*require_crl=*/false);
+  if (!path.ok) throw Refused("untrusted_host: " + path.message);
+
+  if (text_of(request, "protocol") != protocol::kWalletProtocol) throw Refused("unsupported_request: protocol is not zhaoyin-wallet/1");
+  if (text_of(request, "ticket") != ticket) throw Refused("forged_request: the request is for another ticket");
+  if (text_of(request, "answer_url") != url + "/answer") throw Refused("forged_request: the answer URL is not on the scanned host");
+  const auto expires = protocol::parse_rfc3339(text_of(request, "expires_at"));
+  if (!expires || *expires <= now) throw Refused("session_expired: the request has expired");
+  if (text_of(request, "type") != "login") throw Refused("unsupported_request: this wallet version answers login requests only");
+  return request;
+}
+
+void show_request(const nlohmann::json& request) {
+  const auto& rp = request["relying_party"];
+  std::cerr << "登录请求 Login request\n"
+            << "  relying party: " << text_of(rp, "name") << " (" << text_of(rp, "client_id") << ", "
+            << text_of(rp, "department") << ")\n"
+            << "  matter:        " << (request["matter"].is_string() ? request["matter"].get<std::string>() : "(none)") << "\n"
+            << "  expires at:    " << text_of(request, "expires_at") << "\n";
+}
+
+}  // namespace
+
+int run_scan(const Arguments& args) {
+  auto wallet = Wallet::load(args.wallet);
+  wallet.unlock(*args.password);  // the phone asks for the license password first
+
+  try {
+    const std::string text = trimmed(args.image ? decode_qr_png(*args.image) : *args.scan_text);
+    const auto ticket = protocol::ticket_from_qr_text(text);
+    if (!ticket) throw Refused("not_a_wallet_request: the QR code is not a Zhaoyin wallet request: " + text);
+
+    const HostReply fetched = http_get_json(text);
+    if (!fetched.ok()) throw Refused(fetched.error_code() + ": " + fetched.error_message());
+    const nlohmann::json request = verified_request(fetched, *ticket, text, wallet);
+    show_request(request);
+
+    if (!args.approve && !args.reject) {
+      std::cout << request.dump(2, ' ', false) << "\n";
+      return kExitOk;
+    }
+    const nlohmann::json answer = {{"protocol", std::string(protocol::kWalletProtocol)},
+                                   {"type", "login"},
+                                   {"ticket", *ticket},
+                                   {"nonce", request["nonce"]},
+                                   {"client_id", request["relying_party"]["client_id"]},
+                                   {"matter", request["matter"]},
+                                   {"decision", args.approve ? "approve" : "reject"},
+                                   {"license_serial", wallet.license_serial()},
+                                   {"answered_at", protocol::rfc3339(std::chrono::system_clock::now())}};
+    const HostReply reply = http_post_json(text_of(request, "answer_url"), wallet.signed_answer(answer));
+    if (!reply.ok()) throw Refused(reply.error_code() + ": " + reply.error_message());
+    std::cout << reply.body.dump(2, ' ', false) << "\n";
+    return kExitOk;
+  } catch (const Refused& e) {
+    std::cerr << "zhaoyin-wallet: refused: " << e.what() << "\n";
+    return kExitFailure;
+  }
 }
 
 }  // namespace zhaoyin::wallet

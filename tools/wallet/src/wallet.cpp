@@ -3,6 +3,7 @@
 #include <ctime>
 #include <fstream>
 #include <sstream>
+#include <zhaoyin/protocol/canonical_json.h>
 #include <zhaoyin/trust/error.h>
 
 namespace zhaoyin::wallet {
@@ -158,6 +159,16 @@ std::string Wallet::authorisation_status(std::chrono::system_clock::time_point n
 trust::Bytes Wallet::sign(const trust::Bytes& message) const {
   if (!unlocked()) throw WalletError("locked", "the wallet is locked: unlock it with the license password first");
   return key_.sign(message);
+}
+
+nlohmann::json Wallet::signed_answer(const nlohmann::json& answer) const {
+  nlohmann::json chain = nlohmann::json::array();
+  for (const auto& c : chain_) chain.push_back(c.pem());
+  return {{"answer", answer},
+          {"certificate", certificate_.pem()},
+          {"chain", chain},
+          {"grant", grant_},
+          {"signature", trust::base64_encode(sign(protocol::canonical_bytes(answer)))}};
 }
 
 nlohmann::json Wallet::describe(std::chrono::system_clock::time_point now) const {

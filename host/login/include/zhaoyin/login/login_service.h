@@ -42,6 +42,7 @@ struct LoginSession {
   std::string status;                // pending | scanned | confirmed | rejected | expired | cancelled
   std::string ticket;                // the wallet's handle (in the QR text only)
   std::string qr_text;               // <public_url>/wallet/v1/requests/<ticket>
+  std::string nonce;                 // the wallet's answer must carry it back (never shown to the relying party)
   LoginSessionRequest request;
   TimePoint created_at{};
   TimePoint expires_at{};
@@ -66,7 +67,43 @@ class LoginService {
   // For the owning application only: nullopt for another application's session.
   std::optional<LoginSession> find_for(const std::string& client_id, const std::string& id) const;
 
+  // ---- extensions used by the routes, the hosted page and the wallet endpoints ----
+
+  // The session a wallet ticket names (overdue → expired, as find()).
+  std::optional<LoginSession> find_by_ticket(const std::string& ticket) const;
+
+  // Waits until the status differs from `last` (returns at once if it already
+  // does), the deadline passes, the session expires or the host stops; returns
+  // the session as it then is (nullopt if unknown).
+  std::optional<LoginSession> wait_for_change(const std::string& id, const std::string& last,
+                                              std::chrono::steady_clock::time_point deadline) const;
+
+  // DELETE: any non-final state → cancelled. 409 already_final otherwise.
+  LoginSession cancel(const LoginSession& session);
+
+  // The first wallet fetch: pending → scanned (no change in any other state).
+  LoginSession mark_scanned(const LoginSession& session);
+
+  // The wallet's answer (docs/protocol/login.md). Verifies it and records
+  // confirmed (with the verified subject) or rejected, at most once; throws
+  // http::ApiError with the refusal's status and code. Returns the reply body.
+  nlohmann::json answer(const std::string& ticket, const nlohmann::json& body);
+
+  // The request the wallet is shown (unsigned; the route signs it with the host identity).
+  nlohmann::json wallet_request(const LoginSession& session) const;
+
+  // The relying-party view: GET /api/v1/login-sessions/{id}, callbacks and SSE data.
+  nlohmann::json to_json(const LoginSession& session) const;
+
+  // Sets where the hosted page goes once confirmed (host-relative path; the demo uses it).
+  void set_return_url(const std::string& id, const std::string& return_url);
+
+  // A fresh session with the same request as an expired one (the hosted page's
+  // "new QR" button). 409 not_expired unless the session has expired.
+  LoginSession renew(const LoginSession& expired);
+
  private:
+  void announce(const LoginSession& session) const;  // event bus + callback
   std::shared_ptr<http::HostContext> ctx_;
 };
 

@@ -76,6 +76,11 @@ class Wallet {
   // WalletError("locked") before unlock().
   trust::Bytes sign(const trust::Bytes& message) const;
 
+  // The body a wallet POSTs to a request's answer_url (docs/protocol/login.md):
+  // {"answer": answer, "certificate": "<PEM>", "chain": ["<PEM>", ...],
+  //  "grant": null|{...}, "signature": "<b64 DER SM2 over canonical_json(answer)>"}.
+  nlohmann::json signed_answer(const nlohmann::json& answer) const;
+
   // What `zhaoyin-wallet show` prints: license face info with labels, holder,
   // authorisation and grant validity, seals. Never any key material.
   nlohmann::json describe(std::chrono::system_clock::time_point now) const;

@@ -1,0 +1,137 @@
+// The wallet's answer to a login request (docs/protocol/login.md, "Answer").
+// Order of the checks: the session (known, open, not expired), the answer's
+// shape, its binding to what was issued, the holder's signature, then the
+// subject verification (certificate, chain, revocation, enterprise, scope,
+// matter, authorisation). Only then is the single-use transition attempted,
+// atomically in the store.
+#include <zhaoyin/login/login_service.h>
+
+#include <zhaoyin/http/api_error.h>
+#include <zhaoyin/protocol/canonical_json.h>
+#include <zhaoyin/protocol/wallet_messages.h>
+#include <zhaoyin/trust/error.h>
+#include <zhaoyin/verification/subject_verifier.h>
+
+#include "login_repository.h"
+
+namespace zhaoyin::login {
+
+namespace {
+
+const std::vector<std::string> kOpen = {"pending", "scanned"};
+
+TimePoint now_seconds() { return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()); }
+
+http::ApiError mismatch(const std::string& what) {
+  return http::ApiError(422, "answer_mismatch", "the answer's " + what + " does not match the login request");
+}
+
+const std::string& string_field(const nlohmann::json& obj, const char* name, const char* where) {
+  const auto it = obj.find(name);
+  if (it == obj.end() || !it->is_string())
+    throw http::ApiError::bad_request(std::string(where) + "." + name + " must be a string");
+  return it->get_ref<const std::string&>();
+}
+
+// Refuses an answer to a session that is no longer open.
+[[noreturn]] void refuse_closed(const LoginSession& s) {
+  if (s.status == "expired") throw http::ApiError(410, "session_expired", "the login session has expired");
+  // docs/PROTOCOL.md §3.2: a cancelled session is closed like an answered one.
+  if (s.status == "cancelled") throw http::ApiError(409, "already_answered", "the login session was cancelled");
+  throw http::ApiError(409, "already_answered", "the login session was already answered (" + s.status + ")");
+}
+
+verification::RelyingParty relying_party(const store::Application& app) {
+  verification::RelyingParty rp;
+  rp.client_id = app.client_id;
+  rp.name = app.name;
+  rp.department = app.department;
+  rp.scope = app.scope;
+  rp.province = app.province;
+  rp.matters = app.matters;
+  return rp;
+}
+
+}  // namespace
+
+nlohmann::json LoginService::answer(const std::string& ticket, const nlohmann::json& body) {
+  auto session = find_by_ticket(ticket);
+  if (!session) throw http::ApiError::not_found("no login request for this ticket");
+  if (session->final()) refuse_closed(*session);
+
+  if (!body.is_object() || !body.contains("answer") || !body["answer"].is_object())
+    throw http::ApiError::bad_request("the body must be an object with an \"answer\" object");
+  const nlohmann::json& answer = body["answer"];
+  const std::string& certificate_pem = string_field(body, "certificate", "body");
+  const std::string& signature = string_field(body, "signature", "body");
+  const nlohmann::json grant = body.contains("grant") ? body["grant"] : nlohmann::json(nullptr);
+  if (!grant.is_null() && !grant.is_object()) throw http::ApiError::bad_request("grant must be null or an object");
+  if (body.contains("chain") && !body["chain"].is_array()) throw http::ApiError::bad_request("chain must be a list of PEM strings");
+
+  // Binding: the answer must repeat exactly what this request issued.
+  if (string_field(answer, "protocol", "answer") != protocol::kWalletProtocol) throw mismatch("protocol");
+  if (string_field(answer, "type", "answer") != "login") throw mismatch("type");
+  if (string_field(answer, "ticket", "answer") != session->ticket) throw mismatch("ticket");
+  if (string_field(answer, "nonce", "answer") != session->nonce) throw mismatch("nonce");
+  if (string_field(answer, "client_id", "answer") != session->client_id) throw mismatch("client_id");
+  const nlohmann::json issued_matter =
+      session->request.matter ? nlohmann::json(*session->request.matter) : nlohmann::json(nullptr);
+  if (!answer.contains("matter") || answer["matter"] != issued_matter) throw mismatch("matter");
+  const std::string& decision = string_field(answer, "decision", "answer");
+  if (decision != "approve" && decision != "reject")
+    throw http::ApiError::bad_request("answer.decision must be \"approve\" or \"reject\"");
+  const std::string& license_serial = string_field(answer, "license_serial", "answer");
+  if (!protocol::parse_rfc3339(string_field(answer, "answered_at", "answer")))
+    throw http::ApiError::bad_request("answer.answered_at must be an RFC 3339 time");
+
+  trust::Certificate certificate;
+  try {
+    certificate = trust::Certificate::from_pem(certificate_pem);
+  } catch (const trust::TrustError&) {
+    throw http::ApiError::bad_request("certificate is not a PEM certificate");
+  }
+  if (certificate.serial_hex() != license_serial) throw mismatch("license_serial");
+
+  verification::Check signature_check{"signature", true, "ok", "the holder's SM2 signature over the answer verifies"};
+  if (!protocol::verify_message(answer, signature, certificate.public_key()))
+    throw http::ApiError(422, "bad_signature", "the answer's signature does not verify with the presented certificate");
+
+  if (!ctx_->authority) throw http::ApiError(503, "authority_unavailable", "no authority is configured to verify licenses");
+  store::ApplicationRepository apps(*ctx_->db);
+  const auto app = apps.find(session->client_id);
+  if (!app) throw http::ApiError::not_found("the relying party of this login no longer exists");
+
+  LoginRepository repo(*ctx_);
+  const TimePoint at = now_seconds();
+  if (decision == "reject") {
+    // A refusal still has to come from a genuine holder: a stranger must not be
+    // able to cancel someone's login by scanning its QR code.
+    const auto holder = ctx_->authority->find_holder(certificate.serial_hex());
+    if (!holder || holder->certificate.der() != certificate.der())
+      throw http::ApiError(422, "unknown_license", "the authority issued no license certificate " + certificate.serial_hex());
+    if (!repo.transition(session->id, kOpen, "rejected", at, Deadline::BeforeExpiry)) refuse_closed(*find(session->id));
+    announce(*repo.find(session->id));
+    return {{"status", "rejected"}, {"ticket", ticket}, {"relying_party", {{"client_id", app->client_id}, {"name", app->name}}}};
+  }
+
+  verification::SubjectEvidence evidence{certificate, grant, session->request.matter, at, {signature_check}};
+  verification::VerifiedSubject subject;
+  try {
+    subject = verification::verify_subject(*ctx_->authority, relying_party(*app), evidence);
+  } catch (const verification::VerificationFailed& e) {
+    ctx_->log->info("login answer refused", {{"session", session->id}, {"code", e.code()}, {"reason", e.what()}});
+    throw http::ApiError(e.status(), e.code(), e.what());
+  }
+  const nlohmann::json subject_json = subject.to_json();
+  if (!repo.transition(session->id, kOpen, "confirmed", at, Deadline::BeforeExpiry, subject_json.dump()))
+    refuse_closed(*find(session->id));
+  announce(*repo.find(session->id));
+  return {{"status", "confirmed"},
+          {"ticket", ticket},
+          {"relying_party", {{"client_id", app->client_id}, {"name", app->name}}},
+          {"license_serial", subject.license_serial},
+          {"holder", subject.holder_json()},
+          {"authenticated_at", protocol::rfc3339(at)}};
+}
+
+}  // namespace zhaoyin::login

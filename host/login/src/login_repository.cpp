@@ -1,0 +1,182 @@
+#include "login_repository.h"
+
+#include <Poco/Data/RecordSet.h>
+#include <Poco/Data/Session.h>
+#include <Poco/Data/Statement.h>
+#include <Poco/Data/Transaction.h>
+#include <Poco/Exception.h>
+#include <Poco/Nullable.h>
+#include <Poco/Types.h>
+#include <zhaoyin/protocol/wallet_messages.h>
+
+namespace zhaoyin::login {
+
+using namespace Poco::Data::Keywords;
+
+namespace {
+
+Poco::Int64 seconds(TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+TimePoint from_seconds(Poco::Int64 s) { return TimePoint(std::chrono::seconds(s)); }
+
+Poco::Nullable<std::string> nullable(const std::optional<std::string>& v) {
+  return v ? Poco::Nullable<std::string>(*v) : Poco::Nullable<std::string>();
+}
+
+std::optional<std::string> optional_text(const Poco::Data::RecordSet& rs, std::size_t col) {
+  if (rs.isNull(col, 0)) return std::nullopt;
+  return rs.value(col, 0).convert<std::string>();
+}
+
+const char* const kColumns =
+    "id, client_id, ticket, nonce, status, matter, correlation_id, channel, ttl_seconds, callback_url, return_url,"
+    " created_at, expires_at, subject, authenticated_at";
+
+[[noreturn]] void rethrow(const std::string& what, const Poco::Exception& e) {
+  throw store::StoreError(what + ": " + e.displayText());
+}
+
+void append_event(Poco::Data::Session& s, const std::string& id, const std::string& status, TimePoint at) {
+  std::string sid = id, st = status;
+  Poco::Int64 when = seconds(at);
+  s << "INSERT INTO login_events (session_id, seq, status, at)"
+       " SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ? FROM login_events WHERE session_id = ?",
+      use(sid), use(st), use(when), bind(id), now;
+}
+
+}  // namespace
+
+void LoginRepository::insert(const LoginSession& session) {
+  std::string id = session.id, client = session.client_id, ticket = session.ticket, nonce = session.nonce;
+  std::string status = session.status;
+  auto matter = nullable(session.request.matter);
+  auto correlation = nullable(session.request.correlation_id);
+  auto channel = nullable(session.request.channel);
+  auto callback = nullable(session.request.callback_url);
+  auto ret = nullable(session.request.return_url);
+  Poco::Int64 ttl = session.request.ttl.count();
+  Poco::Int64 created = seconds(session.created_at), expires = seconds(session.expires_at);
+  try {
+    auto s = db_.session();
+    Poco::Data::Transaction tx(s);
+    s << "INSERT INTO login_sessions (id, client_id, ticket, nonce, status, matter, correlation_id, channel,"
+         " ttl_seconds, callback_url, return_url, created_at, expires_at, updated_at)"
+         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        use(id), use(client), use(ticket), use(nonce), use(status), use(matter), use(correlation), use(channel),
+        use(ttl), use(callback), use(ret), use(created), use(expires), use(created), now;
+    append_event(s, id, status, session.created_at);
+    tx.commit();
+  } catch (const Poco::Exception& e) {
+    rethrow("cannot create login session", e);
+  }
+}
+
+std::optional<LoginSession> LoginRepository::find(const std::string& id) const { return find_where("id", id); }
+
+std::optional<LoginSession> LoginRepository::find_by_ticket(const std::string& ticket) const {
+  return find_where("ticket", ticket);
+}
+
+std::optional<LoginSession> LoginRepository::find_where(const std::string& column, const std::string& value) const {
+  try {
+    auto s = db_.session();
+    std::string v = value;
+    Poco::Data::Statement select(s);
+    select << "SELECT " << kColumns << " FROM login_sessions WHERE " << column << " = ?", use(v);
+    select.execute();
+    Poco::Data::RecordSet rs(select);
+    if (rs.rowCount() == 0) return std::nullopt;
+    LoginSession out;
+    out.id = rs.value(0, 0).convert<std::string>();
+    out.client_id = rs.value(1, 0).convert<std::string>();
+    out.ticket = rs.value(2, 0).convert<std::string>();
+    out.qr_text = public_url_ + std::string(protocol::kWalletRequestPath) + out.ticket;
+    out.nonce = rs.value(3, 0).convert<std::string>();
+    out.status = rs.value(4, 0).convert<std::string>();
+    out.request.matter = optional_text(rs, 5);
+    out.request.correlation_id = optional_text(rs, 6);
+    out.request.channel = optional_text(rs, 7);
+    out.request.ttl = std::chrono::seconds(rs.value(8, 0).convert<Poco::Int64>());
+    out.request.callback_url = optional_text(rs, 9);
+    out.request.return_url = optional_text(rs, 10);
+    out.created_at = from_seconds(rs.value(11, 0).convert<Poco::Int64>());
+    out.expires_at = from_seconds(rs.value(12, 0).convert<Poco::Int64>());
+    if (auto subject = optional_text(rs, 13)) out.subject = nlohmann::json::parse(*subject);
+    if (!rs.isNull(14, 0)) out.authenticated_at = from_seconds(rs.value(14, 0).convert<Poco::Int64>());
+
+    Poco::Data::Statement events(s);
+    std::string id = out.id;
+    events << "SELECT status, at FROM login_events WHERE session_id = ? ORDER BY seq", use(id);
+    events.execute();
+    Poco::Data::RecordSet ev(events);
+    for (std::size_t row = 0; row < ev.rowCount(); ++row)
+      out.events.push_back({ev.value(0, row).convert<std::string>(), from_seconds(ev.value(1, row).convert<Poco::Int64>())});
+    return out;
+  } catch (const Poco::Exception& e) {
+    rethrow("cannot read login session", e);
+  } catch (const nlohmann::json::exception& e) {
+    throw store::StoreError(std::string("a stored login subject is not JSON: ") + e.what());
+  }
+}
+
+bool LoginRepository::transition(const std::string& id, const std::vector<std::string>& from, const std::string& to,
+                                 TimePoint at, Deadline deadline, const std::optional<std::string>& subject) {
+  std::string sql = "UPDATE login_sessions SET status = ?, updated_at = ?";
+  if (subject) sql += ", subject = ?, authenticated_at = ?";
+  sql += " WHERE id = ? AND status IN (";
+  for (std::size_t i = 0; i < from.size(); ++i) sql += i ? ", ?" : "?";
+  sql += ")";
+  if (deadline == Deadline::BeforeExpiry) sql += " AND expires_at > ?";
+  if (deadline == Deadline::AfterExpiry) sql += " AND expires_at <= ?";
+  try {
+    auto s = db_.session();
+    Poco::Data::Transaction tx(s);
+    Poco::Data::Statement update(s);
+    std::string status = to, sid = id, subject_text = subject.value_or("");
+    std::vector<std::string> from_values = from;
+    Poco::Int64 when = seconds(at);
+    update << sql, use(status), use(when);
+    if (subject) update, use(subject_text), use(when);
+    update, use(sid);
+    for (auto& f : from_values) update, use(f);
+    if (deadline != Deadline::Ignore) update, use(when);
+    const std::size_t changed = update.execute();
+    if (changed == 0) {
+      tx.rollback();
+      return false;
+    }
+    append_event(s, id, to, at);
+    tx.commit();
+    return true;
+  } catch (const Poco::Exception& e) {
+    rethrow("cannot update login session", e);
+  }
+}
+
+std::vector<std::string> LoginRepository::overdue_with_callback(TimePoint at, std::size_t limit) const {
+  try {
+    auto s = db_.session();
+    Poco::Int64 when = seconds(at);
+    Poco::Int64 max = static_cast<Poco::Int64>(limit);
+    std::vector<std::string> ids;
+    s << "SELECT id FROM login_sessions WHERE status IN ('pending', 'scanned') AND expires_at <= ?"
+         " AND callback_url IS NOT NULL ORDER BY expires_at LIMIT ?",
+        into(ids), use(when), use(max), now;
+    return ids;
+  } catch (const Poco::Exception& e) {
+    rethrow("cannot list overdue login sessions", e);
+  }
+}
+
+void LoginRepository::set_return_url(const std::string& id, const std::string& return_url) {
+  try {
+    auto s = db_.session();
+    std::string sid = id, url = return_url;
+    s << "UPDATE login_sessions SET return_url = ? WHERE id = ?", use(url), use(sid), now;
+  } catch (const Poco::Exception& e) {
+    rethrow("cannot update login session", e);
+  }
+}
+
+}  // namespace zhaoyin::login

@@ -1,0 +1,46 @@
+#pragma once
+// Storage of login sessions and their event logs (tables of migration 4).
+// Every state change is one conditional UPDATE plus its event row in one
+// transaction, so a change happens at most once even with several hosts
+// sharing the store.
+#include <optional>
+#include <string>
+#include <vector>
+#include <zhaoyin/login/login_service.h>
+#include <zhaoyin/http/host_context.h>
+#include <zhaoyin/store/database.h>
+
+namespace zhaoyin::login {
+
+// When a transition applies, relative to the session's expiry.
+enum class Deadline { Ignore, BeforeExpiry, AfterExpiry };
+
+class LoginRepository {
+ public:
+  // public_url makes each session's qr_text (only the ticket is stored).
+  explicit LoginRepository(const http::HostContext& ctx) : db_(*ctx.db), public_url_(ctx.settings.public_url) {}
+
+  // Inserts the session (status pending) and its first event.
+  void insert(const LoginSession& session);
+
+  std::optional<LoginSession> find(const std::string& id) const;
+  std::optional<LoginSession> find_by_ticket(const std::string& ticket) const;
+
+  // Moves the session to `to` if its status is one of `from` (and the deadline
+  // condition holds at `at`), appending the event; false if it did not apply.
+  // `subject` (JSON text) is stored with a confirmation.
+  bool transition(const std::string& id, const std::vector<std::string>& from, const std::string& to, TimePoint at,
+                  Deadline deadline, const std::optional<std::string>& subject = std::nullopt);
+
+  // Open sessions with a callback URL whose expiry has passed at `at` (for the sweeper).
+  std::vector<std::string> overdue_with_callback(TimePoint at, std::size_t limit) const;
+
+  void set_return_url(const std::string& id, const std::string& return_url);
+
+ private:
+  std::optional<LoginSession> find_where(const std::string& column, const std::string& value) const;
+  store::Database& db_;
+  std::string public_url_;
+};
+
+}  // namespace zhaoyin::login

@@ -1,0 +1,224 @@
+#include <zhaoyin/login/login_service.h>
+
+#include <Poco/URI.h>
+#include <algorithm>
+#include <zhaoyin/http/api_error.h>
+#include <zhaoyin/protocol/canonical_json.h>
+#include <zhaoyin/protocol/wallet_messages.h>
+#include <zhaoyin/trust/bytes.h>
+#include <zhaoyin/verification/subject_verifier.h>
+
+#include "callback_dispatcher.h"
+#include "login_repository.h"
+
+namespace zhaoyin::login {
+
+namespace {
+
+const std::vector<std::string> kOpen = {"pending", "scanned"};
+
+TimePoint now_seconds() { return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()); }
+
+std::string topic(const std::string& id) { return "login:" + id; }
+
+bool contains(const std::vector<std::string>& list, const std::string& value) {
+  return std::find(list.begin(), list.end(), value) != list.end();
+}
+
+void check_text(const std::optional<std::string>& v, const char* name, std::size_t max) {
+  if (v && (v->empty() || v->size() > max))
+    throw http::ApiError::bad_request(std::string(name) + " must be 1 to " + std::to_string(max) + " characters");
+}
+
+void validate(const store::Application& app, const LoginSessionRequest& r) {
+  if (app.status != store::ApplicationStatus::Active)
+    throw http::ApiError(403, "client_suspended", "application " + app.client_id + " is not active");
+  if (!contains(app.needs, "login"))
+    throw http::ApiError(403, "insufficient_scope", "application " + app.client_id + " is not approved for login");
+  if (r.ttl < std::chrono::seconds(10) || r.ttl > std::chrono::seconds(600))
+    throw http::ApiError::bad_request("ttl must be 10 to 600 seconds");
+  check_text(r.matter, "matter", 200);
+  check_text(r.correlation_id, "correlation_id", 200);
+  check_text(r.channel, "channel", 32);
+  if (r.callback_url) {
+    check_text(r.callback_url, "callback_url", 2000);
+    try {
+      const Poco::URI uri(*r.callback_url);
+      if ((uri.getScheme() != "http" && uri.getScheme() != "https") || uri.getHost().empty())
+        throw http::ApiError::bad_request("callback_url must be an absolute http(s) URL");
+      if (uri.getScheme() == "https")
+        throw http::ApiError::bad_request("callback_url: https delivery is not supported yet; use http");
+    } catch (const Poco::SyntaxException&) {
+      throw http::ApiError::bad_request("callback_url is not a URL");
+    }
+  }
+  if (r.return_url) {
+    check_text(r.return_url, "return_url", 2000);
+    // Host-relative only: the hosted page must never become an open redirect.
+    const auto& u = *r.return_url;
+    if (u[0] != '/' || (u.size() > 1 && (u[1] == '/' || u[1] == '\\')))
+      throw http::ApiError::bad_request("return_url must be a path on this host (starting with a single '/')");
+  }
+  if (r.channel && !contains(app.channels, *r.channel))
+    throw http::ApiError::forbidden("channel_not_approved",
+                                    "application " + app.client_id + " is not approved for the channel " + *r.channel);
+  if (r.matter && !verification::matter_approved(app.matters, *r.matter))
+    throw http::ApiError::forbidden("matter_not_approved",
+                                    "application " + app.client_id + " is not approved for the matter " + *r.matter);
+}
+
+nlohmann::json optional_json(const std::optional<std::string>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); }
+
+}  // namespace
+
+LoginService::LoginService(std::shared_ptr<http::HostContext> ctx) : ctx_(std::move(ctx)) {}
+
+LoginSession LoginService::create(const store::Application& app, const LoginSessionRequest& request) {
+  validate(app, request);
+  LoginSession s;
+  s.id = trust::base64url_encode(trust::random_bytes(16));
+  s.client_id = app.client_id;
+  s.status = "pending";
+  s.ticket = protocol::new_ticket();
+  s.nonce = protocol::new_nonce();
+  s.qr_text = ctx_->settings.public_url + std::string(protocol::kWalletRequestPath) + s.ticket;
+  s.request = request;
+  s.created_at = now_seconds();
+  s.expires_at = s.created_at + request.ttl;
+  s.events.push_back({"pending", s.created_at});
+  LoginRepository(*ctx_).insert(s);
+  ctx_->metrics->counter("zhaoyin_login_sessions_total", "Login session state changes by new status (created: new sessions).", {"status"})
+      .inc({"created"});
+  announce(s);
+  return s;
+}
+
+std::optional<LoginSession> LoginService::find(const std::string& id) const {
+  LoginRepository repo(*ctx_);
+  auto s = repo.find(id);
+  if (!s || s->final() || std::chrono::system_clock::now() < s->expires_at) return s;
+  // Overdue: record the expiry now (once, whoever reads first) and tell the waiters.
+  if (repo.transition(s->id, kOpen, "expired", now_seconds(), Deadline::AfterExpiry)) {
+    s = repo.find(id);
+    announce(*s);
+    return s;
+  }
+  return repo.find(id);
+}
+
+std::optional<LoginSession> LoginService::find_for(const std::string& client_id, const std::string& id) const {
+  auto s = find(id);
+  if (!s || s->client_id != client_id) return std::nullopt;
+  return s;
+}
+
+std::optional<LoginSession> LoginService::find_by_ticket(const std::string& ticket) const {
+  auto s = LoginRepository(*ctx_).find_by_ticket(ticket);
+  if (!s) return s;
+  return find(s->id);
+}
+
+std::optional<LoginSession> LoginService::wait_for_change(const std::string& id, const std::string& last,
+                                                          std::chrono::steady_clock::time_point deadline) const {
+  auto sub = ctx_->events->subscribe(topic(id));
+  auto s = find(id);
+  while (s && s->status == last && !s->final() && !ctx_->events->closed()) {
+    // Wake at the deadline or at the session's expiry, whichever is first.
+    const auto to_expiry = s->expires_at - std::chrono::system_clock::now() + std::chrono::milliseconds(50);
+    const auto until = std::min(deadline, std::chrono::steady_clock::now() +
+                                              std::chrono::duration_cast<std::chrono::steady_clock::duration>(to_expiry));
+    const bool woken = sub->wait_until(until);
+    s = find(id);
+    if (!woken && std::chrono::steady_clock::now() >= deadline) break;
+  }
+  return s;
+}
+
+LoginSession LoginService::cancel(const LoginSession& session) {
+  LoginRepository repo(*ctx_);
+  if (!repo.transition(session.id, kOpen, "cancelled", now_seconds(), Deadline::Ignore))
+    throw http::ApiError(409, "already_final", "the login session is already " + find(session.id)->status);
+  auto s = *repo.find(session.id);
+  announce(s);
+  return s;
+}
+
+LoginSession LoginService::mark_scanned(const LoginSession& session) {
+  LoginRepository repo(*ctx_);
+  if (repo.transition(session.id, {"pending"}, "scanned", now_seconds(), Deadline::BeforeExpiry)) {
+    auto s = *repo.find(session.id);
+    announce(s);
+    return s;
+  }
+  return *find(session.id);
+}
+
+nlohmann::json LoginService::wallet_request(const LoginSession& s) const {
+  store::ApplicationRepository apps(*ctx_->db);
+  const auto app = apps.find(s.client_id);
+  const std::string base = ctx_->settings.public_url + std::string(protocol::kWalletRequestPath) + s.ticket;
+  return {{"protocol", std::string(protocol::kWalletProtocol)},
+          {"type", "login"},
+          {"ticket", s.ticket},
+          {"nonce", s.nonce},
+          {"relying_party",
+           {{"client_id", s.client_id}, {"name", app ? app->name : ""}, {"department", app ? app->department : ""}}},
+          {"matter", optional_json(s.request.matter)},
+          {"channel", optional_json(s.request.channel)},
+          {"issued_at", protocol::rfc3339(s.created_at)},
+          {"expires_at", protocol::rfc3339(s.expires_at)},
+          {"answer_url", base + "/answer"}};
+}
+
+nlohmann::json LoginService::to_json(const LoginSession& s) const {
+  const std::string api = ctx_->settings.public_url + "/api/v1/login-sessions/" + s.id;
+  nlohmann::json events = nlohmann::json::array();
+  for (const auto& e : s.events) events.push_back({{"status", e.status}, {"at", protocol::rfc3339(e.at)}});
+  nlohmann::json out = {{"id", s.id},
+                        {"status", s.status},
+                        {"qr_text", s.qr_text},
+                        {"qr_png_url", api + "/qr.png"},
+                        {"qr_svg_url", api + "/qr.svg"},
+                        {"page_url", ctx_->settings.public_url + "/login/" + s.id},
+                        {"matter", optional_json(s.request.matter)},
+                        {"correlation_id", optional_json(s.request.correlation_id)},
+                        {"channel", optional_json(s.request.channel)},
+                        {"created_at", protocol::rfc3339(s.created_at)},
+                        {"expires_at", protocol::rfc3339(s.expires_at)},
+                        {"events", events}};
+  if (s.status == "confirmed") {
+    out["subject"] = s.subject;
+    out["authenticated_at"] = s.authenticated_at ? nlohmann::json(protocol::rfc3339(*s.authenticated_at)) : nlohmann::json(nullptr);
+  }
+  return out;
+}
+
+void LoginService::set_return_url(const std::string& id, const std::string& return_url) {
+  LoginRepository(*ctx_).set_return_url(id, return_url);
+}
+
+LoginSession LoginService::renew(const LoginSession& expired) {
+  if (expired.status != "expired")
+    throw http::ApiError(409, "not_expired", "only an expired login session can be renewed");
+  store::ApplicationRepository apps(*ctx_->db);
+  const auto app = apps.find(expired.client_id);
+  if (!app) throw http::ApiError::not_found("the application of this session no longer exists");
+  return create(*app, expired.request);
+}
+
+void LoginService::announce(const LoginSession& s) const {
+  ctx_->events->publish(topic(s.id));
+  if (s.status != "pending")
+    ctx_->metrics->counter("zhaoyin_login_sessions_total", "Login session state changes by new status (created: new sessions).", {"status"})
+        .inc({s.status});
+  if (s.status == "pending" || !s.request.callback_url) return;  // callbacks report changes, not creation
+  auto dispatcher = CallbackDispatcher::for_context(ctx_.get());
+  if (!dispatcher) {
+    ctx_->log->warn("login callback not sent: no dispatcher runs in this process", {{"session", s.id}});
+    return;
+  }
+  const nlohmann::json body = {{"event", "login_session.status"}, {"session", to_json(s)}};
+  dispatcher->enqueue(s.client_id, *s.request.callback_url, body.dump());
+}
+
+}  // namespace zhaoyin::login

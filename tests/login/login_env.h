@@ -1,0 +1,181 @@
+#pragma once
+// What the login tests share: one sandbox and one real zhaoyin-host per test
+// process (made on first use), HTTP helpers, the sandbox's applications and
+// wallets, and answers crafted with the wallet core for cases the real wallet
+// would never send.
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/StreamCopier.h>
+#include <Poco/URI.h>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+#include <zhaoyin/protocol/canonical_json.h>
+#include <zhaoyin/protocol/wallet_messages.h>
+#include <zhaoyin/wallet/wallet.h>
+
+#include "host_process.h"
+#include "sandbox_fixture.h"
+#include "test_support.h"
+
+namespace zhaoyin::test {
+
+using nlohmann::json;
+
+struct Reply {
+  int status = 0;
+  std::string body;
+  std::map<std::string, std::string> headers;
+  json as_json() const { return json::parse(body, nullptr, false); }
+  std::string code() const {
+    const auto j = as_json();
+    if (j.is_object() && j.contains("error")) return j["error"].value("code", "");
+    return "";
+  }
+};
+
+inline Reply http(const std::string& method, const std::string& url, const std::string& body = "",
+                  const std::map<std::string, std::string>& headers = {}) {
+  const Poco::URI uri(url);
+  Poco::Net::HTTPClientSession session(uri.getHost(), uri.getPort());
+  session.setTimeout(Poco::Timespan(120, 0));
+  Poco::Net::HTTPRequest request(method, uri.getPathAndQuery(), Poco::Net::HTTPMessage::HTTP_1_1);
+  for (const auto& [k, v] : headers) request.set(k, v);
+  if (!body.empty() || method == "POST") {
+    if (!request.has("Content-Type")) request.setContentType("application/json");
+    request.setContentLength(static_cast<std::streamsize>(body.size()));
+    session.sendRequest(request) << body;
+  } else {
+    session.sendRequest(request);
+  }
+  Poco::Net::HTTPResponse response;
+  std::istream& in = session.receiveResponse(response);
+  Reply r;
+  r.status = static_cast<int>(response.getStatus());
+  Poco::StreamCopier::copyToString(in, r.body);
+  for (const auto& [k, v] : response) r.headers[k] = v;
+  return r;
+}
+
+inline std::map<std::string, std::string> bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
+
+// One sandbox and one host for the whole test process.
+class LoginEnv {
+ public:
+  static LoginEnv& get() {
+    static std::unique_ptr<LoginEnv> env(new LoginEnv(shared_sandbox()));
+    return *env;
+  }
+
+  // A host of its own (e.g. on a copied sandbox, or without one).
+  LoginEnv(const std::filesystem::path& sandbox, std::vector<std::string> extra = {})
+      : sandbox_(sandbox), sandbox_json_(read_json(sandbox / "sandbox.json")) {
+    std::vector<std::string> args = {"--data", dir_ / "data", "--sandbox", sandbox.string()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    host_ = std::make_unique<HostProcess>(dir_.path(), args);
+    if (!host_->ready()) throw std::runtime_error("zhaoyin-host did not start:\n" + host_->log());
+  }
+
+  HostProcess& host() { return *host_; }
+  std::string url(const std::string& path = "") const { return host_->url(path); }
+  const std::filesystem::path& sandbox() const { return sandbox_; }
+  const json& sandbox_json() const { return sandbox_json_; }
+
+  const json& app(const std::string& department) const {
+    for (const auto& a : sandbox_json_["applications"])
+      if (a["department"] == department) return a;
+    throw std::runtime_error("no sandbox application " + department);
+  }
+
+  std::string token(const std::string& department) {
+    auto it = tokens_.find(department);
+    if (it != tokens_.end()) return it->second;
+    const auto& a = app(department);
+    const auto r = http("POST", url("/oauth/token"),
+                        "grant_type=client_credentials&client_id=" + a["client_id"].get<std::string>() +
+                            "&client_secret=" + a["client_secret"].get<std::string>(),
+                        {{"Content-Type", "application/x-www-form-urlencoded"}});
+    if (r.status != 200) throw std::runtime_error("token: " + r.body);
+    return tokens_[department] = r.as_json()["access_token"].get<std::string>();
+  }
+
+  // POST /api/v1/login-sessions for the application of `department`.
+  Reply create(const std::string& department, const json& body = json::object()) {
+    return http("POST", url("/api/v1/login-sessions"), body.dump(), bearer(token(department)));
+  }
+  json create_ok(const std::string& department, const json& body = json::object()) {
+    const auto r = create(department, body);
+    if (r.status != 201) throw std::runtime_error("create: " + std::to_string(r.status) + " " + r.body);
+    return r.as_json();
+  }
+  json session(const std::string& department, const std::string& id, const std::string& query = "") {
+    return http("GET", url("/api/v1/login-sessions/" + id + query), "", bearer(token(department))).as_json();
+  }
+
+  const json& wallet_entry(const std::string& holder) const {
+    for (const auto& w : sandbox_json_["wallets"])
+      if (w["holder"] == holder) return w;
+    throw std::runtime_error("no sandbox wallet of " + holder);
+  }
+  std::string wallet_path(const std::string& holder) const {
+    return (sandbox_ / wallet_entry(holder)["path"].get<std::string>()).string();
+  }
+  wallet::Wallet wallet(const std::string& holder) const {
+    auto w = wallet::Wallet::load(wallet_path(holder));
+    w.unlock(wallet_entry(holder)["password"].get<std::string>());
+    return w;
+  }
+
+  // Runs zhaoyin-wallet as `holder` with the given verb arguments.
+  CommandResult wallet_cli(const std::string& holder, const std::string& verb_args) const {
+    return run_command(quote(bin("zhaoyin-wallet")) + " --wallet " + quote(wallet_path(holder)) + " --password " +
+                       quote(wallet_entry(holder)["password"].get<std::string>()) + " " + verb_args);
+  }
+
+  // GET the wallet request behind a QR text (moves the session to scanned).
+  json fetch_request(const std::string& qr_text) {
+    const auto r = http("GET", qr_text);
+    if (r.status != 200) throw std::runtime_error("fetch: " + r.body);
+    return r.as_json()["request"];
+  }
+
+  // The answer the real wallet would sign, for `holder`, to `request`.
+  json answer_for(const json& request, const wallet::Wallet& w, const std::string& decision = "approve") const {
+    return {{"protocol", "zhaoyin-wallet/1"},
+            {"type", "login"},
+            {"ticket", request["ticket"]},
+            {"nonce", request["nonce"]},
+            {"client_id", request["relying_party"]["client_id"]},
+            {"matter", request["matter"]},
+            {"decision", decision},
+            {"license_serial", w.license_serial()},
+            {"answered_at", protocol::rfc3339(std::chrono::system_clock::now())}};
+  }
+
+  Reply post_answer(const json& request, const json& body) {
+    return http("POST", request["answer_url"].get<std::string>(), body.dump());
+  }
+
+  // Creates a session, fetches its request and answers it as `holder` (signed by the real wallet core).
+  Reply login_as(const std::string& department, const std::string& holder, const json& create_body = json::object(),
+                 std::string* session_id = nullptr) {
+    const auto s = create_ok(department, create_body);
+    if (session_id) *session_id = s["id"].get<std::string>();
+    const auto request = fetch_request(s["qr_text"].get<std::string>());
+    const auto w = wallet(holder);
+    return post_answer(request, w.signed_answer(answer_for(request, w)));
+  }
+
+ private:
+  TempDir dir_{"zhaoyin-login-test"};
+  std::filesystem::path sandbox_;
+  json sandbox_json_;
+  std::unique_ptr<HostProcess> host_;
+  std::map<std::string, std::string> tokens_;
+};
+
+}  // namespace zhaoyin::test
