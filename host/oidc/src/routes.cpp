@@ -23,9 +23,7 @@ void register_oidc_routes(http::Router& router, const std::shared_ptr<http::Host
 }
 
 void register_oidc_routes(http::Router& router, const std::shared_ptr<http::HostContext>& ctx) {
-  // QR login lands with the login feature; until LoginService links, the
-  // provider runs without it (authorize answers 503 login_unavailable).
-  register_oidc_routes(router, ctx, nullptr);
+  register_oidc_routes(router, ctx, login_service_gateway(ctx));
 }
 
 }  // namespace zhaoyin::oidc
