@@ -126,12 +126,17 @@ constexpr std::string_view kCounterScript = R"js(
     try { await fetchToken(); showCounter(); } catch (err) { $('signin-error').textContent = err.message; }
   });
 
-  $('scan-form').addEventListener('submit', (ev) => {
-    ev.preventDefault();
+  // Enter ends a scan. (The form has two fields and no submit button, so the
+  // browser would not submit it implicitly: listen for the key itself.)
+  function scanned() {
     const code = $('scan').value.trim();
     $('scan').value = '';
     $('scan').focus();
     if (code) verify(code);
+  }
+  $('scan-form').addEventListener('submit', (ev) => { ev.preventDefault(); scanned(); });
+  $('scan').addEventListener('keydown', (ev) => {
+    if (ev.key === 'Enter') { ev.preventDefault(); scanned(); }
   });
 
   // Keep the scan field focused: a scanner gun types wherever the focus is.
