@@ -182,3 +182,18 @@ TEST_CASE("the public page shows a revocation once the authority's CRL lists the
   const auto r = host.present("banking", fresh_code(w));
   CHECK(error_code(r) == "license_revoked");
 }
+
+TEST_CASE("prefill from a login session that is not confirmed is refused") {
+  auto& host = shared_host();
+  const auto s = host.api("POST", "/api/v1/login-sessions", "banking", "{}");
+  INFO(s.body);
+  REQUIRE(s.status / 100 == 2);
+  const std::string id = s.json()["id"];
+  const auto u = host.api("POST", "/api/v1/forms/generic/prefill", "banking", nlohmann::json{{"subject_ref", id}}.dump());
+  CHECK(u.status == 409);
+  CHECK(error_code(u) == "subject_not_confirmed");
+  // Another application's login session is not found.
+  const auto other = host.api("POST", "/api/v1/forms/generic/prefill", "social_insurance",
+                              nlohmann::json{{"subject_ref", id}}.dump());
+  CHECK(error_code(other) == "subject_not_found");
+}

@@ -4,6 +4,7 @@
 #include <functional>
 #include <zhaoyin/http/api_error.h>
 #include <zhaoyin/http/auth.h>
+#include <zhaoyin/login/login_service.h>
 #include "archive_repository.h"
 #include "handlers.h"
 
@@ -65,17 +66,6 @@ std::string kind_label(const nlohmann::json& subject, const FormField& f) {
 
 }  // namespace
 
-// Resolves a login session reference to its verified subject. Set by the
-// login integration when it is linked; unset, login references are unknown.
-std::function<std::optional<nlohmann::json>(const http::HostContext&, const std::string& client_id,
-                                            const std::string& ref)>&
-login_subject_resolver() {
-  static std::function<std::optional<nlohmann::json>(const http::HostContext&, const std::string&,
-                                                     const std::string&)>
-      resolver;
-  return resolver;
-}
-
 void PrefillForm::handle(http::Exchange& ex) {
   const auto client = http::authenticate_bearer(ex, *ctx_);
   const std::string form_id = ex.param("form_id");
@@ -91,12 +81,11 @@ void PrefillForm::handle(http::Exchange& ex) {
   if (const auto a = ArchiveRepository(*ctx_->db).find(ref); a && a->client_id == client.application.client_id) {
     subject = a->subject;
     source = "archive";
-  } else if (auto& resolve = login_subject_resolver(); resolve) {
-    const auto s = resolve(*ctx_, client.application.client_id, ref);
-    if (!s) throw http::ApiError(404, "subject_not_found", "no archive or login session " + ref + " for this application");
-    if (s->is_null())
-      throw http::ApiError(409, "subject_not_confirmed", "login session " + ref + " is not confirmed");
-    subject = *s;
+  } else if (const auto session = login::LoginService(ctx_).find_for(client.application.client_id, ref)) {
+    if (session->status != "confirmed")
+      throw http::ApiError(409, "subject_not_confirmed",
+                           "login session " + ref + " is " + session->status + ", not confirmed");
+    subject = session->subject;
     source = "login_session";
   } else {
     throw http::ApiError(404, "subject_not_found", "no archive or login session " + ref + " for this application");
