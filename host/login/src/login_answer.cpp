@@ -10,6 +10,7 @@
 #include <zhaoyin/protocol/canonical_json.h>
 #include <zhaoyin/protocol/wallet_messages.h>
 #include <zhaoyin/trust/error.h>
+#include <zhaoyin/verification/relying_party.h>
 #include <zhaoyin/verification/subject_verifier.h>
 
 #include "login_repository.h"
@@ -39,17 +40,6 @@ const std::string& string_field(const nlohmann::json& obj, const char* name, con
   // docs/PROTOCOL.md §3.2: a cancelled session is closed like an answered one.
   if (s.status == "cancelled") throw http::ApiError(409, "already_answered", "the login session was cancelled");
   throw http::ApiError(409, "already_answered", "the login session was already answered (" + s.status + ")");
-}
-
-verification::RelyingParty relying_party(const store::Application& app) {
-  verification::RelyingParty rp;
-  rp.client_id = app.client_id;
-  rp.name = app.name;
-  rp.department = app.department;
-  rp.scope = app.scope;
-  rp.province = app.province;
-  rp.matters = app.matters;
-  return rp;
 }
 
 }  // namespace
@@ -117,7 +107,7 @@ nlohmann::json LoginService::answer(const std::string& ticket, const nlohmann::j
   verification::SubjectEvidence evidence{certificate, grant, session->request.matter, at, {signature_check}};
   verification::VerifiedSubject subject;
   try {
-    subject = verification::verify_subject(*ctx_->authority, relying_party(*app), evidence);
+    subject = verification::verify_subject(*ctx_->authority, verification::relying_party_of(*app), evidence);
   } catch (const verification::VerificationFailed& e) {
     ctx_->log->info("login answer refused", {{"session", session->id}, {"code", e.code()}, {"reason", e.what()}});
     throw http::ApiError(e.status(), e.code(), e.what());

@@ -1,5 +1,6 @@
 #include "presentation_verifier.h"
 
+#include <zhaoyin/verification/relying_party.h>
 #include <zhaoyin/http/api_error.h>
 #include <zhaoyin/protocol/canonical_json.h>
 #include <zhaoyin/protocol/grant.h>
@@ -26,17 +27,6 @@ nlohmann::json grant_json(const authority::Grant& g) {
 }
 
 }  // namespace
-
-verification::RelyingParty relying_party_of(const store::Application& app) {
-  verification::RelyingParty rp;
-  rp.client_id = app.client_id;
-  rp.name = app.name;
-  rp.department = app.department;
-  rp.scope = app.scope;
-  rp.province = app.province;
-  rp.matters = app.matters;
-  return rp;
-}
 
 PresentationResult verify_and_archive(const http::HostContext& ctx, const store::Application& app,
                                       const std::string& code_text, const std::optional<std::string>& matter,
@@ -95,7 +85,7 @@ PresentationResult verify_and_archive(const http::HostContext& ctx, const store:
 
   PresentationResult result;
   try {
-    result.subject = verification::verify_subject(authority, relying_party_of(app), evidence);
+    result.subject = verification::verify_subject(authority, verification::relying_party_of(app), evidence);
   } catch (const verification::VerificationFailed& e) {
     refuse(e.status(), e.code(), e.what());
   }

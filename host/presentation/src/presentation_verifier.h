@@ -32,6 +32,4 @@ PresentationResult verify_and_archive(const http::HostContext& ctx, const store:
                                       const std::string& code_text, const std::optional<std::string>& matter,
                                       std::chrono::system_clock::time_point now);
 
-verification::RelyingParty relying_party_of(const store::Application& app);
-
 }  // namespace zhaoyin::presentation
