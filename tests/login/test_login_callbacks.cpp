@@ -7,6 +7,8 @@
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/ServerSocket.h>
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <thread>
 #include <condition_variable>
 #include <mutex>
 #include <zhaoyin/trust/bytes.h>
@@ -126,8 +128,17 @@ TEST_CASE("callbacks: a failing receiver is retried with backoff") {
   REQUIRE(calls.size() == 1);
   CHECK(json::parse(calls[0].body)["session"]["status"] == "cancelled");
   CHECK(calls[0].signature == expected_signature(env.app("tax")["client_secret"], calls[0]));
-  CHECK(env.host().log().find("login callback refused") != std::string::npos);
-  CHECK(env.host().log().find("login callback delivered") != std::string::npos);
+  // The host logs "delivered" after it has read the receiver's reply, which can
+  // be a moment after the receiver recorded the call: wait for the line.
+  const auto logged = [&env](const std::string& line) {
+    for (int i = 0; i < 200; ++i) {
+      if (env.host().log().find(line) != std::string::npos) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  };
+  CHECK(logged("login callback refused"));
+  CHECK(logged("login callback delivered"));
 }
 
 TEST_CASE("callbacks: expiry is reported even when nobody polls") {
