@@ -10,6 +10,7 @@
 #include <Poco/Util/PropertyFileConfiguration.h>
 #include <csignal>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <pthread.h>
 #include <unistd.h>
@@ -21,6 +22,8 @@
 #include <zhaoyin/flow/host_identity.h>
 #include <zhaoyin/http/server.h>
 #include <zhaoyin/store/application_repository.h>
+#include <zhaoyin/trust/bytes.h>
+#include <zhaoyin/trust/sm3.h>
 
 namespace zhaoyin::app {
 
@@ -39,6 +42,18 @@ void block_termination_signals() {
   sigaddset(&set, SIGQUIT);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   std::signal(SIGPIPE, SIG_IGN);  // a client hanging up must not kill the host
+}
+
+// The operator API token is kept only as its SHA-256; no file means no admin API.
+// The token is the file's first line (a trailing newline is not part of it).
+std::string load_admin_token_hash(const std::filesystem::path& file) {
+  if (file.empty() || !std::filesystem::exists(file)) return {};
+  std::ifstream in(file);
+  std::string token;
+  std::getline(in, token);
+  while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();
+  if (token.size() < 16) throw ConfigError("admin.token_file " + file.string() + ": the token is shorter than 16 characters");
+  return trust::hex_encode(trust::sha256(trust::Bytes(token.begin(), token.end())));
 }
 
 }  // namespace
@@ -71,6 +86,9 @@ void HostApplication::defineOptions(Poco::Util::OptionSet& options) {
                                            "overrides authority.sandbox_dir")
                         .required(false).repeatable(false).argument("DIR")
                         .callback(Callback(this, &HostApplication::handle_override)));
+  options.addOption(Option("set", "", "override any setting, e.g. --set scripts.dir=/srv/scripts (repeatable)")
+                        .required(false).repeatable(true).argument("KEY=VALUE")
+                        .callback(Callback(this, &HostApplication::handle_override)));
 }
 
 void HostApplication::handle_help(const std::string&, const std::string&) {
@@ -94,6 +112,14 @@ void HostApplication::handle_override(const std::string& name, const std::string
     overrides_["authority.sandbox_dir"] = value;
     overrides_["authority.driver"] = "sandbox";
     sources_["authority.sandbox_dir"] = "--sandbox";
+  } else if (name == "set") {
+    const auto eq = value.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      set_error_ = "--set " + value + ": expected KEY=VALUE";
+      return;
+    }
+    overrides_[value.substr(0, eq)] = value.substr(eq + 1);
+    sources_[value.substr(0, eq)] = "--set " + value.substr(0, eq);
   }
 }
 
@@ -108,6 +134,10 @@ int HostApplication::main(const std::vector<std::string>& args) {
   }
   if (!args.empty()) {
     log_->error("configuration error: unexpected argument '" + args.front() + "' (see --help)");
+    return EXIT_USAGE;
+  }
+  if (!set_error_.empty()) {
+    log_->error("configuration error: " + set_error_);
     return EXIT_USAGE;
   }
   block_termination_signals();
@@ -142,6 +172,14 @@ int HostApplication::main(const std::vector<std::string>& args) {
     ctx->metrics = std::make_shared<http::Metrics>();
     ctx->log = log_;
     ctx->events = flow::make_local_event_bus();
+    ctx->settings.plugins_dir =
+        (cfg.plugins_dir.empty() ? std::filesystem::path(config().getString("application.dir", ".")) / ".." / "lib" /
+                                       "zhaoyin" / "plugins"
+                                 : cfg.plugins_dir)
+            .lexically_normal()
+            .string();
+    ctx->settings.scripts_dir = cfg.scripts_dir.string();
+    ctx->settings.admin_token_sha256 = load_admin_token_hash(cfg.admin_token_file);
     if (!cfg.identity_certificate.empty()) {
       if (!std::filesystem::exists(cfg.identity_certificate))
         throw ConfigError("the host's signing certificate " + cfg.identity_certificate.string() +
@@ -171,6 +209,8 @@ int HostApplication::main(const std::vector<std::string>& args) {
     if (sandbox) {
       store::ApplicationRepository apps(*ctx->db);
       const auto imported = import_sandbox_applications(*sandbox, apps);
+      store::ExtensionBindingRepository bindings(*ctx->db);
+      import_sandbox_bindings(*sandbox, bindings);
       log_->info("sandbox authority loaded", {{"dir", cfg.sandbox_dir.string()},
                                               {"enterprises", sandbox->enterprise_usccs().size()},
                                               {"applications_inserted", imported.inserted},

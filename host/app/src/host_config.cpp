@@ -88,6 +88,11 @@ HostConfig load_host_config(const Poco::Util::AbstractConfiguration& config,
   const auto parsed = http::log_level_from(level);
   if (!parsed) throw ConfigError(r.name("log.level") + ": '" + level + "' is not one of debug, info, warn, error, off");
   c.log_level = *parsed;
+
+  c.plugins_dir = r.text("plugins.dir", "");
+  c.scripts_dir = r.text("scripts.dir", "scripts");
+  c.admin_token_file = r.text("admin.token_file", "");
+  if (c.admin_token_file.empty() && !c.sandbox_dir.empty()) c.admin_token_file = c.sandbox_dir / "admin" / "operator-token";
   return c;
 }
 

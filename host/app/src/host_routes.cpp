@@ -3,7 +3,10 @@
 #include <zhaoyin/http/routes.h>
 #include <zhaoyin/login/routes.h>
 #include <zhaoyin/oidc/routes.h>
+#include <zhaoyin/plugins/routes.h>
 #include <zhaoyin/presentation/routes.h>
+#include <zhaoyin/scripting/routes.h>
+#include <zhaoyin/signing/routes.h>
 
 namespace zhaoyin::app {
 
@@ -12,6 +15,11 @@ void register_host_routes(http::Router& router, const std::shared_ptr<http::Host
   login::register_login_routes(router, ctx);
   presentation::register_presentation_routes(router, ctx);
   oidc::register_oidc_routes(router, ctx);
+  signing::register_signing_routes(router, ctx);
+  // Extension sources run in registration order: the built-in forms (added by
+  // presentation), then department plugins, then integrators' scripts.
+  plugins::register_plugin_routes(router, ctx);
+  scripting::register_scripting_routes(router, ctx);
 }
 
 }  // namespace zhaoyin::app

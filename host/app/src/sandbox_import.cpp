@@ -56,4 +56,18 @@ ImportResult import_sandbox_applications(const authority::SandboxConnector& sand
   return result;
 }
 
+std::size_t import_sandbox_bindings(const authority::SandboxConnector& sandbox,
+                                   store::ExtensionBindingRepository& bindings) {
+  std::size_t written = 0;
+  for (const auto& a : sandbox.applications()) {
+    for (const auto& [kind, names] : {std::pair{store::ExtensionKind::Plugin, a.plugins},
+                                      std::pair{store::ExtensionKind::Script, a.scripts}}) {
+      if (names.empty() || !bindings.names(a.client_id, kind).empty()) continue;
+      bindings.set(a.client_id, kind, names);
+      ++written;
+    }
+  }
+  return written;
+}
+
 }  // namespace zhaoyin::app

@@ -305,6 +305,8 @@ void load_applications(const json& sandbox, const fs::path& file, SandboxConnect
     app.annual_volume = int_member(a, "annual_volume", file, where);
     app.peak_rate = int_member(a, "peak_rate", file, where);
     if (a.contains("redirect_uris")) app.redirect_uris = string_list(a, "redirect_uris", file, where);
+    if (a.contains("plugins")) app.plugins = string_list(a, "plugins", file, where);
+    if (a.contains("scripts")) app.scripts = string_list(a, "scripts", file, where);
     s.applications.push_back(std::move(app));
   }
 }

@@ -5,6 +5,7 @@
 #include <zhaoyin/http/api_error.h>
 #include <zhaoyin/trust/bytes.h>
 #include <zhaoyin/trust/error.h>
+#include <zhaoyin/trust/sm3.h>
 
 namespace zhaoyin::http {
 
@@ -58,6 +59,21 @@ AuthenticatedClient authenticate_bearer(Exchange& ex, const HostContext& ctx) {
       throw invalid_token("application " + app->client_id + " has been revoked");
   }
   return AuthenticatedClient{std::move(*app), std::move(*record)};
+}
+
+void authenticate_operator(Exchange& ex, const HostContext& ctx) {
+  if (ctx.settings.admin_token_sha256.empty())
+    throw ApiError(403, "admin_disabled", "the admin API is disabled on this host (no admin.token_file)");
+  const auto header = ex.header("Authorization");
+  if (!header) throw invalid_token("an operator token is required (Authorization: Bearer ...)", false);
+  const auto [scheme, token] = split_scheme(*header);
+  if (scheme != "bearer" || token.empty()) throw invalid_token("the Authorization header is not a Bearer token");
+  const std::string presented = trust::hex_encode(trust::sha256(trust::Bytes(token.begin(), token.end())));
+  // Both sides are 64 hex digits: compare without an early exit.
+  unsigned char diff = presented.size() == ctx.settings.admin_token_sha256.size() ? 0 : 1;
+  for (std::size_t i = 0; i < presented.size() && i < ctx.settings.admin_token_sha256.size(); ++i)
+    diff |= static_cast<unsigned char>(presented[i] ^ ctx.settings.admin_token_sha256[i]);
+  if (diff != 0) throw invalid_token("the operator token is not valid");
 }
 
 void require_scope(const AuthenticatedClient& client, const std::string& scope) {

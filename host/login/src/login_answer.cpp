@@ -7,6 +7,7 @@
 #include <zhaoyin/login/login_service.h>
 
 #include <zhaoyin/http/api_error.h>
+#include <zhaoyin/http/extension_gate.h>
 #include <zhaoyin/protocol/canonical_json.h>
 #include <zhaoyin/protocol/wallet_messages.h>
 #include <zhaoyin/trust/error.h>
@@ -113,6 +114,10 @@ nlohmann::json LoginService::answer(const std::string& ticket, const nlohmann::j
     throw http::ApiError(e.status(), e.code(), e.what());
   }
   const nlohmann::json subject_json = subject.to_json();
+  http::enforce_extensions(*ctx_, http::flow_event(flow::FlowPoint::login_confirmed, *app, subject_json,
+                                                   {{"session_id", session->id},
+                                                    {"matter", issued_matter},
+                                                    {"channel", session->request.channel ? nlohmann::json(*session->request.channel) : nlohmann::json()}}));
   if (!repo.transition(session->id, kOpen, "confirmed", at, Deadline::BeforeExpiry, subject_json.dump()))
     refuse_closed(*find(session->id));
   announce(*repo.find(session->id));

@@ -28,6 +28,8 @@ ZHAOYIN_PRESENTATION_HANDLER(GetArchivePdf)
 ZHAOYIN_PRESENTATION_HANDLER(PublishArchive)
 // DELETE /api/v1/archives/{id}/publish
 ZHAOYIN_PRESENTATION_HANDLER(UnpublishArchive)
+// GET /api/v1/forms — the forms this application can prefill
+ZHAOYIN_PRESENTATION_HANDLER(ListForms)
 // POST /api/v1/forms/{form_id}/prefill {subject_ref}
 ZHAOYIN_PRESENTATION_HANDLER(PrefillForm)
 // GET /public/licenses/{token}

@@ -1,9 +1,11 @@
 // Face-info prefill (照面信息获取): a form's fields filled from a verified
-// subject — an archive of this application, or (once the login feature
-// provides it) a confirmed login session of this application.
-#include <functional>
+// subject — an archive of this application or a confirmed login session of
+// this application. Which forms exist is up to flow::Extensions: the built-in
+// generic form (builtin_forms.cpp), department plugins' forms, and scripts
+// that map or add fields (on_prefill).
 #include <zhaoyin/http/api_error.h>
 #include <zhaoyin/http/auth.h>
+#include <zhaoyin/http/extension_gate.h>
 #include <zhaoyin/login/login_service.h>
 #include "archive_repository.h"
 #include "handlers.h"
@@ -12,64 +14,28 @@ namespace zhaoyin::presentation {
 
 namespace {
 
-// A form field and where its value comes from in the verified subject JSON
-// ({"face_info": ..., "holder": ...}).
-struct FormField {
-  std::string key;
-  std::string label;  // the label a field carries whatever the enterprise kind
-  std::function<std::string(const nlohmann::json& subject)> value;
-  const char* kind_label_field = nullptr;  // face field whose kind-specific label replaces `label`
-};
-
-std::string face(const nlohmann::json& s, const char* key) {
-  const auto& f = s.value("face_info", nlohmann::json::object());
-  return f.contains(key) && f[key].is_string() ? f[key].get<std::string>() : std::string();
-}
-std::string holder(const nlohmann::json& s, const char* key) {
-  const auto& h = s.value("holder", nlohmann::json::object());
-  return h.contains(key) && h[key].is_string() ? h[key].get<std::string>() : std::string();
-}
-
-// The built-in generic form; department forms come with their plugins.
-const std::vector<FormField>& generic_form() {
-  static const std::vector<FormField> fields = {
-      {"uscc", "统一社会信用代码", [](const auto& s) { return face(s, "uscc"); }},
-      {"name", "名称", [](const auto& s) { return face(s, "name"); }},
-      {"type", "类型", [](const auto& s) { return face(s, "type"); }},
-      {"legal_representative", "法定代表人", [](const auto& s) { return face(s, "legal_representative"); },
-       "legal_representative"},
-      {"registered_capital", "注册资本", [](const auto& s) { return face(s, "registered_capital"); },
-       "registered_capital"},
-      {"established", "成立日期", [](const auto& s) { return face(s, "established"); }, "established"},
-      {"term", "营业期限",
-       [](const auto& s) {
-         const std::string to = face(s, "term_to_text").empty() ? face(s, "term_to") : face(s, "term_to_text");
-         return face(s, "term_from") + " 至 " + to;
-       }},
-      {"address", "住所", [](const auto& s) { return face(s, "address"); }, "address"},
-      {"business_scope", "经营范围", [](const auto& s) { return face(s, "business_scope"); }},
-      {"registration_authority", "登记机关", [](const auto& s) { return face(s, "registration_authority"); }},
-      {"approval_date", "核准日期", [](const auto& s) { return face(s, "approval_date"); }},
-      {"status", "登记状态", [](const auto& s) { return face(s, "status_label"); }},
-      {"handler_name", "经办人", [](const auto& s) { return holder(s, "name"); }},
-      {"handler_role", "经办人角色", [](const auto& s) { return holder(s, "role_label"); }},
-  };
-  return fields;
-}
-
-std::string kind_label(const nlohmann::json& subject, const FormField& f) {
-  if (!f.kind_label_field) return f.label;
-  const auto& labels = subject.value("face_info", nlohmann::json::object()).value("labels", nlohmann::json::object());
-  const auto it = labels.find(f.kind_label_field);
-  return it != labels.end() && it->is_string() ? it->get<std::string>() : f.label;
+std::string form_ids(const std::vector<flow::FormDefinition>& forms) {
+  std::string ids;
+  for (const auto& f : forms) ids += (ids.empty() ? "" : ", ") + f.id;
+  return ids;
 }
 
 }  // namespace
 
+void ListForms::handle(http::Exchange& ex) {
+  const auto client = http::authenticate_bearer(ex, *ctx_);
+  nlohmann::json forms = nlohmann::json::array();
+  for (const auto& f : ctx_->extensions->forms_for(client.application.client_id)) forms.push_back(f.to_json());
+  ex.send_json(200, {{"forms", forms}});
+}
+
 void PrefillForm::handle(http::Exchange& ex) {
   const auto client = http::authenticate_bearer(ex, *ctx_);
   const std::string form_id = ex.param("form_id");
-  if (form_id != "generic") throw http::ApiError(404, "unknown_form", "no form '" + form_id + "' (built in: generic)");
+  const auto forms = ctx_->extensions->forms_for(client.application.client_id);
+  if (std::none_of(forms.begin(), forms.end(), [&](const auto& f) { return f.id == form_id; }))
+    throw http::ApiError(404, "unknown_form", "no form '" + form_id + "' for this application (forms: " +
+                                                  form_ids(forms) + ")");
   const auto body = ex.json_body();
   if (!body.is_object() || !body.contains("subject_ref") || !body["subject_ref"].is_string() ||
       body["subject_ref"].get<std::string>().empty())
@@ -91,19 +57,36 @@ void PrefillForm::handle(http::Exchange& ex) {
     throw http::ApiError(404, "subject_not_found", "no archive or login session " + ref + " for this application");
   }
 
+  const auto event = http::flow_event(flow::FlowPoint::form_prefill, client.application, subject,
+                                      {{"form_id", form_id}, {"subject_ref", ref}, {"source", source}});
+  const auto outcome = ctx_->extensions->prefill(event);
+  if (!outcome.decision.allowed) http::throw_refusal(*ctx_, event, outcome.decision);
+  if (!outcome.fill) throw http::ApiError(404, "unknown_form", "no extension fills form '" + form_id + "'");
+  const auto& fill = *outcome.fill;
+
+  // Fields in the form's order, then any a script added.
   nlohmann::json fields = nlohmann::json::array();
-  nlohmann::json values = nlohmann::json::object();
-  for (const auto& f : generic_form()) {
-    const std::string v = f.value(subject);
-    fields.push_back({{"key", f.key}, {"label", kind_label(subject, f)}, {"value", v}});
-    values[f.key] = v;
+  std::vector<std::string> listed;
+  for (const auto& f : fill.form.fields) {
+    nlohmann::json field = f.to_json();
+    field["label"] = fill.labels.value(f.key, f.label);
+    field["value"] = fill.values.contains(f.key) ? fill.values[f.key] : nlohmann::json("");
+    fields.push_back(std::move(field));
+    listed.push_back(f.key);
+  }
+  for (auto it = fill.values.begin(); it != fill.values.end(); ++it) {
+    if (std::find(listed.begin(), listed.end(), it.key()) != listed.end()) continue;
+    fields.push_back({{"key", it.key()}, {"label", fill.labels.value(it.key(), it.key())}, {"value", *it}});
   }
   ex.send_json(200, {{"form_id", form_id},
+                     {"title", fill.form.title},
+                     {"department", fill.form.department},
                      {"subject_ref", ref},
                      {"source", source},
                      {"verified_at", subject.value("verified_at", "")},
                      {"fields", fields},
-                     {"values", values}});
+                     {"values", fill.values},
+                     {"filled_by", fill.filled_by}});
 }
 
 }  // namespace zhaoyin::presentation

@@ -2,6 +2,7 @@
 
 #include <zhaoyin/verification/relying_party.h>
 #include <zhaoyin/http/api_error.h>
+#include <zhaoyin/http/extension_gate.h>
 #include <zhaoyin/protocol/canonical_json.h>
 #include <zhaoyin/protocol/grant.h>
 #include <zhaoyin/protocol/presentation_code.h>
@@ -89,6 +90,11 @@ PresentationResult verify_and_archive(const http::HostContext& ctx, const store:
   } catch (const verification::VerificationFailed& e) {
     refuse(e.status(), e.code(), e.what());
   }
+  // Department plugins and the application's scripts may refuse (e.g. a tax
+  // plugin refusing an enterprise that is not 存续 for its matters).
+  http::enforce_extensions(ctx, http::flow_event(flow::FlowPoint::presentation_verified, app,
+                                                 result.subject.to_json(),
+                                                 {{"matter", matter ? nlohmann::json(*matter) : nlohmann::json()}}));
   result.subject.checks.push_back({"replay", true, "ok", "first use of this code"});
 
   Archive& a = result.archive;

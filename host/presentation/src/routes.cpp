@@ -1,6 +1,7 @@
 #include <zhaoyin/presentation/routes.h>
 
 #include "authority_refresher.h"
+#include "builtin_forms.h"
 #include "handlers.h"
 
 namespace zhaoyin::presentation {
@@ -8,11 +9,14 @@ namespace zhaoyin::presentation {
 void register_presentation_routes(http::Router& router, const std::shared_ptr<http::HostContext>& ctx) {
   ctx->metrics->counter("zhaoyin_presentations_total", "Presentation codes verified, by result.", {"result"});
 
+  ctx->extensions->add_source(builtin_forms());
+
   router.add<CreatePresentation>("POST", "/api/v1/presentations", ctx);
   router.add<GetArchive>("GET", "/api/v1/archives/{id}", ctx);
   router.add<GetArchivePdf>("GET", "/api/v1/archives/{id}.pdf", ctx);
   router.add<PublishArchive>("POST", "/api/v1/archives/{id}/publish", ctx);
   router.add<UnpublishArchive>("DELETE", "/api/v1/archives/{id}/publish", ctx);
+  router.add<ListForms>("GET", "/api/v1/forms", ctx);
   router.add<PrefillForm>("POST", "/api/v1/forms/{form_id}/prefill", ctx);
   router.add<CounterPage>("GET", "/counter", ctx);
   router.add<PublicLicensePage>("GET", "/public/licenses/{token}", ctx);

@@ -9,5 +9,7 @@ namespace zhaoyin::store {
 Migration login_migration();         // version 4: login sessions and their event log
 Migration presentation_migration();  // version 5: presentation nonces, archives, public license display
 Migration oidc_migration();          // version 6: OpenID Connect authorizations and codes
+Migration signing_migration();       // version 8: sign tasks, seal signatures, seal usage records
+Migration plugins_migration();       // version 9: plugin configuration
 
 }  // namespace zhaoyin::store

@@ -47,6 +47,18 @@ const std::vector<Migration>& migrations() {
       login_migration(),         // 4, migrations_login.cpp
       presentation_migration(),  // 5, migrations_presentation.cpp
       oidc_migration(),          // 6, migrations_oidc.cpp
+      {7,
+       "plugins and scripts bound to applications",
+       {
+           "CREATE TABLE application_extensions ("
+           " client_id VARCHAR(128) NOT NULL REFERENCES applications (client_id) ON DELETE CASCADE,"
+           " kind VARCHAR(16) NOT NULL CHECK (kind IN ('plugin', 'script')),"
+           " name VARCHAR(256) NOT NULL,"
+           " position INTEGER NOT NULL,"
+           " PRIMARY KEY (client_id, kind, name))",
+       }},
+      signing_migration(),       // 8, migrations_signing.cpp
+      plugins_migration(),       // 9, migrations_plugins.cpp
   };
   return list;
 }

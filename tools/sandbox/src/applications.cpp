@@ -50,6 +50,14 @@ std::string public_body_uscc(const std::string& region, char type, const std::st
 
 std::string random_token(std::size_t bytes) { return trust::base64url_encode(trust::random_bytes(bytes)); }
 
+// The demo script of each department under scripts/<department>/.
+std::string demo_script(const std::string& department) {
+  if (department == "tax") return "etax_hall.lua";
+  if (department == "social_insurance") return "online_service.lua";
+  if (department == "real_estate") return "registration_hall.lua";
+  return "corporate_banking.lua";
+}
+
 nlohmann::json to_json(const ApplicationPlan& a) {
   const Organisation& o = a.organisation;
   return nlohmann::json{
@@ -64,6 +72,11 @@ nlohmann::json to_json(const ApplicationPlan& a) {
       {"matters", a.matters},
       {"annual_volume", a.annual_volume},
       {"peak_rate", a.peak_rate},
+      // The department plugin and the integrator's Lua script the demo
+      // application runs (bound when the host imports it; see docs/PLUGINS.md
+      // and docs/SCRIPTING.md).
+      {"plugins", {a.department}},
+      {"scripts", {a.department + "/" + demo_script(a.department)}},
       // OpenID Connect redirect URIs: the relying party's own system, and the
       // host's demo client on the default port (run.sh).
       {"redirect_uris",

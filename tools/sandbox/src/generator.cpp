@@ -4,6 +4,7 @@
 #include <zhaoyin/sandbox/generator.h>
 
 #include <set>
+#include <zhaoyin/trust/bytes.h>
 #include <zhaoyin/trust/uscc.h>
 #include "applications.h"
 #include "ca_hierarchy.h"
@@ -18,7 +19,7 @@ namespace {
 
 constexpr const char* kManifest = "sandbox.json";
 // The folders the generator owns inside DIR; nothing else there is touched.
-constexpr const char* kOwnedFolders[] = {"authority", "seals", "wallets"};
+constexpr const char* kOwnedFolders[] = {"authority", "seals", "wallets", "admin"};
 
 Enterprise make_enterprise(const EnterprisePlan& plan, CaHierarchy& ca, TimePoint now,
                            const ImpressionOptions& impression) {
@@ -95,9 +96,20 @@ nlohmann::json manifest_json(const std::vector<Enterprise>& enterprises, const C
                           {"seal_maker", "authority/seal-maker.pem"},
                           {"registry", "authority/registry.json"},
                           {"issuing_cas", issuing}}},
+                        {"admin", {{"operator_token", "admin/operator-token"}}},
                         {"enterprises", listed},
                         {"wallets", wallets},
                         {"applications", applications}};
+}
+
+// The operator API token (admin.token_file defaults to this file when the host
+// runs with --sandbox). Written once; true when it was written now.
+bool ensure_operator_token(const fs::path& admin_dir) {
+  const fs::path file = admin_dir / "operator-token";
+  if (fs::exists(file)) return false;
+  fs::create_directories(admin_dir);
+  write_file(file, trust::hex_encode(trust::random_bytes(24)) + "\n", FileMode::Secret);
+  return true;
 }
 
 void remove_owned(const fs::path& dir) {
@@ -118,6 +130,7 @@ InitResult init_sandbox(const fs::path& dir, const InitOptions& options) {
     // Sandboxes made before the host had a signing credential get one.
     result.upgraded = ensure_host_credential(dir / "authority", std::chrono::floor<std::chrono::seconds>(
                                                                      std::chrono::system_clock::now()));
+    result.upgraded = ensure_operator_token(dir / "admin") || result.upgraded;
     return result;
   }
   if (fs::exists(dir) && !fs::is_directory(dir)) throw SandboxError(dir.string() + " exists and is not a folder");
@@ -148,6 +161,7 @@ InitResult init_sandbox(const fs::path& dir, const InitOptions& options) {
       ++result.wallets;
     }
   }
+  ensure_operator_token(dir / "admin");
   // Holds every license password and client secret of the sandbox.
   write_json(dir / kManifest, manifest_json(enterprises, ca, applications, now), FileMode::Secret);
 

@@ -34,6 +34,7 @@ class HostApplication : public Poco::Util::ServerApplication {
   bool config_given_ = false;
   std::map<std::string, std::string> overrides_;  // key -> value from the command line
   std::map<std::string, std::string> sources_;    // key -> option name, for messages
+  std::string set_error_;                         // a malformed --set, reported by main()
 };
 
 }  // namespace zhaoyin::app

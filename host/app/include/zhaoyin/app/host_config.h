@@ -33,6 +33,10 @@ struct HostConfig {
   std::filesystem::path identity_certificate;  // identity.certificate_file (empty: <sandbox>/authority/host.pem)
   std::filesystem::path identity_key;          // identity.key_file (empty: <sandbox>/authority/host.key)
   http::LogLevel log_level = http::LogLevel::Info;  // log.level
+  std::filesystem::path plugins_dir;           // plugins.dir (empty: <binary dir>/../lib/zhaoyin/plugins)
+  std::filesystem::path scripts_dir;           // scripts.dir (default "scripts": the department Lua scripts)
+  std::filesystem::path admin_token_file;      // admin.token_file: the operator API token
+                                               // (empty: <sandbox>/admin/operator-token when it exists)
 };
 
 // `sources` maps a key to where its value came from (e.g. "http.port" ->

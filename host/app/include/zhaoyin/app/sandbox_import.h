@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <zhaoyin/authority/sandbox_connector.h>
 #include <zhaoyin/store/application_repository.h>
+#include <zhaoyin/store/extension_bindings.h>
 
 namespace zhaoyin::app {
 
@@ -19,6 +20,12 @@ struct ImportResult {
 // if one is invalid: throws std::invalid_argument naming it.
 ImportResult import_sandbox_applications(const authority::SandboxConnector& sandbox,
                                          store::ApplicationRepository& repository);
+
+// Binds each demo application to the plugins and scripts sandbox.json lists
+// for it, unless the application already has bindings of that kind (an
+// operator's choice is kept). Returns how many lists it wrote.
+std::size_t import_sandbox_bindings(const authority::SandboxConnector& sandbox,
+                                   store::ExtensionBindingRepository& bindings);
 
 // The store's view of one sandbox application (validated as above).
 store::Application to_application(const authority::SandboxApplication& a);

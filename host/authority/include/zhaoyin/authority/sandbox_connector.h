@@ -29,6 +29,8 @@ struct SandboxApplication {
   std::int64_t annual_volume = 0;
   std::int64_t peak_rate = 0;
   std::vector<std::string> redirect_uris;  // OpenID Connect redirect URIs (optional in sandbox.json)
+  std::vector<std::string> plugins;        // department plugin ids the demo app runs (optional)
+  std::vector<std::string> scripts;        // Lua scripts under scripts.dir the demo app runs (optional)
 };
 
 class SandboxConnector final : public AuthorityConnector {

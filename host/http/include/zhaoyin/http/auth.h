@@ -1,5 +1,5 @@
 #pragma once
-// Authentication of relying-party applications on API calls:
+// Authentication of relying-party applications (and of the operator) on API calls:
 //   Authorization: Bearer <access token from POST /oauth/token>   (RFC 6750)
 #include <optional>
 #include <string>
@@ -21,6 +21,14 @@ struct AuthenticatedClient {
 //                       revoked or deleted application (with WWW-Authenticate: Bearer ...)
 //   403 client_suspended  the application is suspended
 AuthenticatedClient authenticate_bearer(Exchange& ex, const HostContext& ctx);
+
+// The host's operator on /api/v1/admin/... calls, or ApiError:
+//   Authorization: Bearer <operator token>  (the token in admin.token_file;
+//   the sandbox writes one to <sandbox>/admin/operator-token)
+//   403 admin_disabled  no operator token is configured on this host
+//   401 invalid_token   missing, malformed or wrong token
+// (The staff pages' operator sessions will be accepted here too.)
+void authenticate_operator(Exchange& ex, const HostContext& ctx);
 
 // 403 insufficient_scope unless the token carries `scope`.
 void require_scope(const AuthenticatedClient& client, const std::string& scope);

@@ -8,6 +8,7 @@
 #include <string>
 #include <zhaoyin/authority/connector.h>
 #include <zhaoyin/flow/event_bus.h>
+#include <zhaoyin/flow/extensions.h>
 #include <zhaoyin/flow/host_identity.h>
 #include <zhaoyin/http/log.h>
 #include <zhaoyin/http/metrics.h>
@@ -22,6 +23,11 @@ struct HostSettings {
   // Where wallets and browsers reach this host (http.public_url; by default
   // http://<http.host>:<bound port>). QR texts and page links start with it.
   std::string public_url;
+  std::string plugins_dir;          // plugins.dir, resolved: where department plugins are loaded from
+  std::string scripts_dir;          // scripts.dir: the integrators' Lua scripts
+  // SHA-256 (hex) of the operator API token (admin.token_file); empty: the
+  // admin API refuses everyone. See authenticate_operator in auth.h.
+  std::string admin_token_sha256;
 };
 
 struct HostContext {
@@ -32,6 +38,8 @@ struct HostContext {
   std::shared_ptr<JsonLog> log;
   std::shared_ptr<flow::EventBus> events;               // wakes long-polls, SSE streams and hosted pages
   std::shared_ptr<const flow::HostIdentity> identity;   // signs wallet requests; null when none is configured
+  // Plugins and scripts at the flow points (never null; empty until sources are added).
+  std::shared_ptr<flow::Extensions> extensions = std::make_shared<flow::Extensions>();
 
   std::string authority_name() const { return authority ? authority->name() : "none"; }
 };
