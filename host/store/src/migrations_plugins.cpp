@@ -2,13 +2,18 @@
 
 namespace zhaoyin::store {
 
-// PLACEHOLDER until the plugins feature lands its schema: replace the statements,
-// keep the version number. Once on main, change only by adding a migration.
+// Department plugins' configuration values, one JSON object per plugin id,
+// validated against the plugin's schema by the admin API before it is stored.
+// Which plugins an application runs is application_extensions (migration 7).
+// Once on main, change only by adding a migration.
 Migration plugins_migration() {
   return {9,
           "department plugins: configuration",
           {
-              "CREATE TABLE plugins_placeholder (id INTEGER PRIMARY KEY)",
+              "CREATE TABLE plugin_config ("
+              " plugin_id TEXT PRIMARY KEY,"
+              " config_json TEXT NOT NULL,"
+              " updated_at TEXT NOT NULL)",
           }};
 }
 

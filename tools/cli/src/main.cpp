@@ -24,6 +24,13 @@ int main(int argc, char** argv) {
       }
       throw UsageError("unknown sandbox subcommand " + args[1]);
     }
+    if (first == "plugins") {
+      if (args.size() < 2) throw UsageError("plugins needs a subcommand: list or check");
+      const std::vector<std::string> rest(args.begin() + 2, args.end());
+      if (args[1] == "list") return plugins_list(rest);
+      if (args[1] == "check") return plugins_check(rest);
+      throw UsageError("unknown plugins subcommand " + args[1]);
+    }
     throw UsageError("unknown command " + first);
   } catch (const UsageError& e) {
     std::cerr << "zhaoyin: " << e.what() << "\n\n" << usage_text();
