@@ -1,0 +1,665 @@
+#include "lua_sandbox.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "lua_json.h"
+#include "sandbox_state.h"
+
+namespace zhaoyin::scripting {
+
+namespace {
+
+// The error object zhaoyin.refuse raises to unwind the script; recognised by
+// address, so a script cannot forge it.
+char refusal_sentinel;
+// Registry keys.
+const char* const kReadonlySet = "zhaoyin.readonly";
+const char* const kModules = "zhaoyin.modules";
+char module_loading;  // a module being loaded: require() of it again is a loop
+
+// ---- memory ----------------------------------------------------------------
+
+void* capped_alloc(void* ud, void* ptr, std::size_t osize, std::size_t nsize) {
+  auto* st = static_cast<SandboxState*>(ud);
+  const std::size_t old = ptr ? osize : 0;
+  if (nsize == 0) {
+    std::free(ptr);
+    st->used -= old;
+    return nullptr;
+  }
+  if (nsize > old && st->used - old + nsize > st->limits.memory_bytes) {
+    // Lua raises "not enough memory" (after an emergency collection): note
+    // where, since a memory error carries no position of its own.
+    if (st->L && st->memory_where.empty()) st->memory_where = current_position(st->L);
+    return nullptr;
+  }
+  void* p = std::realloc(ptr, nsize);
+  if (!p) return nullptr;
+  st->used = st->used - old + nsize;
+  return p;
+}
+
+// ---- time ------------------------------------------------------------------
+
+void count_hook(lua_State* L, lua_Debug* ar) {
+  auto& st = sandbox_state(L);
+  st.counted += kHookStep;
+  if (!st.over_budget()) return;
+  // Raised again at every step until the call ends, so a script cannot
+  // swallow it with pcall and carry on.
+  std::string where = st.script.path;
+  if (lua_getinfo(L, "Sl", ar) && ar->currentline > 0) where = std::string(ar->short_src) + ":" + std::to_string(ar->currentline);
+  lua_pushfstring(L, "%s: instruction budget exceeded (%I instructions per call)", where.c_str(),
+                  static_cast<LUAI_UACINT>(st.limits.instructions_per_call));
+  lua_error(L);
+}
+
+// ---- error messages --------------------------------------------------------
+
+std::string error_text(lua_State* L, int index) {
+  if (lua_type(L, index) == LUA_TSTRING) return lua_tostring(L, index);
+  if (lua_type(L, index) == LUA_TNUMBER) {
+    lua_pushvalue(L, index);
+    std::string s = lua_tostring(L, -1);
+    lua_pop(L, 1);
+    return s;
+  }
+  return std::string("(error object is a ") + luaL_typename(L, index) + " value)";
+}
+
+// Message handler of every protected call: makes sure the message names the
+// script and line (error("x", 0) and non-string errors carry none).
+int message_handler(lua_State* L) {
+  if (lua_touserdata(L, 1) == &refusal_sentinel) return 1;
+  const std::string position = current_position(L);
+  std::string message = error_text(L, 1);
+  const auto colon = position.rfind(':');
+  const std::string chunk = colon == std::string::npos ? position : position.substr(0, colon);
+  if (message.rfind(chunk + ":", 0) != 0) message = position + ": " + message;
+  lua_pushlstring(L, message.data(), message.size());
+  return 1;
+}
+
+// ---- the sandboxed base functions -------------------------------------------
+
+// Calls `f` (a C++ lambda); a C++ exception becomes a Lua error raised after
+// the lambda's objects are gone.
+template <typename F>
+int guarded(lua_State* L, F&& f) {
+  std::string error;
+  try {
+    return f();
+  } catch (const std::exception& e) {
+    error = e.what();
+  }
+  return luaL_error(L, "%s", error.c_str());
+}
+
+// Whether the error that just ended a protected call must keep unwinding:
+// the budget is spent, memory ran out, or the script refused.
+bool must_propagate(lua_State* L, int status) {
+  auto& st = sandbox_state(L);
+  if (status == LUA_ERRMEM) st.out_of_memory = true;
+  return st.out_of_memory || st.over_budget() || (st.ctx && st.ctx->refusal) ||
+         lua_touserdata(L, -1) == &refusal_sentinel;
+}
+
+int sandbox_pcall(lua_State* L) {
+  luaL_checkany(L, 1);
+  const int status = lua_pcall(L, lua_gettop(L) - 1, LUA_MULTRET, 0);
+  if (status != LUA_OK) {
+    if (must_propagate(L, status)) return lua_error(L);
+    lua_pushboolean(L, 0);
+    lua_insert(L, -2);
+    return 2;
+  }
+  lua_pushboolean(L, 1);
+  lua_insert(L, 1);
+  return lua_gettop(L);
+}
+
+// xpcall(f, handler, ...): the handler runs after the stack has unwound (it
+// sees the message, not the failing frame).
+int sandbox_xpcall(lua_State* L) {
+  luaL_checktype(L, 2, LUA_TFUNCTION);
+  lua_pushvalue(L, 2);
+  lua_insert(L, 1);  // handler, f, handler, args...
+  lua_remove(L, 3);  // handler, f, args...
+  const int status = lua_pcall(L, lua_gettop(L) - 2, LUA_MULTRET, 0);
+  if (status != LUA_OK) {
+    if (must_propagate(L, status)) return lua_error(L);
+    lua_pushvalue(L, 1);
+    lua_insert(L, -2);
+    lua_call(L, 1, 1);
+    lua_pushboolean(L, 0);
+    lua_insert(L, -2);
+    return 2;
+  }
+  lua_pushboolean(L, 1);
+  lua_replace(L, 1);
+  return lua_gettop(L);
+}
+
+// load(chunk [, chunkname [, mode [, env]]]): strings only, always text mode.
+int sandbox_load(lua_State* L) {
+  if (lua_type(L, 1) != LUA_TSTRING)
+    return luaL_error(L, "load: only a string of Lua source can be loaded in the sandbox");
+  std::size_t len = 0;
+  const char* s = lua_tolstring(L, 1, &len);
+  const char* name = luaL_optstring(L, 2, "=(load)");
+  const bool has_env = !lua_isnone(L, 4);
+  if (luaL_loadbufferx(L, s, len, name, "t") != LUA_OK) {
+    luaL_pushfail(L);
+    lua_insert(L, -2);
+    return 2;
+  }
+  if (has_env) {
+    lua_pushvalue(L, 4);
+    if (!lua_setupvalue(L, -2, 1)) lua_pop(L, 1);
+  }
+  return 1;
+}
+
+bool is_readonly(lua_State* L, int index) {
+  if (!lua_getmetatable(L, index)) return false;  // raw: ignores __metatable
+  lua_pop(L, 1);
+  lua_getfield(L, LUA_REGISTRYINDEX, kReadonlySet);
+  lua_pushvalue(L, index);
+  lua_rawget(L, -2);
+  const bool ro = lua_toboolean(L, -1);
+  lua_pop(L, 2);
+  return ro;
+}
+
+int sandbox_rawset(lua_State* L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  luaL_checkany(L, 2);
+  luaL_checkany(L, 3);
+  if (is_readonly(L, 1)) return luaL_error(L, "rawset: this table is read-only");
+  lua_settop(L, 3);
+  lua_rawset(L, 1);
+  return 1;
+}
+
+// setmetatable without __gc: Lua runs finalizers with debug hooks turned off
+// (lgc.c GCTM), so a finalizer could loop beyond the instruction budget. An
+// object is marked for finalization only if its metatable has __gc when it
+// is set, so refusing it here is enough.
+int sandbox_setmetatable(lua_State* L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  const int t = lua_type(L, 2);
+  luaL_argexpected(L, t == LUA_TNIL || t == LUA_TTABLE, 2, "nil or table");
+  if (t == LUA_TTABLE) {
+    lua_pushliteral(L, "__gc");
+    if (lua_rawget(L, 2) != LUA_TNIL) return luaL_error(L, "setmetatable: __gc metamethods are not allowed in scripts");
+    lua_pop(L, 1);
+  }
+  if (luaL_getmetafield(L, 1, "__metatable") != LUA_TNIL) return luaL_error(L, "cannot change a protected metatable");
+  lua_settop(L, 2);
+  lua_setmetatable(L, 1);
+  return 1;
+}
+
+void log_line(lua_State* L, const std::string& level, const std::string& message) {
+  auto& st = sandbox_state(L);
+  if (st.ctx) {
+    if (st.ctx->log_lines >= st.limits.log_lines_per_call) {
+      if (!st.ctx->log_dropped_noted && st.services.log)
+        st.services.log->warn("script log lines dropped", {{"script", st.script.path},
+                                                           {"limit_per_call", st.limits.log_lines_per_call}});
+      st.ctx->log_dropped_noted = true;
+      return;
+    }
+    ++st.ctx->log_lines;
+  }
+  if (!st.services.log) return;
+  nlohmann::json fields = {{"script", st.script.path}, {"line", current_position(L)}};
+  if (st.ctx && st.ctx->event) {
+    fields["client_id"] = st.ctx->event->client_id;
+    fields["point"] = std::string(flow::to_string(st.ctx->event->point));
+  }
+  auto lvl = http::log_level_from(level).value_or(http::LogLevel::Info);
+  if (lvl == http::LogLevel::Off) lvl = http::LogLevel::Info;
+  st.services.log->log(lvl, "script: " + message, fields);
+}
+
+int sandbox_print(lua_State* L) {
+  std::string line;
+  const int n = lua_gettop(L);
+  for (int i = 1; i <= n; ++i) {
+    std::size_t len = 0;
+    const char* s = luaL_tolstring(L, i, &len);
+    if (i > 1) line += '\t';
+    line.append(s, len);
+    lua_pop(L, 1);
+  }
+  return guarded(L, [&] {
+    log_line(L, "info", line);
+    return 0;
+  });
+}
+
+// require("name") / require("sub.name"): <department folder>/name.lua or
+// sub/name.lua, text only, once per state.
+int sandbox_require(lua_State* L) {
+  const std::string name = luaL_checkstring(L, 1);
+  static const std::regex kModuleName("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*");
+  if (name.size() > 200 || !std::regex_match(name, kModuleName))
+    return luaL_error(L, "require: '%s' is not a module name (letters, digits and _, separated by dots); "
+                         "modules load only from the script's own folder", name.c_str());
+  lua_getfield(L, LUA_REGISTRYINDEX, kModules);
+  const int cache = lua_gettop(L);
+  lua_getfield(L, cache, name.c_str());
+  if (lua_touserdata(L, -1) == &module_loading) return luaL_error(L, "require: '%s' requires itself", name.c_str());
+  if (!lua_isnil(L, -1)) return 1;
+  lua_pop(L, 1);
+
+  auto& st = sandbox_state(L);
+  std::string rel = name;
+  for (auto& c : rel)
+    if (c == '.') c = '/';
+  rel += ".lua";
+  std::string text, error;
+  ModuleFile record;
+  try {
+    namespace fs = std::filesystem;
+    const fs::path root = fs::canonical(st.script.department_dir);
+    const fs::path file = root / rel;
+    std::error_code ec;
+    const fs::path real = fs::canonical(file, ec);
+    const auto [r_end, _] = std::mismatch(root.begin(), root.end(), real.begin(), real.end());
+    if (ec || !fs::is_regular_file(real)) {
+      error = "require: no module '" + name + "' in " + st.script.department + "/ (modules load only from the script's own folder)";
+    } else if (r_end != root.end()) {
+      error = "require: module '" + name + "' lies outside " + st.script.department + "/";
+    } else if (fs::file_size(real) > st.limits.max_script_bytes) {
+      error = "require: module '" + name + "' is larger than " + std::to_string(st.limits.max_script_bytes) + " bytes";
+    } else {
+      std::ifstream in(real, std::ios::binary);
+      std::ostringstream buf;
+      buf << in.rdbuf();
+      text = buf.str();
+      record = {real, fs::last_write_time(real), fs::file_size(real)};
+    }
+  } catch (const std::exception& e) {
+    error = std::string("require: ") + e.what();
+  }
+  if (!error.empty()) return luaL_error(L, "%s", error.c_str());
+  st.modules.insert(record);
+
+  const std::string chunkname = "=" + st.script.department + "/" + rel;
+  if (luaL_loadbufferx(L, text.data(), text.size(), chunkname.c_str(), "t") != LUA_OK) return lua_error(L);
+  lua_pushlightuserdata(L, &module_loading);
+  lua_setfield(L, cache, name.c_str());
+  lua_pushstring(L, name.c_str());
+  lua_call(L, 1, 1);
+  if (lua_isnil(L, -1)) {
+    lua_pop(L, 1);
+    lua_pushboolean(L, 1);
+  }
+  lua_pushvalue(L, -1);
+  lua_setfield(L, cache, name.c_str());
+  return 1;
+}
+
+// ---- read-only proxies -------------------------------------------------------
+
+int readonly_newindex(lua_State* L) {
+  return luaL_error(L, "%s is read-only", lua_tostring(L, lua_upvalueindex(1)));
+}
+
+int proxy_next(lua_State* L) {  // upvalue 1: the real table
+  lua_settop(L, 2);
+  if (lua_next(L, lua_upvalueindex(1)) != 0) return 2;
+  lua_pushnil(L);
+  return 1;
+}
+
+int proxy_pairs(lua_State* L) {  // upvalue 1: the real table; the real table never reaches the script
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_pushcclosure(L, proxy_next, 1);
+  lua_pushvalue(L, 1);
+  lua_pushnil(L);
+  return 3;
+}
+
+int proxy_len(lua_State* L) {
+  lua_pushinteger(L, static_cast<lua_Integer>(lua_rawlen(L, lua_upvalueindex(1))));
+  return 1;
+}
+
+// ---- building the state --------------------------------------------------------
+
+void remove_global(lua_State* L, const char* name) {
+  lua_pushnil(L);
+  lua_setglobal(L, name);
+}
+
+void readonly_global(lua_State* L, const char* name) {
+  lua_getglobal(L, name);
+  make_readonly(L, name);
+  lua_setglobal(L, name);
+}
+
+int open_sandbox(lua_State* L) {
+  lua_newtable(L);  // weak-keyed set of read-only proxies
+  lua_newtable(L);
+  lua_pushliteral(L, "k");
+  lua_setfield(L, -2, "__mode");
+  lua_setmetatable(L, -2);
+  lua_setfield(L, LUA_REGISTRYINDEX, kReadonlySet);
+  lua_newtable(L);
+  lua_setfield(L, LUA_REGISTRYINDEX, kModules);
+
+  luaL_requiref(L, LUA_GNAME, luaopen_base, 1);
+  luaL_requiref(L, LUA_STRLIBNAME, luaopen_string, 1);
+  luaL_requiref(L, LUA_TABLIBNAME, luaopen_table, 1);
+  luaL_requiref(L, LUA_MATHLIBNAME, luaopen_math, 1);
+  luaL_requiref(L, LUA_UTF8LIBNAME, luaopen_utf8, 1);
+  luaL_requiref(L, LUA_OSLIBNAME, luaopen_os, 0);
+  lua_newtable(L);  // os: time, date and clock only
+  for (const char* keep : {"time", "date", "clock"}) {
+    lua_getfield(L, -2, keep);
+    lua_setfield(L, -2, keep);
+  }
+  lua_setglobal(L, "os");
+  lua_settop(L, 0);
+
+  for (const char* name : {"dofile", "loadfile", "collectgarbage", "warn"}) remove_global(L, name);
+  lua_pushcfunction(L, sandbox_load);
+  lua_setglobal(L, "load");
+  lua_pushcfunction(L, sandbox_pcall);
+  lua_setglobal(L, "pcall");
+  lua_pushcfunction(L, sandbox_xpcall);
+  lua_setglobal(L, "xpcall");
+  lua_pushcfunction(L, sandbox_rawset);
+  lua_setglobal(L, "rawset");
+  lua_pushcfunction(L, sandbox_setmetatable);
+  lua_setglobal(L, "setmetatable");
+  lua_pushcfunction(L, sandbox_print);
+  lua_setglobal(L, "print");
+  lua_pushcfunction(L, sandbox_require);
+  lua_setglobal(L, "require");
+
+  lua_getglobal(L, "string");
+  lua_pushnil(L);
+  lua_setfield(L, -2, "dump");  // bytecode has no use here
+  lua_pop(L, 1);
+  // The strings' metatable (its __index is the real string table): locked.
+  lua_pushliteral(L, "");
+  lua_getmetatable(L, -1);
+  lua_pushliteral(L, "locked");
+  lua_setfield(L, -2, "__metatable");
+  lua_pop(L, 2);
+
+  for (const char* name : {"string", "table", "math", "utf8", "os"}) readonly_global(L, name);
+  install_host_api(L);
+  return 0;
+}
+
+std::string status_message(SandboxState& st, lua_State* L, int status) {
+  if (status == LUA_ERRMEM || st.out_of_memory) {
+    st.out_of_memory = true;
+    const std::string where = st.memory_where.empty() ? st.script.path : st.memory_where;
+    return where + ": memory limit exceeded (" + std::to_string(st.limits.memory_bytes / 1024) +
+           " KiB per script state)";
+  }
+  return error_text(L, -1);
+}
+
+}  // namespace
+
+void make_readonly(lua_State* L, const char* name) {
+  const int real = lua_gettop(L);
+  lua_newtable(L);  // the proxy
+  lua_newtable(L);  // its metatable
+  lua_pushvalue(L, real);
+  lua_setfield(L, -2, "__index");
+  lua_pushstring(L, name);
+  lua_pushcclosure(L, readonly_newindex, 1);
+  lua_setfield(L, -2, "__newindex");
+  lua_pushvalue(L, real);
+  lua_pushcclosure(L, proxy_pairs, 1);
+  lua_setfield(L, -2, "__pairs");
+  lua_pushvalue(L, real);
+  lua_pushcclosure(L, proxy_len, 1);
+  lua_setfield(L, -2, "__len");
+  lua_pushliteral(L, "locked");
+  lua_setfield(L, -2, "__metatable");
+  lua_setmetatable(L, -2);
+  lua_getfield(L, LUA_REGISTRYINDEX, kReadonlySet);
+  lua_pushvalue(L, -2);
+  lua_pushboolean(L, 1);
+  lua_rawset(L, -3);
+  lua_pop(L, 1);
+  lua_replace(L, real);
+}
+
+void raise_refusal(lua_State* L) {
+  lua_pushlightuserdata(L, &refusal_sentinel);
+  lua_error(L);
+  std::abort();  // lua_error does not return
+}
+
+std::string current_position(lua_State* L) {
+  lua_Debug ar;
+  for (int level = 0; lua_getstack(L, level, &ar); ++level) {
+    if (!lua_getinfo(L, "Sl", &ar)) continue;
+    if (ar.currentline > 0) return std::string(ar.short_src) + ":" + std::to_string(ar.currentline);
+  }
+  return sandbox_state(L).script.path;
+}
+
+LuaSandbox::LuaSandbox(const ScriptText& script, const Limits& limits, HostServices services)
+    : state_(std::make_unique<SandboxState>()) {
+  auto& st = *state_;
+  st.limits = limits;
+  st.script = script;
+  st.script.text.clear();
+  st.services = std::move(services);
+  L_ = lua_newstate(capped_alloc, &st);
+  if (!L_) throw ScriptError(script.path + ": cannot create a Lua state (memory limit too small)");
+  st.L = L_;
+  *static_cast<SandboxState**>(lua_getextraspace(L_)) = &st;
+  lua_sethook(L_, count_hook, LUA_MASKCOUNT, kHookStep);
+
+  std::string error;
+  lua_pushcfunction(L_, open_sandbox);
+  if (lua_pcall(L_, 0, 0, 0) != LUA_OK) {
+    error = script.path + ": cannot build the sandbox: " + status_message(st, L_, LUA_ERRRUN);
+  } else {
+    lua_pushcfunction(L_, message_handler);
+    const std::string chunkname = "=" + script.path;
+    int status = luaL_loadbufferx(L_, script.text.data(), script.text.size(), chunkname.c_str(), "t");
+    if (status == LUA_OK) status = lua_pcall(L_, 0, 0, 1);
+    if (status != LUA_OK) error = status_message(st, L_, status);
+    if (status != LUA_OK && error.rfind(script.path, 0) != 0) error = script.path + ": " + error;
+  }
+  if (!error.empty()) {
+    st.counted = ~std::uint64_t{0} / 2;  // finalizers run by lua_close stop at once
+    lua_close(L_);
+    L_ = nullptr;
+    throw ScriptError(error);
+  }
+  lua_settop(L_, 0);
+}
+
+LuaSandbox::~LuaSandbox() {
+  if (!L_) return;
+  state_->ctx = nullptr;
+  state_->counted = ~std::uint64_t{0} / 2;  // a __gc finalizer that loops is stopped at once
+  lua_close(L_);
+}
+
+bool LuaSandbox::broken() const { return state_->out_of_memory || state_->over_budget(); }
+std::size_t LuaSandbox::memory_in_use() const { return state_->used; }
+std::set<ModuleFile> LuaSandbox::modules() const { return state_->modules; }
+
+namespace {
+
+// ---- one hook call ---------------------------------------------------------------
+
+nlohmann::json form_json(const flow::FormFill& fill) {
+  nlohmann::json fields = nlohmann::json::array();
+  for (const auto& f : fill.form.fields) fields.push_back(f.to_json());
+  return {{"id", fill.form.id},         {"title", fill.form.title}, {"department", fill.form.department},
+          {"source", fill.form.source}, {"fields", fields},         {"values", fill.values},
+          {"labels", fill.labels}};
+}
+
+// form.values / form.labels back into JSON: key -> string (numbers are
+// written as text; nil removes the key).
+nlohmann::json string_map(lua_State* L, int form, const char* field, const std::string& script) {
+  nlohmann::json out = nlohmann::json::object();
+  lua_getfield(L, form, field);
+  if (lua_isnil(L, -1)) {
+    lua_pop(L, 1);
+    return out;
+  }
+  if (!lua_istable(L, -1)) throw std::runtime_error(script + ": form." + field + " must be a table");
+  const int t = lua_gettop(L);
+  lua_pushnil(L);
+  while (lua_next(L, t) != 0) {
+    if (lua_type(L, -2) != LUA_TSTRING)
+      throw std::runtime_error(script + ": form." + field + " keys must be strings");
+    const std::string key = lua_tostring(L, -2);
+    if (lua_type(L, -1) == LUA_TSTRING) {
+      out[key] = std::string(lua_tostring(L, -1));
+    } else if (lua_type(L, -1) == LUA_TNUMBER) {
+      lua_pushvalue(L, -1);
+      out[key] = std::string(lua_tostring(L, -1));
+      lua_pop(L, 1);
+    } else {
+      throw std::runtime_error(script + ": form." + field + "." + key + " must be a string, not a " +
+                               luaL_typename(L, -1));
+    }
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+  return out;
+}
+
+// form.fields entries with a key the form did not have: added fields.
+std::vector<flow::FormField> added_fields(lua_State* L, int form, const flow::FormFill& fill, const std::string& script) {
+  std::vector<flow::FormField> added;
+  lua_getfield(L, form, "fields");
+  if (!lua_istable(L, -1)) {
+    lua_pop(L, 1);
+    return added;
+  }
+  const nlohmann::json fields = lua_to_json(L, -1);
+  lua_pop(L, 1);
+  if (!fields.is_array()) return added;
+  for (const auto& f : fields) {
+    if (!f.is_object() || !f.contains("key") || !f["key"].is_string())
+      throw std::runtime_error(script + ": every entry of form.fields needs a string key");
+    const std::string key = f["key"].get<std::string>();
+    const bool known = std::any_of(fill.form.fields.begin(), fill.form.fields.end(), [&](const auto& x) { return x.key == key; }) ||
+                       std::any_of(added.begin(), added.end(), [&](const auto& x) { return x.key == key; });
+    if (known) continue;
+    flow::FormField field;
+    field.key = key;
+    field.label = f.value("label", key);
+    field.type = f.value("type", "text");
+    field.required = f.value("required", false);
+    field.pattern = f.value("pattern", "");
+    if (f.contains("options") && f["options"].is_array())
+      for (const auto& o : f["options"])
+        if (o.is_string()) field.options.push_back(o.get<std::string>());
+    added.push_back(std::move(field));
+  }
+  return added;
+}
+
+int call_trampoline(lua_State* L) {
+  auto& st = sandbox_state(L);
+  CallContext& ctx = *st.ctx;
+  // The hook's name comes as a light userdata: pushing a string before the
+  // protected call could fail on a state at its memory cap.
+  const char* hook = static_cast<const char*>(lua_touserdata(L, 1));
+  lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_GLOBALS);
+  lua_pushstring(L, hook);
+  lua_rawget(L, -2);  // raw: a hook is a global function, never something an __index makes up
+  if (!lua_isfunction(L, -1)) return 0;
+
+  const flow::FlowEvent& e = *ctx.event;
+  push_json(L, {{"point", std::string(flow::to_string(e.point))},
+                {"client_id", e.client_id},
+                {"application", e.application},
+                {"subject", e.subject},
+                {"detail", e.detail}});
+  int nargs = 1;
+  int form = 0;
+  if (ctx.fill) {
+    push_json(L, form_json(*ctx.fill));
+    lua_pushvalue(L, -1);
+    form = lua_gettop(L) - 3;  // the copy below the function and its arguments
+    lua_insert(L, form);
+    ++nargs;
+  }
+  lua_call(L, nargs, 2);
+
+  // nil / true: allow; false [, message] or {refuse = message}: refuse.
+  const int r1 = lua_gettop(L) - 1;
+  std::string problem;
+  if (lua_isnil(L, r1) || (lua_isboolean(L, r1) && lua_toboolean(L, r1))) {
+  } else if (lua_isboolean(L, r1)) {
+    ctx.refusal = lua_isstring(L, r1 + 1) ? lua_tostring(L, r1 + 1) : std::string("拒绝 (refused)");
+  } else if (lua_istable(L, r1)) {
+    lua_getfield(L, r1, "refuse");
+    if (lua_isstring(L, -1)) ctx.refusal = lua_tostring(L, -1);
+    else if (!lua_isnil(L, -1)) problem = "{refuse = ...} needs a string message";
+    lua_pop(L, 1);
+  } else {
+    problem = std::string("returned a ") + luaL_typename(L, r1) + "; expected nil, true, false or {refuse = \"...\"}";
+  }
+  if (!problem.empty()) return luaL_error(L, "%s: %s %s", st.script.path.c_str(), hook, problem.c_str());
+
+  if (form && !ctx.refusal) {
+    return guarded(L, [&] {
+      nlohmann::json values = string_map(L, form, "values", st.script.path);
+      nlohmann::json labels = string_map(L, form, "labels", st.script.path);
+      auto added = added_fields(L, form, *ctx.fill, st.script.path);
+      ctx.fill->values = std::move(values);
+      ctx.fill->labels = std::move(labels);
+      for (auto& f : added) ctx.fill->form.fields.push_back(std::move(f));
+      return 0;
+    });
+  }
+  return 0;
+}
+
+}  // namespace
+
+CallResult LuaSandbox::call(const char* name, CallContext& ctx) {
+  auto& st = *state_;
+  CallResult result;
+  lua_settop(L_, 0);
+  st.ctx = &ctx;
+  st.counted = 0;
+  st.out_of_memory = false;
+  st.memory_where.clear();
+  lua_pushcfunction(L_, message_handler);
+  lua_pushcfunction(L_, call_trampoline);
+  lua_pushlightuserdata(L_, const_cast<char*>(name));
+  const int status = lua_pcall(L_, 1, 0, 1);
+  if (ctx.refusal) {
+    result.status = CallStatus::Refused;
+    result.code = ctx.refusal_code;
+    result.message = *ctx.refusal;
+  } else if (status != LUA_OK) {
+    result.status = CallStatus::Failed;
+    result.message = status_message(st, L_, status);
+  } else if (!ctx.seal_types.empty()) {
+    result.requirements["seal_types"] = ctx.seal_types;
+  }
+  st.ctx = nullptr;
+  lua_settop(L_, 0);
+  return result;
+}
+
+}  // namespace zhaoyin::scripting
