@@ -49,6 +49,8 @@ std::unique_ptr<SourceDocument> open_document(const Bytes& pdf) {
     doc->size = static_cast<int>(size.getIntValue());
     if (doc->qpdf->getAllPages().empty()) malformed("it has no pages");
   } catch (const QPDFExc& e) {
+    // A document with a user password cannot even be opened: it is encrypted, not broken.
+    if (e.getErrorCode() == qpdf_e_password) throw PdfError("encrypted_pdf", "encrypted PDFs cannot be signed here");
     malformed(e.what());
   } catch (const std::logic_error& e) {
     malformed(e.what());

@@ -1,10 +1,44 @@
 #include <zhaoyin/signing/routes.h>
 
+#include "api_handlers.h"
+#include "sign_callbacks.h"
+
 namespace zhaoyin::signing {
 
+void register_sign_wallet_kind();  // wallet_kind.cpp
+
+namespace {
+
+// Registers H with a factory that also keeps the callback dispatcher alive as
+// long as the router (it stops when the host drops the router).
+template <class H>
+void add(http::Router& router, const char* method, const char* pattern, const std::shared_ptr<http::HostContext>& ctx,
+         const std::shared_ptr<SignCallbacks>& callbacks) {
+  router.add(method, pattern, http::Router::Factory([ctx, callbacks]() -> std::unique_ptr<http::Handler> {
+               return std::make_unique<H>(ctx);
+             }));
+}
+
+}  // namespace
+
 void register_signing_routes(http::Router& router, const std::shared_ptr<http::HostContext>& ctx) {
-  (void)router;
-  (void)ctx;
+  register_sign_wallet_kind();
+  ctx->metrics->counter("zhaoyin_sign_tasks_total", "Sign task state changes by new status (created: new tasks).", {"status"});
+  const auto callbacks = SignCallbacks::start(ctx);
+  add<CreateSignTask>(router, "POST", "/api/v1/sign-tasks", ctx, callbacks);
+  add<GetSignTask>(router, "GET", "/api/v1/sign-tasks/{id}", ctx, callbacks);
+  add<CancelSignTask>(router, "DELETE", "/api/v1/sign-tasks/{id}", ctx, callbacks);
+  add<SignTaskEvents>(router, "GET", "/api/v1/sign-tasks/{id}/events", ctx, callbacks);
+  add<SignTaskQrPng>(router, "GET", "/api/v1/sign-tasks/{id}/qr.png", ctx, callbacks);
+  add<SignTaskQrSvg>(router, "GET", "/api/v1/sign-tasks/{id}/qr.svg", ctx, callbacks);
+  add<SignTaskDocument>(router, "GET", "/api/v1/sign-tasks/{id}/document", ctx, callbacks);
+  add<VerifySignatures>(router, "POST", "/api/v1/signatures/verify", ctx, callbacks);
+  add<SealUsageRecords>(router, "GET", "/api/v1/seals/{esid}/usage", ctx, callbacks);
+  add<DemoSign>(router, "GET", "/demo/sign", ctx, callbacks);
+  add<DemoSampleContract>(router, "GET", "/demo/sample-contract.pdf", ctx, callbacks);
+  add<DemoSignPage>(router, "GET", "/demo/sign/{id}", ctx, callbacks);
+  add<DemoSignState>(router, "GET", "/demo/sign/{id}/state", ctx, callbacks);
+  add<DemoSignDocument>(router, "GET", "/demo/sign/{id}/document", ctx, callbacks);
 }
 
 }  // namespace zhaoyin::signing

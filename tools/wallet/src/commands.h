@@ -1,6 +1,8 @@
 #pragma once
 // The verbs of zhaoyin-wallet, one file each. Each returns the process exit
 // code; WalletError and other exceptions are turned into messages by main().
+#include <nlohmann/json.hpp>
+
 #include "arguments.h"
 
 namespace zhaoyin::wallet {
@@ -9,9 +11,14 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;    // the host refused, or the network failed
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitWrongPassword = 3;
+inline constexpr int kExitNoUsableSeal = 4;  // scan --approve on a sign request: no seal (of --seal TYPE) this holder may use
 
 int run_show(const Arguments& args);     // main.cpp
 int run_scan(const Arguments& args);     // scan_command.cpp
 int run_present(const Arguments& args);  // present_command.cpp
+
+class Wallet;
+// A verified sign request (scan_command.cpp hands it over): sign_command.cpp.
+int run_sign_request(const Arguments& args, const Wallet& wallet, const nlohmann::json& request);
 
 }  // namespace zhaoyin::wallet

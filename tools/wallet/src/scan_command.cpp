@@ -1,4 +1,7 @@
-// zhaoyin-wallet scan TEXT | --image PNG [--approve | --reject]
+// zhaoyin-wallet scan TEXT | --image PNG [--approve | --reject] [--seal TYPE]
+//
+// A sign request (type "sign") is checked the same way, then handed to
+// run_sign_request (sign_command.cpp).
 //
 // What the phone does with a login QR code (docs/protocol/login.md):
 //  1. read the QR text (from the argument, or decoded from the PNG image);
@@ -74,7 +77,8 @@ nlohmann::json verified_request(const HostReply& reply, const std::string& ticke
   if (text_of(request, "answer_url") != url + "/answer") throw Refused("forged_request: the answer URL is not on the scanned host");
   const auto expires = protocol::parse_rfc3339(text_of(request, "expires_at"));
   if (!expires || *expires <= now) throw Refused("session_expired: the request has expired");
-  if (text_of(request, "type") != "login") throw Refused("unsupported_request: this wallet version answers login requests only");
+  if (text_of(request, "type") != "login" && text_of(request, "type") != "sign")
+    throw Refused("unsupported_request: this wallet version answers login and sign requests only");
   return request;
 }
 
@@ -101,6 +105,7 @@ int run_scan(const Arguments& args) {
     const HostReply fetched = http_get_json(text);
     if (!fetched.ok()) throw Refused(fetched.error_code() + ": " + fetched.error_message());
     const nlohmann::json request = verified_request(fetched, *ticket, text, wallet);
+    if (text_of(request, "type") == "sign") return run_sign_request(args, wallet, request);  // sign_command.cpp
     show_request(request);
 
     if (!args.approve && !args.reject) {

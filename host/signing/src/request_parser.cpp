@@ -1,0 +1,128 @@
+#include "request_parser.h"
+
+#include <algorithm>
+#include <zhaoyin/http/api_error.h>
+#include <zhaoyin/protocol/canonical_json.h>
+#include <zhaoyin/trust/bytes.h>
+#include <zhaoyin/trust/error.h>
+
+namespace zhaoyin::signing {
+
+namespace {
+
+using nlohmann::json;
+
+[[noreturn]] void bad(const std::string& message) { throw http::ApiError::bad_request(message); }
+
+std::optional<std::string> optional_text(const json& j, const char* name, std::size_t max) {
+  const auto it = j.find(name);
+  if (it == j.end() || it->is_null()) return std::nullopt;
+  if (!it->is_string()) bad(std::string(name) + " must be a string");
+  const auto& s = it->get_ref<const std::string&>();
+  if (s.empty() || s.size() > max) bad(std::string(name) + " must be 1 to " + std::to_string(max) + " characters");
+  return s;
+}
+
+double number(const json& j, const char* name, const std::string& where) {
+  if (!j.contains(name) || !j[name].is_number()) bad(where + "." + name + " must be a number");
+  return j[name].get<double>();
+}
+
+pdf::Placement placement_from(const json& j, const std::string& where) {
+  if (!j.is_object()) bad(where + " must be an object {page, x_mm, y_mm, width_mm, height_mm}");
+  for (const auto& [key, v] : j.items())
+    if (key != "page" && key != "x_mm" && key != "y_mm" && key != "width_mm" && key != "height_mm")
+      bad(where + ": unknown field \"" + key + "\"");
+  pdf::Placement p;
+  if (!j.contains("page") || !j["page"].is_number_integer()) bad(where + ".page must be an integer (1 = first page)");
+  p.page = j["page"].get<int>();
+  p.x_mm = number(j, "x_mm", where);
+  p.y_mm = number(j, "y_mm", where);
+  p.width_mm = j.contains("width_mm") ? number(j, "width_mm", where) : 42;
+  p.height_mm = j.contains("height_mm") ? number(j, "height_mm", where) : 42;
+  return p;
+}
+
+std::string seal_type(const json& v, const std::string& where) {
+  if (!v.is_string()) bad(where + " must be a string");
+  const auto t = normalise_seal_type(v.get<std::string>());
+  if (!t) bad(where + ": unknown seal type \"" + v.get<std::string>() + "\" (company, finance, contract, invoice, legal_rep)");
+  return *t;
+}
+
+Bytes base64_field(const json& doc, const char* name) {
+  if (!doc[name].is_string()) bad(std::string("document.") + name + " must be a base64 string");
+  try {
+    return trust::base64_decode(doc[name].get<std::string>());
+  } catch (const trust::TrustError&) {
+    bad(std::string("document.") + name + " is not base64");
+  }
+}
+
+}  // namespace
+
+ParsedCreate parse_create_body(const json& body) {
+  if (!body.is_object()) bad("the body must be a JSON object");
+  static const std::vector<std::string> known = {"document", "seals", "placement", "placements", "signer", "matter",
+                                                 "correlation_id", "callback_url", "ttl"};
+  for (const auto& [key, value] : body.items())
+    if (std::find(known.begin(), known.end(), key) == known.end()) bad("unknown field \"" + key + "\"");
+  ParsedCreate out;
+  auto& r = out.request;
+
+  if (!body.contains("document") || !body["document"].is_object()) bad("document must be an object");
+  const json& doc = body["document"];
+  const int kinds = int(doc.contains("pdf")) + int(doc.contains("data")) + int(doc.contains("json"));
+  if (kinds != 1) bad("document must hold exactly one of \"pdf\", \"data\" or \"json\"");
+  if (doc.contains("pdf")) {
+    r.document_kind = "pdf";
+    out.document = base64_field(doc, "pdf");
+  } else if (doc.contains("data")) {
+    r.document_kind = "data";
+    out.document = base64_field(doc, "data");
+  } else {
+    r.document_kind = "data";
+    const auto text = protocol::canonical_json(doc["json"]);
+    out.document.assign(text.begin(), text.end());
+  }
+  r.document_name = optional_text(doc, "name", 200).value_or(r.document_kind == "pdf" ? "document.pdf" : "data");
+
+  if (!body.contains("seals") || !body["seals"].is_object()) bad("seals must be an object {mode, types}");
+  const json& seals = body["seals"];
+  r.seal_mode = optional_text(seals, "mode", 16).value_or("any_of");
+  if (r.seal_mode != "any_of" && r.seal_mode != "all_of") bad("seals.mode must be \"any_of\" or \"all_of\"");
+  if (!seals.contains("types") || !seals["types"].is_array() || seals["types"].empty())
+    bad("seals.types must be a non-empty list of seal types");
+  for (const auto& v : seals["types"]) {
+    const auto t = seal_type(v, "seals.types[]");
+    if (std::find(r.seal_types.begin(), r.seal_types.end(), t) == r.seal_types.end()) r.seal_types.push_back(t);
+  }
+
+  if (body.contains("placement") && !body["placement"].is_null()) r.placement = placement_from(body["placement"], "placement");
+  if (body.contains("placements") && !body["placements"].is_null()) {
+    if (!body["placements"].is_object()) bad("placements must be an object keyed by seal type");
+    for (const auto& [key, p] : body["placements"].items()) {
+      const auto t = seal_type(json(key), "placements key");
+      r.placements[t] = placement_from(p, "placements." + key);
+    }
+  }
+  if (body.contains("signer") && !body["signer"].is_null()) {
+    const json& signer = body["signer"];
+    if (!signer.is_object()) bad("signer must be an object {uscc?, role?}");
+    r.signer_uscc = optional_text(signer, "uscc", 18);
+    r.signer_role = optional_text(signer, "role", 32);
+    if (r.signer_role && *r.signer_role != "legal_representative" && *r.signer_role != "administrator" &&
+        *r.signer_role != "agent")
+      bad("signer.role must be legal_representative, administrator or agent");
+  }
+  r.matter = optional_text(body, "matter", 200);
+  r.correlation_id = optional_text(body, "correlation_id", 200);
+  r.callback_url = optional_text(body, "callback_url", 2000);
+  if (body.contains("ttl") && !body["ttl"].is_null()) {
+    if (!body["ttl"].is_number_integer()) bad("ttl must be an integer number of seconds");
+    r.ttl = std::chrono::seconds(body["ttl"].get<long long>());
+  }
+  return out;
+}
+
+}  // namespace zhaoyin::signing

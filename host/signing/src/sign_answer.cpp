@@ -1,0 +1,377 @@
+// The wallet's answer to a sign request (docs/protocol/signing.md), in two
+// steps because the wallet signs the TBS_Sign the host builds, never the
+// document:
+//   prepare  the holder names a seal (esID); the host checks the holder, the
+//            seal and the task, reserves the signature in the document, and
+//            returns the DER TBS_Sign (seal, time, data hash, property info);
+//   sign     the holder returns its SM2 signature over that TBS_Sign; the host
+//            assembles and verifies the SES_Signature, checks the holder and
+//            the seal again, runs the signature_made extensions and writes the
+//            signature (into the PDF's reserved /Contents, or as a detached
+//            signature for business data);
+//   reject   the holder declines.
+// Every step is itself signed by the holder's license key like a login answer.
+#include <zhaoyin/http/api_error.h>
+#include <zhaoyin/http/extension_gate.h>
+#include <zhaoyin/protocol/canonical_json.h>
+#include <zhaoyin/protocol/wallet_messages.h>
+#include <zhaoyin/store/application_repository.h>
+#include <zhaoyin/trust/bytes.h>
+#include <zhaoyin/trust/chain.h>
+#include <zhaoyin/trust/error.h>
+#include <zhaoyin/trust/seal.h>
+#include <zhaoyin/trust/seal_signature.h>
+#include <zhaoyin/trust/sm3.h>
+#include <zhaoyin/verification/relying_party.h>
+#include <zhaoyin/verification/subject_verifier.h>
+
+#include "sign_repository.h"
+#include "sign_service.h"
+
+namespace zhaoyin::signing {
+
+namespace {
+
+const std::vector<std::string> kOpen = {"pending", "scanned", "partially_signed"};
+
+TimePoint now_seconds() { return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()); }
+
+http::ApiError mismatch(const std::string& what) {
+  return http::ApiError(422, "answer_mismatch", "the answer's " + what + " does not match the sign request");
+}
+
+const std::string& string_field(const nlohmann::json& obj, const char* name, const char* where) {
+  const auto it = obj.find(name);
+  if (it == obj.end() || !it->is_string())
+    throw http::ApiError::bad_request(std::string(where) + "." + name + " must be a string");
+  return it->get_ref<const std::string&>();
+}
+
+[[noreturn]] void refuse_closed(const SignTask& t) {
+  if (t.status == "expired") throw http::ApiError(410, "task_expired", "the sign task has expired");
+  throw http::ApiError(409, "already_answered", "the sign task was already answered (" + t.status + ")");
+}
+
+bool contains(const std::vector<std::string>& list, const std::string& v) {
+  return std::find(list.begin(), list.end(), v) != list.end();
+}
+
+// The holder's checked step: the answer bound to this task and signed by the presented license certificate.
+struct CheckedStep {
+  std::string step;
+  nlohmann::json answer;
+  trust::Certificate certificate;
+  nlohmann::json grant;
+};
+
+CheckedStep check_step(const SignTask& task, const nlohmann::json& body) {
+  if (!body.is_object() || !body.contains("answer") || !body["answer"].is_object())
+    throw http::ApiError::bad_request("the body must be an object with an \"answer\" object");
+  CheckedStep c;
+  c.answer = body["answer"];
+  const std::string& certificate_pem = string_field(body, "certificate", "body");
+  const std::string& signature = string_field(body, "signature", "body");
+  c.grant = body.contains("grant") ? body["grant"] : nlohmann::json(nullptr);
+  if (!c.grant.is_null() && !c.grant.is_object()) throw http::ApiError::bad_request("grant must be null or an object");
+
+  const auto& a = c.answer;
+  if (string_field(a, "protocol", "answer") != protocol::kWalletProtocol) throw mismatch("protocol");
+  if (string_field(a, "type", "answer") != "sign") throw mismatch("type");
+  if (string_field(a, "ticket", "answer") != task.ticket) throw mismatch("ticket");
+  if (string_field(a, "nonce", "answer") != task.nonce) throw mismatch("nonce");
+  if (string_field(a, "client_id", "answer") != task.client_id) throw mismatch("client_id");
+  c.step = string_field(a, "step", "answer");
+  if (c.step != "prepare" && c.step != "sign" && c.step != "reject")
+    throw http::ApiError::bad_request("answer.step must be \"prepare\", \"sign\" or \"reject\"");
+  const std::string& license_serial = string_field(a, "license_serial", "answer");
+  if (!protocol::parse_rfc3339(string_field(a, "answered_at", "answer")))
+    throw http::ApiError::bad_request("answer.answered_at must be an RFC 3339 time");
+  try {
+    c.certificate = trust::Certificate::from_pem(certificate_pem);
+  } catch (const trust::TrustError&) {
+    throw http::ApiError::bad_request("certificate is not a PEM certificate");
+  }
+  if (c.certificate.serial_hex() != license_serial) throw mismatch("license_serial");
+  if (!protocol::verify_message(a, signature, c.certificate.public_key()))
+    throw http::ApiError(422, "bad_signature", "the answer's signature does not verify with the presented certificate");
+  return c;
+}
+
+}  // namespace
+
+// ---- the pieces both steps run ----
+
+namespace {
+
+struct ResolvedSeal {
+  authority::SealRecord record;
+  trust::ParsedSeal parsed;
+};
+
+class StepContext {
+ public:
+  StepContext(const std::shared_ptr<http::HostContext>& ctx, const SignTask& task) : ctx_(ctx), task_(task) {
+    if (!ctx_->authority)
+      throw http::ApiError(503, "authority_unavailable", "no authority is configured to verify licenses and seals");
+    store::ApplicationRepository apps(*ctx_->db);
+    auto app = apps.find(task.client_id);
+    if (!app) throw http::ApiError::not_found("the relying party of this task no longer exists");
+    app_ = *app;
+  }
+
+  const store::Application& app() const { return app_; }
+
+  verification::VerifiedSubject verify_holder(const CheckedStep& c, TimePoint at) const {
+    verification::Check signature_check{"signature", true, "ok", "the holder's SM2 signature over the answer verifies"};
+    verification::SubjectEvidence evidence{c.certificate, c.grant, task_.request.matter, at, {signature_check}};
+    verification::VerifiedSubject subject;
+    try {
+      subject = verification::verify_subject(*ctx_->authority, verification::relying_party_of(app_), evidence);
+    } catch (const verification::VerificationFailed& e) {
+      ctx_->log->info("sign answer refused", {{"task", task_.id}, {"code", e.code()}, {"reason", e.what()}});
+      throw http::ApiError(e.status(), e.code(), e.what());
+    }
+    if (task_.request.signer_uscc && subject.face_info.uscc != *task_.request.signer_uscc)
+      throw http::ApiError(403, "signer_not_allowed",
+                           "the task asks for a signer of " + *task_.request.signer_uscc + ", not " + subject.face_info.uscc);
+    if (task_.request.signer_role && domain::to_string(subject.role) != *task_.request.signer_role)
+      throw http::ApiError(403, "signer_not_allowed", "the task asks for a signer in the role " + *task_.request.signer_role);
+    return subject;
+  }
+
+  // The seal as the authority now holds it, checked for this holder, this task and its validity at `at`.
+  ResolvedSeal resolve_seal(const std::string& es_id, const verification::VerifiedSubject& subject,
+                            const trust::Certificate& holder_cert, TimePoint at) const {
+    // The seals the holder may use, as the authority records them (the verified
+    // authorisation of a legal representative is "full" and lists no seals).
+    const auto holder = ctx_->authority->find_holder(holder_cert.serial_hex());
+    const std::vector<std::string> allowed = holder ? holder->authorisation.seals : std::vector<std::string>{};
+    std::optional<authority::SealRecord> record;
+    for (auto& s : ctx_->authority->seals_of(subject.face_info.uscc))
+      if (s.es_id == es_id) record = s;
+    if (!record) {
+      if (contains(allowed, es_id))
+        throw http::ApiError(403, "seal_revoked", "the authority no longer lists seal " + es_id + " of " + subject.face_info.uscc);
+      throw http::ApiError(403, "seal_not_authorised", "seal " + es_id + " is not a seal of " + subject.face_info.uscc);
+    }
+    const auto due = task_.types_due();
+    if (!contains(due, record->type))
+      throw http::ApiError(422, "seal_type_not_accepted",
+                           "the task does not accept a " + record->type + " seal (" + seal_type_label(record->type) + ") now");
+    ResolvedSeal r{*record, {}};
+    try {
+      r.parsed = trust::parse_seal(record->seal_der);
+    } catch (const trust::TrustError& e) {
+      throw http::ApiError(422, "seal_malformed", std::string("seal " + es_id + " does not parse: ") + e.what());
+    }
+    if (!contains(allowed, es_id) || !trust::seal_allows_signer(r.parsed, holder_cert))
+      throw http::ApiError(403, "seal_not_authorised", subject.holder_name + " is not authorised to use seal " + es_id);
+    const auto check = trust::verify_seal(r.parsed, ctx_->authority->trust_store(), at);
+    if (!check.ok) {
+      const std::string code = check.code.rfind("seal_", 0) == 0 ? check.code : "seal_" + check.code;
+      throw http::ApiError(422, code, "seal " + es_id + ": " + check.message);
+    }
+    return r;
+  }
+
+ private:
+  std::shared_ptr<http::HostContext> ctx_;
+  const SignTask& task_;
+  store::Application app_;
+};
+
+Bytes seal_picture(const ResolvedSeal& seal) {
+  if (!seal.record.image_png.empty()) return seal.record.image_png;
+  if (seal.parsed.info.picture.type == "PNG") return seal.parsed.info.picture.data;
+  throw http::ApiError(422, "seal_picture_unusable", "seal " + seal.record.es_id + " has no PNG impression");
+}
+
+}  // namespace
+
+nlohmann::json SignService::answer(const std::string& ticket, const nlohmann::json& body) {
+  auto task = find_by_ticket(ticket);
+  if (!task) throw http::ApiError::not_found("no sign request for this ticket");
+  if (task->final()) refuse_closed(*task);
+  const auto step = body.is_object() && body.contains("answer") && body["answer"].is_object() &&
+                            body["answer"].contains("step") && body["answer"]["step"].is_string()
+                        ? body["answer"]["step"].get<std::string>()
+                        : std::string();
+  if (step == "prepare") return prepare(*task, body);
+  if (step == "sign") return sign(*task, body);
+  if (step == "reject") return reject(*task, body);
+  throw http::ApiError::bad_request("answer.step must be \"prepare\", \"sign\" or \"reject\"");
+}
+
+nlohmann::json SignService::prepare(const SignTask& task, const nlohmann::json& body) {
+  const auto c = check_step(task, body);
+  const std::string& es_id = string_field(c.answer, "es_id", "answer");
+  const TimePoint at = now_seconds();
+  StepContext step(ctx_, task);
+  const auto subject = step.verify_holder(c, at);
+  const auto seal = step.resolve_seal(es_id, subject, c.certificate, at);
+
+  SignRepository repo(*ctx_);
+  Preparation prep;
+  prep.id = trust::base64url_encode(trust::random_bytes(12));
+  prep.es_id = es_id;
+  prep.seal_type = seal.record.type;
+  prep.holder_serial = c.certificate.serial_hex();
+  prep.signing_time = protocol::rfc3339(at);
+  prep.expires_at = protocol::rfc3339(task.expires_at);
+
+  trust::SignatureRequest request;
+  request.seal_der = seal.record.seal_der;
+  request.time = at;
+  std::optional<Bytes> prepared_pdf;
+  if (task.request.document_kind == "pdf") {
+    // The TBS_Sign's size does not depend on the digest's value: measure it
+    // with a placeholder to reserve room for the whole SES_Signature.
+    request.data_hash = Bytes(32, 0);
+    request.property_info = "zhaoyin:pdf;task=" + task.id + ";byterange=0000000000,0000000000,0000000000,0000000000";
+    const std::size_t capacity = trust::build_tbs_sign_v4(request).size() + c.certificate.der().size() + 160;
+    const Bytes current = repo.current_document(task.id).value_or(repo.original(task.id));
+    pdf::PreparedSignature prepared;
+    try {
+      const auto info = pdf::inspect(current);
+      pdf::SignatureMeta meta;
+      meta.signer_name = subject.holder_name;
+      meta.reason = seal.record.name + " · " + seal_type_label(seal.record.type);
+      meta.field_name = "ZhaoyinSeal" + std::to_string(info.signature_fields + 1);
+      prepared = pdf::prepare_signature(current, task.placement_for(seal.record.type, info.pages), seal_picture(seal), meta,
+                                        capacity);
+    } catch (const pdf::PdfError& e) {
+      throw http::ApiError(422, e.code(), e.what());
+    }
+    request.data_hash = prepared.digest;
+    const auto& br = prepared.byte_range;
+    request.property_info = "zhaoyin:pdf;task=" + task.id + ";byterange=" + std::to_string(br[0]) + "," +
+                            std::to_string(br[1]) + "," + std::to_string(br[2]) + "," + std::to_string(br[3]);
+    prep.byte_range = prepared.byte_range;
+    prep.contents_offset = prepared.contents_offset;
+    prep.contents_capacity = prepared.contents_capacity;
+    prep.field_name = prepared.field_name;
+    prepared_pdf = std::move(prepared.pdf);
+  } else {
+    request.data_hash = trust::hex_decode(task.request.document_sm3);
+    request.property_info = "zhaoyin:data;task=" + task.id;
+  }
+  const Bytes tbs = trust::build_tbs_sign_v4(request);
+  prep.tbs_sign = trust::base64_encode(tbs);
+  prep.data_hash = trust::hex_encode(request.data_hash);
+  prep.property_info = request.property_info;
+
+  if (!repo.save_preparation(task.id, task.version, prep, prepared_pdf, at)) refuse_closed(*find(task.id));
+  return {{"step", "prepare"},
+          {"ticket", task.ticket},
+          {"preparation", prep.id},
+          {"seal", {{"es_id", es_id}, {"type", seal.record.type}, {"type_label", seal_type_label(seal.record.type)}, {"name", seal.record.name}}},
+          {"signing_time", prep.signing_time},
+          {"data_hash", prep.data_hash},
+          {"property_info", prep.property_info},
+          {"tbs_sign", prep.tbs_sign},
+          {"tbs_sm3", trust::hex_encode(trust::sm3(tbs))}};
+}
+
+nlohmann::json SignService::sign(const SignTask& task, const nlohmann::json& body) {
+  const auto c = check_step(task, body);
+  if (!task.preparation) throw http::ApiError(409, "not_prepared", "no seal was chosen for this task yet (step \"prepare\")");
+  const auto& prep = *task.preparation;
+  if (string_field(c.answer, "preparation", "answer") != prep.id) throw mismatch("preparation");
+  if (c.certificate.serial_hex() != prep.holder_serial) throw mismatch("license_serial (another holder prepared this signature)");
+  const Bytes tbs = trust::base64_decode(prep.tbs_sign);
+  if (string_field(c.answer, "tbs_sm3", "answer") != trust::hex_encode(trust::sm3(tbs))) throw mismatch("tbs_sm3");
+  Bytes signature;
+  try {
+    signature = trust::base64_decode(string_field(c.answer, "seal_signature", "answer"));
+  } catch (const trust::TrustError&) {
+    throw http::ApiError::bad_request("answer.seal_signature must be base64");
+  }
+
+  const TimePoint at = now_seconds();
+  StepContext step(ctx_, task);
+  // The SES_Signature as it will be stored, verified like any relying party would.
+  Bytes ses;
+  trust::ParsedSealSignature parsed;
+  try {
+    ses = trust::assemble_seal_signature_v4(tbs, c.certificate, signature);
+    parsed = trust::parse_seal_signature(ses);
+  } catch (const trust::TrustError&) {
+    throw http::ApiError(422, "bad_signature", "the seal signature is not a DER SM2 signature");
+  }
+  const auto check = trust::verify_seal_signature(parsed, ctx_->authority->trust_store(), trust::hex_decode(prep.data_hash));
+  if (!check.ok) {
+    const std::string code = check.code == "data_hash_mismatch" ? "bad_signature" : check.code;
+    throw http::ApiError(422, code, "the seal signature does not verify: " + check.message);
+  }
+  const auto subject = step.verify_holder(c, at);
+  const auto seal = step.resolve_seal(prep.es_id, subject, c.certificate, at);
+
+  http::enforce_extensions(*ctx_, http::flow_event(flow::FlowPoint::signature_made, step.app(), subject.to_json(),
+                                                   {{"task_id", task.id},
+                                                    {"matter", task.request.matter ? nlohmann::json(*task.request.matter) : nlohmann::json()},
+                                                    {"seal", {{"esid", prep.es_id}, {"type", seal.record.type}, {"name", seal.record.name}}},
+                                                    {"document_sm3", task.request.document_sm3}}));
+
+  SignRepository repo(*ctx_);
+  Bytes result;
+  if (task.request.document_kind == "pdf") {
+    pdf::PreparedSignature prepared;
+    prepared.pdf = repo.prepared_document(task.id).value_or(Bytes{});
+    prepared.byte_range = prep.byte_range;
+    prepared.contents_offset = prep.contents_offset;
+    prepared.contents_capacity = prep.contents_capacity;
+    prepared.digest = trust::hex_decode(prep.data_hash);
+    prepared.field_name = prep.field_name;
+    try {
+      result = pdf::complete_signature(prepared, ses);
+    } catch (const pdf::PdfError& e) {
+      throw http::ApiError(422, e.code(), e.what());
+    }
+  } else {
+    result = ses;
+  }
+
+  SignTask next = task;
+  SignatureMade made;
+  made.es_id = prep.es_id;
+  made.seal_type = seal.record.type;
+  made.seal_name = seal.record.name;
+  made.uscc = subject.face_info.uscc;
+  made.holder_serial = subject.license_serial;
+  made.holder_name = subject.holder_name;
+  made.field_name = prep.field_name;
+  made.signed_at = protocol::rfc3339(at);
+  made.data_hash = prep.data_hash;
+  made.ses_signature = trust::base64_encode(ses);
+  next.signatures.push_back(made);
+  const std::string status = task.complete_after(seal.record.type) ? "signed" : "partially_signed";
+  SealUsage usage{prep.es_id, seal.record.type, subject.face_info.uscc, subject.license_serial, subject.holder_name,
+                  task.client_id, task.id, task.request.document_name, task.request.document_sm3, at};
+  if (!repo.record_signature(next, status, result, usage, at)) refuse_closed(*find(task.id));
+  const auto stored = *repo.find(task.id);
+  if (stored.status != task.status) announce(stored);
+  else ctx_->events->publish("sign:" + task.id);
+  return {{"step", "sign"},
+          {"status", stored.status},
+          {"ticket", task.ticket},
+          {"signature",
+           {{"es_id", made.es_id}, {"seal_type", made.seal_type}, {"seal_name", made.seal_name},
+            {"field_name", made.field_name}, {"signed_at", made.signed_at}}},
+          {"document_sm3", trust::hex_encode(trust::sm3(result))},
+          {"seals_due", stored.final() ? nlohmann::json::array() : nlohmann::json(stored.types_due())}};
+}
+
+nlohmann::json SignService::reject(const SignTask& task, const nlohmann::json& body) {
+  const auto c = check_step(task, body);
+  if (!ctx_->authority) throw http::ApiError(503, "authority_unavailable", "no authority is configured");
+  // A refusal must come from a genuine holder: a stranger must not cancel someone's task by scanning its QR code.
+  const auto holder = ctx_->authority->find_holder(c.certificate.serial_hex());
+  if (!holder || holder->certificate.der() != c.certificate.der())
+    throw http::ApiError(422, "unknown_license", "the authority issued no license certificate " + c.certificate.serial_hex());
+  SignRepository repo(*ctx_);
+  if (!repo.transition(task.id, kOpen, "rejected", now_seconds(), Deadline::BeforeExpiry)) refuse_closed(*find(task.id));
+  announce(*repo.find(task.id));
+  return {{"step", "reject"}, {"status", "rejected"}, {"ticket", task.ticket}};
+}
+
+}  // namespace zhaoyin::signing

@@ -1,0 +1,62 @@
+#pragma once
+// Storage of sign tasks, their event logs and the seal usage records (tables
+// of migration 8). Every change is one conditional UPDATE (on the status, and
+// for the signing steps on the task's version) plus its event row in one
+// transaction, so a step happens at most once even with several hosts sharing
+// the store.
+#include <optional>
+#include <string>
+#include <vector>
+#include <zhaoyin/http/host_context.h>
+#include <zhaoyin/store/database.h>
+
+#include "sign_task.h"
+
+namespace zhaoyin::signing {
+
+enum class Deadline { Ignore, BeforeExpiry, AfterExpiry };
+
+struct SealUsage {
+  std::string es_id, seal_type, uscc, holder_serial, holder_name, client_id, task_id, document_name, document_sm3;
+  TimePoint signed_at{};
+};
+
+class SignRepository {
+ public:
+  explicit SignRepository(const http::HostContext& ctx) : db_(*ctx.db), public_url_(ctx.settings.public_url) {}
+
+  void insert(const SignTask& task, const Bytes& original);
+
+  std::optional<SignTask> find(const std::string& id) const;
+  std::optional<SignTask> find_by_ticket(const std::string& ticket) const;
+
+  Bytes original(const std::string& id) const;
+  std::optional<Bytes> current_document(const std::string& id) const;  // null until the first signature
+  std::optional<Bytes> prepared_document(const std::string& id) const;
+
+  // Status change from one of `from` (and the deadline condition at `at`); false if it did not apply.
+  bool transition(const std::string& id, const std::vector<std::string>& from, const std::string& to, TimePoint at,
+                  Deadline deadline);
+
+  // Stores a wallet's first step, if the task is still at `version` and open before its expiry.
+  bool save_preparation(const std::string& id, int version, const Preparation& prep, const std::optional<Bytes>& prepared,
+                        TimePoint at);
+
+  // Records a signature: the new status (an event when it changed), the
+  // signatures list, the new current document, the usage record; clears the
+  // preparation. Only if the task is still at `version`, open, before expiry.
+  bool record_signature(const SignTask& task, const std::string& new_status, const Bytes& current_document,
+                        const SealUsage& usage, TimePoint at);
+
+  std::vector<SealUsage> usage(const std::string& es_id, const std::string& client_id) const;
+
+  std::vector<std::string> overdue_with_callback(TimePoint at, std::size_t limit) const;
+
+ private:
+  std::optional<SignTask> find_where(const std::string& column, const std::string& value) const;
+  std::optional<Bytes> blob(const std::string& column, const std::string& id) const;
+  store::Database& db_;
+  std::string public_url_;
+};
+
+}  // namespace zhaoyin::signing

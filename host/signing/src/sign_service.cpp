@@ -1,0 +1,289 @@
+#include "sign_service.h"
+
+#include <Poco/URI.h>
+#include <algorithm>
+#include <zhaoyin/http/api_error.h>
+#include <zhaoyin/http/extension_gate.h>
+#include <zhaoyin/protocol/canonical_json.h>
+#include <zhaoyin/protocol/wallet_messages.h>
+#include <zhaoyin/trust/bytes.h>
+#include <zhaoyin/trust/sm3.h>
+#include <zhaoyin/verification/subject_verifier.h>
+
+#include "sign_callbacks.h"
+#include "sign_repository.h"
+
+namespace zhaoyin::signing {
+
+namespace {
+
+const std::vector<std::string> kOpen = {"pending", "scanned", "partially_signed"};
+
+TimePoint now_seconds() { return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()); }
+std::string topic(const std::string& id) { return "sign:" + id; }
+nlohmann::json optional_json(const std::optional<std::string>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); }
+
+bool contains(const std::vector<std::string>& list, const std::string& v) {
+  return std::find(list.begin(), list.end(), v) != list.end();
+}
+
+void check_callback_url(const std::string& url) {
+  try {
+    const Poco::URI uri(url);
+    if ((uri.getScheme() != "http" && uri.getScheme() != "https") || uri.getHost().empty())
+      throw http::ApiError::bad_request("callback_url must be an absolute http(s) URL");
+    if (uri.getScheme() == "https")
+      throw http::ApiError::bad_request("callback_url: https delivery is not supported yet; use http");
+  } catch (const Poco::SyntaxException&) {
+    throw http::ApiError::bad_request("callback_url is not a URL");
+  }
+}
+
+void check_placement(const pdf::Placement& p, const std::vector<pdf::PageSize>& pages, const std::string& what) {
+  if (p.width_mm <= 0 || p.height_mm <= 0)
+    throw http::ApiError::bad_request(what + ": width_mm and height_mm must be positive");
+  if (p.page < 1 || p.page > static_cast<int>(pages.size()))
+    throw http::ApiError(422, "placement_off_page",
+                         what + ": page " + std::to_string(p.page) + " does not exist (the document has " +
+                             std::to_string(pages.size()) + ")");
+  const auto& size = pages[static_cast<std::size_t>(p.page - 1)];
+  if (p.x_mm < 0 || p.y_mm < 0 || p.x_mm + p.width_mm > size.width_mm + 0.01 || p.y_mm + p.height_mm > size.height_mm + 0.01)
+    throw http::ApiError(422, "placement_off_page", what + ": the seal would leave page " + std::to_string(p.page));
+}
+
+}  // namespace
+
+SignService::SignService(std::shared_ptr<http::HostContext> ctx) : ctx_(std::move(ctx)) {}
+
+SignTask SignService::create(const store::Application& app, SignTaskRequest r, const Bytes& document) {
+  if (app.status != store::ApplicationStatus::Active)
+    throw http::ApiError(403, "client_suspended", "application " + app.client_id + " is not active");
+  if (!contains(app.needs, "signature"))
+    throw http::ApiError(403, "insufficient_scope", "application " + app.client_id + " is not approved for e-signature");
+  if (r.ttl < std::chrono::seconds(30) || r.ttl > std::chrono::seconds(86400))
+    throw http::ApiError::bad_request("ttl must be 30 to 86400 seconds");
+  if (r.matter && !verification::matter_approved(app.matters, *r.matter))
+    throw http::ApiError::forbidden("matter_not_approved",
+                                    "application " + app.client_id + " is not approved for the matter " + *r.matter);
+  if (r.callback_url) check_callback_url(*r.callback_url);
+  if (document.empty()) throw http::ApiError::bad_request("the document is empty");
+
+  if (r.document_kind == "pdf") {
+    pdf::DocumentInfo info;
+    try {
+      info = pdf::inspect(document);
+    } catch (const pdf::PdfError& e) {
+      throw http::ApiError(422, e.code(), e.what());
+    }
+    r.pages = static_cast<int>(info.pages.size());
+    if (r.placement) check_placement(*r.placement, info.pages, "placement");
+    for (const auto& [type, p] : r.placements) check_placement(p, info.pages, "placements." + type);
+  } else if (r.placement || !r.placements.empty()) {
+    throw http::ApiError::bad_request("placements apply to PDF documents only");
+  }
+  r.document_sm3 = trust::hex_encode(trust::sm3(document));
+
+  SignTask t;
+  t.id = trust::base64url_encode(trust::random_bytes(16));
+  t.client_id = app.client_id;
+  t.status = "pending";
+  t.ticket = protocol::new_ticket();
+  t.nonce = protocol::new_nonce();
+  t.qr_text = ctx_->settings.public_url + std::string(protocol::kWalletRequestPath) + t.ticket;
+  t.created_at = now_seconds();
+  t.expires_at = t.created_at + r.ttl;
+  t.events.push_back({"pending", t.created_at});
+
+  // Extensions see the task before it exists; they may refuse it or require more seals.
+  nlohmann::json signer = nlohmann::json::object();
+  if (r.signer_uscc) signer["uscc"] = *r.signer_uscc;
+  if (r.signer_role) signer["role"] = *r.signer_role;
+  const nlohmann::json detail = {
+      {"task_id", t.id},
+      {"matter", optional_json(r.matter)},
+      {"document",
+       {{"kind", r.document_kind}, {"name", r.document_name}, {"sm3", r.document_sm3},
+        {"pages", r.document_kind == "pdf" ? nlohmann::json(r.pages) : nlohmann::json(nullptr)}}},
+      {"seals", {{"mode", r.seal_mode}, {"types", r.seal_types}}},
+      {"signer", signer}};
+  const auto requirements =
+      http::enforce_extensions(*ctx_, http::flow_event(flow::FlowPoint::sign_task_created, app, nullptr, detail));
+  if (requirements.is_object() && requirements.contains("seal_types") && requirements["seal_types"].is_array()) {
+    for (const auto& v : requirements["seal_types"]) {
+      if (!v.is_string()) continue;
+      const auto type = normalise_seal_type(v.get<std::string>());
+      if (!type) {
+        ctx_->log->warn("an extension required an unknown seal type", {{"type", v}});
+        continue;
+      }
+      if (!contains(r.required_types, *type)) r.required_types.push_back(*type);
+    }
+  }
+  t.request = std::move(r);
+  SignRepository(*ctx_).insert(t, document);
+  ctx_->metrics->counter("zhaoyin_sign_tasks_total", "Sign task state changes by new status (created: new tasks).", {"status"})
+      .inc({"created"});
+  return *SignRepository(*ctx_).find(t.id);
+}
+
+std::optional<SignTask> SignService::find(const std::string& id) const {
+  SignRepository repo(*ctx_);
+  auto t = repo.find(id);
+  if (!t || t->final() || std::chrono::system_clock::now() < t->expires_at) return t;
+  if (repo.transition(t->id, kOpen, "expired", now_seconds(), Deadline::AfterExpiry)) {
+    t = repo.find(id);
+    announce(*t);
+    return t;
+  }
+  return repo.find(id);
+}
+
+std::optional<SignTask> SignService::find_for(const std::string& client_id, const std::string& id) const {
+  auto t = find(id);
+  if (!t || t->client_id != client_id) return std::nullopt;
+  return t;
+}
+
+std::optional<SignTask> SignService::find_by_ticket(const std::string& ticket) const {
+  auto t = SignRepository(*ctx_).find_by_ticket(ticket);
+  if (!t) return t;
+  return find(t->id);
+}
+
+std::optional<SignTask> SignService::wait_for_change(const std::string& id, const std::string& last,
+                                                     std::chrono::steady_clock::time_point deadline) const {
+  auto sub = ctx_->events->subscribe(topic(id));
+  auto t = find(id);
+  while (t && t->status == last && !t->final() && !ctx_->events->closed()) {
+    const auto to_expiry = t->expires_at - std::chrono::system_clock::now() + std::chrono::milliseconds(50);
+    const auto until = std::min(deadline, std::chrono::steady_clock::now() +
+                                              std::chrono::duration_cast<std::chrono::steady_clock::duration>(to_expiry));
+    const bool woken = sub->wait_until(until);
+    t = find(id);
+    if (!woken && std::chrono::steady_clock::now() >= deadline) break;
+  }
+  return t;
+}
+
+SignTask SignService::cancel(const SignTask& task) {
+  SignRepository repo(*ctx_);
+  if (!repo.transition(task.id, kOpen, "cancelled", now_seconds(), Deadline::Ignore))
+    throw http::ApiError(409, "already_final", "the sign task is already " + find(task.id)->status);
+  auto t = *repo.find(task.id);
+  announce(t);
+  return t;
+}
+
+SignTask SignService::mark_scanned(const SignTask& task) {
+  SignRepository repo(*ctx_);
+  if (repo.transition(task.id, {"pending"}, "scanned", now_seconds(), Deadline::BeforeExpiry)) {
+    auto t = *repo.find(task.id);
+    announce(t);
+    return t;
+  }
+  return *find(task.id);
+}
+
+nlohmann::json SignService::wallet_request(const SignTask& t) const {
+  store::ApplicationRepository apps(*ctx_->db);
+  const auto app = apps.find(t.client_id);
+  const std::string base = ctx_->settings.public_url + std::string(protocol::kWalletRequestPath) + t.ticket;
+  nlohmann::json due = nlohmann::json::array();
+  for (const auto& type : t.types_due()) due.push_back({{"type", type}, {"label", seal_type_label(type)}});
+  nlohmann::json signer = nlohmann::json::object();
+  if (t.request.signer_uscc) signer["uscc"] = *t.request.signer_uscc;
+  if (t.request.signer_role) signer["role"] = *t.request.signer_role;
+  return {{"protocol", std::string(protocol::kWalletProtocol)},
+          {"type", "sign"},
+          {"ticket", t.ticket},
+          {"nonce", t.nonce},
+          {"relying_party",
+           {{"client_id", t.client_id}, {"name", app ? app->name : ""}, {"department", app ? app->department : ""}}},
+          {"document",
+           {{"kind", t.request.document_kind},
+            {"name", t.request.document_name},
+            {"pages", t.request.document_kind == "pdf" ? nlohmann::json(t.request.pages) : nlohmann::json(nullptr)},
+            {"sm3", t.request.document_sm3}}},
+          {"seals", {{"mode", t.request.seal_mode}, {"accepted", due}, {"signed", t.signed_types()}}},
+          {"signer", signer},
+          {"matter", optional_json(t.request.matter)},
+          {"status", t.status},
+          {"issued_at", protocol::rfc3339(t.created_at)},
+          {"expires_at", protocol::rfc3339(t.expires_at)},
+          {"answer_url", base + "/answer"}};
+}
+
+nlohmann::json SignService::to_json(const SignTask& t) const {
+  const std::string api = ctx_->settings.public_url + "/api/v1/sign-tasks/" + t.id;
+  nlohmann::json events = nlohmann::json::array();
+  for (const auto& e : t.events) events.push_back({{"status", e.status}, {"at", protocol::rfc3339(e.at)}});
+  nlohmann::json signatures = nlohmann::json::array();
+  for (const auto& s : t.signatures) {
+    auto j = s.to_json();
+    j.erase("ses_signature");
+    j["seal_type_label"] = seal_type_label(s.seal_type);
+    signatures.push_back(j);
+  }
+  nlohmann::json signer = nlohmann::json::object();
+  if (t.request.signer_uscc) signer["uscc"] = *t.request.signer_uscc;
+  if (t.request.signer_role) signer["role"] = *t.request.signer_role;
+  return {{"id", t.id},
+          {"status", t.status},
+          {"qr_text", t.qr_text},
+          {"qr_png_url", api + "/qr.png"},
+          {"qr_svg_url", api + "/qr.svg"},
+          {"document_url", api + "/document"},
+          {"document",
+           {{"kind", t.request.document_kind},
+            {"name", t.request.document_name},
+            {"pages", t.request.document_kind == "pdf" ? nlohmann::json(t.request.pages) : nlohmann::json(nullptr)},
+            {"sm3", t.request.document_sm3}}},
+          {"seals",
+           {{"mode", t.request.seal_mode},
+            {"types", t.request.seal_types},
+            {"required_types", t.request.required_types},
+            {"due", t.final() ? nlohmann::json::array() : nlohmann::json(t.types_due())},
+            {"signed", t.signed_types()}}},
+          {"signer", signer},
+          {"matter", optional_json(t.request.matter)},
+          {"correlation_id", optional_json(t.request.correlation_id)},
+          {"signatures", signatures},
+          {"created_at", protocol::rfc3339(t.created_at)},
+          {"expires_at", protocol::rfc3339(t.expires_at)},
+          {"events", events}};
+}
+
+SignService::Download SignService::document(const SignTask& t, std::optional<std::size_t> index) const {
+  if (t.signatures.empty()) throw http::ApiError(409, "not_signed", "the task has no signature yet (" + t.status + ")");
+  Download d;
+  if (t.request.document_kind == "pdf" && !index) {
+    d.content_type = "application/pdf";
+    d.file_name = t.request.document_name;
+    if (d.file_name.size() < 4 || d.file_name.substr(d.file_name.size() - 4) != ".pdf") d.file_name += ".pdf";
+    d.bytes = SignRepository(*ctx_).current_document(t.id).value_or(Bytes{});
+    return d;
+  }
+  const std::size_t i = index.value_or(t.signatures.size() - 1);
+  if (i >= t.signatures.size()) throw http::ApiError::not_found("no signature " + std::to_string(i) + " on this task");
+  d.content_type = "application/octet-stream";
+  d.file_name = t.request.document_name + "." + std::to_string(i + 1) + ".ses";
+  d.bytes = trust::base64_decode(t.signatures[i].ses_signature);
+  return d;
+}
+
+void SignService::announce(const SignTask& t) const {
+  ctx_->events->publish(topic(t.id));
+  if (t.status != "pending")
+    ctx_->metrics->counter("zhaoyin_sign_tasks_total", "Sign task state changes by new status (created: new tasks).", {"status"})
+        .inc({t.status});
+  if (t.status == "pending" || !t.request.callback_url) return;
+  auto callbacks = SignCallbacks::for_context(ctx_.get());
+  if (!callbacks) {
+    ctx_->log->warn("sign task callback not sent: no dispatcher runs in this process", {{"task", t.id}});
+    return;
+  }
+  const nlohmann::json body = {{"event", "sign_task.status"}, {"task", to_json(t)}};
+  callbacks->enqueue(t.client_id, *t.request.callback_url, body.dump());
+}
+
+}  // namespace zhaoyin::signing

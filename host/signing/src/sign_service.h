@@ -1,0 +1,59 @@
+#pragma once
+// Sign tasks: the state machine behind /api/v1/sign-tasks, the wallet's
+// two-step answer (docs/protocol/signing.md) and the demo page. Every change is
+// stored with its time in the task's event log and published on the event bus
+// as topic "sign:<id>"; tasks with a callback URL are told by SignCallbacks.
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <zhaoyin/http/host_context.h>
+#include <zhaoyin/store/application_repository.h>
+
+#include "sign_task.h"
+
+namespace zhaoyin::signing {
+
+class SignService {
+ public:
+  explicit SignService(std::shared_ptr<http::HostContext> ctx);
+
+  // Validates, runs the sign_task_created extensions and stores the task.
+  // Throws http::ApiError (403 insufficient_scope / matter_not_approved, 422
+  // malformed_pdf / encrypted_pdf / placement_off_page, 400 invalid_request, ...).
+  SignTask create(const store::Application& app, SignTaskRequest request, const Bytes& document);
+
+  std::optional<SignTask> find(const std::string& id) const;  // an overdue open task is recorded as expired
+  std::optional<SignTask> find_for(const std::string& client_id, const std::string& id) const;
+  std::optional<SignTask> find_by_ticket(const std::string& ticket) const;
+  std::optional<SignTask> wait_for_change(const std::string& id, const std::string& last,
+                                          std::chrono::steady_clock::time_point deadline) const;
+
+  SignTask cancel(const SignTask& task);        // 409 already_final
+  SignTask mark_scanned(const SignTask& task);  // pending → scanned
+
+  // The wallet's answer: step "prepare", "sign" or "reject". Throws ApiError with the refusal's code.
+  nlohmann::json answer(const std::string& ticket, const nlohmann::json& body);
+
+  nlohmann::json wallet_request(const SignTask& task) const;  // unsigned; the route signs it
+  nlohmann::json to_json(const SignTask& task) const;          // the relying party's view
+
+  // GET .../document: the PDF with every signature so far, or the detached
+  // SES_Signature (index into the signatures; the last by default). 409 not_signed before any.
+  struct Download {
+    std::string content_type;
+    std::string file_name;
+    Bytes bytes;
+  };
+  Download document(const SignTask& task, std::optional<std::size_t> index) const;
+
+  void announce(const SignTask& task) const;
+
+ private:
+  nlohmann::json prepare(const SignTask& task, const nlohmann::json& body);
+  nlohmann::json sign(const SignTask& task, const nlohmann::json& body);
+  nlohmann::json reject(const SignTask& task, const nlohmann::json& body);
+  std::shared_ptr<http::HostContext> ctx_;
+};
+
+}  // namespace zhaoyin::signing

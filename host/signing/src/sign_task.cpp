@@ -1,0 +1,209 @@
+#include "sign_task.h"
+
+#include <algorithm>
+
+namespace zhaoyin::signing {
+
+namespace {
+
+using nlohmann::json;
+
+json optional_json(const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); }
+std::optional<std::string> optional_string(const json& j, const char* key) {
+  if (!j.contains(key) || j[key].is_null()) return std::nullopt;
+  return j[key].get<std::string>();
+}
+
+json placement_json(const pdf::Placement& p) {
+  return {{"page", p.page}, {"x_mm", p.x_mm}, {"y_mm", p.y_mm}, {"width_mm", p.width_mm}, {"height_mm", p.height_mm}};
+}
+pdf::Placement placement_from(const json& j) {
+  pdf::Placement p;
+  p.page = j.at("page").get<int>();
+  p.x_mm = j.at("x_mm").get<double>();
+  p.y_mm = j.at("y_mm").get<double>();
+  p.width_mm = j.at("width_mm").get<double>();
+  p.height_mm = j.at("height_mm").get<double>();
+  return p;
+}
+
+bool contains(const std::vector<std::string>& list, const std::string& v) {
+  return std::find(list.begin(), list.end(), v) != list.end();
+}
+
+struct TypeName {
+  const char* type;
+  const char* label;
+};
+constexpr TypeName kTypes[] = {{"company", "法定名称章"},
+                               {"finance", "财务专用章"},
+                               {"contract", "合同专用章"},
+                               {"invoice", "发票专用章"},
+                               {"legal_rep", "法定代表人章"}};
+
+}  // namespace
+
+json SignTaskRequest::to_json() const {
+  json per_type = json::object();
+  for (const auto& [type, p] : placements) per_type[type] = placement_json(p);
+  return {{"document_kind", document_kind},
+          {"document_name", document_name},
+          {"seal_mode", seal_mode},
+          {"seal_types", seal_types},
+          {"required_types", required_types},
+          {"placement", placement ? placement_json(*placement) : json(nullptr)},
+          {"placements", per_type},
+          {"signer_uscc", optional_json(signer_uscc)},
+          {"signer_role", optional_json(signer_role)},
+          {"matter", optional_json(matter)},
+          {"correlation_id", optional_json(correlation_id)},
+          {"callback_url", optional_json(callback_url)},
+          {"ttl", ttl.count()},
+          {"pages", pages},
+          {"document_sm3", document_sm3}};
+}
+
+SignTaskRequest SignTaskRequest::from_json(const json& j) {
+  SignTaskRequest r;
+  r.document_kind = j.at("document_kind").get<std::string>();
+  r.document_name = j.at("document_name").get<std::string>();
+  r.seal_mode = j.at("seal_mode").get<std::string>();
+  r.seal_types = j.at("seal_types").get<std::vector<std::string>>();
+  r.required_types = j.at("required_types").get<std::vector<std::string>>();
+  if (!j.at("placement").is_null()) r.placement = placement_from(j["placement"]);
+  for (const auto& [type, p] : j.at("placements").items()) r.placements[type] = placement_from(p);
+  r.signer_uscc = optional_string(j, "signer_uscc");
+  r.signer_role = optional_string(j, "signer_role");
+  r.matter = optional_string(j, "matter");
+  r.correlation_id = optional_string(j, "correlation_id");
+  r.callback_url = optional_string(j, "callback_url");
+  r.ttl = std::chrono::seconds(j.at("ttl").get<long long>());
+  r.pages = j.at("pages").get<int>();
+  r.document_sm3 = j.at("document_sm3").get<std::string>();
+  return r;
+}
+
+json SignatureMade::to_json() const {
+  return {{"es_id", es_id},         {"seal_type", seal_type},     {"seal_name", seal_name},
+          {"uscc", uscc},           {"holder_serial", holder_serial}, {"holder_name", holder_name},
+          {"field_name", field_name}, {"signed_at", signed_at},   {"data_hash", data_hash},
+          {"ses_signature", ses_signature}};
+}
+
+SignatureMade SignatureMade::from_json(const json& j) {
+  SignatureMade s;
+  s.es_id = j.at("es_id");
+  s.seal_type = j.at("seal_type");
+  s.seal_name = j.at("seal_name");
+  s.uscc = j.at("uscc");
+  s.holder_serial = j.at("holder_serial");
+  s.holder_name = j.at("holder_name");
+  s.field_name = j.at("field_name");
+  s.signed_at = j.at("signed_at");
+  s.data_hash = j.at("data_hash");
+  s.ses_signature = j.at("ses_signature");
+  return s;
+}
+
+json Preparation::to_json() const {
+  return {{"id", id},
+          {"es_id", es_id},
+          {"seal_type", seal_type},
+          {"holder_serial", holder_serial},
+          {"tbs_sign", tbs_sign},
+          {"signing_time", signing_time},
+          {"data_hash", data_hash},
+          {"property_info", property_info},
+          {"byte_range", byte_range},
+          {"contents_offset", contents_offset},
+          {"contents_capacity", contents_capacity},
+          {"field_name", field_name},
+          {"expires_at", expires_at}};
+}
+
+Preparation Preparation::from_json(const json& j) {
+  Preparation p;
+  p.id = j.at("id");
+  p.es_id = j.at("es_id");
+  p.seal_type = j.at("seal_type");
+  p.holder_serial = j.at("holder_serial");
+  p.tbs_sign = j.at("tbs_sign");
+  p.signing_time = j.at("signing_time");
+  p.data_hash = j.at("data_hash");
+  p.property_info = j.at("property_info");
+  p.byte_range = j.at("byte_range").get<std::array<std::size_t, 4>>();
+  p.contents_offset = j.at("contents_offset");
+  p.contents_capacity = j.at("contents_capacity");
+  p.field_name = j.at("field_name");
+  p.expires_at = j.at("expires_at");
+  return p;
+}
+
+std::vector<std::string> SignTask::signed_types() const {
+  std::vector<std::string> out;
+  for (const auto& s : signatures)
+    if (!contains(out, s.seal_type)) out.push_back(s.seal_type);
+  return out;
+}
+
+std::vector<std::string> SignTask::types_due() const {
+  const auto done = signed_types();
+  std::vector<std::string> all_of = request.required_types;
+  std::vector<std::string> any_of;
+  if (request.seal_mode == "all_of") {
+    for (const auto& t : request.seal_types)
+      if (!contains(all_of, t)) all_of.push_back(t);
+  } else {
+    any_of = request.seal_types;
+  }
+  std::vector<std::string> due;
+  for (const auto& t : all_of)
+    if (!contains(done, t)) due.push_back(t);
+  const bool any_done = std::any_of(any_of.begin(), any_of.end(), [&](const std::string& t) { return contains(done, t); });
+  if (!any_done)
+    for (const auto& t : any_of)
+      if (!contains(due, t) && !contains(done, t)) due.push_back(t);
+  return due;
+}
+
+bool SignTask::complete_after(const std::string& seal_type) const {
+  SignTask next = *this;
+  SignatureMade s;
+  s.seal_type = seal_type;
+  next.signatures.push_back(s);
+  return next.types_due().empty();
+}
+
+pdf::Placement SignTask::placement_for(const std::string& seal_type, const std::vector<pdf::PageSize>& pages) const {
+  const auto it = request.placements.find(seal_type);
+  if (it != request.placements.end()) return it->second;
+  pdf::Placement p;
+  if (request.placement) {
+    p = *request.placement;
+  } else {
+    // Default: the last page, lower right, 42 mm seals side by side.
+    p.page = pages.empty() ? 1 : static_cast<int>(pages.size());
+    const auto& size = pages.empty() ? pdf::PageSize{210, 297} : pages.back();
+    p.width_mm = p.height_mm = 42;
+    p.x_mm = size.width_mm - 20 - 42;
+    p.y_mm = size.height_mm - 30 - 42 - 50;
+  }
+  // Later seals sharing the same spot move left, so impressions do not cover each other.
+  const double shift = static_cast<double>(signatures.size()) * (p.width_mm + 4);
+  if (p.x_mm - shift >= 0) p.x_mm -= shift;
+  return p;
+}
+
+std::optional<std::string> normalise_seal_type(const std::string& type_or_label) {
+  for (const auto& t : kTypes)
+    if (type_or_label == t.type || type_or_label == t.label) return std::string(t.type);
+  return std::nullopt;
+}
+
+std::string seal_type_label(const std::string& type) {
+  for (const auto& t : kTypes)
+    if (type == t.type) return t.label;
+  return type;
+}
+
+}  // namespace zhaoyin::signing

@@ -1,0 +1,118 @@
+#pragma once
+// A signing task as the host keeps it (docs/api/signing.md):
+//
+//   pending ──scan──▶ scanned ──sign──▶ signed
+//      │                 │  └──(all_of, more seals due)──▶ partially_signed ──sign──▶ … ▶ signed
+//      │                 └────reject───▶ rejected
+//      └──── any open state ──▶ expired (at expires_at) | cancelled (DELETE)
+//
+// A task carries either a PDF (each signature is an incremental update) or
+// business data (each signature is a detached SES_Signature over its SM3).
+#include <chrono>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+#include <zhaoyin/pdf/pdf_signing.h>
+
+namespace zhaoyin::signing {
+
+using TimePoint = std::chrono::system_clock::time_point;
+using Bytes = std::vector<std::uint8_t>;
+
+struct SignTaskRequest {
+  std::string document_kind;                 // pdf | data
+  std::string document_name;
+  std::string seal_mode = "any_of";          // any_of | all_of
+  std::vector<std::string> seal_types;       // as asked (company, contract, ...)
+  std::vector<std::string> required_types;   // added by extensions (sign_task_created): always all of them
+  std::optional<pdf::Placement> placement;   // one for every seal type
+  std::map<std::string, pdf::Placement> placements;  // per seal type
+  std::optional<std::string> signer_uscc;
+  std::optional<std::string> signer_role;    // legal_representative | administrator | agent
+  std::optional<std::string> matter;
+  std::optional<std::string> correlation_id;
+  std::optional<std::string> callback_url;
+  std::chrono::seconds ttl{600};
+  int pages = 0;                             // pdf only
+  std::string document_sm3;                  // hex, of the original document
+
+  nlohmann::json to_json() const;
+  static SignTaskRequest from_json(const nlohmann::json& j);
+};
+
+// One signature made on the task.
+struct SignatureMade {
+  std::string es_id;
+  std::string seal_type;
+  std::string seal_name;
+  std::string uscc;
+  std::string holder_serial;
+  std::string holder_name;
+  std::string field_name;                    // pdf only
+  std::string signed_at;                     // RFC 3339
+  std::string data_hash;                     // hex SM3 the SES_Signature covers
+  std::string ses_signature;                 // base64 DER
+  nlohmann::json to_json() const;
+  static SignatureMade from_json(const nlohmann::json& j);
+};
+
+// A wallet's first step, waiting for its signature over tbs_sign.
+struct Preparation {
+  std::string id;
+  std::string es_id;
+  std::string seal_type;
+  std::string holder_serial;
+  std::string tbs_sign;                      // base64 DER
+  std::string signing_time;                  // RFC 3339
+  std::string data_hash;                     // hex
+  std::string property_info;
+  // pdf only: where the prepared update reserved /Contents
+  std::array<std::size_t, 4> byte_range{};
+  std::size_t contents_offset = 0;
+  std::size_t contents_capacity = 0;
+  std::string field_name;
+  std::string expires_at;                    // RFC 3339: the preparation's own short life
+  nlohmann::json to_json() const;
+  static Preparation from_json(const nlohmann::json& j);
+};
+
+struct SignTaskEvent {
+  std::string status;
+  TimePoint at{};
+};
+
+struct SignTask {
+  std::string id;
+  std::string client_id;
+  std::string ticket;
+  std::string nonce;
+  std::string status;                        // pending | scanned | partially_signed | signed | rejected | expired | cancelled
+  int version = 0;                           // bumped by every change (optimistic concurrency)
+  SignTaskRequest request;
+  std::string qr_text;
+  TimePoint created_at{};
+  TimePoint expires_at{};
+  std::vector<SignTaskEvent> events;
+  std::vector<SignatureMade> signatures;
+  std::optional<Preparation> preparation;
+
+  bool final() const { return status == "signed" || status == "rejected" || status == "expired" || status == "cancelled"; }
+  bool open() const { return !final(); }
+
+  // Seal types still to be signed: the all-of ones not signed yet, and — while
+  // no any-of type has signed — the any-of ones.
+  std::vector<std::string> types_due() const;
+  std::vector<std::string> signed_types() const;
+  bool complete_after(const std::string& seal_type) const;  // would signing this type finish the task?
+  // Where a seal of this type goes (its own placement, the common one, or a default spot).
+  pdf::Placement placement_for(const std::string& seal_type, const std::vector<pdf::PageSize>& pages) const;
+};
+
+// The known seal types and their Chinese labels (法定名称章, ...). Accepts either
+// form; nullopt for an unknown one.
+std::optional<std::string> normalise_seal_type(const std::string& type_or_label);
+std::string seal_type_label(const std::string& type);
+
+}  // namespace zhaoyin::signing

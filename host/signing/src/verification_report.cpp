@@ -1,0 +1,189 @@
+#include "verification_report.h"
+
+#include <algorithm>
+#include <zhaoyin/protocol/canonical_json.h>
+#include <zhaoyin/trust/bytes.h>
+#include <zhaoyin/trust/chain.h>
+#include <zhaoyin/trust/error.h>
+#include <zhaoyin/trust/seal.h>
+#include <zhaoyin/trust/seal_signature.h>
+#include <zhaoyin/trust/sm3.h>
+
+namespace zhaoyin::signing {
+
+namespace {
+
+using nlohmann::json;
+
+struct Indication {
+  std::string indication;
+  std::string sub_indication;
+};
+
+// The ETSI indication of a verify_seal_signature code.
+Indication indication_of(const std::string& code) {
+  if (code == "ok") return {"TOTAL_PASSED", ""};
+  if (code == "data_hash_mismatch") return {"TOTAL_FAILED", "HASH_FAILURE"};
+  if (code == "bad_signature") return {"TOTAL_FAILED", "SIG_CRYPTO_FAILURE"};
+  if (code == "unsupported_algorithm") return {"INDETERMINATE", "CRYPTO_CONSTRAINTS_FAILURE_NO_POE"};
+  if (code == "signer_not_authorised") return {"TOTAL_FAILED", "SIG_CONSTRAINTS_FAILURE"};
+  if (code == "seal_bad_signature") return {"TOTAL_FAILED", "SIG_CONSTRAINTS_FAILURE"};
+  if (code == "seal_expired" || code == "seal_not_yet_valid") return {"TOTAL_FAILED", "SIG_CONSTRAINTS_FAILURE"};
+  if (code == "signer_cert_revoked" || code == "seal_cert_revoked") return {"TOTAL_FAILED", "REVOKED"};
+  if (code == "signer_untrusted_chain" || code == "seal_untrusted_chain" || code == "signer_not_a_ca" ||
+      code == "seal_not_a_ca" || code == "signer_bad_signature")
+    return {"INDETERMINATE", "NO_CERTIFICATE_CHAIN_FOUND"};
+  if (code == "signer_cert_expired" || code == "signer_cert_not_yet_valid" || code == "seal_cert_expired" ||
+      code == "seal_cert_not_yet_valid")
+    return {"INDETERMINATE", "OUT_OF_BOUNDS_NO_POE"};
+  if (code.find("crl_") != std::string::npos) return {"INDETERMINATE", "TRY_LATER"};
+  if (code == "malformed") return {"TOTAL_FAILED", "FORMAT_FAILURE"};
+  return {"INDETERMINATE", "CHAIN_CONSTRAINTS_FAILURE"};
+}
+
+json check(const std::string& name, bool passed, const std::string& code, const std::string& detail) {
+  return {{"name", name}, {"result", passed ? "passed" : "failed"}, {"code", code}, {"detail", detail}};
+}
+
+std::string seal_type_of(const authority::AuthorityConnector& authority, const std::string& uscc, const std::string& es_id) {
+  for (const auto& s : authority.seals_of(uscc))
+    if (s.es_id == es_id) return s.type;
+  return "";
+}
+
+// One signature's report; `coverage` is filled by the caller for PDFs.
+json report(const authority::AuthorityConnector& authority, const Bytes& ses, const std::optional<Bytes>& data_hash) {
+  json r = {{"indication", "TOTAL_FAILED"}, {"sub_indication", "FORMAT_FAILURE"}};
+  trust::ParsedSealSignature sig;
+  try {
+    sig = trust::parse_seal_signature(ses);
+  } catch (const trust::TrustError& e) {
+    r["code"] = "malformed";
+    r["checks"] = json::array({check("format", false, "malformed", std::string("not a GB/T 38540 SES_Signature: ") + e.what())});
+    return r;
+  }
+  const auto trust_store = authority.trust_store();
+  const auto overall = trust::verify_seal_signature(sig, trust_store, data_hash);
+  const auto ind = indication_of(overall.code);
+  r["indication"] = ind.indication;
+  r["sub_indication"] = ind.sub_indication.empty() ? json(nullptr) : json(ind.sub_indication);
+  r["code"] = overall.code;
+  r["message"] = overall.message;
+  r["signing_time"] = protocol::rfc3339(sig.time);
+  r["property_info"] = sig.property_info;
+  r["format"] = "GB/T 38540-2020 SES_Signature v" + std::to_string(sig.version);
+
+  // Data integrity.
+  const bool hash_ok = !data_hash || *data_hash == sig.data_hash;
+  r["data_integrity"] = {{"signed_hash", trust::hex_encode(sig.data_hash)},
+                         {"computed_hash", data_hash ? json(trust::hex_encode(*data_hash)) : json(nullptr)},
+                         {"intact", hash_ok}};
+
+  // The seal, checked on its own at the signing time.
+  const auto& info = sig.seal.info;
+  const auto seal_check = trust::verify_seal(sig.seal, trust_store, sig.time);
+  const bool maker_signature_ok = seal_check.code != "bad_signature" && seal_check.code != "unsupported_algorithm";
+  // The signer and its enterprise, as the authority knows them.
+  const auto holder = authority.find_holder(sig.signer_cert.serial_hex());
+  const std::string uscc = holder ? holder->uscc : "";
+  const std::string type = holder ? seal_type_of(authority, uscc, info.es_id) : "";
+  r["seal"] = {{"es_id", info.es_id},
+               {"name", info.name},
+               {"type", type.empty() ? json(nullptr) : json(type)},
+               {"type_label", type.empty() ? json(nullptr) : json(seal_type_label(type))},
+               {"owner_type", info.type == trust::SealOwnerType::Person ? "person" : "organization"},
+               {"version", sig.seal.version},
+               {"valid_from", protocol::rfc3339(info.valid_start)},
+               {"valid_to", protocol::rfc3339(info.valid_end)},
+               {"valid_at_signing_time", sig.time >= info.valid_start && sig.time <= info.valid_end},
+               {"maker", {{"certificate", sig.seal.maker_cert.subject_line()},
+                          {"serial", sig.seal.maker_cert.serial_hex()},
+                          {"signature_valid", maker_signature_ok}}},
+               {"result", seal_check.ok ? "passed" : "failed"},
+               {"code", seal_check.code}};
+
+  const auto chain = trust_store.verify(sig.signer_cert, sig.time, true);
+  const auto revocation = authority.revocation_status(sig.signer_cert.serial_hex());
+  json chain_subjects = json::array();
+  for (const auto& c : chain.path) chain_subjects.push_back(c.subject_line());
+  r["signer"] = {{"certificate", sig.signer_cert.subject_line()},
+                 {"serial", sig.signer_cert.serial_hex()},
+                 {"uscc", uscc.empty() ? json(nullptr) : json(uscc)},
+                 {"holder", holder ? json(holder->name) : json(nullptr)},
+                 {"listed_in_seal", trust::seal_allows_signer(sig.seal, sig.signer_cert)},
+                 {"chain", {{"result", chain.ok ? "passed" : "failed"}, {"code", chain.code}, {"path", chain_subjects}}},
+                 {"revocation",
+                  {{"status", authority::to_string(revocation.state)},
+                   {"revoked_at", revocation.revoked_at ? json(protocol::rfc3339(*revocation.revoked_at)) : json(nullptr)},
+                   {"reason", revocation.reason}}}};
+  r["checks"] = json::array({check("format", true, "ok", "SES_Signature parses"),
+                             check("signature", overall.code != "bad_signature", overall.code == "bad_signature" ? "bad_signature" : "ok",
+                                   "the signer's SM2 signature over TBS_Sign"),
+                             check("data_integrity", hash_ok, hash_ok ? "ok" : "data_hash_mismatch", "SM3 of the signed data"),
+                             check("seal", seal_check.ok, seal_check.code, seal_check.message.empty() ? "maker signature, validity, maker chain" : seal_check.message),
+                             check("signer_listed", trust::seal_allows_signer(sig.seal, sig.signer_cert),
+                                   trust::seal_allows_signer(sig.seal, sig.signer_cert) ? "ok" : "signer_not_authorised",
+                                   "the seal lists the signer's certificate"),
+                             check("signer_chain", chain.ok, chain.code, chain.message)});
+  return r;
+}
+
+json summary(const json& signatures) {
+  std::size_t passed = 0;
+  for (const auto& s : signatures)
+    if (s["indication"] == "TOTAL_PASSED") ++passed;
+  return {{"signatures", signatures.size()}, {"passed", passed}};
+}
+
+}  // namespace
+
+json verify_pdf(const authority::AuthorityConnector& authority, const Bytes& pdf_bytes) {
+  const auto found = pdf::find_signatures(pdf_bytes);
+  // The revisions after a signature are acceptable when each was a later
+  // signature; bytes after the last signature's revision are unsigned changes.
+  std::size_t last_signed = 0;
+  for (const auto& s : found) last_signed = std::max(last_signed, s.signed_length);
+  const bool unsigned_tail = !found.empty() && last_signed < pdf_bytes.size();
+  json list = json::array();
+  for (const auto& s : found) {
+    json r;
+    if (s.sub_filter.find("GBT38540") == std::string::npos && s.filter.find("Zhaoyin") == std::string::npos) {
+      r = {{"indication", "INDETERMINATE"}, {"sub_indication", "FORMAT_FAILURE"}, {"code", "unsupported_format"},
+           {"message", "not a GB/T 38540 seal signature (" + s.filter + " " + s.sub_filter + ")"}};
+    } else {
+      r = report(authority, s.contents, s.digest);
+    }
+    r["field_name"] = s.field_name;
+    r["page"] = s.page == 0 ? json(nullptr) : json(s.page);
+    r["byte_range"] = s.byte_range;
+    std::string covers = s.covers_whole_file ? "whole_document" : (unsigned_tail ? "revision_then_unsigned_changes" : "revision_then_later_signatures");
+    r["coverage"] = {{"covers", covers},
+                     {"signed_length", s.signed_length},
+                     {"document_length", pdf_bytes.size()},
+                     {"whole_document", s.covers_whole_file},
+                     {"changed_after_signing", !s.covers_whole_file},
+                     {"unsigned_changes_after", unsigned_tail}};
+    if (unsigned_tail && r["indication"] == "TOTAL_PASSED") {
+      r["indication"] = "TOTAL_FAILED";
+      r["sub_indication"] = "MODIFIED_AFTER_SIGNING";
+      r["code"] = "document_modified";
+      r["message"] = "the document was changed after its last signature (" + std::to_string(pdf_bytes.size() - last_signed) +
+                     " unsigned bytes appended)";
+    }
+    list.push_back(r);
+  }
+  return {{"document", {{"kind", "pdf"}, {"sm3", trust::hex_encode(trust::sm3(pdf_bytes))}, {"length", pdf_bytes.size()}}},
+          {"summary", summary(list)},
+          {"signatures", list}};
+}
+
+json verify_detached(const authority::AuthorityConnector& authority, const Bytes& data, const Bytes& ses) {
+  json r = report(authority, ses, trust::sm3(data));
+  r["coverage"] = {{"covers", "whole_document"}, {"whole_document", true}};
+  json list = json::array({r});
+  return {{"document", {{"kind", "data"}, {"sm3", trust::hex_encode(trust::sm3(data))}, {"length", data.size()}}},
+          {"summary", summary(list)},
+          {"signatures", list}};
+}
+
+}  // namespace zhaoyin::signing

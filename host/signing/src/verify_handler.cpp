@@ -1,0 +1,65 @@
+// POST /api/v1/signatures/verify (docs/api/signing.md, "Verification").
+#include <zhaoyin/http/api_error.h>
+#include <zhaoyin/http/auth.h>
+#include <zhaoyin/protocol/canonical_json.h>
+#include <zhaoyin/trust/bytes.h>
+#include <zhaoyin/trust/error.h>
+
+#include "api_handlers.h"
+#include "verification_report.h"
+
+namespace zhaoyin::signing {
+
+namespace {
+
+Bytes base64_member(const nlohmann::json& body, const char* name) {
+  if (!body[name].is_string()) throw http::ApiError::bad_request(std::string(name) + " must be a base64 string");
+  try {
+    return trust::base64_decode(body[name].get<std::string>());
+  } catch (const trust::TrustError&) {
+    throw http::ApiError::bad_request(std::string(name) + " is not base64");
+  }
+}
+
+}  // namespace
+
+void VerifySignatures::handle(http::Exchange& ex) {
+  ex.body();  // read (within the size limit) before any refusal, so a client still sending sees the answer
+  const auto client = http::authenticate_bearer(ex, *ctx_);
+  http::require_scope(client, "signature");
+  if (!ctx_->authority) throw http::ApiError(503, "authority_unavailable", "no authority is configured to verify seals");
+  const auto body = ex.json_body();
+  if (!body.is_object()) throw http::ApiError::bad_request("the body must be a JSON object");
+  for (const auto& [key, v] : body.items())
+    if (key != "pdf" && key != "data" && key != "json" && key != "signature")
+      throw http::ApiError::bad_request("unknown field \"" + key + "\"");
+  nlohmann::json report;
+  if (body.contains("pdf")) {
+    if (body.contains("data") || body.contains("json") || body.contains("signature"))
+      throw http::ApiError::bad_request("send either pdf, or data (or json) with signature");
+    const Bytes pdf_bytes = base64_member(body, "pdf");
+    try {
+      pdf::inspect(pdf_bytes);
+      report = verify_pdf(*ctx_->authority, pdf_bytes);
+    } catch (const pdf::PdfError& e) {
+      throw http::ApiError(422, e.code(), e.what());
+    }
+    if (report["signatures"].empty()) throw http::ApiError(422, "no_signature", "the PDF holds no signature");
+  } else {
+    if (!body.contains("signature") || (body.contains("data") == body.contains("json")))
+      throw http::ApiError::bad_request("send either pdf, or data (or json) with signature");
+    Bytes data;
+    if (body.contains("data")) {
+      data = base64_member(body, "data");
+    } else {
+      const auto text = protocol::canonical_json(body["json"]);
+      data.assign(text.begin(), text.end());
+    }
+    report = verify_detached(*ctx_->authority, data, base64_member(body, "signature"));
+  }
+  report["verified_at"] = protocol::rfc3339(std::chrono::system_clock::now());
+  ex.response().set("Cache-Control", "no-store");
+  ex.send_json(200, report);
+}
+
+}  // namespace zhaoyin::signing

@@ -1,0 +1,34 @@
+#pragma once
+// The wallet's side of a sign request (docs/protocol/signing.md): which seals
+// it may offer, and the three answers it signs — prepare (the chosen seal),
+// sign (its SM2 signature over the host's TBS_Sign) and reject. Shared by
+// `zhaoyin-wallet scan` and by tests and benchmarks that act as the phone.
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+#include <vector>
+#include <zhaoyin/wallet/wallet.h>
+
+namespace zhaoyin::wallet {
+
+// The TBS_Sign the host returned is not what this wallet agreed to sign.
+class SignRefused : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// The holder's seals it may use whose type the request accepts now, in wallet order.
+std::vector<const WalletSeal*> usable_seals(const Wallet& wallet, const nlohmann::json& request);
+
+// Step 1: the chosen seal. The body to POST to request["answer_url"].
+nlohmann::json sign_prepare_body(const Wallet& wallet, const nlohmann::json& request, const WalletSeal& seal);
+
+// Step 2: checks the host's reply to step 1 (the TBS_Sign's SM3, that it holds
+// the chosen seal exactly and — for business data — the document's digest),
+// signs the TBS_Sign and returns the body to POST. Throws SignRefused.
+nlohmann::json sign_final_body(const Wallet& wallet, const nlohmann::json& request, const WalletSeal& seal,
+                               const nlohmann::json& prepare_reply);
+
+nlohmann::json sign_reject_body(const Wallet& wallet, const nlohmann::json& request);
+
+}  // namespace zhaoyin::wallet
