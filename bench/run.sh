@@ -7,3 +7,4 @@ cd "$(dirname "$0")/.."
 tools/build.sh >/dev/null
 build/bin/bench_trust "$@"
 build/bin/bench_login "${BENCH_LOGIN_N:-200}"
+build/bin/bench_scripting "${BENCH_SCRIPTING_N:-20000}"

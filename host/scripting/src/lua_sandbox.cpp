@@ -503,12 +503,29 @@ namespace {
 
 // ---- one hook call ---------------------------------------------------------------
 
-nlohmann::json form_json(const flow::FormFill& fill) {
-  nlohmann::json fields = nlohmann::json::array();
-  for (const auto& f : fill.form.fields) fields.push_back(f.to_json());
-  return {{"id", fill.form.id},         {"title", fill.form.title}, {"department", fill.form.department},
-          {"source", fill.form.source}, {"fields", fields},         {"values", fill.values},
-          {"labels", fill.labels}};
+void push_string_field(lua_State* L, const char* key, const std::string& value) {
+  lua_pushlstring(L, value.data(), value.size());
+  lua_setfield(L, -2, key);
+}
+
+// {id, title, department, source, fields = {...}, values = {...}, labels = {...}}
+void push_form(lua_State* L, const flow::FormFill& fill) {
+  lua_createtable(L, 0, 7);
+  push_string_field(L, "id", fill.form.id);
+  push_string_field(L, "title", fill.form.title);
+  push_string_field(L, "department", fill.form.department);
+  push_string_field(L, "source", fill.form.source);
+  lua_createtable(L, static_cast<int>(fill.form.fields.size()), 0);
+  lua_Integer i = 1;
+  for (const auto& f : fill.form.fields) {
+    push_json(L, f.to_json());
+    lua_rawseti(L, -2, i++);
+  }
+  lua_setfield(L, -2, "fields");
+  push_json(L, fill.values);
+  lua_setfield(L, -2, "values");
+  push_json(L, fill.labels);
+  lua_setfield(L, -2, "labels");
 }
 
 // form.values / form.labels back into JSON: key -> string (numbers are
@@ -551,9 +568,15 @@ std::vector<flow::FormField> added_fields(lua_State* L, int form, const flow::Fo
     lua_pop(L, 1);
     return added;
   }
-  const nlohmann::json fields = lua_to_json(L, -1);
+  // Only entries after the form's own fields can be new.
+  const lua_Integer n = static_cast<lua_Integer>(lua_rawlen(L, -1));
+  nlohmann::json fields = nlohmann::json::array();
+  for (lua_Integer i = static_cast<lua_Integer>(fill.form.fields.size()) + 1; i <= n; ++i) {
+    lua_rawgeti(L, -1, i);
+    fields.push_back(lua_to_json(L, -1));
+    lua_pop(L, 1);
+  }
   lua_pop(L, 1);
-  if (!fields.is_array()) return added;
   for (const auto& f : fields) {
     if (!f.is_object() || !f.contains("key") || !f["key"].is_string())
       throw std::runtime_error(script + ": every entry of form.fields needs a string key");
@@ -586,16 +609,25 @@ int call_trampoline(lua_State* L) {
   lua_rawget(L, -2);  // raw: a hook is a global function, never something an __index makes up
   if (!lua_isfunction(L, -1)) return 0;
 
+  // Built field by field from the event (no intermediate JSON copies: this
+  // runs on every call).
   const flow::FlowEvent& e = *ctx.event;
-  push_json(L, {{"point", std::string(flow::to_string(e.point))},
-                {"client_id", e.client_id},
-                {"application", e.application},
-                {"subject", e.subject},
-                {"detail", e.detail}});
+  lua_createtable(L, 0, 5);
+  const std::string_view point = flow::to_string(e.point);
+  lua_pushlstring(L, point.data(), point.size());
+  lua_setfield(L, -2, "point");
+  lua_pushlstring(L, e.client_id.data(), e.client_id.size());
+  lua_setfield(L, -2, "client_id");
+  push_json(L, e.application);
+  lua_setfield(L, -2, "application");
+  push_json(L, e.subject);
+  lua_setfield(L, -2, "subject");
+  push_json(L, e.detail);
+  lua_setfield(L, -2, "detail");
   int nargs = 1;
   int form = 0;
   if (ctx.fill) {
-    push_json(L, form_json(*ctx.fill));
+    push_form(L, *ctx.fill);
     lua_pushvalue(L, -1);
     form = lua_gettop(L) - 3;  // the copy below the function and its arguments
     lua_insert(L, form);
