@@ -39,6 +39,14 @@ function on_prefill(event, form)
   -- 法定代表人 / 负责人 / 经营者 / 执行事务合伙人: the license kind's own label.
   form.values.fddbrxm = zhaoyin.face("legal_representative") or ""
   form.labels.fddbrxm = (zhaoyin.face_label("legal_representative") or "法定代表人") .. "姓名"
+  -- 登记注册类型 as the tax department's plugin derives it, when its form is there
+  -- (the plugin's own helper; without the plugin the license's type text stays).
+  for _, f in ipairs(zhaoyin.forms.list()) do
+    if f.id == "tax.taxpayer_info" then
+      local info = zhaoyin.forms.prefill("tax.taxpayer_info")
+      if info and info.values.registration_type then form.values.djzclx = info.values.registration_type end
+    end
+  end
   -- The hall's own field: how the taxpayer was identified.
   table.insert(form.fields, { key = "sfyzfs", label = "身份验证方式", type = "text", required = true })
   form.values.sfyzfs = "电子营业执照（" .. event.detail.source .. "）"
