@@ -8,3 +8,4 @@ tools/build.sh >/dev/null
 build/bin/bench_trust "$@"
 build/bin/bench_login "${BENCH_LOGIN_N:-200}"
 build/bin/bench_scripting "${BENCH_SCRIPTING_N:-20000}"
+build/bin/bench_signing "${BENCH_SIGNING_N:-50}"

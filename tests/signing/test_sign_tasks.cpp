@@ -322,3 +322,55 @@ TEST_CASE("zhaoyin-wallet scan --approve --seal signs - a seal it cannot use is 
   CHECK(r.exit_code == 0);
   CHECK(env.get_task("tax", t["id"]).as_json()["status"] == "rejected");
 }
+
+TEST_CASE("the demo signs the sample contract end to end with the wallet command it shows") {
+  auto& env = SigningEnv::get();
+  const auto start = http("GET", env.url("/demo/sign"));
+  REQUIRE(start.status == 303);
+  const std::string page_path = start.headers.at("Location");
+  CHECK(page_path.rfind("/demo/sign/", 0) == 0);
+  const auto page = http("GET", env.url(page_path));
+  REQUIRE(page.status == 200);
+  CHECK(page.body.find("Sandbox") != std::string::npos);
+  CHECK(page.body.find("/qr.png") != std::string::npos);
+  // The command line the page shows, unescaped.
+  const auto from = page.body.find("<pre id=\"command\">");
+  REQUIRE(from != std::string::npos);
+  std::string command = page.body.substr(from + 18, page.body.find("</pre>", from) - from - 18);
+  for (const auto& [entity, text] : std::vector<std::pair<std::string, std::string>>{{"&#39;", "'"}, {"&amp;", "&"}}) {
+    for (auto at = command.find(entity); at != std::string::npos; at = command.find(entity)) command.replace(at, entity.size(), text);
+  }
+  command = command.substr(0, command.find('\n'));  // one line per seal to sign; the tax demo needs one
+  REQUIRE(command.rfind("zhaoyin-wallet ", 0) == 0);
+  const auto r = run_command(quote(bin("zhaoyin-wallet")) + command.substr(std::string("zhaoyin-wallet").size()));
+  INFO(command << "\n" << r.output);
+  REQUIRE(r.exit_code == 0);
+  const std::string id = page_path.substr(std::string("/demo/sign/").size());
+  const auto state = http("GET", env.url("/demo/sign/" + id + "/state")).as_json();
+  CHECK(state["status"] == "signed");
+  const auto doc = http("GET", env.url("/demo/sign/" + id + "/document"));
+  REQUIRE(doc.status == 200);
+  CHECK(doc.headers.at("Content-Type") == "application/pdf");
+  const auto report = env.verify_pdf("tax", doc.bytes());
+  REQUIRE(report["signatures"].size() == 1);
+  CHECK(report["signatures"][0]["indication"] == "TOTAL_PASSED");
+  CHECK(report["signatures"][0]["page"] == 2);
+  // A relying party's own task is not shown by the demo pages.
+  const auto t = env.create_pdf_task("tax", {"contract"});
+  CHECK(http("GET", env.url("/demo/sign/" + t["id"].get<std::string>())).status == 404);
+}
+
+TEST_CASE("seal types an extension requires at sign_task_created are added as all-of requirements") {
+  // A host that runs the integrators' scripts: the tax bureau's etax_hall.lua
+  // requires the invoice seal for 发票申领 tasks.
+  SigningEnv env(shared_sandbox(), {"--set", std::string("scripts.dir=") + ZHAOYIN_SOURCE_DIR + "/scripts"});
+  const auto t = env.create_pdf_task("tax", {"contract"}, "any_of", {{"matter", "电子政务/税务/发票申领"}});
+  CHECK(t["seals"]["required_types"] == json::array({"invoice"}));
+  CHECK(t["seals"]["due"] == json::array({"invoice", "contract"}));
+  auto r = env.sign_task(t, "张志伟", "contract");
+  REQUIRE(r.status == 200);
+  CHECK(r.as_json()["status"] == "partially_signed");
+  r = env.sign_task(t, "王强", "invoice");
+  REQUIRE(r.status == 200);
+  CHECK(r.as_json()["status"] == "signed");
+}

@@ -3,6 +3,7 @@
 // the zhaoyin-wallet command that signs it, its live status and, once signed,
 // a link to download the stamped PDF. Demo tasks carry the correlation id
 // "zhaoyin-demo"; the demo pages show no other task.
+#include <algorithm>
 #include <fstream>
 #include <zhaoyin/authority/sandbox_connector.h>
 #include <zhaoyin/http/api_error.h>
@@ -120,7 +121,11 @@ const char* const kScript = R"(
 void DemoSign::handle(http::Exchange& ex) {
   const auto& sandbox = sandbox_or_404(*ctx_);
   store::ApplicationRepository apps(*ctx_->db);
-  for (const auto& app : apps.list()) {
+  // The tax bureau's demo application first (its extensions add no seal for a
+  // task without a matter), then any other approved for e-signature.
+  auto candidates = apps.list();
+  std::stable_partition(candidates.begin(), candidates.end(), [](const store::Application& a) { return a.department == "tax"; });
+  for (const auto& app : candidates) {
     if (app.status != store::ApplicationStatus::Active) continue;
     if (std::find(app.needs.begin(), app.needs.end(), "signature") == app.needs.end()) continue;
     const auto wallet = demo_wallet(sandbox, app);
@@ -150,9 +155,15 @@ void DemoSignPage::handle(http::Exchange& ex) {
   store::ApplicationRepository apps(*ctx_->db);
   const auto app = apps.find(t.client_id);
   const auto wallet = app ? demo_wallet(sandbox, *app) : std::nullopt;
-  const std::string command =
-      "zhaoyin-wallet --wallet " + (wallet ? wallet->path : std::string("WALLET.json")) + " --password " +
-      (wallet ? wallet->password : std::string("PASSWORD")) + " scan '" + t.qr_text + "' --approve --seal contract";
+  // One command per seal still to sign: every required type, plus the first any-of type.
+  std::vector<std::string> seals_to_sign = t.request.required_types;
+  if (t.request.seal_mode == "any_of" && !t.request.seal_types.empty()) seals_to_sign.push_back(t.request.seal_types.front());
+  else if (t.request.seal_mode == "all_of") seals_to_sign.insert(seals_to_sign.end(), t.request.seal_types.begin(), t.request.seal_types.end());
+  std::string command;
+  for (const auto& type : seals_to_sign)
+    command += (command.empty() ? "" : "\n") + std::string("zhaoyin-wallet --wallet ") +
+               (wallet ? wallet->path : std::string("WALLET.json")) + " --password " +
+               (wallet ? wallet->password : std::string("PASSWORD")) + " scan '" + t.qr_text + "' --approve --seal " + type;
   std::string body = "<section class=\"card sign\" id=\"sign\" data-id=\"" + escape_html(t.id) + "\" data-status=\"" +
                      escape_html(t.status) + "\">\n";
   body += "<h1>电子签章演示 <small>E-seal signing demo</small></h1>\n";
@@ -160,7 +171,15 @@ void DemoSignPage::handle(http::Exchange& ex) {
   body += "<dt>文件 Document</dt><dd>" + escape_html(t.request.document_name) + " (" + std::to_string(t.request.pages) +
           " 页 pages)</dd>\n";
   body += "<dt>SM3</dt><dd><code>" + escape_html(t.request.document_sm3) + "</code></dd>\n";
-  body += "<dt>可用印章 Seals accepted</dt><dd>合同专用章 contract / 法定名称章 company</dd>\n</dl>\n";
+  std::string accepted;
+  for (const auto& type : t.request.seal_types) accepted += (accepted.empty() ? "" : " / ") + seal_type_label(type) + " " + type;
+  body += "<dt>可用印章 Seals accepted</dt><dd>" + escape_html(accepted) + " (" + escape_html(t.request.seal_mode) + ")</dd>\n";
+  if (!t.request.required_types.empty()) {
+    std::string required;
+    for (const auto& type : t.request.required_types) required += (required.empty() ? "" : " / ") + seal_type_label(type) + " " + type;
+    body += "<dt>另需印章 Also required</dt><dd>" + escape_html(required) + "</dd>\n";
+  }
+  body += "</dl>\n";
   body += "<p><a href=\"/demo/sample-contract.pdf\">查看待签合同 View the unsigned contract</a></p>\n";
   body += "<div class=\"qr\" id=\"qr\"><img alt=\"QR code\" src=\"/api/v1/sign-tasks/" + escape_html(t.id) + "/qr.png\"></div>\n";
   body += "<p class=\"status\" id=\"status\" data-status=\"" + escape_html(t.status) + "\">" + escape_html(status_label(t.status)) + "</p>\n";
