@@ -51,7 +51,8 @@ void ListPlugins::handle(http::Exchange& ex) {
                      {"loaded_at", g->loaded_at},
                      {"abi_version", 1},
                      {"plugins", plugins},
-                     {"failures", failures_json(g->failures)}});
+                     {"failures", failures_json(g->failures)},
+                     {"missing_bindings", manager_->missing_bindings()}});
 }
 
 void ReloadPlugins::handle(http::Exchange& ex) {

@@ -90,9 +90,19 @@ std::vector<std::shared_ptr<flow::Extension>> PluginManager::active_for(const st
   for (const auto& id : store::ExtensionBindingRepository(*db_).names(client_id, store::ExtensionKind::Plugin)) {
     if (auto p = generation->find(id))
       out.push_back(p);
-    else
-      out.push_back(std::make_shared<UnavailablePlugin>(id));
+    else if (log_)
+      log_->warn("bound plugin not loaded: its rules are not applied",
+                 {{"client_id", client_id}, {"plugin", id}, {"dir", dir_}});
   }
+  return out;
+}
+
+nlohmann::json PluginManager::missing_bindings() const {
+  nlohmann::json out = nlohmann::json::array();
+  if (!db_) return out;
+  const auto generation = current();
+  for (const auto& b : store::ExtensionBindingRepository(*db_).list(store::ExtensionKind::Plugin))
+    if (!generation->find(b.name)) out.push_back({{"client_id", b.client_id}, {"plugin", b.name}});
   return out;
 }
 

@@ -165,13 +165,5 @@ flow::Decision PluginExtension::on_prefill(const flow::FlowEvent& event, flow::F
   return on_flow(event);
 }
 
-flow::Decision UnavailablePlugin::on_flow(const flow::FlowEvent&) {
-  return flow::Decision::refuse(source(), "plugin_unavailable",
-                                "this application runs plugin '" + id_ + "', which is not loaded (see "
-                                "GET /api/v1/admin/plugins for load errors)",
-                                403);
-}
-
-flow::Decision UnavailablePlugin::on_prefill(const flow::FlowEvent& event, flow::FormFill&) { return on_flow(event); }
 
 }  // namespace zhaoyin::plugins

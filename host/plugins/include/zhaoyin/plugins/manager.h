@@ -42,20 +42,6 @@ class PluginExtension final : public flow::Extension {
   std::vector<flow::FormDefinition> forms_;
 };
 
-// A plugin an application is bound to that is not loaded: its flows are
-// refused (403 plugin_unavailable) rather than run without the department's
-// rules.
-class UnavailablePlugin final : public flow::Extension {
- public:
-  explicit UnavailablePlugin(std::string id) : id_(std::move(id)) {}
-  std::string source() const override { return "plugin:" + id_; }
-  flow::Decision on_flow(const flow::FlowEvent& event) override;
-  flow::Decision on_prefill(const flow::FlowEvent& event, flow::FormFill& fill) override;
-
- private:
-  std::string id_;
-};
-
 struct Generation {
   int number = 0;
   std::string loaded_at;  // ISO 8601 UTC
@@ -75,7 +61,14 @@ class PluginManager final : public flow::ExtensionSource {
   std::shared_ptr<const Generation> current() const;
   const std::string& plugins_dir() const { return dir_; }
 
+  // The loaded plugins bound to the application, in order. A bound plugin
+  // that is not loaded is skipped with a warning in the log (and listed by
+  // missing_bindings()): an operator who removes a plugin file, or runs a
+  // host with another plugins folder, turns that department's rules off
+  // rather than every flow of its applications.
   std::vector<std::shared_ptr<flow::Extension>> active_for(const std::string& client_id) override;
+  // [{"client_id","plugin"}] for every binding to a plugin that is not loaded.
+  nlohmann::json missing_bindings() const;
   std::vector<std::shared_ptr<flow::Extension>> all() override;
 
   // Stored values (object) and effective values (defaults + stored).
