@@ -317,6 +317,17 @@ TEST_CASE("zhaoyin-wallet scan --approve --seal signs - a seal it cannot use is 
   REQUIRE(r.exit_code == 0);
   CHECK(env.get_task("tax", t["id"]).as_json()["status"] == "signed");
 
+  // The QR image, as a phone camera would read it.
+  t = env.create_pdf_task("tax", {"contract"});
+  TempDir dir("signing-qr");
+  const auto png = http("GET", t["qr_png_url"].get<std::string>());
+  REQUIRE(png.status == 200);
+  write_file(dir.path() / "qr.png", png.body);
+  r = env.wallet_cli(kAdmin, "scan --image " + quote((dir.path() / "qr.png").string()) + " --approve --seal contract");
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  CHECK(env.get_task("tax", t["id"]).as_json()["status"] == "signed");
+
   t = env.create_pdf_task("tax", {"contract"});
   r = env.wallet_cli(kAdmin, "scan " + quote(t["qr_text"]) + " --reject");
   CHECK(r.exit_code == 0);
