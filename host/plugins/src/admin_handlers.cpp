@@ -1,6 +1,7 @@
 #include "admin_handlers.h"
 
 #include <zhaoyin/http/api_error.h>
+#include <zhaoyin/plugin_abi.h>
 #include <zhaoyin/http/auth.h>
 #include <zhaoyin/store/application_repository.h>
 #include <zhaoyin/store/extension_bindings.h>
@@ -49,7 +50,7 @@ void ListPlugins::handle(http::Exchange& ex) {
   ex.send_json(200, {{"plugins_dir", manager_->plugins_dir()},
                      {"generation", g->number},
                      {"loaded_at", g->loaded_at},
-                     {"abi_version", 1},
+                     {"abi_version", ZHAOYIN_PLUGIN_ABI_VERSION},
                      {"plugins", plugins},
                      {"failures", failures_json(g->failures)},
                      {"missing_bindings", manager_->missing_bindings()}});
