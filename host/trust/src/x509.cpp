@@ -13,6 +13,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include <zhaoyin/trust/error.h>
+#include <zhaoyin/trust/verified_signatures.h>
 
 #include "openssl_util.h"
 #include <zhaoyin/trust/sm3.h>
@@ -315,7 +316,8 @@ bool verify_signed_der(const Bytes& der, const Sm2Key& key, std::string_view id)
   // A DER signature is whole octets; unused bits would mean a different value.
   if ((signature->flags & ASN1_STRING_FLAG_BITS_LEFT) && (signature->flags & 0x07)) return false;
   const unsigned char* sig = ASN1_STRING_get0_data(signature.get());
-  return key.verify(tbs, Bytes(sig, sig + ASN1_STRING_length(signature.get())), id);
+  // Certificates and CRLs are checked again and again with the same issuer key.
+  return verify_remembered(key, tbs, Bytes(sig, sig + ASN1_STRING_length(signature.get())), id);
 }
 
 }  // namespace detail
