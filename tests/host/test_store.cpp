@@ -1,6 +1,8 @@
 // The store: migrations, secrets, applications and tokens.
 #include <Poco/Data/Session.h>
+#include <atomic>
 #include <catch2/catch.hpp>
+#include <thread>
 #include <test_support.h>
 #include <zhaoyin/store/application_repository.h>
 #include <zhaoyin/store/database.h>
@@ -278,4 +280,57 @@ TEST_CASE("tokens: only for existing applications, revoke_all, cascade on delete
   }
   CHECK_FALSE(tokens.find_valid(t3.token));
   (void)t2;
+}
+
+TEST_CASE("store: writes made together commit together, and one failing write undoes only itself", "[store]") {
+  TempDir dir;
+  Database db(settings_in(dir));
+  db.session() << "CREATE TABLE once (k TEXT PRIMARY KEY, v TEXT NOT NULL)", now;
+
+  // Many writers at once, every key twice: exactly one of each pair succeeds
+  // (whatever batch it lands in), the other gets the constraint error.
+  constexpr int kKeys = 40;
+  std::atomic<int> ok{0}, refused{0};
+  std::vector<std::thread> writers;
+  for (int i = 0; i < 2 * kKeys; ++i) {
+    writers.emplace_back([&, i] {
+      std::string k = "key-" + std::to_string(i % kKeys), v = "writer-" + std::to_string(i);
+      try {
+        db.write_together([&](Poco::Data::Session& s) {
+          s << "INSERT INTO once (k, v) VALUES (?, ?)", use(k), use(v), now;
+          std::string v2 = v + "-second-row";
+          std::string k2 = k + "-shadow-" + std::to_string(i);
+          s << "INSERT INTO once (k, v) VALUES (?, ?)", use(k2), use(v2), now;
+        });
+        ++ok;
+      } catch (const Poco::Exception&) {
+        ++refused;
+      }
+    });
+  }
+  for (auto& t : writers) t.join();
+  CHECK(ok == kKeys);
+  CHECK(refused == kKeys);
+  int rows = 0, shadows = 0;
+  auto s = db.session();
+  s << "SELECT COUNT(*) FROM once WHERE k NOT LIKE '%-shadow-%'", into(rows), now;
+  s << "SELECT COUNT(*) FROM once WHERE k LIKE '%-shadow-%'", into(shadows), now;
+  CHECK(rows == kKeys);
+  CHECK(shadows == kKeys);  // a refused write's second row was rolled back with it
+}
+
+TEST_CASE("store: an exception from the work reaches its caller and changes nothing", "[store]") {
+  TempDir dir;
+  Database db(settings_in(dir));
+  db.session() << "CREATE TABLE t (k TEXT PRIMARY KEY)", now;
+  CHECK_THROWS_WITH(db.write_together([](Poco::Data::Session& s) {
+                      s << "INSERT INTO t (k) VALUES ('a')", now;
+                      throw std::runtime_error("changed my mind");
+                    }),
+                    "changed my mind");
+  int n = -1;
+  db.session() << "SELECT COUNT(*) FROM t", into(n), now;
+  CHECK(n == 0);
+  db.close();
+  CHECK_THROWS_AS(db.write_together([](Poco::Data::Session&) {}), StoreError);
 }

@@ -59,15 +59,18 @@ void ArchiveRepository::record(const std::string& nonce_hex, const Archive& arch
   if (archive.matter) matter = *archive.matter;
   Poco::Int64 at = archive.verified_at;
   try {
-    auto s = db_.session();
-    Poco::Data::Transaction tx(s);
-    s << "INSERT INTO presentation_nonces (license_serial, nonce, client_id, used_at) VALUES (?, ?, ?, ?)",
-        use(serial), use(nonce), use(client), use(at), now;
-    s << "INSERT INTO presentation_archives (id, client_id, license_serial, uscc, matter, code, subject, chain,"
-         " verified_at, public_token) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        use(id), use(client), use(serial), use(uscc), use(matter), use(code), use(subject), use(chain), use(at),
-        use(token), now;
-    tx.commit();
+    // The nonce row and the archive commit together (one savepoint), with the
+    // other presentations arriving at the same moment (one fsync for all).
+    db_.write_together([&](Poco::Data::Session& s) {
+      s << "INSERT INTO presentation_nonces (license_serial, nonce, client_id, used_at) VALUES (?, ?, ?, ?)",
+          use(serial), use(nonce), use(client), use(at), now;
+      s << "INSERT INTO presentation_archives (id, client_id, license_serial, uscc, matter, code, subject, chain,"
+           " verified_at, public_token) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          use(id), use(client), use(serial), use(uscc), use(matter), use(code), use(subject), use(chain), use(at),
+          use(token), now;
+    });
+  } catch (const store::StoreError& e) {
+    throw store::StoreError(std::string("cannot archive the presentation: ") + e.what());
   } catch (const Poco::Exception& e) {
     // The constraint error's class differs between drivers; the store itself
     // says whether the nonce is the reason.

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <mutex>
 #include <zhaoyin/store/migrations.h>
+#include "group_commit.h"
 
 namespace zhaoyin::store {
 
@@ -30,7 +31,8 @@ Poco::Int64 now_seconds() {
 
 }  // namespace
 
-Database::Database(DatabaseSettings settings) : settings_(std::move(settings)) {
+Database::Database(DatabaseSettings settings)
+    : settings_(std::move(settings)), group_commit_(std::make_unique<GroupCommit>(*this)) {
   if (settings_.driver != "sqlite")
     throw StoreError("store driver '" + settings_.driver + "' is not supported (supported: sqlite)");
   if (settings_.data_dir.empty()) throw StoreError("store data folder is not set");
@@ -146,7 +148,12 @@ void Database::check() {
   }
 }
 
+void Database::write_together(const std::function<void(Poco::Data::Session&)>& work) {
+  group_commit_->write(work);
+}
+
 void Database::close() {
+  if (group_commit_) group_commit_->stop();  // finishes queued writes while the pool is still open
   if (pool_) {
     pool_->shutdown();
     pool_.reset();

@@ -5,6 +5,7 @@
 // PostgreSQL driver can be added without rewriting the repositories.
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -30,6 +31,8 @@ struct DatabaseSettings {
   int busy_timeout_seconds = 10;          // SQLite waits this long for a lock
 };
 
+class GroupCommit;
+
 class Database {
  public:
   // Creates data_dir if missing, opens the pool and checks the connection.
@@ -42,6 +45,13 @@ class Database {
   // A pooled session with foreign keys enforced. Return it (let it go out of
   // scope) promptly; never keep one across requests.
   Poco::Data::Session session();
+
+  // Runs `work` inside a transaction shared with the writes that arrive at the
+  // same time (group commit: one fsync for all of them), in a savepoint of its
+  // own. Returns once the change is durable; an exception from `work` undoes
+  // only its own changes and is rethrown here. For short writes that must not
+  // wait behind one another (single-use records); see group_commit.h.
+  void write_together(const std::function<void(Poco::Data::Session&)>& work);
 
   // Applies every migration not applied yet, each in its own transaction.
   // Returns how many were applied (0 when the schema is current).
@@ -62,6 +72,7 @@ class Database {
  private:
   DatabaseSettings settings_;
   std::unique_ptr<Poco::Data::SessionPool> pool_;
+  std::unique_ptr<GroupCommit> group_commit_;
 };
 
 }  // namespace zhaoyin::store
