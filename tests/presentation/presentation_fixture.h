@@ -78,8 +78,10 @@ inline nlohmann::json sandbox_application(const fs::path& sandbox, const std::st
 // A zhaoyin-host on a sandbox, with helpers for the presentation API.
 class PresentationHost {
  public:
-  PresentationHost(const fs::path& workdir, const fs::path& sandbox)
-      : sandbox_(sandbox), data_(workdir / "data"), host_(std::make_unique<HostProcess>(workdir, args())) {
+  // `extra` options are passed on to zhaoyin-host (e.g. "--set", "authority.refresh_seconds=1").
+  PresentationHost(const fs::path& workdir, const fs::path& sandbox, std::vector<std::string> extra = {})
+      : sandbox_(sandbox), data_(workdir / "data"), extra_(std::move(extra)),
+        host_(std::make_unique<HostProcess>(workdir, args())) {
     if (!host_->ready()) throw std::runtime_error("zhaoyin-host did not start:\n" + host_->log());
   }
 
@@ -137,10 +139,13 @@ class PresentationHost {
 
  private:
   std::vector<std::string> args() const {
-    return {"--data", data_.string(), "--sandbox", sandbox_.string()};
+    std::vector<std::string> a = {"--data", data_.string(), "--sandbox", sandbox_.string()};
+    a.insert(a.end(), extra_.begin(), extra_.end());
+    return a;
   }
   fs::path sandbox_;
   fs::path data_;
+  std::vector<std::string> extra_;
   std::unique_ptr<HostProcess> host_;
   std::map<std::string, std::string> tokens_;
 };

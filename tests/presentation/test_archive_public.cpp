@@ -146,9 +146,7 @@ TEST_CASE("publishing a license gives a public page and a badge, and unpublishin
 TEST_CASE("the public page shows a revocation once the authority's CRL lists the certificate") {
   TempDir dir("zhaoyin-presentation-revoke");
   const auto sandbox = copy_sandbox(dir);
-  ::setenv("ZHAOYIN_AUTHORITY_REFRESH_SECONDS", "1", 1);  // inherited by the host process
-  PresentationHost host(dir.path(), sandbox);
-  ::unsetenv("ZHAOYIN_AUTHORITY_REFRESH_SECONDS");
+  PresentationHost host(dir.path(), sandbox, {"--set", "authority.refresh_seconds=1"});
 
   const auto w = sandbox_wallet(sandbox, "91420100YULA38GUXF-1");
   const std::string id = accept(host, sandbox, "91420100YULA38GUXF-1");

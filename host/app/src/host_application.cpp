@@ -168,6 +168,7 @@ int HostApplication::main(const std::vector<std::string>& args) {
     ctx = std::make_shared<http::HostContext>();
     ctx->settings.max_body_bytes = cfg.max_body_bytes;
     ctx->settings.token_ttl = cfg.token_ttl;
+    ctx->settings.authority_refresh = cfg.authority_refresh;
     ctx->settings.version = http::build_version();
     ctx->metrics = std::make_shared<http::Metrics>();
     ctx->log = log_;

@@ -72,6 +72,7 @@ HostConfig load_host_config(const Poco::Util::AbstractConfiguration& config,
   if (c.authority_driver != "sandbox" && c.authority_driver != "none")
     throw ConfigError(r.name("authority.driver") + ": '" + c.authority_driver + "' is not supported (sandbox, none)");
   c.sandbox_dir = r.text("authority.sandbox_dir", "");
+  c.authority_refresh = std::chrono::seconds(r.number("authority.refresh_seconds", 60, 1, 86400));
   c.identity_certificate = r.text("identity.certificate_file", "");
   c.identity_key = r.text("identity.key_file", "");
   if (c.identity_certificate.empty() != c.identity_key.empty())

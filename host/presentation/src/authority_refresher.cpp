@@ -20,17 +20,6 @@ AuthorityRefresher::~AuthorityRefresher() {
   if (thread_.joinable()) thread_.join();
 }
 
-std::chrono::seconds AuthorityRefresher::interval_from_environment() {
-  if (const char* v = std::getenv("ZHAOYIN_AUTHORITY_REFRESH_SECONDS"); v && *v) {
-    try {
-      const int seconds = std::stoi(v);
-      if (seconds >= 1 && seconds <= 86400) return std::chrono::seconds(seconds);
-    } catch (const std::exception&) {
-    }
-  }
-  return std::chrono::seconds(kDefaultRefreshSeconds);
-}
-
 void AuthorityRefresher::run() {
   std::unique_lock<std::mutex> lock(mutex_);
   while (!wake_.wait_for(lock, interval_, [this] { return stopping_; })) {

@@ -3,9 +3,7 @@
 // so a revocation reaches verifications and the public license pages without
 // a restart. Nothing else in the host reloads the connector.
 //
-// The interval is kDefaultRefreshSeconds; the host's configuration has no key
-// for it yet, so the environment variable ZHAOYIN_AUTHORITY_REFRESH_SECONDS
-// may override it (tests use a short one).
+// The interval is the host's authority.refresh_seconds (default 60 s).
 #include <chrono>
 #include <condition_variable>
 #include <memory>
@@ -16,8 +14,6 @@
 
 namespace zhaoyin::presentation {
 
-inline constexpr int kDefaultRefreshSeconds = 60;
-
 class AuthorityRefresher {
  public:
   AuthorityRefresher(std::weak_ptr<authority::AuthorityConnector> authority, std::shared_ptr<http::JsonLog> log,
@@ -25,9 +21,6 @@ class AuthorityRefresher {
   ~AuthorityRefresher();  // stops and joins the thread
   AuthorityRefresher(const AuthorityRefresher&) = delete;
   AuthorityRefresher& operator=(const AuthorityRefresher&) = delete;
-
-  // The configured interval: the environment override or the default.
-  static std::chrono::seconds interval_from_environment();
 
  private:
   void run();

@@ -25,7 +25,7 @@ void register_presentation_routes(http::Router& router, const std::shared_ptr<ht
   std::shared_ptr<AuthorityRefresher> refresher;
   if (ctx->authority)
     refresher = std::make_shared<AuthorityRefresher>(ctx->authority, ctx->log,
-                                                     AuthorityRefresher::interval_from_environment());
+                                                     ctx->settings.authority_refresh);
   router.add("GET", "/public/licenses/{token}/badge.svg",
              [ctx, refresher]() -> std::unique_ptr<http::Handler> { return std::make_unique<PublicLicenseBadge>(ctx); });
 }

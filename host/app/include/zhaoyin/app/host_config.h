@@ -28,6 +28,7 @@ struct HostConfig {
   store::DatabaseSettings store;               // store.driver, store.data_dir, store.max_sessions
   std::string authority_driver = "sandbox";    // authority.driver: sandbox | none
   std::filesystem::path sandbox_dir;           // authority.sandbox_dir (empty: no authority)
+  std::chrono::seconds authority_refresh{60};  // authority.refresh_seconds (1 to 86400)
   std::chrono::seconds token_ttl{3600};        // oauth.token_ttl_seconds
   std::string public_url;                      // http.public_url (empty: http://<http.host>:<port>)
   std::filesystem::path identity_certificate;  // identity.certificate_file (empty: <sandbox>/authority/host.pem)

@@ -23,6 +23,7 @@ struct HostSettings {
   // Where wallets and browsers reach this host (http.public_url; by default
   // http://<http.host>:<bound port>). QR texts and page links start with it.
   std::string public_url;
+  std::chrono::seconds authority_refresh{60};  // authority.refresh_seconds: re-read CRLs and records
   std::string plugins_dir;          // plugins.dir, resolved: where department plugins are loaded from
   std::string scripts_dir;          // scripts.dir: the integrators' Lua scripts
   // SHA-256 (hex) of the operator API token (admin.token_file); empty: the
