@@ -17,41 +17,18 @@
 #include <thread>
 #include <vector>
 
+#include "openssl_baseline.h"
 #include "login_env.h"
 
 using namespace zhaoyin::test;
 using Clock = std::chrono::steady_clock;
-
-namespace {
-
-double openssl_sm2_verify_per_second() {
-  const auto r = run_command("openssl speed -seconds 2 sm2 2>/dev/null");
-  std::istringstream in(r.output);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.find("SM2") == std::string::npos || line.find("bits") == std::string::npos) continue;
-    std::istringstream f(line);
-    std::vector<std::string> words;
-    for (std::string w; f >> w;) words.push_back(w);
-    if (words.size() >= 2) return std::atof(words.back().c_str());
-  }
-  return 0;
-}
-
-double percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   const int n = argc > 1 ? std::max(1, std::atoi(argv[1])) : 200;
   std::printf("bench_login: starting a sandbox host...\n");
   auto& env = LoginEnv::get();
   const auto w = env.wallet("张志伟");
-  const double sm2_verify = openssl_sm2_verify_per_second();
+  const double sm2_verify = bench::openssl_sm2_speed().verify_per_second;
 
   // Throughput: sequential full logins.
   const auto start = Clock::now();
@@ -92,8 +69,8 @@ int main(int argc, char** argv) {
   std::printf("full logins/s over HTTP (N=%d):        %10.1f   = %.4f x sm2 verify/s\n", n, logins,
               sm2_verify > 0 ? logins / sm2_verify : 0.0);
   std::printf("long-poll wake after answer 200, ms:    p50 %.2f  p99 %.2f  (negative: the poll returned first)\n",
-              percentile(wake_ms, 0.50), percentile(wake_ms, 0.99));
+              bench::percentile(wake_ms, 0.50), bench::percentile(wake_ms, 0.99));
   std::printf("  p50 wake as SM2 verifies: %.1f verify-times\n",
-              sm2_verify > 0 ? percentile(wake_ms, 0.50) / 1000.0 * sm2_verify : 0.0);
+              sm2_verify > 0 ? bench::percentile(wake_ms, 0.50) / 1000.0 * sm2_verify : 0.0);
   return 0;
 }

@@ -20,6 +20,7 @@
 #include <sstream>
 #include <zhaoyin/pdf/pdf_signing.h>
 
+#include "openssl_baseline.h"
 #include "signing_env.h"
 
 using namespace zhaoyin;
@@ -29,20 +30,6 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-
-double openssl_sm2_verify_per_second() {
-  const auto r = run_command("openssl speed -seconds 2 sm2 2>/dev/null");
-  std::istringstream in(r.output);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.find("SM2") == std::string::npos || line.find("bits") == std::string::npos) continue;
-    std::istringstream f(line);
-    std::vector<std::string> words;
-    for (std::string w; f >> w;) words.push_back(w);
-    if (words.size() >= 2) return std::atof(words.back().c_str());
-  }
-  return 0;
-}
 
 // A PDF of about `megabytes` MB: pages carrying incompressible images.
 trust::Bytes large_pdf(std::size_t megabytes) {
@@ -76,7 +63,7 @@ int main(int argc, char** argv) {
   auto& env = SigningEnv::get();
   const auto w = env.wallet("李娜");
   const auto pdf = sample_pdf(2);
-  const double sm2_verify = openssl_sm2_verify_per_second();
+  const double sm2_verify = bench::openssl_sm2_speed().verify_per_second;
 
   const auto start = Clock::now();
   for (int i = 0; i < n; ++i) {

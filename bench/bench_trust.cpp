@@ -12,6 +12,8 @@
 #include <zhaoyin/trust/sm2.h>
 #include <zhaoyin/trust/sm3.h>
 
+#include "openssl_baseline.h"
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -39,23 +41,6 @@ std::string run(const std::string& cmd) {
   while (fgets(buf, sizeof buf, p)) out += buf;
   pclose(p);
   return out;
-}
-
-// "256 bits SM2 (CurveSM2)   0.0003s   0.0003s   3402.0   3600.0" → sign/s, verify/s
-bool openssl_sm2(double& sign, double& verify) {
-  std::istringstream in(run("openssl speed -seconds 2 sm2 2>/dev/null"));
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.find("SM2") == std::string::npos || line.find("bits") == std::string::npos) continue;
-    std::istringstream f(line);
-    std::vector<std::string> words;
-    for (std::string w; f >> w;) words.push_back(w);
-    if (words.size() < 2) return false;
-    sign = std::atof(words[words.size() - 2].c_str());
-    verify = std::atof(words.back().c_str());
-    return sign > 0 && verify > 0;
-  }
-  return false;
 }
 
 // "sm3  51983.04k ... 433029.12k" → bytes per second for 8192-byte blocks
@@ -87,8 +72,10 @@ int main() {
   Bytes block(8192, 0xa5);
   double our_sm3 = ops_per_second([&] { (void)sm3(block); }) * 8192.0;
 
-  double ref_sign = 0, ref_verify = 0, ref_sm3 = 0;
-  bool have_sm2 = openssl_sm2(ref_sign, ref_verify);
+  const auto sm2_speed = zhaoyin::bench::openssl_sm2_speed();
+  const double ref_sign = sm2_speed.sign_per_second, ref_verify = sm2_speed.verify_per_second;
+  const bool have_sm2 = ref_sign > 0 && ref_verify > 0;
+  double ref_sm3 = 0;
   bool have_sm3 = openssl_sm3_8k(ref_sm3);
 
   std::printf("%-34s %14s %14s %8s\n", "operation", "zhaoyin", "openssl speed", "ratio");
