@@ -28,7 +28,7 @@ int main(int argc, char** argv) {
   std::printf("bench_login: starting a sandbox host...\n");
   auto& env = LoginEnv::get();
   const auto w = env.wallet("张志伟");
-  const double sm2_verify = bench::openssl_sm2_speed().verify_per_second;
+  const double sm2_verify = zhaoyin::bench::openssl_sm2_speed().verify_per_second;
 
   // Throughput: sequential full logins.
   const auto start = Clock::now();
@@ -69,8 +69,8 @@ int main(int argc, char** argv) {
   std::printf("full logins/s over HTTP (N=%d):        %10.1f   = %.4f x sm2 verify/s\n", n, logins,
               sm2_verify > 0 ? logins / sm2_verify : 0.0);
   std::printf("long-poll wake after answer 200, ms:    p50 %.2f  p99 %.2f  (negative: the poll returned first)\n",
-              bench::percentile(wake_ms, 0.50), bench::percentile(wake_ms, 0.99));
+              zhaoyin::bench::percentile(wake_ms, 0.50), zhaoyin::bench::percentile(wake_ms, 0.99));
   std::printf("  p50 wake as SM2 verifies: %.1f verify-times\n",
-              sm2_verify > 0 ? bench::percentile(wake_ms, 0.50) / 1000.0 * sm2_verify : 0.0);
+              sm2_verify > 0 ? zhaoyin::bench::percentile(wake_ms, 0.50) / 1000.0 * sm2_verify : 0.0);
   return 0;
 }
