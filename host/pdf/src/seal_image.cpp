@@ -1,6 +1,9 @@
 #include "seal_image.h"
 
 #include <cstring>
+#include <mutex>
+#include <string>
+#include <unordered_map>
 #include <png.h>
 #include <zlib.h>
 
@@ -31,7 +34,7 @@ Bytes flate(const Bytes& data) {
   return out;
 }
 
-ImageStreams seal_image_streams(const Bytes& png_bytes) {
+ImageStreams decode_seal_image(const Bytes& png_bytes) {
   if (png_bytes.size() < 8 || png_sig_cmp(png_bytes.data(), 0, 8) != 0)
     throw PdfError("invalid_argument", "the seal image is not a PNG");
   png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
@@ -75,6 +78,26 @@ ImageStreams seal_image_streams(const Bytes& png_bytes) {
     alpha.push_back(rgba[i + 3]);
   }
   return ImageStreams{static_cast<int>(width), static_cast<int>(height), flate(rgb), flate(alpha)};
+}
+
+// A seal's impression is the same picture on every document it stamps, and
+// decoding plus best-ratio compression costs tens of milliseconds: remember the
+// streams of the last few pictures, keyed by the PNG bytes themselves (exact
+// match, no digest to collide).
+ImageStreams seal_image_streams(const Bytes& png_bytes) {
+  static std::mutex mutex;
+  static std::unordered_map<std::string, ImageStreams> remembered;
+  constexpr std::size_t kMaxRemembered = 64;
+  std::string key(png_bytes.begin(), png_bytes.end());
+  {
+    std::lock_guard lock(mutex);
+    if (const auto it = remembered.find(key); it != remembered.end()) return it->second;
+  }
+  ImageStreams streams = decode_seal_image(png_bytes);  // throws for a bad PNG: nothing remembered
+  std::lock_guard lock(mutex);
+  if (remembered.size() >= kMaxRemembered) remembered.clear();
+  remembered.emplace(std::move(key), streams);
+  return streams;
 }
 
 }  // namespace zhaoyin::pdf::detail
