@@ -8,7 +8,7 @@
 #include <zhaoyin/trust/bytes.h>
 #include <zhaoyin/verification/subject_verifier.h>
 
-#include "callback_dispatcher.h"
+#include <zhaoyin/http/callback_dispatcher.h>
 #include "login_repository.h"
 
 namespace zhaoyin::login {
@@ -212,7 +212,7 @@ void LoginService::announce(const LoginSession& s) const {
     ctx_->metrics->counter("zhaoyin_login_sessions_total", "Login session state changes by new status (created: new sessions).", {"status"})
         .inc({s.status});
   if (s.status == "pending" || !s.request.callback_url) return;  // callbacks report changes, not creation
-  auto dispatcher = CallbackDispatcher::for_context(ctx_.get());
+  auto dispatcher = http::CallbackDispatcher::for_context(ctx_.get(), kCallbackFlow);
   if (!dispatcher) {
     ctx_->log->warn("login callback not sent: no dispatcher runs in this process", {{"session", s.id}});
     return;

@@ -1,7 +1,11 @@
 #include <zhaoyin/login/routes.h>
 
+#include <chrono>
+#include <zhaoyin/http/callback_dispatcher.h>
+#include <zhaoyin/login/login_service.h>
+
 #include "api_handlers.h"
-#include "callback_dispatcher.h"
+#include "login_repository.h"
 
 namespace zhaoyin::login {
 
@@ -13,7 +17,7 @@ namespace {
 // it lives as long as the router, and stops when the host drops it.
 template <class H>
 void add(http::Router& router, const char* method, const char* pattern, const std::shared_ptr<http::HostContext>& ctx,
-         const std::shared_ptr<CallbackDispatcher>& dispatcher) {
+         const std::shared_ptr<http::CallbackDispatcher>& dispatcher) {
   router.add(method, pattern, http::Router::Factory([ctx, dispatcher]() -> std::unique_ptr<http::Handler> {
                return std::make_unique<H>(ctx);
              }));
@@ -24,7 +28,13 @@ void add(http::Router& router, const char* method, const char* pattern, const st
 void register_login_routes(http::Router& router, const std::shared_ptr<http::HostContext>& ctx) {
   register_login_wallet_kind();
   ctx->metrics->counter("zhaoyin_login_sessions_total", "Login session state changes by new status (created: new sessions).", {"status"});
-  const auto dispatcher = CallbackDispatcher::start(ctx);
+  // The dispatcher's thread also records overdue sessions that have a callback
+  // as expired (and so calls their relying party back), even when nobody polls.
+  const auto dispatcher = http::CallbackDispatcher::start(ctx, kCallbackFlow, [ctx] {
+    LoginService service(ctx);
+    for (const auto& id : LoginRepository(*ctx).overdue_with_callback(std::chrono::system_clock::now(), 100))
+      service.find(id);  // records the expiry and announces it (callback included)
+  });
   add<CreateLoginSession>(router, "POST", "/api/v1/login-sessions", ctx, dispatcher);
   add<GetLoginSession>(router, "GET", "/api/v1/login-sessions/{id}", ctx, dispatcher);
   add<CancelLoginSession>(router, "DELETE", "/api/v1/login-sessions/{id}", ctx, dispatcher);

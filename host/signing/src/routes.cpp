@@ -1,7 +1,11 @@
 #include <zhaoyin/signing/routes.h>
 
+#include <chrono>
+#include <zhaoyin/http/callback_dispatcher.h>
+
 #include "api_handlers.h"
-#include "sign_callbacks.h"
+#include "sign_repository.h"
+#include "sign_service.h"
 
 namespace zhaoyin::signing {
 
@@ -13,7 +17,7 @@ namespace {
 // long as the router (it stops when the host drops the router).
 template <class H>
 void add(http::Router& router, const char* method, const char* pattern, const std::shared_ptr<http::HostContext>& ctx,
-         const std::shared_ptr<SignCallbacks>& callbacks) {
+         const std::shared_ptr<http::CallbackDispatcher>& callbacks) {
   router.add(method, pattern, http::Router::Factory([ctx, callbacks]() -> std::unique_ptr<http::Handler> {
                return std::make_unique<H>(ctx);
              }));
@@ -24,7 +28,13 @@ void add(http::Router& router, const char* method, const char* pattern, const st
 void register_signing_routes(http::Router& router, const std::shared_ptr<http::HostContext>& ctx) {
   register_sign_wallet_kind();
   ctx->metrics->counter("zhaoyin_sign_tasks_total", "Sign task state changes by new status (created: new tasks).", {"status"});
-  const auto callbacks = SignCallbacks::start(ctx);
+  // The dispatcher's thread also records overdue tasks that have a callback as
+  // expired (and so calls their relying party back), even when nobody polls.
+  const auto callbacks = http::CallbackDispatcher::start(ctx, kCallbackFlow, [ctx] {
+    SignService service(ctx);
+    for (const auto& id : SignRepository(*ctx).overdue_with_callback(std::chrono::system_clock::now(), 100))
+      service.find(id);  // records the expiry and announces it
+  });
   add<CreateSignTask>(router, "POST", "/api/v1/sign-tasks", ctx, callbacks);
   add<GetSignTask>(router, "GET", "/api/v1/sign-tasks/{id}", ctx, callbacks);
   add<CancelSignTask>(router, "DELETE", "/api/v1/sign-tasks/{id}", ctx, callbacks);

@@ -10,7 +10,7 @@
 #include <zhaoyin/trust/sm3.h>
 #include <zhaoyin/verification/subject_verifier.h>
 
-#include "sign_callbacks.h"
+#include <zhaoyin/http/callback_dispatcher.h>
 #include "sign_repository.h"
 
 namespace zhaoyin::signing {
@@ -277,7 +277,7 @@ void SignService::announce(const SignTask& t) const {
     ctx_->metrics->counter("zhaoyin_sign_tasks_total", "Sign task state changes by new status (created: new tasks).", {"status"})
         .inc({t.status});
   if (t.status == "pending" || !t.request.callback_url) return;
-  auto callbacks = SignCallbacks::for_context(ctx_.get());
+  auto callbacks = http::CallbackDispatcher::for_context(ctx_.get(), kCallbackFlow);
   if (!callbacks) {
     ctx_->log->warn("sign task callback not sent: no dispatcher runs in this process", {{"task", t.id}});
     return;

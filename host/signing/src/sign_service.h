@@ -2,7 +2,7 @@
 // Sign tasks: the state machine behind /api/v1/sign-tasks, the wallet's
 // two-step answer (docs/protocol/signing.md) and the demo page. Every change is
 // stored with its time in the task's event log and published on the event bus
-// as topic "sign:<id>"; tasks with a callback URL are told by SignCallbacks.
+// as topic "sign:<id>"; tasks with a callback URL are told by the "sign task" http::CallbackDispatcher.
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -13,6 +13,9 @@
 #include "sign_task.h"
 
 namespace zhaoyin::signing {
+
+// The name of signing's http::CallbackDispatcher (and of its log lines: "sign task callback delivered").
+inline constexpr const char* kCallbackFlow = "sign task";
 
 class SignService {
  public:

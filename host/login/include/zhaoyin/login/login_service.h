@@ -20,6 +20,9 @@
 
 namespace zhaoyin::login {
 
+// The name of login's http::CallbackDispatcher (and of its log lines: "login callback delivered").
+inline constexpr const char* kCallbackFlow = "login";
+
 using TimePoint = std::chrono::system_clock::time_point;
 
 struct LoginSessionRequest {

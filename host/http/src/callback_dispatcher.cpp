@@ -1,4 +1,4 @@
-#include "callback_dispatcher.h"
+#include <zhaoyin/http/callback_dispatcher.h>
 
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
@@ -7,20 +7,19 @@
 #include <algorithm>
 #include <limits>
 #include <map>
-#include <zhaoyin/login/login_service.h>
 #include <zhaoyin/store/application_repository.h>
 #include <zhaoyin/trust/bytes.h>
 #include <zhaoyin/trust/sm3.h>
 
-#include "login_repository.h"
-
-namespace zhaoyin::login {
+namespace zhaoyin::http {
 
 namespace {
 
+using RegistryKey = std::pair<const HostContext*, std::string>;  // host, flow
+
 std::mutex registry_mutex;
-std::map<const http::HostContext*, std::weak_ptr<CallbackDispatcher>>& registry() {
-  static std::map<const http::HostContext*, std::weak_ptr<CallbackDispatcher>> r;
+std::map<RegistryKey, std::weak_ptr<CallbackDispatcher>>& registry() {
+  static std::map<RegistryKey, std::weak_ptr<CallbackDispatcher>> r;
   return r;
 }
 
@@ -28,21 +27,23 @@ std::chrono::seconds backoff(int attempt) { return std::chrono::seconds(1 << std
 
 }  // namespace
 
-std::shared_ptr<CallbackDispatcher> CallbackDispatcher::start(std::shared_ptr<http::HostContext> ctx) {
-  const auto* key = ctx.get();
-  auto d = std::make_shared<CallbackDispatcher>(std::move(ctx));
+std::shared_ptr<CallbackDispatcher> CallbackDispatcher::start(std::shared_ptr<HostContext> ctx, std::string flow,
+                                                              std::function<void()> sweep) {
+  RegistryKey key{ctx.get(), flow};
+  auto d = std::make_shared<CallbackDispatcher>(std::move(ctx), std::move(flow), std::move(sweep));
   std::lock_guard lock(registry_mutex);
   registry()[key] = d;
   return d;
 }
 
-std::shared_ptr<CallbackDispatcher> CallbackDispatcher::for_context(const http::HostContext* ctx) {
+std::shared_ptr<CallbackDispatcher> CallbackDispatcher::for_context(const HostContext* ctx, const std::string& flow) {
   std::lock_guard lock(registry_mutex);
-  auto it = registry().find(ctx);
+  auto it = registry().find(RegistryKey{ctx, flow});
   return it == registry().end() ? nullptr : it->second.lock();
 }
 
-CallbackDispatcher::CallbackDispatcher(std::shared_ptr<http::HostContext> ctx) : ctx_(std::move(ctx)) {
+CallbackDispatcher::CallbackDispatcher(std::shared_ptr<HostContext> ctx, std::string flow, std::function<void()> sweep)
+    : ctx_(std::move(ctx)), flow_(std::move(flow)), sweep_(std::move(sweep)) {
   worker_ = std::thread([this] { run(); });
 }
 
@@ -54,9 +55,9 @@ CallbackDispatcher::~CallbackDispatcher() {
   wake_.notify_all();
   if (worker_.joinable()) worker_.join();
   for (const auto& d : queue_)
-    ctx_->log->warn("login callback abandoned: the host is stopping", {{"client_id", d.client_id}, {"url", d.url}});
+    ctx_->log->warn(flow_ + " callback abandoned: the host is stopping", {{"client_id", d.client_id}, {"url", d.url}});
   std::lock_guard lock(registry_mutex);
-  auto it = registry().find(ctx_.get());
+  auto it = registry().find(RegistryKey{ctx_.get(), flow_});
   if (it != registry().end() && it->second.expired()) registry().erase(it);
 }
 
@@ -80,7 +81,13 @@ void CallbackDispatcher::run() {
   while (!stopping_) {
     if (std::chrono::steady_clock::now() >= next_sweep) {
       lock.unlock();
-      sweep_expired();
+      if (sweep_ && !ctx_->events->closed()) {
+        try {
+          sweep_();
+        } catch (const std::exception& e) {
+          ctx_->log->warn(flow_ + " expiry sweep failed", {{"error", e.what()}});
+        }
+      }
       lock.lock();
       next_sweep = std::chrono::steady_clock::now() + std::chrono::seconds(1);
       continue;
@@ -98,22 +105,11 @@ void CallbackDispatcher::run() {
     lock.lock();
     if (ok) continue;
     if (d.attempt >= kMaxAttempts) {
-      ctx_->log->error("login callback given up", {{"client_id", d.client_id}, {"url", d.url}, {"attempts", d.attempt}});
+      ctx_->log->error(flow_ + " callback given up", {{"client_id", d.client_id}, {"url", d.url}, {"attempts", d.attempt}});
       continue;
     }
     d.due = std::chrono::steady_clock::now() + backoff(d.attempt);
     queue_.push_back(std::move(d));
-  }
-}
-
-void CallbackDispatcher::sweep_expired() {
-  try {
-    if (ctx_->events->closed()) return;
-    LoginService service(ctx_);
-    for (const auto& id : LoginRepository(*ctx_).overdue_with_callback(std::chrono::system_clock::now(), 100))
-      service.find(id);  // records the expiry and announces it (callback included)
-  } catch (const std::exception& e) {
-    ctx_->log->warn("login expiry sweep failed", {{"error", e.what()}});
   }
 }
 
@@ -122,7 +118,7 @@ bool CallbackDispatcher::deliver(const Delivery& d) {
     store::ApplicationRepository apps(*ctx_->db);
     const auto key = apps.callback_key(d.client_id);
     if (!key) {
-      ctx_->log->warn("login callback dropped: the application is gone", {{"client_id", d.client_id}});
+      ctx_->log->warn(flow_ + " callback dropped: the application is gone", {{"client_id", d.client_id}});
       return true;
     }
     const std::string timestamp = std::to_string(
@@ -144,14 +140,14 @@ bool CallbackDispatcher::deliver(const Delivery& d) {
     in.ignore(std::numeric_limits<std::streamsize>::max());
     const int status = static_cast<int>(response.getStatus());
     if (status >= 200 && status < 300) {
-      ctx_->log->info("login callback delivered", {{"client_id", d.client_id}, {"url", d.url}, {"attempt", d.attempt}});
+      ctx_->log->info(flow_ + " callback delivered", {{"client_id", d.client_id}, {"url", d.url}, {"attempt", d.attempt}});
       return true;
     }
-    ctx_->log->warn("login callback refused", {{"client_id", d.client_id}, {"url", d.url}, {"status", status}, {"attempt", d.attempt}});
+    ctx_->log->warn(flow_ + " callback refused", {{"client_id", d.client_id}, {"url", d.url}, {"status", status}, {"attempt", d.attempt}});
   } catch (const std::exception& e) {
-    ctx_->log->warn("login callback failed", {{"client_id", d.client_id}, {"url", d.url}, {"error", e.what()}, {"attempt", d.attempt}});
+    ctx_->log->warn(flow_ + " callback failed", {{"client_id", d.client_id}, {"url", d.url}, {"error", e.what()}, {"attempt", d.attempt}});
   }
   return false;
 }
 
-}  // namespace zhaoyin::login
+}  // namespace zhaoyin::http
