@@ -21,6 +21,9 @@ TEST_PKGS=(
   qrencode zbar-tools                # reading our QR images with an independent decoder
   qpdf poppler-utils                 # checking PDFs with independent tools
   chromium                           # browser tests of the hosted pages (driven by playwright-core)
+  postgresql                         # the store tests and the multi-host tests run on PostgreSQL too
+  redis-server                       # events and rate windows between hosts
+  nginx-light                        # the load balancer in front of several hosts in the multi-host tests
 )
 # Node.js runs the npm client libraries the tests use (openid-client, playwright-core).
 # Any node >= 18 will do: install Debian's only when there is none.

@@ -18,7 +18,9 @@
 #include <zhaoyin/app/sandbox_import.h>
 #include <zhaoyin/authority/sandbox_connector.h>
 #include <zhaoyin/app/host_routes.h>
+#include <zhaoyin/cluster/redis.h>
 #include <zhaoyin/flow/event_bus.h>
+#include <zhaoyin/quota/usage_gate.h>
 #include <zhaoyin/flow/host_identity.h>
 #include <zhaoyin/http/server.h>
 #include <zhaoyin/store/application_repository.h>
@@ -172,7 +174,7 @@ int HostApplication::main(const std::vector<std::string>& args) {
     ctx->settings.version = http::build_version();
     ctx->metrics = std::make_shared<http::Metrics>();
     ctx->log = log_;
-    ctx->events = flow::make_local_event_bus();
+    ctx->events = cfg.redis.host.empty() ? flow::make_local_event_bus() : cluster::make_redis_event_bus(cfg.redis, log_);
     ctx->settings.plugins_dir =
         (cfg.plugins_dir.empty() ? std::filesystem::path(config().getString("application.dir", ".")) / ".." / "lib" /
                                        "zhaoyin" / "plugins"
@@ -181,6 +183,7 @@ int HostApplication::main(const std::vector<std::string>& args) {
             .string();
     ctx->settings.scripts_dir = cfg.scripts_dir.string();
     ctx->settings.admin_token_sha256 = load_admin_token_hash(cfg.admin_token_file);
+    ctx->settings.sandbox_dir = cfg.sandbox_dir.string();
     if (!cfg.identity_certificate.empty()) {
       if (!std::filesystem::exists(cfg.identity_certificate))
         throw ConfigError("the host's signing certificate " + cfg.identity_certificate.string() +
@@ -206,6 +209,8 @@ int HostApplication::main(const std::vector<std::string>& args) {
                               {"file", ctx->db->file().string()},
                               {"migrations_applied", applied},
                               {"schema_version", ctx->db->schema_version()}});
+    ctx->usage = std::make_shared<quota::UsageGate>(
+        ctx->db, cfg.redis.host.empty() ? quota::make_local_rate_window() : cluster::make_redis_rate_window(cfg.redis));
 
     if (sandbox) {
       store::ApplicationRepository apps(*ctx->db);
@@ -245,6 +250,7 @@ int HostApplication::main(const std::vector<std::string>& args) {
     ctx->events->close();  // long-polls and event streams return now instead of at their deadline
     server->stop();
     server.reset();
+    if (ctx->usage) ctx->usage->flush();  // counts not yet written
     ctx->db->close();
   } catch (const std::exception& e) {
     log_->error(std::string("error while stopping: ") + e.what());

@@ -62,8 +62,17 @@ HostConfig load_host_config(const Poco::Util::AbstractConfiguration& config,
     throw ConfigError(r.name("http.public_url") + ": '" + c.public_url + "' is not an http:// or https:// URL");
 
   c.store.driver = r.text("store.driver", "sqlite");
-  if (c.store.driver != "sqlite")
-    throw ConfigError(r.name("store.driver") + ": '" + c.store.driver + "' is not supported (supported: sqlite)");
+  if (c.store.driver != "sqlite" && c.store.driver != "postgresql")
+    throw ConfigError(r.name("store.driver") + ": '" + c.store.driver +
+                      "' is not supported (supported: sqlite, postgresql)");
+  c.store.postgresql = r.text("store.postgresql", "");
+  if (c.store.driver == "postgresql" && c.store.postgresql.empty())
+    throw ConfigError(r.name("store.postgresql") +
+                      " is empty: the postgresql driver needs a connection string (host=... dbname=... user=...)");
+  c.redis.host = r.text("redis.host", "");
+  c.redis.port = static_cast<int>(r.number("redis.port", 6379, 1, 65535));
+  c.redis.prefix = r.text("redis.prefix", "zhaoyin:");
+  c.redis.timeout_ms = static_cast<int>(r.number("redis.timeout_ms", 2000, 50, 60000));
   c.store.data_dir = r.text("store.data_dir", "var/data");
   if (c.store.data_dir.empty()) throw ConfigError(r.name("store.data_dir") + " is empty");
   c.store.max_sessions = static_cast<int>(r.number("store.max_sessions", 16, 1, 1024));

@@ -1,5 +1,6 @@
 #include <zhaoyin/app/host_routes.h>
 
+#include <zhaoyin/admin/routes.h>
 #include <zhaoyin/http/routes.h>
 #include <zhaoyin/login/routes.h>
 #include <zhaoyin/oidc/routes.h>
@@ -20,6 +21,8 @@ void register_host_routes(http::Router& router, const std::shared_ptr<http::Host
   // presentation), then department plugins, then integrators' scripts.
   plugins::register_plugin_routes(router, ctx);
   scripting::register_scripting_routes(router, ctx);
+  // The staff pages list what the plugins and scripts above registered.
+  admin::register_admin_routes(router, ctx);
 }
 
 }  // namespace zhaoyin::app

@@ -11,5 +11,8 @@ Migration presentation_migration();  // version 5: presentation nonces, archives
 Migration oidc_migration();          // version 6: OpenID Connect authorizations and codes
 Migration signing_migration();       // version 8: sign tasks, seal signatures, seal usage records
 Migration plugins_migration();       // version 9: plugin configuration
+Migration admin_migration();         // version 10: staff accounts, sessions, audit log (migrations_admin.cpp)
+Migration access_migration();        // version 11: access applications and their review trail (migrations_access.cpp)
+Migration usage_migration();         // version 12: verifications counted per application and day (migrations_usage.cpp)
 
 }  // namespace zhaoyin::store

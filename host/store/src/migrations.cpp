@@ -59,6 +59,9 @@ const std::vector<Migration>& migrations() {
        }},
       signing_migration(),       // 8, migrations_signing.cpp
       plugins_migration(),       // 9, migrations_plugins.cpp
+      admin_migration(),         // 10, migrations_admin.cpp
+      access_migration(),        // 11, migrations_access.cpp
+      usage_migration(),         // 12, migrations_usage.cpp
   };
   return list;
 }

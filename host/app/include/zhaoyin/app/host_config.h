@@ -7,6 +7,7 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <zhaoyin/cluster/redis.h>
 #include <zhaoyin/http/log.h>
 #include <zhaoyin/http/server.h>
 #include <zhaoyin/store/database.h>
@@ -25,7 +26,8 @@ class ConfigError : public std::runtime_error {
 struct HostConfig {
   http::ServerSettings server;                 // http.host, http.port, http.max_threads, ...
   std::size_t max_body_bytes = 1024 * 1024;    // http.max_body_bytes
-  store::DatabaseSettings store;               // store.driver, store.data_dir, store.max_sessions
+  store::DatabaseSettings store;               // store.driver, store.data_dir, store.max_sessions, store.postgresql
+  cluster::RedisSettings redis;                // redis.host, redis.port, redis.prefix, redis.timeout_ms (empty host: none)
   std::string authority_driver = "sandbox";    // authority.driver: sandbox | none
   std::filesystem::path sandbox_dir;           // authority.sandbox_dir (empty: no authority)
   std::chrono::seconds authority_refresh{60};  // authority.refresh_seconds (1 to 86400)

@@ -12,6 +12,7 @@
 #include <zhaoyin/flow/host_identity.h>
 #include <zhaoyin/http/log.h>
 #include <zhaoyin/http/metrics.h>
+#include <zhaoyin/quota/usage_gate.h>
 #include <zhaoyin/store/database.h>
 
 namespace zhaoyin::http {
@@ -29,6 +30,9 @@ struct HostSettings {
   // SHA-256 (hex) of the operator API token (admin.token_file); empty: the
   // admin API refuses everyone. See authenticate_operator in auth.h.
   std::string admin_token_sha256;
+  // The sandbox authority's folder when one is loaded (authority.sandbox_dir),
+  // e.g. for the demo staff accounts in <sandbox>/admin/; empty otherwise.
+  std::string sandbox_dir;
 };
 
 struct HostContext {
@@ -41,6 +45,9 @@ struct HostContext {
   std::shared_ptr<const flow::HostIdentity> identity;   // signs wallet requests; null when none is configured
   // Plugins and scripts at the flow points (never null; empty until sources are added).
   std::shared_ptr<flow::Extensions> extensions = std::make_shared<flow::Extensions>();
+  // Each application's declared peak rate and annual volume (null: not enforced,
+  // e.g. in unit tests that build a context by hand).
+  std::shared_ptr<quota::UsageGate> usage;
 
   std::string authority_name() const { return authority ? authority->name() : "none"; }
 };

@@ -24,11 +24,14 @@ class StoreError : public std::runtime_error {
 };
 
 struct DatabaseSettings {
-  std::string driver = "sqlite";          // only "sqlite" for now
+  std::string driver = "sqlite";          // sqlite | postgresql
   std::filesystem::path data_dir = "var/data";
   std::string file_name = "zhaoyin.db";   // SQLite file inside data_dir
   int max_sessions = 16;                  // pooled connections
   int busy_timeout_seconds = 10;          // SQLite waits this long for a lock
+  // PostgreSQL: a libpq connection string (store.postgresql), e.g.
+  // "host=127.0.0.1 port=5432 dbname=zhaoyin user=zhaoyin password=..."
+  std::string postgresql;
 };
 
 class GroupCommit;

@@ -1,0 +1,128 @@
+#pragma once
+// The access application (接入申请): the 电子营业执照应用接入信息表 a relying
+// party's staff fill in, and the review trail that turns it into an active
+// relying-party application (store::Application) with credentials and limits.
+//
+//   draft ──submit──▶ submitted ──accept(受理)──▶ accepted ──approve(批准)──▶ active
+//     ▲                  │                          │  └──reject──▶ rejected
+//     └───── returned ◀──┴──────return(退回修改)─────┘
+//   active ──suspend──▶ suspended ──resume──▶ active;  active|suspended ──revoke──▶ revoked
+//
+// Who may do what: the applicant edits and submits their own drafts and
+// returned applications; a reviewer accepts, returns, approves or rejects; an
+// operator suspends, resumes, revokes and rotates credentials. Every step is
+// a TrailEntry (who, role, when, opinion).
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace zhaoyin::access {
+
+using TimePoint = std::chrono::system_clock::time_point;
+
+// The form's fields. Enumerations are stored as the English keys on the
+// left; the pages show the Chinese labels (labels() below).
+struct AccessForm {
+  std::string org_name;                  // 机构名称
+  std::string org_nature;                // 机构性质: government 政府机关 | institution 事业单位 |
+                                         //   social_group 社会团体 | enterprise 企业 | other 其他
+  std::string uscc;                      // 统一社会信用代码 (GB 32100 check digit verified)
+  std::string address;                   // 通信地址
+  std::string contact_name;              // 联系人姓名
+  std::string contact_position;          // 部门及职务
+  std::string contact_phone;             // 联系电话: mobile 1[3-9]xxxxxxxxx or landline 0xx(x)-xxxxxxx(x)
+  std::string contact_email;             // 电子邮件
+  std::string system_name;               // 应用系统名称
+  std::string system_host;               // 域名(IP): a DNS name or an IPv4/IPv6 address
+  int system_port = 443;                 // 端口 1..65535
+  std::string field;                     // 所属领域: e_government 电子政务 | e_commerce 电子商务
+  std::string industry;                  // 行业, e.g. 税务 (second level of the matters tree)
+  std::string business_summary;          // 业务种类简介
+  std::vector<std::string> needs;        // 应用需求, ≥1 of: presentation 出示验证 | login 用户登录 |
+                                         //   signature 电子签名 | other 其他
+  std::string needs_other;               // what 其他 means (required when needs has "other")
+  std::string scope;                     // 验证范围: province 本省 | national 全国
+  std::string province;                  // two-digit province code when scope == province
+  std::vector<std::string> channels;     // 应用方式, ≥1 of: pc PC端应用 | app 业务APP |
+                                         //   wechat_mini 微信小程序 | alipay_mini 支付宝小程序 |
+                                         //   wechat_official 微信公众号 | alipay_life 支付宝生活号
+  std::int64_t annual_volume_wan = 0;    // 年验证量 (万次/年), > 0
+  std::int64_t peak_rate = 0;            // 验证峰值 (次/秒), > 0
+  std::vector<std::string> matters;      // 授权事项: paths from the plugins' tree, e.g. 电子政务/税务/发票申领
+  std::string department;                // the department plugin the application runs (tax, ...); may be empty
+  std::vector<std::string> redirect_uris;  // optional: OpenID Connect redirect URIs (https, or http on loopback)
+};
+
+nlohmann::json to_json(const AccessForm& form);
+// Reads what to_json wrote (missing keys stay default; wrong types are field errors).
+AccessForm form_from_json(const nlohmann::json& j);
+
+// One problem with one field, shown next to that field.
+struct FieldError {
+  std::string field;    // the AccessForm member name, e.g. "uscc"
+  std::string message;  // Chinese, for the applicant, e.g. "统一社会信用代码校验位错误"
+};
+
+// Every problem with a submitted form (empty: valid). `known_matters` is the
+// set of matter paths the plugins offer now (flow::Extensions::matters()
+// flattened); a chosen matter must be one of them or a prefix of one.
+std::vector<FieldError> validate(const AccessForm& form, const std::vector<std::string>& known_matters);
+
+// Chinese labels of the field names and enumeration keys, for pages and the PDF.
+const std::map<std::string, std::string>& labels();
+
+enum class Status { Draft, Submitted, Accepted, Returned, Rejected, Active, Suspended, Revoked };
+std::string to_string(Status s);                        // draft | submitted | ...
+std::optional<Status> status_from(const std::string& s);
+std::string status_label(Status s);                     // 草稿 | 已提交 | 已受理 | 退回修改 | 未通过 | 已生效 | 已暂停 | 已撤销
+
+enum class Action { Submit, Accept, Return, Approve, Reject, Suspend, Resume, Revoke, RotateSecret };
+std::string to_string(Action a);                        // submit | accept | return | approve | ...
+std::optional<Action> action_from(const std::string& s);
+
+struct TrailEntry {
+  std::int64_t seq = 0;
+  Action action = Action::Submit;
+  Status from = Status::Draft;
+  Status to = Status::Submitted;
+  std::string actor;     // staff username
+  std::string role;      // applicant | reviewer | operator
+  std::string opinion;   // 受理意见 / 审核意见 / reason; required for return, reject, suspend, revoke
+  TimePoint at{};
+};
+
+struct AccessApplication {
+  std::string id;                 // "apl-" + random
+  std::string owner;              // the applicant's username
+  Status status = Status::Draft;
+  AccessForm form;
+  std::string client_id;          // set on approval: the store::Application it became
+  std::vector<TrailEntry> trail;  // oldest first
+  TimePoint created_at{};
+  TimePoint updated_at{};
+};
+
+// A refusal of a step, for the pages and the API:
+//   404 not_found, 403 not_your_application / role_not_allowed,
+//   409 invalid_transition (e.g. approving a draft), 422 invalid_form (with field errors),
+//   422 opinion_required
+class AccessError : public std::runtime_error {
+ public:
+  AccessError(int status, std::string code, const std::string& message, std::vector<FieldError> fields = {})
+      : std::runtime_error(message), status_(status), code_(std::move(code)), fields_(std::move(fields)) {}
+  int status() const noexcept { return status_; }
+  const std::string& code() const noexcept { return code_; }
+  const std::vector<FieldError>& fields() const noexcept { return fields_; }
+
+ private:
+  int status_;
+  std::string code_;
+  std::vector<FieldError> fields_;
+};
+
+}  // namespace zhaoyin::access

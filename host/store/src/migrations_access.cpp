@@ -1,0 +1,16 @@
+#include "feature_migrations.h"
+
+namespace zhaoyin::store {
+
+// PLACEHOLDER: the owner of this feature replaces the statements (keep the version).
+// Keep every statement portable between SQLite and PostgreSQL (see database.h).
+// Once on main, change only by adding a migration.
+Migration access_migration() {
+  return {11,
+          "access applications and their review trail",
+          {
+              "CREATE TABLE access_placeholder (id INTEGER PRIMARY KEY)",
+          }};
+}
+
+}  // namespace zhaoyin::store
