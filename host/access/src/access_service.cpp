@@ -1,1 +1,250 @@
-// PLACEHOLDER: the access helper implements access_application.h and access_service.h here (and in more files).
+// The review steps of access applications: who may take which step from
+// which status, and what approval, suspension and rotation change outside
+// the access tables (the store::Application and its plugin binding).
+#include <zhaoyin/access/access_service.h>
+
+#include <algorithm>
+#include <zhaoyin/store/application_repository.h>
+#include <zhaoyin/store/database.h>
+#include <zhaoyin/store/extension_bindings.h>
+#include <zhaoyin/trust/bytes.h>
+
+#include "access_repository.h"
+
+namespace zhaoyin::access {
+
+namespace {
+
+using Clock = std::chrono::system_clock;
+
+constexpr const char* kApplicant = "applicant";
+constexpr const char* kReviewer = "reviewer";
+constexpr const char* kOperator = "operator";
+
+// One review step: who may take it, from where, to where, and whether it needs a reason.
+struct Rule {
+  Action action;
+  std::vector<std::string> roles;
+  std::vector<Status> from;
+  Status to;
+  bool opinion_required;
+};
+
+const std::vector<Rule>& rules() {
+  static const std::vector<Rule> all = {
+      {Action::Submit, {kApplicant}, {Status::Draft, Status::Returned}, Status::Submitted, false},
+      {Action::Accept, {kReviewer}, {Status::Submitted}, Status::Accepted, false},
+      {Action::Return, {kReviewer}, {Status::Submitted, Status::Accepted}, Status::Returned, true},
+      // 批准: the reviewer's final step; issue 8 also names the operator for it.
+      {Action::Approve, {kReviewer, kOperator}, {Status::Accepted}, Status::Active, false},
+      {Action::Reject, {kReviewer, kOperator}, {Status::Accepted}, Status::Rejected, true},
+      {Action::Suspend, {kOperator}, {Status::Active}, Status::Suspended, true},
+      {Action::Resume, {kOperator}, {Status::Suspended}, Status::Active, false},
+      {Action::Revoke, {kOperator}, {Status::Active, Status::Suspended}, Status::Revoked, true},
+      {Action::RotateSecret, {kOperator}, {Status::Active}, Status::Active, false},
+  };
+  return all;
+}
+
+const Rule& rule_for(Action action) {
+  for (const auto& r : rules())
+    if (r.action == action) return r;
+  throw AccessError(400, "invalid_action", "unknown action");
+}
+
+bool known_role(const std::string& role) { return role == kApplicant || role == kReviewer || role == kOperator; }
+
+std::string random_hex(std::size_t bytes) { return trust::hex_encode(trust::random_bytes(bytes)); }
+
+// 32 URL-safe characters (192 random bits).
+std::string new_secret() { return trust::base64url_encode(trust::random_bytes(24)); }
+
+std::string trimmed(const std::string& s) {
+  const auto b = s.find_first_not_of(" \t\r\n");
+  return b == std::string::npos ? "" : s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
+}
+
+[[noreturn]] void not_found(const std::string& id) {
+  throw AccessError(404, "not_found", "no access application " + id);
+}
+
+void require_role(const Actor& actor, const std::vector<std::string>& roles, const std::string& what) {
+  if (std::find(roles.begin(), roles.end(), actor.role) == roles.end())
+    throw AccessError(403, "role_not_allowed", "the role '" + actor.role + "' may not " + what);
+}
+
+void require_owner(const Actor& actor, const AccessApplication& a) {
+  if (a.owner != actor.username)
+    throw AccessError(403, "not_your_application", "access application " + a.id + " belongs to another applicant");
+}
+
+[[noreturn]] void invalid_transition(const AccessApplication& a, Action action) {
+  throw AccessError(409, "invalid_transition",
+                    "cannot " + to_string(action) + " access application " + a.id + " while it is " + to_string(a.status));
+}
+
+store::Application application_from(const AccessForm& f, const std::string& client_id) {
+  store::Application app;
+  app.client_id = client_id;
+  app.name = f.system_name;
+  app.department = f.department;
+  app.scope = f.scope;
+  app.province = f.scope == "province" ? f.province : "";
+  app.needs = f.needs;
+  app.channels = f.channels;
+  app.matters = f.matters;
+  app.annual_volume = f.annual_volume_wan * 10000;
+  app.peak_rate = f.peak_rate;
+  app.redirect_uris = f.redirect_uris;
+  app.status = store::ApplicationStatus::Active;
+  return app;
+}
+
+}  // namespace
+
+AccessService::AccessService(std::shared_ptr<store::Database> db) : db_(std::move(db)) {
+  if (!db_) throw std::invalid_argument("AccessService needs a database");
+}
+
+AccessApplication AccessService::create_draft(const Actor& applicant, const AccessForm& form) {
+  require_role(applicant, {kApplicant}, "create access applications");
+  if (applicant.username.empty()) throw AccessError(403, "role_not_allowed", "an applicant needs a username");
+  AccessApplication a;
+  a.id = "apl-" + random_hex(12);
+  a.owner = applicant.username;
+  a.status = Status::Draft;
+  a.form = form;
+  a.created_at = a.updated_at = std::chrono::time_point_cast<std::chrono::seconds>(Clock::now());
+  AccessRepository(*db_).insert(a);
+  return a;
+}
+
+AccessApplication AccessService::save_draft(const Actor& applicant, const std::string& id, const AccessForm& form) {
+  AccessRepository repo(*db_);
+  auto a = repo.find(id);
+  if (!a) not_found(id);
+  require_role(applicant, {kApplicant}, "edit access applications");
+  require_owner(applicant, *a);
+  const std::vector<Status> editable = {Status::Draft, Status::Returned};
+  if (std::find(editable.begin(), editable.end(), a->status) == editable.end())
+    throw AccessError(409, "invalid_transition",
+                      "access application " + id + " is " + to_string(a->status) + " and can no longer be edited");
+  if (!repo.update_form(id, form, editable, Clock::now()))
+    throw AccessError(409, "invalid_transition", "access application " + id + " changed status while being saved");
+  return *repo.find(id);
+}
+
+AccessApplication AccessService::submit(const Actor& applicant, const std::string& id,
+                                        const std::vector<std::string>& known_matters) {
+  AccessRepository repo(*db_);
+  auto a = repo.find(id);
+  if (!a) not_found(id);
+  const auto& rule = rule_for(Action::Submit);
+  require_role(applicant, rule.roles, "submit access applications");
+  require_owner(applicant, *a);
+  if (std::find(rule.from.begin(), rule.from.end(), a->status) == rule.from.end()) invalid_transition(*a, Action::Submit);
+  auto errors = validate(a->form, known_matters);
+  if (!errors.empty())
+    throw AccessError(422, "invalid_form", "the form has " + std::to_string(errors.size()) + " problem(s)",
+                      std::move(errors));
+  TrailEntry entry{0, Action::Submit, a->status, Status::Submitted, applicant.username, applicant.role, "", Clock::now()};
+  if (!repo.step(id, entry)) invalid_transition(*repo.find(id), Action::Submit);
+  return *repo.find(id);
+}
+
+AccessApplication AccessService::act(const Actor& actor, const std::string& id, Action action,
+                                     const std::string& opinion, std::optional<Credentials>* issued) {
+  if (action == Action::RotateSecret) {
+    auto credentials = rotate_secret(actor, id);
+    if (issued) *issued = credentials;
+    return *find(id);
+  }
+  if (action == Action::Submit)
+    throw AccessError(409, "invalid_transition", "submitting checks the form against the matters on offer: use submit");
+  AccessRepository repo(*db_);
+  auto a = repo.find(id);
+  if (!a) not_found(id);
+  const auto& rule = rule_for(action);
+  if (!known_role(actor.role) || std::find(rule.roles.begin(), rule.roles.end(), actor.role) == rule.roles.end())
+    throw AccessError(403, "role_not_allowed", "the role '" + actor.role + "' may not " + to_string(action) +
+                                                   " access applications");
+  if (std::find(rule.from.begin(), rule.from.end(), a->status) == rule.from.end()) invalid_transition(*a, action);
+  if (rule.opinion_required && trimmed(opinion).empty())
+    throw AccessError(422, "opinion_required", "a " + to_string(action) + " needs an opinion (意见) saying why");
+
+  TrailEntry entry{0, action, a->status, rule.to, actor.username, actor.role, opinion, Clock::now()};
+  store::ApplicationRepository applications(*db_);
+
+  if (action == Action::Approve) {
+    const auto client_id = "app-" + random_hex(8);
+    const auto secret = new_secret();
+    auto seq = repo.step(id, entry, client_id);
+    if (!seq) invalid_transition(*repo.find(id), action);  // another reviewer got there first
+    entry.seq = *seq;
+    try {
+      applications.create(application_from(a->form, client_id), secret);
+      if (!a->form.department.empty())
+        store::ExtensionBindingRepository(*db_).set(client_id, store::ExtensionKind::Plugin, {a->form.department});
+    } catch (...) {
+      // Created but not bound: keep the half-made client unusable.
+      try {
+        applications.set_status(client_id, store::ApplicationStatus::Revoked);
+      } catch (...) {
+      }
+      repo.undo_step(id, entry, true);
+      throw;
+    }
+    if (issued) *issued = Credentials{client_id, secret};
+    return *repo.find(id);
+  }
+
+  auto seq = repo.step(id, entry);
+  if (!seq) invalid_transition(*repo.find(id), action);
+  entry.seq = *seq;
+  std::optional<store::ApplicationStatus> new_status;
+  if (action == Action::Suspend) new_status = store::ApplicationStatus::Suspended;
+  if (action == Action::Resume) new_status = store::ApplicationStatus::Active;
+  if (action == Action::Revoke) new_status = store::ApplicationStatus::Revoked;
+  if (new_status && !a->client_id.empty()) {
+    try {
+      if (!applications.set_status(a->client_id, *new_status))
+        throw store::StoreError("access application " + id + ": its client " + a->client_id + " is missing");
+    } catch (...) {
+      repo.undo_step(id, entry, false);
+      throw;
+    }
+  }
+  return *repo.find(id);
+}
+
+Credentials AccessService::rotate_secret(const Actor& op, const std::string& id) {
+  AccessRepository repo(*db_);
+  auto a = repo.find(id);
+  if (!a) not_found(id);
+  const auto& rule = rule_for(Action::RotateSecret);
+  require_role(op, rule.roles, "rotate client secrets");
+  if (a->status != Status::Active || a->client_id.empty()) invalid_transition(*a, Action::RotateSecret);
+  TrailEntry entry{0, Action::RotateSecret, Status::Active, Status::Active, op.username, op.role, "", Clock::now()};
+  auto seq = repo.step(id, entry);
+  if (!seq) invalid_transition(*repo.find(id), Action::RotateSecret);
+  entry.seq = *seq;
+  const auto secret = new_secret();
+  try {
+    if (!store::ApplicationRepository(*db_).set_secret(a->client_id, secret))
+      throw store::StoreError("access application " + id + ": its client " + a->client_id + " is missing");
+  } catch (...) {
+    repo.undo_step(id, entry, false);
+    throw;
+  }
+  return {a->client_id, secret};
+}
+
+std::optional<AccessApplication> AccessService::find(const std::string& id) const { return AccessRepository(*db_).find(id); }
+
+std::vector<AccessApplication> AccessService::list_for(const Actor& actor, std::optional<Status> status) const {
+  if (actor.role == kApplicant) return AccessRepository(*db_).list(actor.username, status);
+  if (actor.role == kReviewer || actor.role == kOperator) return AccessRepository(*db_).list(std::nullopt, status);
+  throw AccessError(403, "role_not_allowed", "the role '" + actor.role + "' may not list access applications");
+}
+
+}  // namespace zhaoyin::access

@@ -2,14 +2,42 @@
 
 namespace zhaoyin::store {
 
-// PLACEHOLDER: the owner of this feature replaces the statements (keep the version).
-// Keep every statement portable between SQLite and PostgreSQL (see database.h).
-// Once on main, change only by adding a migration.
+// Released once it lands on main: change it only by adding a new migration.
+//
+// access_applications holds one 接入申请 each (host/access): the form as JSON
+// (AccessForm, access::to_json), the owner (the applicant's username), the
+// status of the review, and the client_id of the relying-party application
+// it became on approval. client_id has no foreign key: the step that sets it
+// lands before ApplicationRepository::create (and is taken back if that
+// fails). access_trail is the append-only review trail; every step updates
+// the status with "... WHERE status = <expected>" and appends here in the
+// same transaction. Times are epoch seconds.
 Migration access_migration() {
   return {11,
           "access applications and their review trail",
           {
-              "CREATE TABLE access_placeholder (id INTEGER PRIMARY KEY)",
+              "CREATE TABLE access_applications ("
+              " id VARCHAR(64) PRIMARY KEY,"
+              " owner VARCHAR(128) NOT NULL,"
+              " status VARCHAR(16) NOT NULL CHECK (status IN ('draft', 'submitted', 'accepted', 'returned',"
+              " 'rejected', 'active', 'suspended', 'revoked')),"
+              " form_json TEXT NOT NULL,"
+              " client_id VARCHAR(128),"
+              " created_at BIGINT NOT NULL,"
+              " updated_at BIGINT NOT NULL)",
+              "CREATE INDEX access_applications_owner ON access_applications (owner, created_at)",
+              "CREATE INDEX access_applications_status ON access_applications (status, created_at)",
+              "CREATE TABLE access_trail ("
+              " application_id VARCHAR(64) NOT NULL REFERENCES access_applications(id) ON DELETE CASCADE,"
+              " seq INTEGER NOT NULL,"
+              " action VARCHAR(32) NOT NULL,"
+              " from_status VARCHAR(16) NOT NULL,"
+              " to_status VARCHAR(16) NOT NULL,"
+              " actor VARCHAR(128) NOT NULL,"
+              " role VARCHAR(16) NOT NULL,"
+              " opinion TEXT NOT NULL,"
+              " at BIGINT NOT NULL,"
+              " PRIMARY KEY (application_id, seq))",
           }};
 }
 

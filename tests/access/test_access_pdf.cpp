@@ -1,0 +1,105 @@
+// The printed 电子营业执照应用接入信息表: a well-formed PDF (qpdf --check)
+// whose text (poppler's pdftotext) holds the labels, the values and the trail.
+#include <access_fixture.h>
+#include <catch2/catch.hpp>
+
+using namespace zhaoyin;
+using namespace zhaoyin::test;
+using access::Action;
+
+namespace {
+
+// The PDF's text as pdftotext reads it, and qpdf's verdict.
+struct Checked {
+  std::string text;
+  int qpdf_exit = -1;
+  std::string qpdf_output;
+};
+
+Checked check_pdf(const TempDir& dir, const std::string& pdf, const std::string& name) {
+  const auto file = dir / (name + ".pdf");
+  write_file(file, pdf);
+  Checked c;
+  const auto qpdf = run_command("qpdf --check " + quote(file));
+  c.qpdf_exit = qpdf.exit_code;
+  c.qpdf_output = qpdf.output;
+  const auto text = run_command("pdftotext -enc UTF-8 " + quote(file) + " -");
+  REQUIRE(text.exit_code == 0);
+  c.text = text.output;
+  return c;
+}
+
+bool has(const std::string& text, const std::string& needle) { return text.find(needle) != std::string::npos; }
+
+// pdftotext may break a long value over lines; compare without whitespace.
+std::string squeezed(const std::string& s) {
+  std::string out;
+  for (char c : s)
+    if (c != ' ' && c != '\n' && c != '\r' && c != '\f') out += c;
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("the PDF holds every field, its labels and the review trail") {
+  AccessStore s;
+  access::AccessService service(s.db);
+  const auto draft = service.create_draft(kApplicant, valid_form());
+  service.submit(kApplicant, draft.id, known_matters());
+  service.act(kReviewer, draft.id, Action::Accept, "材料齐全，予以受理");
+  std::optional<access::Credentials> issued;
+  service.act(kReviewer, draft.id, Action::Approve, "同意接入电子税务局", &issued);
+  const auto application = *service.find(draft.id);
+
+  const auto checked = check_pdf(s.dir, access::render_application_pdf(application), "approved");
+  INFO(checked.qpdf_output);
+  CHECK(checked.qpdf_exit == 0);
+  const auto text = squeezed(checked.text);
+  for (const std::string& expected : std::vector<std::string>{"电子营业执照应用接入信息表", "机构名称", "湖北省武汉市税务局", "机构性质", "政府机关", "统一社会信用代码",
+        "91110108700338416R", "联系电话", "13800138000", "域名(IP)", "etax.example.gov.cn", "所属领域", "电子政务",
+        "应用需求", "用户登录", "出示验证", "验证范围", "本省", "湖北省", "应用方式", "微信小程序", "年验证量", "120",
+        "授权事项", "电子政务/税务/发票申领", "审核记录", "时间", "操作", "操作人", "角色", "意见", "受理",
+        "材料齐全，予以受理", "批准", "同意接入电子税务局", "rita", "审核员", "已生效", issued->client_id})
+    CHECK(has(text, squeezed(expected)));
+  // The secret is never printed.
+  CHECK_FALSE(has(text, issued->client_secret));
+}
+
+TEST_CASE("a long form and a long trail break over pages") {
+  AccessStore s;
+  access::AccessService service(s.db);
+  auto form = valid_form();
+  form.business_summary.clear();
+  for (int i = 0; i < 60; ++i) form.business_summary += "第" + std::to_string(i) + "项业务：纳税人以电子营业执照办理涉税事项。\n";
+  const auto a = service.create_draft(kApplicant, form);
+  service.submit(kApplicant, a.id, known_matters());
+  service.act(kReviewer, a.id, Action::Accept, "受理");
+  service.act(kReviewer, a.id, Action::Approve, "同意");
+  for (int i = 0; i < 20; ++i) {
+    service.act(kOperator, a.id, Action::Suspend, "第" + std::to_string(i) + "次暂停核查：峰值超出申报值");
+    service.act(kOperator, a.id, Action::Resume, "恢复");
+  }
+  const auto application = *service.find(a.id);
+  const auto checked = check_pdf(s.dir, access::render_application_pdf(application), "long");
+  INFO(checked.qpdf_output);
+  CHECK(checked.qpdf_exit == 0);
+  const auto pages = run_command("qpdf --show-npages " + quote(s.dir / "long.pdf"));
+  CHECK(std::stoi(pages.output) >= 3);
+  const auto text = squeezed(checked.text);
+  CHECK(has(text, "第59项业务"));
+  CHECK(has(text, "第19次暂停核查"));
+  CHECK(has(text, "第3页"));
+}
+
+TEST_CASE("a draft prints with an empty trail and markup as text") {
+  AccessStore s;
+  access::AccessService service(s.db);
+  auto form = access::AccessForm{};
+  form.org_name = "<script>alert(1)</script>";
+  const auto a = service.create_draft(kApplicant, form);
+  const auto checked = check_pdf(s.dir, access::render_application_pdf(*service.find(a.id)), "draft");
+  CHECK(checked.qpdf_exit == 0);
+  CHECK(has(checked.text, "<script>alert(1)</script>"));
+  CHECK(has(squeezed(checked.text), "尚无审核记录"));
+  CHECK(has(squeezed(checked.text), "草稿"));
+}
