@@ -48,13 +48,18 @@ inline access::AccessForm valid_form() {
   return f;
 }
 
-// A migrated store in its own folder, gone with the object.
+// A migrated SQLite store in its own folder, gone with the object; or, given
+// a libpq connection string, a migrated PostgreSQL store.
 struct AccessStore {
   TempDir dir{"zhaoyin-access"};
   std::shared_ptr<store::Database> db;
-  AccessStore() {
+  explicit AccessStore(const std::string& postgresql = "") {
     store::DatabaseSettings settings;
     settings.data_dir = dir.path();
+    if (!postgresql.empty()) {
+      settings.driver = "postgresql";
+      settings.postgresql = postgresql;
+    }
     db = std::make_shared<store::Database>(settings);
     db->migrate();
   }
