@@ -2,6 +2,7 @@
 // whose text (poppler's pdftotext) holds the labels, the values and the trail.
 #include <access_fixture.h>
 #include <catch2/catch.hpp>
+#include <zhaoyin/access/application_pdf.h>
 
 using namespace zhaoyin;
 using namespace zhaoyin::test;
@@ -102,4 +103,33 @@ TEST_CASE("a draft prints with an empty trail and markup as text") {
   CHECK(has(checked.text, "<script>alert(1)</script>"));
   CHECK(has(squeezed(checked.text), "尚无审核记录"));
   CHECK(has(squeezed(checked.text), "草稿"));
+}
+
+TEST_CASE("a sandbox print says so on every page and a normal one does not") {
+  AccessStore s;
+  access::AccessService service(s.db);
+  auto form = valid_form();
+  for (int i = 0; i < 80; ++i) form.business_summary += "\n第" + std::to_string(i) + "行说明";
+  const auto a = *service.find(service.create_draft(kApplicant, form).id);
+
+  const auto sandbox = check_pdf(s.dir, access::render_application_pdf(a, access::PrintOptions{true}), "sandbox");
+  CHECK(sandbox.qpdf_exit == 0);
+  const auto pages = std::stoi(run_command("qpdf --show-npages " + quote(s.dir / "sandbox.pdf")).output);
+  REQUIRE(pages >= 2);
+  // pdftotext separates pages with a form feed; each page carries the banner.
+  std::size_t start = 0;
+  int marked = 0;
+  for (int page = 0; page < pages; ++page) {
+    const auto end = sandbox.text.find('\f', start);
+    if (has(sandbox.text.substr(start, end - start), "Sandbox 沙箱")) ++marked;
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  CHECK(marked == pages);
+  CHECK(has(squeezed(sandbox.text), "电子营业执照应用接入信息表（沙箱）"));
+
+  const auto normal = check_pdf(s.dir, access::render_application_pdf(a), "normal");
+  CHECK(normal.qpdf_exit == 0);
+  CHECK_FALSE(has(normal.text, "沙箱"));
+  CHECK_FALSE(has(normal.text, "Sandbox"));
 }

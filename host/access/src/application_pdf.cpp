@@ -13,6 +13,7 @@
 #include <mutex>
 #include <stdexcept>
 #include <zhaoyin/access/access_service.h>
+#include <zhaoyin/access/application_pdf.h>
 #include <zhaoyin/access/form_labels.h>
 
 namespace zhaoyin::access {
@@ -86,7 +87,27 @@ class Document {
   Document& operator=(const Document&) = delete;
 
   double y = kMargin;
-  std::string footer;  // printed at the bottom of every page with its number
+  std::string footer;    // printed at the bottom of every page with its number
+  bool sandbox = false;  // banner and watermark on every page
+
+  // Call once the first page is set up; new pages get the same.
+  void start_page() {
+    if (!sandbox) return;
+    cairo_save(cr_);
+    cairo_set_source_rgb(cr_, 0.75, 0.1, 0.1);
+    cairo_rectangle(cr_, 0, 0, kPageWidth, 22);
+    cairo_fill(cr_);
+    cairo_set_source_rgb(cr_, 1, 1, 1);
+    cairo_set_font_size(cr_, 10);
+    centred(15, "Sandbox 沙箱 · 演示环境，非正式接入 (not a real access application)");
+    cairo_translate(cr_, kPageWidth / 2, kPageHeight / 2);
+    cairo_rotate(cr_, -0.6);
+    cairo_set_font_size(cr_, 72);
+    cairo_set_source_rgba(cr_, 0.85, 0.1, 0.1, 0.07);
+    const std::string mark = "SANDBOX 沙箱";
+    text(-width_of(mark) / 2, 20, mark);
+    cairo_restore(cr_);
+  }
 
   void colour(double r, double g, double b) { cairo_set_source_rgb(cr_, r, g, b); }
   void font_size(double pt) { cairo_set_font_size(cr_, pt); }
@@ -134,6 +155,7 @@ class Document {
     cairo_show_page(cr_);
     ++page_;
     y = kMargin;
+    start_page();
   }
 
   std::string finish() {
@@ -173,12 +195,19 @@ void draw_row(Document& d, const std::vector<double>& widths, const std::vector<
     lines.push_back(d.wrap(cells[i].empty() ? "—" : cells[i], widths[i] - 2 * kCellPadding));
     most = std::max(most, lines.back().size());
   }
-  // A cell taller than a page is split over pages, a page's worth at a time.
-  const auto per_page = static_cast<std::size_t>((kBottom - kMargin - 2 * kCellPadding) / kLineHeight);
-  for (std::size_t first = 0; first < most; first += per_page) {
-    const auto count = std::min(per_page, most - first);
+  // A short row moves to the next page whole; a long one fills what is left
+  // of this page and continues on the next (no half-empty pages).
+  constexpr std::size_t kKeepTogether = 6;
+  for (std::size_t first = 0; first < most;) {
+    const double room = kBottom - d.y - 2 * kCellPadding;
+    const auto fit = room > 0 ? static_cast<std::size_t>(room / kLineHeight) : 0;
+    const auto left = most - first;
+    if (fit < left && (left <= kKeepTogether || fit < 2)) {
+      d.new_page();
+      continue;
+    }
+    const auto count = std::min(fit, left);
     const double height = static_cast<double>(count) * kLineHeight + 2 * kCellPadding;
-    d.ensure(height);
     double x = kMargin;
     for (std::size_t i = 0; i < cells.size(); ++i) {
       const bool shade = header || (i < shaded.size() && shaded[i]);
@@ -194,6 +223,7 @@ void draw_row(Document& d, const std::vector<double>& widths, const std::vector<
       x += widths[i];
     }
     d.y += height;
+    first += count;
   }
 }
 
@@ -222,15 +252,19 @@ void draw_fields(Document& d, const std::string& heading, const Rows& rows) {
 
 }  // namespace
 
-std::string render_application_pdf(const AccessApplication& a) {
+std::string render_application_pdf(const AccessApplication& a) { return render_application_pdf(a, PrintOptions{}); }
+
+std::string render_application_pdf(const AccessApplication& a, const PrintOptions& options) {
   const auto& f = a.form;
   Document d;
+  d.sandbox = options.sandbox;
+  d.start_page();
   d.footer = "申请编号 " + a.id + " · 打印于 " + beijing_time(std::chrono::system_clock::now()) + "（北京时间）";
 
   d.y = 78;
   d.colour(0.55, 0.05, 0.05);
   d.font_size(20);
-  d.centred(d.y, "电子营业执照应用接入信息表");
+  d.centred(d.y, options.sandbox ? "电子营业执照应用接入信息表（沙箱）" : "电子营业执照应用接入信息表");
   d.y += 22;
   d.colour(0.3, 0.3, 0.3);
   d.font_size(10);
