@@ -185,9 +185,11 @@ class Document {
   int page_ = 1;
 };
 
-// A table row: cells of given widths, each wrapped, the row as tall as its tallest cell.
+// A table row: cells of given widths, each wrapped, the row as tall as its
+// tallest cell. `repeat` (a table's header row) is drawn again at the top of
+// any page the row continues on.
 void draw_row(Document& d, const std::vector<double>& widths, const std::vector<std::string>& cells, bool header,
-              const std::vector<bool>& shaded = {}) {
+              const std::vector<bool>& shaded = {}, const std::vector<std::string>* repeat = nullptr) {
   d.font_size(header ? 10 : 9.5);
   std::vector<std::vector<std::string>> lines;
   std::size_t most = 1;
@@ -204,6 +206,10 @@ void draw_row(Document& d, const std::vector<double>& widths, const std::vector<
     const auto left = most - first;
     if (fit < left && (left <= kKeepTogether || fit < 2)) {
       d.new_page();
+      if (repeat) {
+        draw_row(d, widths, *repeat, true);
+        d.font_size(header ? 10 : 9.5);
+      }
       continue;
     }
     const auto count = std::min(fit, left);
@@ -315,8 +321,8 @@ std::string render_application_pdf(const AccessApplication& a, const PrintOption
   if (a.trail.empty()) draw_row(d, widths, {"", "尚无审核记录", "", "", ""}, false);
   for (const auto& e : a.trail) {
     // The header row is repeated at the top of a page the trail runs onto.
-    if (d.ensure(kLineHeight + 2 * kCellPadding)) draw_row(d, widths, header, true);
-    draw_row(d, widths, {beijing_time(e.at), action_label(e.action), e.actor, role_label(e.role), e.opinion}, false);
+    draw_row(d, widths, {beijing_time(e.at), action_label(e.action), e.actor, role_label(e.role), e.opinion}, false, {},
+             &header);
   }
   return d.finish();
 }
