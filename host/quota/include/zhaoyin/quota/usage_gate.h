@@ -9,8 +9,11 @@
 // The per-second count lives behind RateWindow so that several hosts can share
 // it (Redis, host/cluster); the daily counts live in the store, which several
 // hosts share already.
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -60,7 +63,14 @@ struct DayUsage {
 
 class UsageGate {
  public:
+  // What time it is (tests pass a fake one; the host uses the system clock).
+  using Clock = std::function<std::chrono::system_clock::time_point()>;
+
   UsageGate(std::shared_ptr<store::Database> db, std::shared_ptr<RateWindow> window);
+  // The same with a chosen clock; a zero flush_interval starts no background
+  // thread (counts are written by flush() and the destructor only).
+  UsageGate(std::shared_ptr<store::Database> db, std::shared_ptr<RateWindow> window, Clock clock,
+            std::chrono::milliseconds flush_interval = std::chrono::seconds(1));
   ~UsageGate();
   UsageGate(const UsageGate&) = delete;
   UsageGate& operator=(const UsageGate&) = delete;
@@ -80,6 +90,10 @@ class UsageGate {
   // Writes counts not yet in the store. Called periodically by the gate itself
   // and at stop; safe to call from any thread.
   void flush();
+
+  // Why the last flush failed ("" after a successful one). The counts it could
+  // not write stay pending and go out with the next flush.
+  std::string last_flush_error() const;
 
   void set_window(std::shared_ptr<RateWindow> window);  // multi-host: the shared (Redis) window
 
