@@ -3,6 +3,7 @@
 #include <thread>
 #include <zhaoyin/http/api_error.h>
 #include <zhaoyin/http/auth.h>
+#include <zhaoyin/http/usage_check.h>
 #include <zhaoyin/login/login_service.h>
 #include <zhaoyin/render/qr.h>
 
@@ -84,6 +85,7 @@ std::chrono::seconds wait_seconds(const http::Exchange& ex) {
 void CreateLoginSession::handle(http::Exchange& ex) {
   const auto client = http::authenticate_bearer(ex, *ctx_);
   http::require_scope(client, kScope);
+  http::admit_usage(ex, *ctx_, client.application, kScope);
   const nlohmann::json body = ex.body().empty() ? nlohmann::json::object() : ex.json_body();
   LoginService service(ctx_);
   const auto session = service.create(client.application, parse_request(body));

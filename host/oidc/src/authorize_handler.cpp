@@ -12,6 +12,7 @@
 #include <sstream>
 #include <zhaoyin/http/form.h>
 #include <zhaoyin/http/html.h>
+#include <zhaoyin/http/usage_check.h>
 #include <zhaoyin/oidc/oidc_repository.h>
 #include <zhaoyin/oidc/pkce.h>
 #include <zhaoyin/store/application_repository.h>
@@ -130,6 +131,11 @@ void AuthorizeHandler::handle(http::Exchange& ex) {
         throw RedirectError{"unauthorized_client", "application " + app->client_id + " is not active"};
       if (!needs_login(*app))
         throw RedirectError{"unauthorized_client", "application " + app->client_id + " is not approved for login"};
+      try {  // peak rate and annual volume: refused back to the client like any other refusal
+        http::admit_usage(ex, *p_->host, *app, "login");
+      } catch (const http::ApiError& e) {
+        throw RedirectError{e.status() == 403 ? "access_denied" : "temporarily_unavailable", e.code() + ": " + e.what()};
+      }
       if (params.get("request")) throw RedirectError{"request_not_supported", "request objects are not supported"};
       if (params.get("request_uri"))
         throw RedirectError{"request_uri_not_supported", "request_uri is not supported"};

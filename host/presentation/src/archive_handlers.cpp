@@ -2,6 +2,7 @@
 // (JSON or printable PDF), publish it for display (亮照).
 #include <zhaoyin/http/api_error.h>
 #include <zhaoyin/http/auth.h>
+#include <zhaoyin/http/usage_check.h>
 #include "archive_view.h"
 #include "handlers.h"
 #include "presentation_verifier.h"
@@ -29,6 +30,7 @@ http::AuthenticatedClient presentation_client(http::Exchange& ex, const http::Ho
 
 void CreatePresentation::handle(http::Exchange& ex) {
   const auto client = presentation_client(ex, *ctx_);
+  http::admit_usage(ex, *ctx_, client.application, "presentation");
   const auto body = ex.json_body();
   if (!body.is_object()) throw http::ApiError::bad_request("the body must be a JSON object");
   const auto code = body.find("code");

@@ -2,6 +2,7 @@
 
 #include <zhaoyin/http/api_error.h>
 #include <zhaoyin/http/auth.h>
+#include <zhaoyin/http/usage_check.h>
 #include <zhaoyin/protocol/canonical_json.h>
 #include <zhaoyin/render/qr.h>
 #include <zhaoyin/trust/sm3.h>
@@ -58,6 +59,7 @@ void CreateSignTask::handle(http::Exchange& ex) {
   ex.body();  // read (within the size limit) before any refusal, so a client still sending sees the answer
   const auto client = http::authenticate_bearer(ex, *ctx_);
   http::require_scope(client, kScope);
+  http::admit_usage(ex, *ctx_, client.application, kScope);
   auto parsed = parse_create_body(ex.json_body());
   SignService service(ctx_);
   const auto task = service.create(client.application, std::move(parsed.request), parsed.document);
