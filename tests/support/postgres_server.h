@@ -8,7 +8,8 @@
 // command runs as the `postgres` system user (runuser) and the data folder is
 // made theirs.
 //
-//   PostgresServer pg;                           // initdb + start + role + database
+//   PostgresServer pg;                           // initdb + start + role + database (fsync off)
+//   PostgresServer durable(true);                // the same with the server's durable defaults
 //   pg.connection_string()                       // "host=127.0.0.1 port=N dbname=zhaoyin user=zhaoyin password=..."
 //   pg.create_database("other")                  // returns that database's connection string
 //   pg.stop(); pg.start();                       // outage tests (same port, same data)
@@ -33,7 +34,9 @@ class PostgresServer {
   static constexpr const char* kDatabase = "zhaoyin";
   static constexpr const char* kSuperuser = "pgadmin";
 
-  PostgresServer() : dir_("zhaoyin-pg"), port_(free_loopback_port()) {
+  // durable=false (tests): fsync and synchronous commit off, for speed.
+  // durable=true (benchmarks): the server's defaults, so commits reach the disk.
+  explicit PostgresServer(bool durable = false) : dir_("zhaoyin-pg"), port_(free_loopback_port()), durable_(durable) {
     bin_dir_ = find_bin_dir();
     fs::path home = dir_.path() / "pg";
     fs::create_directories(home);
@@ -85,8 +88,8 @@ class PostgresServer {
   void start() {
     if (running_) return;
     std::string options = "-p " + std::to_string(port_) + " -k " + data_.string() +
-                          " -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off"
-                          " -c full_page_writes=off -c max_connections=200";
+                          " -c listen_addresses=127.0.0.1 -c max_connections=200";
+    if (!durable_) options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
     auto r = as_server_user(tool("pg_ctl") + " -D " + quote(data_.string()) + " -l " + quote(log_.string()) +
                             " -o " + quote(options) + " -w -t 120 start");
     if (r.exit_code != 0)
@@ -139,6 +142,7 @@ class PostgresServer {
   fs::path bin_dir_;
   fs::path data_;
   fs::path log_;
+  bool durable_ = false;
   bool running_ = false;
 };
 
