@@ -26,5 +26,8 @@ int sandbox_summary(const std::vector<std::string>& args);
 int plugins_list(const std::vector<std::string>& args);
 // zhaoyin plugins check FILE [--json]
 int plugins_check(const std::vector<std::string>& args);
+// zhaoyin admin create-user --data DIR [--config FILE] --username U --role ROLE
+//     [--display-name NAME] (--password-file FILE | --password-stdin)
+int admin_create_user(const std::vector<std::string>& args);
 
 }  // namespace zhaoyin::cli

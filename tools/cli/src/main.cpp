@@ -31,6 +31,12 @@ int main(int argc, char** argv) {
       if (args[1] == "check") return plugins_check(rest);
       throw UsageError("unknown plugins subcommand " + args[1]);
     }
+    if (first == "admin") {
+      if (args.size() < 2) throw UsageError("admin needs a subcommand: create-user");
+      const std::vector<std::string> rest(args.begin() + 2, args.end());
+      if (args[1] == "create-user") return admin_create_user(rest);
+      throw UsageError("unknown admin subcommand " + args[1]);
+    }
     throw UsageError("unknown command " + first);
   } catch (const UsageError& e) {
     std::cerr << "zhaoyin: " << e.what() << "\n\n" << usage_text();

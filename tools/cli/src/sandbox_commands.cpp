@@ -112,6 +112,10 @@ const char* usage_text() {
          "      and list what each declares, and why any is refused; exit 1 if one is refused\n"
          "  plugins check FILE [--json]\n"
          "      load one plugin file as the host would; exit 1 if it is refused\n"
+         "  admin create-user --data DIR [--config FILE] --username U --role ROLE\n"
+         "        [--display-name NAME] (--password-file FILE | --password-stdin)\n"
+         "      create a staff account for the /admin pages in the host's store (ROLE: applicant,\n"
+         "      reviewer or operator; the password's first line, at least 8 characters)\n"
          "  --help\n"
          "      this text\n"
          "\n"
@@ -159,6 +163,15 @@ int sandbox_summary(const std::vector<std::string>& args) {
   out << "Demo pages (host on " << base << "):\n"
       << "  " << base << "/healthz    health check\n"
       << "  " << base << "/metrics    Prometheus metrics\n\n";
+
+  const auto& admin = m.value("admin", nlohmann::json::object());
+  const auto& staff = admin.value("staff", nlohmann::json::array());
+  if (!staff.empty()) {
+    out << "Staff pages (" << base << "/admin/login; docs/ADMIN.md):\n";
+    for (const auto& s : staff)
+      out << "  " << str(s, "username") << " (" << str(s, "role") << ")  password  " << str(s, "password") << "\n";
+    out << "\n";
+  }
 
   const auto& authority = m.value("authority", nlohmann::json::object());
   out << "Authority:\n"

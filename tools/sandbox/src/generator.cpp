@@ -3,6 +3,7 @@
 // files, sandbox.json last.
 #include <zhaoyin/sandbox/generator.h>
 
+#include <fstream>
 #include <set>
 #include <zhaoyin/trust/bytes.h>
 #include <zhaoyin/trust/uscc.h>
@@ -112,6 +113,37 @@ bool ensure_operator_token(const fs::path& admin_dir) {
   return true;
 }
 
+// The demo staff accounts for the /admin pages, one per role, with random
+// passwords: the host creates the missing ones at start (docs/ADMIN.md).
+// Written once; true when it was written now.
+bool ensure_staff_accounts(const fs::path& admin_dir) {
+  const fs::path file = admin_dir / "staff.json";
+  if (fs::exists(file)) return false;
+  fs::create_directories(admin_dir);
+  const auto password = [] { return trust::base64url_encode(trust::random_bytes(12)); };
+  const nlohmann::json accounts = nlohmann::json::array({
+      {{"username", "applicant"}, {"display_name", "演示申请人"}, {"role", "applicant"}, {"password", password()}},
+      {{"username", "reviewer"}, {"display_name", "演示审核员"}, {"role", "reviewer"}, {"password", password()}},
+      {{"username", "operator"}, {"display_name", "演示运维管理员"}, {"role", "operator"}, {"password", password()}},
+  });
+  write_json(file, {{"accounts", accounts}}, FileMode::Secret);
+  return true;
+}
+
+// What the manifest's "admin" object lists: the operator token file and the
+// demo staff accounts with their passwords.
+nlohmann::json admin_manifest(const fs::path& admin_dir) {
+  nlohmann::json admin = {{"operator_token", "admin/operator-token"}, {"staff_file", "admin/staff.json"}};
+  nlohmann::json staff = nlohmann::json::array();
+  std::ifstream in(admin_dir / "staff.json");
+  if (in) {
+    const auto doc = nlohmann::json::parse(in, nullptr, false);
+    if (doc.is_object() && doc.contains("accounts")) staff = doc["accounts"];
+  }
+  admin["staff"] = staff;
+  return admin;
+}
+
 void remove_owned(const fs::path& dir) {
   fs::remove(dir / kManifest);  // first: from here on the folder is no longer a complete sandbox
   for (const char* folder : kOwnedFolders) fs::remove_all(dir / folder);
@@ -131,6 +163,16 @@ InitResult init_sandbox(const fs::path& dir, const InitOptions& options) {
     result.upgraded = ensure_host_credential(dir / "authority", std::chrono::floor<std::chrono::seconds>(
                                                                      std::chrono::system_clock::now()));
     result.upgraded = ensure_operator_token(dir / "admin") || result.upgraded;
+    if (ensure_staff_accounts(dir / "admin")) {
+      // List the new accounts in the manifest too.
+      std::ifstream in(dir / kManifest);
+      auto manifest = nlohmann::json::parse(in, nullptr, false);
+      if (manifest.is_object()) {
+        manifest["admin"] = admin_manifest(dir / "admin");
+        write_json(dir / kManifest, manifest, FileMode::Secret);
+      }
+      result.upgraded = true;
+    }
     return result;
   }
   if (fs::exists(dir) && !fs::is_directory(dir)) throw SandboxError(dir.string() + " exists and is not a folder");
@@ -162,8 +204,11 @@ InitResult init_sandbox(const fs::path& dir, const InitOptions& options) {
     }
   }
   ensure_operator_token(dir / "admin");
+  ensure_staff_accounts(dir / "admin");
   // Holds every license password and client secret of the sandbox.
-  write_json(dir / kManifest, manifest_json(enterprises, ca, applications, now), FileMode::Secret);
+  nlohmann::json manifest = manifest_json(enterprises, ca, applications, now);
+  manifest["admin"] = admin_manifest(dir / "admin");
+  write_json(dir / kManifest, manifest, FileMode::Secret);
 
   result.outcome = existed ? InitOutcome::Recreated : InitOutcome::Created;
   result.enterprises = enterprises.size();

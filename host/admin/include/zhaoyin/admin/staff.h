@@ -61,4 +61,22 @@ void send_page(http::Exchange& ex, const http::HostContext& ctx, const std::opti
 // 303 See Other to `location` (a path on this host).
 void redirect(http::Exchange& ex, const std::string& location);
 
+// --- Additions (admin helper) -------------------------------------------
+
+// The name of the session cookie.
+inline constexpr const char* kStaffCookie = "zhaoyin_staff";
+
+// Sends the shared error page (inside the layout) with `status`, the stable
+// error code and a message. Page handlers may also just throw http::ApiError:
+// every /admin route runs behind the admin edge, which renders any ApiError
+// (and store outages, 503 store_unavailable) this way instead of as JSON, and
+// turns a 3xx ApiError with a Location header into a plain redirect.
+void send_error_page(http::Exchange& ex, const http::HostContext& ctx, int status, const std::string& code,
+                     const std::string& message);
+
+// Navigation targets in the layout, by role (the application pages live under
+// /admin/applications): applicant: 我的申请 /admin/applications;
+// reviewer: 接入申请 /admin/applications; operator: 接入申请, 插件 /admin/plugins,
+// 脚本 /admin/scripts, 审计日志 /admin/audit, 用量 /admin/usage.
+
 }  // namespace zhaoyin::admin

@@ -1,0 +1,101 @@
+#pragma once
+// A browser-like client for the /admin pages: keeps the staff session cookie,
+// posts forms, reads the CSRF token out of a page, and returns the raw
+// Set-Cookie and Location headers so tests can check their attributes.
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/StreamCopier.h>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+#include <zhaoyin/http/form.h>
+
+namespace zhaoyin::test {
+
+struct PageReply {
+  int status = 0;
+  std::string body;
+  std::string location;
+  std::string content_type;
+  std::vector<std::string> set_cookies;
+
+  // data-error-code="..." of the page's error notice ("" when none).
+  std::string error_code() const {
+    const std::string marker = "data-error-code=\"";
+    const auto at = body.find(marker);
+    if (at == std::string::npos) return "";
+    const auto end = body.find('"', at + marker.size());
+    return body.substr(at + marker.size(), end - at - marker.size());
+  }
+};
+
+class AdminClient {
+ public:
+  explicit AdminClient(int port) : port_(port) {}
+
+  PageReply get(const std::string& path) { return send("GET", path, ""); }
+
+  PageReply post(const std::string& path, const std::vector<std::pair<std::string, std::string>>& fields) {
+    std::string body;
+    for (const auto& [k, v] : fields) body += (body.empty() ? "" : "&") + http::form_encode(k) + "=" + http::form_encode(v);
+    return send("POST", path, body);
+  }
+
+  // Signs in and keeps the session cookie; returns the reply to the POST.
+  PageReply sign_in(const std::string& username, const std::string& password, const std::string& next = "") {
+    std::vector<std::pair<std::string, std::string>> fields = {{"username", username}, {"password", password}};
+    if (!next.empty()) fields.emplace_back("next", next);
+    return post("/admin/login", fields);
+  }
+
+  // The CSRF token in the forms of `path` (any signed-in page has one in the sign-out form).
+  std::string csrf(const std::string& path = "/admin/") {
+    const auto page = get(path);
+    const std::string marker = "name=\"csrf\" value=\"";
+    const auto at = page.body.find(marker);
+    if (at == std::string::npos) return "";
+    const auto end = page.body.find('"', at + marker.size());
+    return page.body.substr(at + marker.size(), end - at - marker.size());
+  }
+
+  const std::string& cookie() const { return cookie_; }
+  void set_cookie(std::string value) { cookie_ = std::move(value); }
+
+ private:
+  PageReply send(const std::string& method, const std::string& path, const std::string& body) {
+    Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port_));
+    session.setTimeout(Poco::Timespan(120, 0));
+    Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+    if (!cookie_.empty()) request.set("Cookie", "zhaoyin_staff=" + cookie_);
+    if (method == "POST") {
+      request.setContentType("application/x-www-form-urlencoded");
+      request.setContentLength(static_cast<std::streamsize>(body.size()));
+      session.sendRequest(request) << body;
+    } else {
+      session.sendRequest(request);
+    }
+    Poco::Net::HTTPResponse response;
+    std::istream& in = session.receiveResponse(response);
+    PageReply reply;
+    reply.status = static_cast<int>(response.getStatus());
+    std::ostringstream out;
+    Poco::StreamCopier::copyStream(in, out);
+    reply.body = out.str();
+    reply.location = response.get("Location", "");
+    reply.content_type = response.getContentType();
+    for (auto it = response.find("Set-Cookie"); it != response.end() && Poco::icompare(it->first, "Set-Cookie") == 0; ++it) {
+      reply.set_cookies.push_back(it->second);
+      // Keep the session the way a browser would: a new value, or cleared.
+      const std::string prefix = "zhaoyin_staff=";
+      if (it->second.rfind(prefix, 0) == 0) cookie_ = it->second.substr(prefix.size(), it->second.find(';') - prefix.size());
+    }
+    return reply;
+  }
+
+  int port_;
+  std::string cookie_;
+};
+
+}  // namespace zhaoyin::test
