@@ -1,0 +1,205 @@
+// The access application's whole lifecycle in headless Chromium:
+//   the applicant signs in, fills every field of the 电子营业执照应用接入信息表
+//   (the system name carries <script>), sees a bad USCC refused next to its
+//   field, fixes it and submits; the reviewer finds it in the queue, is
+//   refused a POST without its CSRF token (403, nothing changes), accepts and
+//   approves; the credentials page shows the secret once; the secret gets a
+//   token at /oauth/token and the token a presentation of a sandbox wallet's
+//   code; the <script> name is text everywhere and no dialog ever opens.
+// Usage: node lifecycle_test.js CONFIG.json  with
+//   {"url","applicant":{"username","password"},"reviewer":{...},"out_dir",
+//    "wallet":{"bin","file","password"},"uscc"}
+const { chromium } = require('playwright-core');
+const { execFileSync } = require('child_process');
+const fs = require('fs');
+const path = require('path');
+
+const XSS_NAME = '<script>alert(1)</script>测试';
+
+function check(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+async function main() {
+  const config = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
+  const { url, out_dir: outDir } = config;
+  const profile = fs.mkdtempSync(path.join(outDir, 'chromium-'));
+  const browser = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    viewport: { width: 1280, height: 900 },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  let dialogs = 0;
+  let shot = 0;
+  try {
+    const page = await browser.newPage();
+    page.setDefaultTimeout(60000);
+    page.on('dialog', async (d) => { dialogs++; await d.dismiss(); });
+    const snap = async (name) => {
+      shot++;
+      await page.screenshot({ path: path.join(outDir, `${String(shot).padStart(2, '0')}-${name}.png`), fullPage: true });
+    };
+    const signIn = async (who) => {
+      await page.goto(url + '/admin/login');
+      await page.fill('#username', who.username);
+      await page.fill('#password', who.password);
+      await Promise.all([page.waitForNavigation(), page.click('form[action="/admin/login"] button[type=submit]')]);
+      check(!page.url().includes('/admin/login'), 'sign-in failed for ' + who.username);
+    };
+    const signOut = async () => {
+      await Promise.all([page.waitForNavigation(), page.click('form[action="/admin/logout"] button[type=submit]')]);
+    };
+    const submitButton = async (selector) => {
+      await Promise.all([page.waitForNavigation(), page.click(selector)]);
+    };
+
+    // 1. The applicant fills every field.
+    await signIn(config.applicant);
+    await page.goto(url + '/admin/applications');
+    await snap('applicant-list-empty');
+    await submitButton('#new-application');
+    await page.fill('#f-org_name', '湖北省浏览器测试局');
+    await page.selectOption('#f-org_nature', 'government');
+    await page.fill('#f-uscc', '91110108700338416X');  // wrong check digit first
+    await page.fill('#f-address', '湖北省武汉市洪山区测试大道100号');
+    await page.fill('#f-contact_name', '李四');
+    await page.fill('#f-contact_position', '信息中心 主任');
+    await page.fill('#f-contact_phone', '027-87654321');
+    await page.fill('#f-contact_email', 'lisi@example.gov.cn');
+    await page.fill('#f-system_name', XSS_NAME);
+    await page.fill('#f-system_host', 'etax.hubei.example.gov.cn');
+    await page.fill('#f-system_port', '8443');
+    await page.selectOption('#f-department', '');
+    await page.fill('#f-redirect_uris', 'https://etax.hubei.example.gov.cn/oidc/callback');
+    await page.selectOption('#f-field', 'e_government');
+    await page.fill('#f-industry', '税务');
+    await page.fill('#f-business_summary', '纳税人在办税大厅出示电子营业执照，办理发票申领和涉税信息确认。');
+    await page.check('input[name=needs][value=presentation]');
+    await page.check('input[name=needs][value=login]');
+    await page.check('input[name=needs][value=other]');
+    await page.fill('#f-needs_other', '发票领用核验');
+    await page.check('input[name=scope][value=national]');
+    check(await page.isHidden('#province-field'), 'the province stays visible for 全国');
+    await page.check('input[name=scope][value=province]');
+    check(await page.isVisible('#province-field'), 'the province is hidden for 本省');
+    await page.selectOption('#f-province', '42');
+    for (const c of ['pc', 'app', 'wechat_mini', 'alipay_mini', 'wechat_official', 'alipay_life']) {
+      await page.check(`input[name=channels][value=${c}]`);
+    }
+    await page.fill('#f-annual_volume_wan', '100');
+    await page.fill('#f-peak_rate', '20');
+    // The 税务 industry box ticks every tax matter; one is then cleared again.
+    await page.check('input.tree-toggle[data-path="电子政务/税务"]');
+    const taxMatters = await page.$$eval('input[name=matters][value^="电子政务/税务/"]', (els) => els.map((e) => e.checked));
+    check(taxMatters.length >= 2 && taxMatters.every((c) => c), 'the industry box did not tick its matters');
+    await page.uncheck('input[name=matters][value="电子政务/税务/纳税申报"]');
+    check(await page.$eval('input.tree-toggle[data-path="电子政务/税务"]', (e) => e.indeterminate),
+      'the industry box is not indeterminate with some matters ticked');
+    await snap('applicant-form-filled');
+
+    // 2. Submitted with the wrong check digit: the form comes back with the error next to the field.
+    const refused = await Promise.all([page.waitForNavigation(), page.click('#submit-application')]);
+    check(refused[0].status() === 422, 'a bad USCC should give 422, got ' + refused[0].status());
+    const usccError = await page.textContent('[data-field=uscc] .field-error');
+    check(usccError.includes('校验位'), 'the USCC error is not next to the field: ' + usccError);
+    check((await page.inputValue('#f-system_name')) === XSS_NAME, 'the system name was not kept as typed');
+    check((await page.inputValue('#f-contact_phone')) === '027-87654321', 'the phone was not kept');
+    check(await page.isChecked('input[name=matters][value="电子政务/税务/发票申领"]'), 'the matters were not kept');
+    await snap('applicant-form-uscc-error');
+    await page.fill('#f-uscc', '91110108700338416R');
+    await submitButton('#submit-application');
+    check(/\/admin\/applications\/[^/]+$/.test(page.url()), 'submitting did not lead to the detail page: ' + page.url());
+    const detailUrl = page.url();
+    check((await page.getAttribute('#application-status', 'data-status')) === 'submitted', 'not submitted');
+    check((await page.textContent('#application-title')).trim() === XSS_NAME, 'the title is not the name as text');
+    await snap('applicant-submitted');
+    await signOut();
+
+    // 3. The reviewer: the queue, a refused POST without CSRF, accept, approve.
+    await signIn(config.reviewer);
+    await page.goto(url + '/admin/review?status=submitted');
+    const queueText = await page.textContent('#queue');
+    check(queueText.includes(XSS_NAME), 'the queue does not show the name as text');
+    await snap('reviewer-queue');
+    await page.goto(detailUrl);
+    const forged = await page.evaluate(async (target) => {
+      const r = await fetch(target + '/actions', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ action: 'accept', opinion: 'forged' }).toString(),
+      });
+      return { status: r.status, text: await r.text() };
+    }, detailUrl);
+    check(forged.status === 403, 'a POST without its CSRF token got ' + forged.status);
+    check(forged.text.includes('csrf_failed'), 'the CSRF refusal does not say csrf_failed');
+    await page.reload();
+    check((await page.getAttribute('#application-status', 'data-status')) === 'submitted', 'the forged POST changed the status');
+
+    await page.fill('#opinion', '材料齐全，予以受理。');
+    await submitButton('button[data-action=accept]');
+    check((await page.getAttribute('#application-status', 'data-status')) === 'accepted', 'not accepted');
+    await snap('reviewer-accepted');
+    await page.fill('#opinion', '同意接入。');
+    await submitButton('button[data-action=approve]');
+
+    // 4. The credentials, once.
+    const clientId = (await page.textContent('#client-id')).trim();
+    const secret = (await page.textContent('#client-secret')).trim();
+    check(clientId.length > 0 && secret.length >= 20, 'no credentials on the approval page');
+    check((await page.textContent('#secret-warning')).includes('不会再次显示'), 'no shown-once warning');
+    await snap('reviewer-credentials');
+    await submitButton('#back-to-application');
+    check((await page.getAttribute('#application-status', 'data-status')) === 'active', 'not active');
+    await page.reload();
+    const after = await page.content();
+    check(!after.includes(secret), 'the detail page shows the secret again');
+    check(after.includes(clientId), 'the detail page lacks the client id');
+    check((await page.textContent('#application-title')).trim() === XSS_NAME, 'the title is not text');
+    const trail = await page.textContent('#trail');
+    check(trail.includes('材料齐全，予以受理。') && trail.includes('同意接入。'), 'the trail lacks the opinions');
+    await snap('reviewer-detail-active');
+    await signOut();
+
+    // 5. The applicant sees the outcome.
+    await signIn(config.applicant);
+    await page.goto(detailUrl);
+    check((await page.getAttribute('#application-status', 'data-status')) === 'active', 'the applicant sees no active status');
+    check(!(await page.content()).includes(secret), 'the applicant page shows the secret');
+    check((await page.textContent('#application-title')).trim() === XSS_NAME, 'the title is not text');
+    await snap('applicant-active');
+
+    // 6. The credentials work: a token, then a presentation of a sandbox wallet's code.
+    const tokenReply = await fetch(url + '/oauth/token', {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/x-www-form-urlencoded',
+        Authorization: 'Basic ' + Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64'),
+      },
+      body: 'grant_type=client_credentials',
+    });
+    const token = await tokenReply.json();
+    check(tokenReply.status === 200 && token.access_token, 'no token: ' + JSON.stringify(token));
+    check(token.scope.split(' ').includes('presentation'), 'the token lacks presentation: ' + token.scope);
+    const code = execFileSync(config.wallet.bin, ['--wallet', config.wallet.file, '--password', config.wallet.password, 'present'],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n')[0].trim();
+    const presented = await fetch(url + '/api/v1/presentations', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: 'Bearer ' + token.access_token },
+      body: JSON.stringify({ code }),
+    });
+    const presentation = await presented.json();
+    check(presented.status === 200 || presented.status === 201,
+      'the presentation was refused: ' + presented.status + ' ' + JSON.stringify(presentation));
+    check(JSON.stringify(presentation).includes(config.uscc), 'the presentation lacks the enterprise ' + config.uscc);
+
+    check(dialogs === 0, 'a dialog opened: the <script> ran');
+    console.log(JSON.stringify({ client_id: clientId, presentation_status: presented.status, screenshots: shot }));
+    console.log('application lifecycle ok');
+  } finally {
+    await browser.close();
+  }
+}
+
+main().catch((err) => { console.error(err); process.exit(1); });
