@@ -1,5 +1,6 @@
 #include <zhaoyin/http/routing_factory.h>
 
+#include <Poco/Data/DataException.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/NetException.h>
 #include <chrono>
@@ -49,6 +50,12 @@ class EdgeHandler final : public Poco::Net::HTTPRequestHandler {
       refuse(ex, status, e.code(), status == 500 ? "a cryptographic operation failed" : e.what(), {});
     } catch (const store::StoreError& e) {
       log_exception(ex, "store failure", e.what());
+      refuse(ex, 503, "store_unavailable", "the store is unavailable; try again later", {});
+    } catch (const Poco::Data::DataException& e) {
+      // A database error that escaped a repository unwrapped: on PostgreSQL a
+      // lost or refused connection surfaces this way. The store, not the
+      // caller, is at fault, and retrying later may work.
+      log_exception(ex, "store failure", e.displayText());
       refuse(ex, 503, "store_unavailable", "the store is unavailable; try again later", {});
     } catch (const Poco::Net::MessageException& e) {
       refuse(ex, 400, "bad_request", "malformed HTTP request: " + e.message(), {});

@@ -41,7 +41,7 @@ void append_event(Poco::Data::Session& s, const std::string& id, const std::stri
   std::string sid = id, st = status;
   Poco::Int64 when = seconds(at);
   s << "INSERT INTO login_events (session_id, seq, status, at)"
-       " SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ? FROM login_events WHERE session_id = ?",
+       " SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, CAST(? AS BIGINT) FROM login_events WHERE session_id = ?",
       use(sid), use(st), use(when), bind(id), now;
 }
 

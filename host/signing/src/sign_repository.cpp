@@ -30,7 +30,7 @@ void append_event(Poco::Data::Session& s, const std::string& id, const std::stri
   std::string sid = id, st = status, sid2 = id;
   Poco::Int64 when = seconds(at);
   s << "INSERT INTO sign_task_events (task_id, seq, status, at)"
-       " SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ? FROM sign_task_events WHERE task_id = ?",
+       " SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, CAST(? AS BIGINT) FROM sign_task_events WHERE task_id = ?",
       use(sid), use(st), use(when), use(sid2), now;
 }
 

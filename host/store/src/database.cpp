@@ -11,6 +11,8 @@
 #include <mutex>
 #include <zhaoyin/store/migrations.h>
 #include "group_commit.h"
+#include "postgresql_connector.h"
+#include "sql_dialect.h"
 
 namespace zhaoyin::store {
 
@@ -21,8 +23,16 @@ namespace {
 
 void register_connectors() {
   static std::once_flag once;
-  std::call_once(once, [] { Poco::Data::SQLite::Connector::registerConnector(); });
+  std::call_once(once, [] {
+    Poco::Data::SQLite::Connector::registerConnector();
+    register_postgresql_connector();
+  });
 }
+
+// One key for every host sharing the database: migrations take this
+// transaction-level advisory lock, so two hosts starting at once apply each
+// migration once (the second waits, then finds it applied).
+constexpr Poco::Int64 kMigrationLock = 0x7a68616f79696e;  // "zhaoyin"
 
 Poco::Int64 now_seconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -33,11 +43,15 @@ Poco::Int64 now_seconds() {
 
 Database::Database(DatabaseSettings settings)
     : settings_(std::move(settings)), group_commit_(std::make_unique<GroupCommit>(*this)) {
-  if (settings_.driver != "sqlite")
-    throw StoreError("store driver '" + settings_.driver + "' is not supported (supported: sqlite)");
-  if (settings_.data_dir.empty()) throw StoreError("store data folder is not set");
   if (settings_.max_sessions < 1) throw StoreError("store pool size must be at least 1");
+  register_connectors();
+  if (settings_.driver == "sqlite") open_sqlite();
+  else if (settings_.driver == "postgresql") open_postgresql();
+  else throw StoreError("store driver '" + settings_.driver + "' is not supported (supported: sqlite, postgresql)");
+}
 
+void Database::open_sqlite() {
+  if (settings_.data_dir.empty()) throw StoreError("store data folder is not set");
   std::error_code ec;
   const bool existed = fs::exists(settings_.data_dir, ec);
   fs::create_directories(settings_.data_dir, ec);
@@ -46,8 +60,6 @@ Database::Database(DatabaseSettings settings)
   if (ec || !fs::is_directory(settings_.data_dir))
     throw StoreError("cannot create the data folder " + settings_.data_dir.string() +
                      (ec ? ": " + ec.message() : std::string()));
-
-  register_connectors();
   try {
     pool_ = std::make_unique<Poco::Data::SessionPool>("SQLite", file().string(), 1, settings_.max_sessions, 60);
     auto s = session();
@@ -57,8 +69,30 @@ Database::Database(DatabaseSettings settings)
     if (mode != "wal") throw StoreError("cannot switch " + file().string() + " to WAL mode (got '" + mode + "')");
   } catch (const Poco::Exception& e) {
     pool_.reset();
-    throw StoreError("cannot open the store " + file().string() + ": " + e.displayText());
+    throw StoreError("cannot open the store " + file().string() + ": " + redact(e.displayText()));
   }
+}
+
+void Database::open_postgresql() {
+  if (settings_.postgresql.empty())
+    throw StoreError("store.driver=postgresql needs store.postgresql (a libpq connection string)");
+  try {
+    pool_ = std::make_unique<Poco::Data::SessionPool>(kPostgresqlConnector, settings_.postgresql, 1,
+                                                      settings_.max_sessions, 60);
+    auto s = session();
+    int one = 0;
+    s << "SELECT 1", into(one), now;
+  } catch (const StoreError& e) {
+    pool_.reset();
+    throw StoreError("cannot open the store " + file().string() + ": " + e.what());
+  } catch (const Poco::Exception& e) {
+    pool_.reset();
+    throw StoreError("cannot open the store " + file().string() + ": " + redact(e.displayText()));
+  }
+}
+
+std::string Database::redact(const std::string& message) const {
+  return postgresql() ? sql::postgresql_redact(message, settings_.postgresql) : message;
 }
 
 Database::~Database() {
@@ -71,14 +105,27 @@ Database::~Database() {
 Poco::Data::Session Database::session() {
   if (!pool_) throw StoreError("the store is closed");
   try {
+    if (postgresql()) {
+      // A connection the server closed is dropped when it comes back to the
+      // pool; asking again then reaches a fresh one (or fails: server down).
+      for (int attempt = 0;; ++attempt) {
+        Poco::Data::Session s(pool_->get());
+        if (s.isGood() || attempt > settings_.max_sessions) return s;
+      }
+    }
     Poco::Data::Session s(pool_->get());
     s.setConnectionTimeout(static_cast<std::size_t>(settings_.busy_timeout_seconds));
     // A per-connection setting in SQLite: set it on every session handed out.
     s << "PRAGMA foreign_keys = ON", now;
     return s;
   } catch (const Poco::Exception& e) {
-    throw StoreError("store unavailable: " + e.displayText());
+    throw StoreError("store unavailable: " + redact(e.displayText()));
   }
+}
+
+std::filesystem::path Database::file() const {
+  if (postgresql()) return sql::postgresql_display_name(settings_.postgresql);
+  return settings_.data_dir / settings_.file_name;
 }
 
 int Database::latest_version() {
@@ -104,11 +151,14 @@ std::size_t Database::migrate() {
   try {
     {
       auto s = session();
+      Poco::Data::Transaction tx(s);
+      if (postgresql()) lock_migrations(s);  // SQLite: CREATE is the first statement, a write
       s << "CREATE TABLE IF NOT EXISTS schema_migrations ("
-           " version INTEGER PRIMARY KEY,"
+           " version INTEGER NOT NULL PRIMARY KEY,"
            " name VARCHAR(200) NOT NULL,"
            " applied_at BIGINT NOT NULL)",
           now;
+      tx.commit();
     }
     const int current = schema_version();
     if (current > latest_version())
@@ -118,12 +168,17 @@ std::size_t Database::migrate() {
     auto s = session();
     for (const auto& m : migrations()) {
       Poco::Data::Transaction tx(s);
-      // Checked inside the transaction, so two hosts migrating at once apply it once.
+      lock_migrations(s);
+      // Checked inside the transaction (and, on PostgreSQL, under the lock), so
+      // two hosts migrating at once apply it once.
       int present = 0;
       int version = m.version;
       s << "SELECT COUNT(*) FROM schema_migrations WHERE version = ?", into(present), use(version), now;
       if (present > 0) continue;  // the transaction rolls back (nothing to undo)
-      for (const auto& sql : m.statements) s << sql, now;
+      for (const auto& statement : m.statements) {
+        std::string sql = postgresql() ? sql::postgresql_schema(statement) : statement;
+        s << sql, now;
+      }
       std::string name = m.name;
       Poco::Int64 at = now_seconds();
       s << "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)", use(version), use(name),
@@ -133,8 +188,19 @@ std::size_t Database::migrate() {
     }
     return applied;
   } catch (const Poco::Exception& e) {
-    throw StoreError("migrating the store " + file().string() + " failed: " + e.displayText());
+    throw StoreError("migrating the store " + file().string() + " failed: " + redact(e.displayText()));
   }
+}
+
+void Database::lock_migrations(Poco::Data::Session& s) {
+  if (!postgresql()) {
+    // SQLite: take the write lock first (a write that changes nothing), so a
+    // second host waits (busy timeout) instead of deadlocking on read-then-write.
+    s << "UPDATE schema_migrations SET version = version WHERE 1 = 0", now;
+    return;
+  }
+  Poco::Int64 key = kMigrationLock;
+  s << "SELECT pg_advisory_xact_lock(?)", use(key), now;
 }
 
 void Database::check() {
@@ -144,7 +210,7 @@ void Database::check() {
     s << "SELECT COUNT(*) FROM schema_migrations", into(count), now;
     if (count < 0) throw StoreError("the store did not answer");
   } catch (const Poco::Exception& e) {
-    throw StoreError("store check failed: " + e.displayText());
+    throw StoreError("store check failed: " + redact(e.displayText()));
   }
 }
 

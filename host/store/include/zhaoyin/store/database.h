@@ -1,8 +1,9 @@
 #pragma once
 // The host's store: Poco::Data sessions from a pool, opened from settings.
 // SQLite is the embedded default (one file under the data folder, WAL mode,
-// foreign keys on); the SQL in migrations.cpp is kept portable so that a
-// PostgreSQL driver can be added without rewriting the repositories.
+// foreign keys on); PostgreSQL (driver "postgresql") lets several hosts share
+// one store. The repositories and migrations write one portable dialect; what
+// PostgreSQL needs differently is translated in sql_dialect.h.
 #include <cstddef>
 #include <filesystem>
 #include <functional>
@@ -67,12 +68,19 @@ class Database {
 
   const DatabaseSettings& settings() const { return settings_; }
   std::string driver() const { return settings_.driver; }
-  std::filesystem::path file() const { return settings_.data_dir / settings_.file_name; }
+  bool postgresql() const { return settings_.driver == "postgresql"; }
+  // SQLite: the database file. PostgreSQL: "postgresql://host:port/dbname"
+  // (for logs and messages; never the password).
+  std::filesystem::path file() const;
 
   // Closes every pooled connection; session() throws afterwards.
   void close();
 
  private:
+  void open_sqlite();
+  void open_postgresql();
+  void lock_migrations(Poco::Data::Session& s);
+  std::string redact(const std::string& message) const;  // no password in messages
   DatabaseSettings settings_;
   std::unique_ptr<Poco::Data::SessionPool> pool_;
   std::unique_ptr<GroupCommit> group_commit_;
