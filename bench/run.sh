@@ -10,3 +10,4 @@ build/bin/bench_login "${BENCH_LOGIN_N:-200}"
 build/bin/bench_presentation "${BENCH_PRESENTATION_N:-3000}" "${BENCH_PRESENTATION_CLIENTS:-4}"
 build/bin/bench_scripting "${BENCH_SCRIPTING_N:-20000}"
 build/bin/bench_signing "${BENCH_SIGNING_N:-50}"
+build/bin/bench_quota
