@@ -167,8 +167,11 @@ class Extensions {
   // [{"path","name","source"}], sorted by path, without duplicates.
   nlohmann::json matters() const;
 
- private:
+  // Every source, in order (a copy: safe while sources are added). The
+  // operator's pages find the plugin manager and the script engine here.
   std::vector<std::shared_ptr<ExtensionSource>> sources() const;
+
+ private:
   std::vector<std::shared_ptr<Extension>> active_for(const std::string& client_id) const;
 
   mutable std::mutex mutex_;
