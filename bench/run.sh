@@ -12,3 +12,4 @@ build/bin/bench_scripting "${BENCH_SCRIPTING_N:-20000}"
 build/bin/bench_signing "${BENCH_SIGNING_N:-50}"
 build/bin/bench_quota
 build/bin/bench_cluster "${BENCH_CLUSTER_N:-1500}" "${BENCH_CLUSTER_CLIENTS:-4}" "${BENCH_CLUSTER_NOTIFICATIONS:-100}"
+build/bin/bench_store_pg "${BENCH_STORE_PG_N:-600}" "${BENCH_STORE_PG_CLIENTS:-4}"

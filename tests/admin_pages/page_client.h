@@ -105,7 +105,8 @@ class StaffClient {
 
 // A sandbox password of a demo staff account (<sandbox>/admin/staff.json).
 inline std::string staff_password(const fs::path& sandbox, const std::string& username) {
-  for (const auto& a : read_json(sandbox / "admin" / "staff.json")["accounts"])
+  const auto staff = read_json(sandbox / "admin" / "staff.json");  // kept: the loop must not outlive it
+  for (const auto& a : staff["accounts"])
     if (a["username"] == username) return a["password"];
   throw std::runtime_error("no sandbox staff account " + username);
 }

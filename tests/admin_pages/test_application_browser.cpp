@@ -13,7 +13,8 @@ using nlohmann::json;
 namespace {
 
 std::string sandbox_wallet_password(const fs::path& sandbox, const std::string& stem) {
-  for (const auto& w : read_json(sandbox / "sandbox.json")["wallets"])
+  const auto summary = read_json(sandbox / "sandbox.json");  // kept: the loop must not outlive it
+  for (const auto& w : summary["wallets"])
     if (w["path"].get<std::string>() == "wallets/" + stem + ".wallet.json") return w["password"];
   throw std::runtime_error("no sandbox wallet " + stem);
 }
