@@ -22,13 +22,20 @@ namespace zhaoyin::test {
 
 enum class SharedStore { Sqlite, Postgresql };
 
+// Where wallets and browsers reach the hosts. Direct: each host announces its
+// own URL (tests pick the host a wallet answers through). Nginx: every host
+// announces nginx's URL as http.public_url — the deployment in DEPLOY.md; a
+// wallet then refuses a request fetched from a host directly (its answer URL
+// is not on the scanned host).
+enum class Front { Direct, Nginx };
+
 inline const char* to_string(SharedStore s) { return s == SharedStore::Sqlite ? "sqlite" : "postgresql"; }
 
 class ClusterEnv {
  public:
   // `hosts` hosts started one after the other (the first one migrates the store).
-  explicit ClusterEnv(SharedStore store = SharedStore::Sqlite, int hosts = 2)
-      : store_(store), sandbox_(shared_sandbox()), sandbox_json_(read_json(sandbox_ / "sandbox.json")) {
+  explicit ClusterEnv(SharedStore store = SharedStore::Sqlite, int hosts = 2, Front front = Front::Direct)
+      : store_(store), front_(front), sandbox_(shared_sandbox()), sandbox_json_(read_json(sandbox_ / "sandbox.json")) {
     if (store_ == SharedStore::Postgresql) pg_ = std::make_unique<PostgresServer>();
     for (int i = 0; i < hosts; ++i) hosts_.push_back(start_host());
     nginx_.start(ports());
@@ -109,6 +116,8 @@ class ClusterEnv {
                                   "--set", "redis.port=" + std::to_string(redis_.port()),
                                   "--set", "redis.timeout_ms=500",
                                   "--set", "redis.prefix=zhaoyin-test:"};
+    // nginx's port is chosen before any host starts, so hosts can announce it.
+    if (front_ == Front::Nginx) a.insert(a.end(), {"--set", "http.public_url=" + nginx_.url()});
     if (store_ == SharedStore::Sqlite) {
       a.insert(a.end(), {"--data", (dir_.path() / "data").string()});
     } else {
@@ -128,6 +137,7 @@ class ClusterEnv {
 
   TempDir dir_{"zhaoyin-cluster"};
   SharedStore store_;
+  Front front_;
   fs::path sandbox_;
   json sandbox_json_;
   std::unique_ptr<PostgresServer> pg_;
