@@ -44,26 +44,29 @@ class Client {
     req.setKeepAlive(true);
     session_.sendRequest(req) << body;
     Poco::Net::HTTPResponse res;
-    std::string reply;
-    Poco::StreamCopier::copyToString(session_.receiveResponse(res), reply);
+    Poco::StreamCopier::copyToString(session_.receiveResponse(res), last_reply_);
     return res.getStatus();
   }
+  const std::string& last_reply() const { return last_reply_; }
 
  private:
   Poco::Net::HTTPClientSession session_;
   std::string token_;
+  std::string last_reply_;
 };
 
 std::vector<wallet::Wallet> accepted_wallets(int port, const std::string& token) {
   std::vector<wallet::Wallet> wallets;
   Client probe(port, token);
-  for (const auto& w : read_json(shared_sandbox() / "sandbox.json")["wallets"]) {
+  const auto doc = read_json(shared_sandbox() / "sandbox.json");  // named: a range-for over a temporary's member dangles
+  for (const auto& w : doc["wallets"]) {
     const std::string path = w["path"].get<std::string>();
     const std::string stem = path.substr(8, path.size() - 8 - std::string(".wallet.json").size());
     auto wallet = sandbox_wallet(shared_sandbox(), stem);
     const int status = probe.present(fresh_code(wallet));
     if (status == 200 || status == 201) wallets.push_back(std::move(wallet));
   }
+  if (wallets.empty()) std::fprintf(stderr, "the last refusal: %s\n", probe.last_reply().c_str());
   return wallets;
 }
 
@@ -95,7 +98,10 @@ int main(int argc, char** argv) {
   const long cores = std::max(1L, sysconf(_SC_NPROCESSORS_ONLN));
 
   std::printf("bench_cluster: starting Redis, two hosts on one store, nginx...\n");
-  ClusterEnv env(SharedStore::Sqlite, 2);
+  // Every application declares a peak rate far above what this machine does:
+  // the shared rate window (Redis) is still consulted on every request.
+  TempDir copy("zhaoyin-bench-cluster");
+  ClusterEnv env({.sandbox = sandbox_with_peak_rate(copy, 1000000)});
   const std::string token = env.token(kDepartment, env.host(0).url());
   const auto wallets = accepted_wallets(env.host(0).port(), token);
   if (wallets.empty()) {

@@ -31,13 +31,23 @@ enum class Front { Direct, Nginx };
 
 inline const char* to_string(SharedStore s) { return s == SharedStore::Sqlite ? "sqlite" : "postgresql"; }
 
+struct ClusterOptions {
+  SharedStore store = SharedStore::Sqlite;
+  int hosts = 2;
+  Front front = Front::Direct;
+  fs::path sandbox;  // empty: the shared sandbox of the test run
+};
+
 class ClusterEnv {
  public:
   // `hosts` hosts started one after the other (the first one migrates the store).
-  explicit ClusterEnv(SharedStore store = SharedStore::Sqlite, int hosts = 2, Front front = Front::Direct)
-      : store_(store), front_(front), sandbox_(shared_sandbox()), sandbox_json_(read_json(sandbox_ / "sandbox.json")) {
+  explicit ClusterEnv(const ClusterOptions& options = {})
+      : store_(options.store),
+        front_(options.front),
+        sandbox_(options.sandbox.empty() ? shared_sandbox() : options.sandbox),
+        sandbox_json_(read_json(sandbox_ / "sandbox.json")) {
     if (store_ == SharedStore::Postgresql) pg_ = std::make_unique<PostgresServer>();
-    for (int i = 0; i < hosts; ++i) hosts_.push_back(start_host());
+    for (int i = 0; i < options.hosts; ++i) hosts_.push_back(start_host());
     nginx_.start(ports());
   }
 

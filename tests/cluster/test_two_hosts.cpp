@@ -108,7 +108,7 @@ TEST_CASE("a login created on host A and answered through host B wakes A's waite
 // and the relying party only ever talk to nginx, and round-robin sends the
 // wallet's fetch, its answer and the long-poll to whichever host is next.
 TEST_CASE("through nginx (round-robin over two hosts) logins complete and waiters wake from the other host", "[nginx]") {
-  ClusterEnv env(SharedStore::Sqlite, 2, Front::Nginx);
+  ClusterEnv env({.front = Front::Nginx});
   const auto token = env.token("tax", env.nginx().url());
   for (int i = 0; i < 4; ++i) {
     const auto created = http("POST", env.nginx().url("/api/v1/login-sessions"), "{}", bearer(token));
@@ -309,7 +309,7 @@ TEST_CASE("Redis restarted under load: 503 rate_limit_unavailable during the out
 }
 
 TEST_CASE("on PostgreSQL: cross-host login, single use across hosts, a killed host", "[postgresql]") {
-  ClusterEnv env(SharedStore::Postgresql);
+  ClusterEnv env({.store = SharedStore::Postgresql});
   login_crosses_hosts(env, 0, 1);
   same_code_twice_at_once(env);
   env.kill(1);
