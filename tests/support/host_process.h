@@ -33,12 +33,13 @@ inline int free_loopback_port() {
 
 class HostProcess {
  public:
-  // args are appended after --config <source>/config/zhaoyin.properties --port N.
-  HostProcess(const fs::path& workdir, std::vector<std::string> args) : port_(free_loopback_port()) {
+  // args are appended after --config <config> --port N (default config:
+  // <source>/config/zhaoyin.properties).
+  HostProcess(const fs::path& workdir, std::vector<std::string> args, const fs::path& config = {})
+      : port_(free_loopback_port()) {
     log_path_ = workdir / ("host-" + std::to_string(port_) + ".log");
-    std::vector<std::string> argv_s = {bin("zhaoyin-host"), "--config",
-                                       source_dir() + "/config/zhaoyin.properties", "--port",
-                                       std::to_string(port_)};
+    const std::string config_file = config.empty() ? source_dir() + "/config/zhaoyin.properties" : config.string();
+    std::vector<std::string> argv_s = {bin("zhaoyin-host"), "--config", config_file, "--port", std::to_string(port_)};
     argv_s.insert(argv_s.end(), args.begin(), args.end());
     pid_ = ::fork();
     if (pid_ == 0) {

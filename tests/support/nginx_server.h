@@ -28,6 +28,7 @@ class NginxServer {
 
   int port() const { return port_; }
   std::string url(const std::string& path = "") const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+  const fs::path& prefix() const { return dir_.path(); }
   std::string error_log() const { return read_file(dir_.path() / "logs" / "error.log"); }
   std::string access_log() const { return read_file(dir_.path() / "logs" / "access.log"); }
 
@@ -63,11 +64,15 @@ class NginxServer {
   }
 
   // Writes the configuration and starts nginx; waits until it accepts connections.
-  void start(const std::vector<int>& upstream_ports) {
+  void start(const std::vector<int>& upstream_ports) { start_with(config(upstream_ports)); }
+
+  // The same with a configuration of the caller's (it must listen on port(),
+  // stay in the foreground and keep its files under prefix()).
+  void start_with(const std::string& configuration) {
     if (pid_ > 0) return;
     for (const char* sub : {"logs", "temp", "conf"}) fs::create_directories(dir_.path() / sub);
     const auto conf = dir_.path() / "conf" / "nginx.conf";
-    write_file(conf, config(upstream_ports));
+    write_file(conf, configuration);
     const std::vector<std::string> args = {"/usr/sbin/nginx", "-p", dir_.path().string() + "/", "-c", conf.string()};
     pid_ = ::fork();
     if (pid_ == 0) {

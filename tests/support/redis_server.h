@@ -43,7 +43,8 @@ inline bool redis_answers(int port) {
 
 class RedisServer {
  public:
-  RedisServer() : port_(free_loopback_port()) { start(); }
+  // config: a redis.conf to start from (its port, dir and log file are overridden).
+  explicit RedisServer(fs::path config = {}) : port_(free_loopback_port()), config_(std::move(config)) { start(); }
   ~RedisServer() { stop(); }
   RedisServer(const RedisServer&) = delete;
   RedisServer& operator=(const RedisServer&) = delete;
@@ -56,11 +57,13 @@ class RedisServer {
   // Starts (again) on the same port and waits until it answers PING.
   void start() {
     if (pid_ > 0) return;
-    const std::vector<std::string> args = {"/usr/bin/redis-server", "--bind", "127.0.0.1", "--port",
+    std::vector<std::string> args = {"/usr/bin/redis-server"};
+    if (!config_.empty()) args.push_back(config_.string());
+    args.insert(args.end(), {"--bind", "127.0.0.1", "--port",
                                            std::to_string(port_), "--save", "", "--appendonly", "no",
                                            "--daemonize", "no", "--dir", dir_.path().string(),
                                            "--logfile", (dir_.path() / "redis.log").string(),
-                                           "--protected-mode", "no"};
+                                           "--protected-mode", "no"});
     pid_ = ::fork();
     if (pid_ == 0) {
       int devnull = ::open("/dev/null", O_RDWR);
@@ -104,6 +107,7 @@ class RedisServer {
  private:
   TempDir dir_{"zhaoyin-redis"};
   int port_;
+  fs::path config_;
   pid_t pid_ = -1;
 };
 

@@ -1,0 +1,121 @@
+// The files of config/deploy/ as docs/DEPLOY.md uses them: Redis started from
+// redis.conf, two hosts from host-a.properties and host-b.properties on a
+// PostgreSQL store, nginx from nginx.conf — with only what must differ on a
+// test machine replaced (ports, data folders, the authority folder, the
+// public URL, nginx's pid/log/temp paths). A login made through nginx and
+// answered by the wallet through nginx shows the set-up works; if a shipped
+// file stops parsing or loses a line the test relies on, this test fails.
+#include <catch2/catch.hpp>
+#include <future>
+#include <thread>
+
+#include "cluster_env.h"
+
+using namespace zhaoyin::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+fs::path deploy_file(const std::string& name) { return fs::path(source_dir()) / "config" / "deploy" / name; }
+
+// Replaces the one occurrence of `from` in `text`; a file that changed shape fails the test.
+void replace_once(std::string& text, const std::string& from, const std::string& to) {
+  const auto at = text.find(from);
+  INFO("config/deploy/nginx.conf no longer contains: " << from);
+  REQUIRE(at != std::string::npos);
+  REQUIRE(text.find(from, at + 1) == std::string::npos);
+  text.replace(at, from.size(), to);
+}
+
+// nginx.conf with its ports and file paths moved into the test's nginx prefix.
+std::string adapt_nginx_conf(const NginxServer& nginx, int port_a, int port_b) {
+  std::string c = read_file(deploy_file("nginx.conf"));
+  const std::string p = nginx.prefix().string();
+  replace_once(c, "listen 127.0.0.1:8080;", "listen 127.0.0.1:" + std::to_string(nginx.port()) + ";");
+  replace_once(c, "server 127.0.0.1:8081 ", "server 127.0.0.1:" + std::to_string(port_a) + " ");
+  replace_once(c, "server 127.0.0.1:8082 ", "server 127.0.0.1:" + std::to_string(port_b) + " ");
+  replace_once(c, "pid /run/zhaoyin-nginx.pid;", "pid " + p + "/nginx.pid;");
+  replace_once(c, "error_log /var/log/nginx/zhaoyin-error.log", "error_log " + p + "/logs/error.log");
+  replace_once(c, "access_log /var/log/nginx/zhaoyin-access.log;", "access_log " + p + "/logs/access.log;");
+  std::string temp;
+  for (const char* kind : {"client_body", "proxy", "fastcgi", "uwsgi", "scgi"})
+    temp += "  " + std::string(kind) + "_temp_path " + p + "/temp/" + kind + ";\n";
+  replace_once(c, "http {\n", "http {\n" + temp);
+  // In the foreground, as the test's child; as root, workers must reach the prefix.
+  return std::string(::geteuid() == 0 ? "user root;\n" : "") + "daemon off;\n" + c;
+}
+
+}  // namespace
+
+TEST_CASE("config/deploy as DEPLOY.md runs it: Redis, two hosts on PostgreSQL, nginx; a login through nginx", "[deploy]") {
+  PostgresServer pg;
+  RedisServer redis(deploy_file("redis.conf"));
+  NginxServer nginx;
+  TempDir dir("zhaoyin-deploy");
+  const auto& sandbox = shared_sandbox();
+
+  auto start_host = [&](const std::string& name) {
+    const std::vector<std::string> overrides = {
+        "--data", (dir.path() / name).string(), "--sandbox", sandbox.string(),
+        "--set", "store.postgresql=" + pg.connection_string(),
+        "--set", "redis.port=" + std::to_string(redis.port()),
+        "--set", "http.public_url=" + nginx.url()};
+    auto h = std::make_unique<HostProcess>(dir.path(), overrides, deploy_file(name + ".properties"));
+    INFO(h->log());
+    REQUIRE(h->ready());
+    return h;
+  };
+  auto a = start_host("host-a");  // migrates the store
+  auto b = start_host("host-b");
+  for (const auto* h : {a.get(), b.get()}) {
+    const auto health = http("GET", h->url("/healthz")).as_json();
+    CHECK(health["status"] == "ok");
+    CHECK(health["store"] == "ok");
+    for (int i = 0; i < 100 && h->log().find("redis events linked") == std::string::npos; ++i)
+      std::this_thread::sleep_for(100ms);
+    CHECK(h->log().find("redis events linked") != std::string::npos);
+  }
+  nginx.start_with(adapt_nginx_conf(nginx, a->port(), b->port()));
+  CHECK(http("GET", nginx.url("/healthz")).status == 200);
+
+  // DEPLOY.md's trial: a token, a login and its long-poll through nginx; the wallet answers through nginx.
+  const auto doc = read_json(sandbox / "sandbox.json");
+  json tax, wallet;
+  for (const auto& app : doc["applications"])
+    if (app["department"] == "tax") tax = app;
+  for (const auto& w : doc["wallets"])
+    if (w["holder"] == "张志伟") wallet = w;
+  REQUIRE(tax.is_object());
+  REQUIRE(wallet.is_object());
+  const auto token_reply = http("POST", nginx.url("/oauth/token"),
+                                "grant_type=client_credentials&client_id=" + tax["client_id"].get<std::string>() +
+                                    "&client_secret=" + tax["client_secret"].get<std::string>(),
+                                {{"Content-Type", "application/x-www-form-urlencoded"}});
+  REQUIRE(token_reply.status == 200);
+  const std::string token = token_reply.as_json()["access_token"];
+  for (int i = 0; i < 2; ++i) {  // twice: round-robin puts the steps on both hosts
+    const auto created = http("POST", nginx.url("/api/v1/login-sessions"), "{}", bearer(token));
+    REQUIRE(created.status == 201);
+    const auto s = created.as_json();
+    CHECK(s["qr_text"].get<std::string>().rfind(nginx.url("/wallet/v1/requests/"), 0) == 0);
+    auto waiter = std::async(std::launch::async, [&, id = s["id"].get<std::string>()] {
+      return http("GET", nginx.url("/api/v1/login-sessions/" + id + "?wait=30&last=pending"), "", bearer(token));
+    });
+    std::this_thread::sleep_for(300ms);
+    const auto scan = run_command(quote(bin("zhaoyin-wallet")) + " --wallet " +
+                                  quote((sandbox / wallet["path"].get<std::string>()).string()) + " --password " +
+                                  quote(wallet["password"].get<std::string>()) + " scan " +
+                                  quote(s["qr_text"].get<std::string>()) + " --approve");
+    INFO(scan.output);
+    REQUIRE(scan.exit_code == 0);
+    const auto woke = waiter.get();
+    CHECK(woke.status == 200);
+    CHECK(woke.as_json()["status"] != "pending");
+    const auto final_state = http("GET", nginx.url("/api/v1/login-sessions/" + s["id"].get<std::string>() +
+                                                   "?wait=30&last=scanned"),
+                                  "", bearer(token));
+    CHECK(final_state.as_json()["status"] == "confirmed");
+  }
+  CHECK(a->log().find("/api/v1/login-sessions") != std::string::npos);
+  CHECK(b->log().find("/api/v1/login-sessions") != std::string::npos);
+}
