@@ -226,6 +226,8 @@ TEST_CASE("host killed (SIGKILL) after creating a sign task: the wallet signs th
 TEST_CASE("Redis restarted under load: 503 rate_limit_unavailable during the outage, flows under way finish, all back without restarting hosts",
           "[redis_restart]") {
   ClusterEnv env;
+  // Linking follows "ready" closely but not necessarily before it.
+  for (int i = 0; i < 300 && (links(env.host(0)) < 1 || links(env.host(1)) < 1); ++i) std::this_thread::sleep_for(100ms);
   REQUIRE(links(env.host(0)) == 1);
   REQUIRE(links(env.host(1)) == 1);
   std::atomic<int> served{0}, rate_unavailable{0}, served_after_restart{0};
