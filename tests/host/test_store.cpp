@@ -2,10 +2,12 @@
 #include <Poco/Data/Session.h>
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <mutex>
 #include <thread>
 #include <test_support.h>
 #include <zhaoyin/store/application_repository.h>
 #include <zhaoyin/store/database.h>
+#include <zhaoyin/store/extension_bindings.h>
 #include <zhaoyin/store/migrations.h>
 #include <zhaoyin/store/secrets.h>
 #include <zhaoyin/store/token_repository.h>
@@ -199,6 +201,52 @@ TEST_CASE("applications: upsert inserts, then updates but keeps status", "[store
   CHECK(repo.verify_secret("demo", "two"));
   CHECK_FALSE(repo.verify_secret("demo", "one"));
   CHECK(repo.list().size() == 1);
+}
+
+// Transactions that read before they write used to fail at once with
+// "database is locked" when another connection committed in between (SQLite's
+// deferred BEGIN; the busy timeout does not apply to a stale snapshot). Every
+// writer now takes the write lock first and waits its turn: many threads that
+// read-then-write the same rows all succeed, however they interleave.
+TEST_CASE("store: concurrent read-then-write transactions wait for one another, none fails", "[store][races]") {
+  TempDir dir;
+  Database db(settings_in(dir));
+  db.migrate();
+  ApplicationRepository apps(db);
+  ExtensionBindingRepository bindings(db);
+  apps.create(sample_app("shared"), "secret");
+  constexpr int kThreads = 6;
+  constexpr int kRounds = 40;
+  std::atomic<int> failures{0};
+  std::atomic<int> done{0};
+  std::string first_failure;
+  std::mutex failure_mutex;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int r = 0; r < kRounds; ++r) {
+        try {
+          auto app = sample_app("shared");
+          app.peak_rate = t * 1000 + r;
+          apps.upsert(app, "secret");  // reads (exists?) then writes
+          apps.upsert(sample_app("app-" + std::to_string(t) + "-" + std::to_string(r)), "secret");
+          bindings.set("shared", ExtensionKind::Plugin, {"tax", "plugin-" + std::to_string(t)});  // reads then writes
+          ++done;
+        } catch (const std::exception& e) {
+          if (failures++ == 0) {
+            std::lock_guard lock(failure_mutex);
+            first_failure = e.what();
+          }
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  INFO(first_failure);
+  CHECK(failures == 0);
+  CHECK(done == kThreads * kRounds);
+  CHECK(apps.list().size() == 1 + kThreads * kRounds);
+  CHECK(bindings.names("shared", ExtensionKind::Plugin).size() == 2);
 }
 
 TEST_CASE("applications: invalid input is refused and changes nothing", "[store][applications]") {

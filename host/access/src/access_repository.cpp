@@ -152,6 +152,7 @@ std::optional<std::int64_t> AccessRepository::step(const std::string& id, TrailE
   try {
     auto s = db_.session();
     Poco::Data::Transaction tx(s);
+    db_.lock_for_write(s);
     std::string aid = id, from = to_string(entry.from), to = to_string(entry.to);
     Poco::Int64 when = seconds(entry.at);
     // The write comes first in the transaction: SQLite then queues a
@@ -187,6 +188,7 @@ void AccessRepository::undo_step(const std::string& id, const TrailEntry& entry,
   try {
     auto s = db_.session();
     Poco::Data::Transaction tx(s);
+    db_.lock_for_write(s);
     std::string aid = id, from = to_string(entry.from), to = to_string(entry.to);
     Poco::Int64 seq = entry.seq;
     if (clear_client) {

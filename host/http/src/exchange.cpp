@@ -4,6 +4,7 @@
 #include <Poco/String.h>
 #include <istream>
 #include <zhaoyin/http/api_error.h>
+#include <zhaoyin/protocol/json_reader.h>
 
 namespace zhaoyin::http {
 
@@ -43,8 +44,8 @@ std::optional<std::string> Exchange::query(const std::string& name) const {
   FormFields fields;
   try {
     fields = parse_form(query_);
-  } catch (const std::invalid_argument& e) {
-    throw ApiError::bad_request(std::string("malformed query string: ") + e.what());
+  } catch (const FormError& e) {
+    throw ApiError(400, e.code(), std::string("malformed query string: ") + e.what());
   }
   for (auto& [k, v] : fields) {
     if (k == name) return v;
@@ -93,10 +94,9 @@ nlohmann::json Exchange::json_body() {
   const std::string& text = body();
   if (text.empty()) throw ApiError(400, "invalid_json", "the request body is empty; a JSON document is expected");
   try {
-    return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw ApiError(400, "invalid_json",
-                   "the request body is not valid JSON (error at byte " + std::to_string(e.byte) + ")");
+    return protocol::read_json(text);
+  } catch (const protocol::JsonInputError& e) {
+    throw ApiError(400, e.code(), std::string("the request body is refused: ") + e.what());
   }
 }
 
@@ -109,15 +109,13 @@ FormFields Exchange::form_body() {
   FormFields fields;
   try {
     fields = parse_form(body());
-  } catch (const std::invalid_argument& e) {
-    throw ApiError::bad_request(std::string("malformed form body: ") + e.what());
+  } catch (const FormError& e) {
+    throw ApiError(400, e.code(), std::string("malformed form body: ") + e.what());
   }
-  for (std::size_t i = 0; i < fields.size(); ++i) {
-    for (std::size_t j = i + 1; j < fields.size(); ++j) {
-      if (fields[i].first == fields[j].first)
-        throw ApiError::bad_request("the parameter '" + fields[i].first + "' is repeated");
-    }
-  }
+  // RFC 6749 §3.2: request parameters MUST NOT be included more than once.
+  // A hash set keeps this linear in the number of fields.
+  if (const auto repeated = first_repeated_name(fields))
+    throw ApiError::bad_request("the parameter '" + *repeated + "' is repeated");
   return fields;
 }
 

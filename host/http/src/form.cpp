@@ -1,6 +1,8 @@
 #include <zhaoyin/http/form.h>
 
 #include <stdexcept>
+#include <string_view>
+#include <unordered_set>
 
 namespace zhaoyin::http {
 
@@ -23,7 +25,7 @@ std::string form_decode(std::string_view s) {
     } else if (c == '%') {
       const int hi = i + 1 < s.size() ? hex_value(s[i + 1]) : -1;
       const int lo = i + 2 < s.size() ? hex_value(s[i + 2]) : -1;
-      if (hi < 0 || lo < 0) throw std::invalid_argument("bad %-escape");
+      if (hi < 0 || lo < 0) throw FormError("invalid_request", "bad %-escape");
       out += static_cast<char>(hi * 16 + lo);
       i += 2;
     } else {
@@ -33,7 +35,7 @@ std::string form_decode(std::string_view s) {
   return out;
 }
 
-FormFields parse_form(std::string_view body) {
+FormFields parse_form(std::string_view body, std::size_t max_fields) {
   FormFields fields;
   std::size_t start = 0;
   while (start <= body.size()) {
@@ -41,6 +43,8 @@ FormFields parse_form(std::string_view body) {
     if (end == std::string_view::npos) end = body.size();
     const std::string_view piece = body.substr(start, end - start);
     if (!piece.empty()) {
+      if (fields.size() >= max_fields)
+        throw FormError("too_many_fields", "more than " + std::to_string(max_fields) + " fields");
       const std::size_t eq = piece.find('=');
       if (eq == std::string_view::npos) {
         fields.emplace_back(form_decode(piece), std::string());
@@ -51,6 +55,15 @@ FormFields parse_form(std::string_view body) {
     start = end + 1;
   }
   return fields;
+}
+
+std::optional<std::string> first_repeated_name(const FormFields& fields) {
+  std::unordered_set<std::string_view> seen;
+  seen.reserve(fields.size());
+  for (const auto& [name, value] : fields) {
+    if (!seen.insert(name).second) return name;
+  }
+  return std::nullopt;
 }
 
 std::string form_encode(std::string_view s) {

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <zhaoyin/http/api_error.h>
+#include <zhaoyin/protocol/json_reader.h>
 #include <zhaoyin/store/database.h>
 #include <zhaoyin/trust/bytes.h>
 #include <zhaoyin/trust/error.h>
@@ -59,6 +60,15 @@ class EdgeHandler final : public Poco::Net::HTTPRequestHandler {
       refuse(ex, 503, "store_unavailable", "the store is unavailable; try again later", {});
     } catch (const Poco::Net::MessageException& e) {
       refuse(ex, 400, "bad_request", "malformed HTTP request: " + e.message(), {});
+    } catch (const protocol::JsonInputError& e) {
+      // JSON from the caller read somewhere below the handler (a grant, a
+      // document inside a field): the caller's mistake, with its own code.
+      refuse(ex, 400, e.code(), e.what(), {});
+    } catch (const nlohmann::json::type_error& e) {
+      // A field of the wrong JSON type that a handler read without checking.
+      // Logged, since a handler should have refused it with a clearer message.
+      log_exception(ex, "unchecked JSON field type", e.what());
+      refuse(ex, 400, "invalid_request", "a field of the request has the wrong JSON type", {});
     } catch (const Poco::Exception& e) {
       log_exception(ex, "unexpected exception", e.displayText());
       refuse(ex, 500, "internal_error", "internal error (request id " + request_id + ")", {});

@@ -60,6 +60,7 @@ void LoginRepository::insert(const LoginSession& session) {
   try {
     auto s = db_.session();
     Poco::Data::Transaction tx(s);
+    db_.lock_for_write(s);
     s << "INSERT INTO login_sessions (id, client_id, ticket, nonce, status, matter, correlation_id, channel,"
          " ttl_seconds, callback_url, return_url, created_at, expires_at, updated_at)"
          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -132,6 +133,7 @@ bool LoginRepository::transition(const std::string& id, const std::vector<std::s
   try {
     auto s = db_.session();
     Poco::Data::Transaction tx(s);
+    db_.lock_for_write(s);
     Poco::Data::Statement update(s);
     std::string status = to, sid = id, subject_text = subject.value_or("");
     std::vector<std::string> from_values = from;

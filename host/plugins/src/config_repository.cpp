@@ -44,6 +44,7 @@ void PluginConfigRepository::put(const std::string& plugin_id, const nlohmann::j
     auto s = db_.session();
     std::string id = plugin_id, text = values.dump(), at = utc_now();
     Poco::Data::Transaction tx(s);
+    db_.lock_for_write(s);
     s << "DELETE FROM plugin_config WHERE plugin_id = ?", use(id), now;
     s << "INSERT INTO plugin_config (plugin_id, config_json, updated_at) VALUES (?, ?, ?)", use(id), use(text), use(at),
         now;

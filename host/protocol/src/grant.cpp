@@ -1,5 +1,6 @@
 #include <zhaoyin/protocol/grant.h>
 
+#include <zhaoyin/protocol/json_reader.h>
 #include <zhaoyin/trust/error.h>
 #include <zhaoyin/trust/sm3.h>
 #include <zhaoyin/trust/verified_signatures.h>
@@ -24,11 +25,11 @@ GrantCheck verify_grant(const nlohmann::json& grant, const trust::Certificate& l
   try {
     payload = trust::base64url_decode(grant["payload"].get<std::string>());
     signature = trust::base64_decode(grant["signature"].get<std::string>());
-    check.payload = nlohmann::json::parse(trust::to_string(payload));
+    check.payload = read_json(trust::to_string(payload));
   } catch (const trust::TrustError&) {
     return fail("malformed", "the grant's payload or signature is not valid base64");
-  } catch (const nlohmann::json::exception&) {
-    return fail("malformed", "the grant's payload is not JSON");
+  } catch (const JsonInputError& e) {
+    return fail("malformed", std::string("the grant's payload is refused: ") + e.what());
   }
   if (grant["signer_cert_serial"].get<std::string>() != legal_rep_cert.serial_hex()) {
     return fail("wrong_signer", "the grant names signer " + grant["signer_cert_serial"].get<std::string>() +

@@ -37,6 +37,7 @@ void UsageTable::add(const DayIncrements& increments) {
   if (increments.empty()) return;
   auto session = db_.session();
   Poco::Data::Transaction tx(session);
+  db_.lock_for_write(session);
   for (const auto& [key, inc] : increments) {
     std::string client_id = key.first;
     std::string day = key.second;

@@ -61,6 +61,7 @@ void SignRepository::insert(const SignTask& task, const Bytes& original) {
   try {
     auto s = db_.session();
     Poco::Data::Transaction tx(s);
+    db_.lock_for_write(s);
     s << "INSERT INTO sign_tasks (id, client_id, ticket, nonce, status, version, request, callback_url, created_at,"
          " expires_at, updated_at, original, signatures) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         use(id), use(client), use(ticket), use(nonce), use(status), use(version), use(request), use(callback),
@@ -146,6 +147,7 @@ bool SignRepository::transition(const std::string& id, const std::vector<std::st
   try {
     auto s = db_.session();
     Poco::Data::Transaction tx(s);
+    db_.lock_for_write(s);
     Poco::Data::Statement update(s);
     std::string status = to, sid = id;
     std::vector<std::string> from_values = from;
@@ -188,6 +190,7 @@ bool SignRepository::record_signature(const SignTask& task, const std::string& n
   try {
     auto s = db_.session();
     Poco::Data::Transaction tx(s);
+    db_.lock_for_write(s);
     std::string sid = task.id, status = new_status, signatures = signatures_text(task.signatures);
     int v = task.version;
     Poco::Int64 when = seconds(at);

@@ -124,6 +124,7 @@ void ApplicationRepository::create(const Application& app, const std::string& cl
   try {
     auto s = db_.session();
     Poco::Data::Transaction tx(s);
+    db_.lock_for_write(s);
     if (exists(s, app.client_id)) throw StoreError("application " + app.client_id + " already exists");
     insert(s, row);
     tx.commit();
@@ -138,6 +139,7 @@ bool ApplicationRepository::upsert(const Application& app, const std::string& cl
   try {
     auto s = db_.session();
     Poco::Data::Transaction tx(s);
+    db_.lock_for_write(s);
     const bool inserting = !exists(s, app.client_id);
     if (inserting) {
       insert(s, row);

@@ -192,11 +192,18 @@ std::size_t Database::migrate() {
   }
 }
 
+void Database::lock_for_write(Poco::Data::Session& s) {
+  if (postgresql()) return;
+  // A write that changes nothing still takes SQLite's write lock for the rest
+  // of the transaction, waiting up to the busy timeout for it.
+  s << "UPDATE schema_migrations SET version = version WHERE 1 = 0", now;
+}
+
 void Database::lock_migrations(Poco::Data::Session& s) {
   if (!postgresql()) {
-    // SQLite: take the write lock first (a write that changes nothing), so a
-    // second host waits (busy timeout) instead of deadlocking on read-then-write.
-    s << "UPDATE schema_migrations SET version = version WHERE 1 = 0", now;
+    // SQLite: take the write lock first, so a second host waits (busy
+    // timeout) instead of deadlocking on read-then-write.
+    lock_for_write(s);
     return;
   }
   Poco::Int64 key = kMigrationLock;

@@ -36,6 +36,7 @@ void ExtensionBindingRepository::set(const std::string& client_id, ExtensionKind
   try {
     auto s = db_.session();
     Poco::Data::Transaction tx(s);
+    db_.lock_for_write(s);
     std::string id = client_id, k = to_string(kind);
     int count = 0;
     s << "SELECT COUNT(*) FROM applications WHERE client_id = ?", into(count), use(id), now;

@@ -51,6 +51,7 @@ void GroupCommit::commit_batch(std::deque<Pending*>& batch) {
     auto s = db_.session();
     s.begin();
     try {
+      db_.lock_for_write(s);  // the batch's works may read before they write
       for (std::size_t i = 0; i < batch.size(); ++i) {
         s << "SAVEPOINT zhaoyin_write", now;
         try {

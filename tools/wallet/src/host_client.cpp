@@ -5,6 +5,7 @@
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
+#include <zhaoyin/protocol/json_reader.h>
 
 namespace zhaoyin::wallet {
 
@@ -37,8 +38,12 @@ HostReply exchange(const std::string& method, const std::string& url, const std:
     HostReply reply;
     reply.status = static_cast<int>(response.getStatus());
     Poco::StreamCopier::copyToString(in, reply.raw);
-    reply.body = nlohmann::json::parse(reply.raw, nullptr, false);
-    if (reply.body.is_discarded()) reply.body = nullptr;
+    // The host's answer is outside input to the wallet: read within limits.
+    try {
+      reply.body = protocol::read_json(reply.raw);
+    } catch (const protocol::JsonInputError&) {
+      reply.body = nullptr;
+    }
     return reply;
   } catch (const Poco::Exception& e) {
     throw std::runtime_error("cannot reach " + uri.getHost() + ":" + std::to_string(uri.getPort()) + ": " + e.displayText());

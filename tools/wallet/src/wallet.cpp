@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 #include <zhaoyin/protocol/canonical_json.h>
+#include <zhaoyin/protocol/json_reader.h>
 #include <zhaoyin/trust/error.h>
 
 namespace zhaoyin::wallet {
@@ -75,9 +76,9 @@ Wallet Wallet::parse(const std::string& json_text, const std::string& origin) {
   using value_t = nlohmann::json::value_t;
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(json_text);
-  } catch (const nlohmann::json::exception&) {
-    throw WalletError("malformed", origin + " is not a JSON wallet file");
+    j = protocol::read_json(json_text);
+  } catch (const protocol::JsonInputError& e) {
+    throw WalletError("malformed", origin + " is not a JSON wallet file (" + e.code() + ")");
   }
   if (!j.is_object() || j.value("format", std::string()) != kFormat) {
     throw WalletError("malformed", origin + " is not a " + std::string(kFormat) + " wallet file");

@@ -57,6 +57,17 @@ class Database {
   // wait behind one another (single-use records); see group_commit.h.
   void write_together(const std::function<void(Poco::Data::Session&)>& work);
 
+  // Call first inside a transaction that writes (right after Poco's
+  // Transaction begins it). SQLite's BEGIN is DEFERRED: a transaction that
+  // reads before it writes holds a snapshot, and if another connection commits
+  // in between, its first write fails at once with "database is locked"
+  // (SQLITE_BUSY_SNAPSHOT; the busy timeout does not apply). Taking the write
+  // lock first makes a concurrent writer wait its turn (busy timeout) and then
+  // read what the first one committed, so a lost race becomes the caller's
+  // "changed meanwhile" answer (a 409), never an exception. PostgreSQL: nothing
+  // to do (row locks and conditional updates cover it).
+  void lock_for_write(Poco::Data::Session& s);
+
   // Applies every migration not applied yet, each in its own transaction.
   // Returns how many were applied (0 when the schema is current).
   std::size_t migrate();
