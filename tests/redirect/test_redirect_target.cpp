@@ -105,6 +105,8 @@ TEST_CASE("host-relative paths: the regression inputs and every refusal", "[redi
   CHECK(relative_reason("/%5cevil.example") == "encoded_separator");
   CHECK(relative_reason("/%09/evil.example") == "encoded_separator");
   CHECK(relative_reason("/%252f/evil.example") == "encoded_separator");
+  CHECK(relative_reason("/admin/%2e%2e/x") == "encoded_separator");
+  CHECK(relative_reason("/admin/%2E./x") == "encoded_separator");
   CHECK(relative_reason("/%g0") == "malformed_percent_encoding");
 }
 

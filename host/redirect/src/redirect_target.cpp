@@ -42,7 +42,7 @@ std::optional<Refusal> check_percent(std::string_view s, Forbidden forbidden) {
     const auto decoded = static_cast<unsigned char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
     if (forbidden(decoded))
       return refuse("encoded_separator",
-                    "the path percent-encodes '/', '\\', '%' or a control character (a second decoding would change it)");
+                    "the path percent-encodes '/', '\\', '.', '%' or a control character (decoding would change the path)");
     i += 2;
   }
   return std::nullopt;
@@ -175,7 +175,10 @@ std::optional<Refusal> check_relative_path(std::string_view path) {
     const auto seg = segments.substr(i + 1, segments.find('/', i + 1) - (i + 1));
     if (seg == "." || seg == "..") return refuse("dot_segment", "the path has a '.' or '..' segment");
   }
-  return check_percent(path, [](unsigned char c) { return c == '/' || c == '\\' || c == '%' || c < 0x20 || c == 0x7f; });
+  // Browsers also read "%2e" as '.' when resolving dot segments ("/admin/%2e%2e/x" is "/x").
+  return check_percent(path, [](unsigned char c) {
+    return c == '/' || c == '\\' || c == '%' || c == '.' || c < 0x20 || c == 0x7f;
+  });
 }
 
 bool registered(const std::vector<std::string>& registered, std::string_view uri) {
