@@ -78,7 +78,7 @@ TEST_CASE("absolute redirect URIs: every other refusal", "[redirect]") {
 
 TEST_CASE("host-relative paths that are accepted", "[redirect]") {
   for (const char* ok : {"/", "/oidc/continue/AbC_-x", "/demo/login/abc/result", "/admin/", "/admin/applications?page=2",
-                         "/admin/x?next=https://a.example/", "/a/%E4%BE%8B", "/a@b:c", "/admin#top"}) {
+                         "/admin/x?next=https://a.example/", "/admin/x?back=%2Fadmin%2Faudit", "/a/%E4%BE%8B", "/a@b:c", "/admin#top"}) {
     INFO(ok);
     CHECK(relative_reason(ok) == "ok");
   }
@@ -108,6 +108,7 @@ TEST_CASE("host-relative paths: the regression inputs and every refusal", "[redi
   CHECK(relative_reason("/admin/%2e%2e/x") == "encoded_separator");
   CHECK(relative_reason("/admin/%2E./x") == "encoded_separator");
   CHECK(relative_reason("/%g0") == "malformed_percent_encoding");
+  CHECK(relative_reason("/admin?x=%g0") == "malformed_percent_encoding");
 }
 
 TEST_CASE("registered() is an exact, byte-for-byte comparison", "[redirect]") {

@@ -175,10 +175,13 @@ std::optional<Refusal> check_relative_path(std::string_view path) {
     const auto seg = segments.substr(i + 1, segments.find('/', i + 1) - (i + 1));
     if (seg == "." || seg == "..") return refuse("dot_segment", "the path has a '.' or '..' segment");
   }
-  // Browsers also read "%2e" as '.' when resolving dot segments ("/admin/%2e%2e/x" is "/x").
-  return check_percent(path, [](unsigned char c) {
-    return c == '/' || c == '\\' || c == '%' || c == '.' || c < 0x20 || c == 0x7f;
-  });
+  // In the path, browsers also read "%2e" as '.' when resolving dot segments
+  // ("/admin/%2e%2e/x" is "/x"); the query and fragment only need to be well formed.
+  if (auto r = check_percent(segments, [](unsigned char c) {
+        return c == '/' || c == '\\' || c == '%' || c == '.' || c < 0x20 || c == 0x7f;
+      }))
+    return r;
+  return check_percent(path.substr(segments.size()), [](unsigned char) { return false; });
 }
 
 bool registered(const std::vector<std::string>& registered, std::string_view uri) {

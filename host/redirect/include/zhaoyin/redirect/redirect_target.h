@@ -21,7 +21,7 @@
 //    staff sign-in's next=): a single leading '/', never "//" or "/\" (a
 //    scheme-relative URL to another host), no control characters, spaces,
 //    backslashes or raw non-ASCII, no dot segments, and no percent-encoded
-//    '/', '\', '.', '%' or control character (a second decoding could turn
+//    '/', '\', '.', '%' or control character in the path (a second decoding could turn
 //    "/%2f%2fevil" into "//evil"; browsers resolve "%2e%2e" as "..").
 #include <optional>
 #include <string>
