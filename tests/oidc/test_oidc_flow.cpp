@@ -32,7 +32,7 @@ class ScriptedLogins final : public oidc::LoginGateway {
   oidc::LoginStarted start(const store::Application& app, const oidc::LoginStart& request) override {
     std::lock_guard<std::mutex> lock(mutex_);
     const std::string id = "login-" + std::to_string(++count_);
-    states_[id] = oidc::LoginState{"pending", nullptr, std::nullopt};
+    states_[id] = oidc::LoginState{"pending", nullptr, std::nullopt, id};
     last_client = app.client_id;
     last_request = request;
     return {id, "page-token-" + std::to_string(count_)};

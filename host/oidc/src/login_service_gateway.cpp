@@ -24,7 +24,7 @@ class LoginServiceGateway final : public LoginGateway {
   std::optional<LoginState> find(const std::string& session_id) const override {
     const auto session = service_.find_latest(session_id);
     if (!session) return std::nullopt;
-    return LoginState{session->status, session->subject, session->authenticated_at};
+    return LoginState{session->status, session->subject, session->authenticated_at, session->id};
   }
 
  private:

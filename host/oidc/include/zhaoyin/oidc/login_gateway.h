@@ -27,6 +27,7 @@ struct LoginState {
   std::string status;     // pending | scanned | confirmed | rejected | expired | cancelled
   nlohmann::json subject; // confirmed only: verification::VerifiedSubject::to_json()
   std::optional<std::chrono::system_clock::time_point> authenticated_at;
+  std::string session_id;  // the session read (the latest of a renewal chain); empty: the one asked for
 };
 
 class LoginGateway {
