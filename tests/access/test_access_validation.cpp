@@ -155,6 +155,17 @@ TEST_CASE("redirect URIs are https, or http on the loopback") {
   only_error([](AccessForm& f) { f.redirect_uris = {"javascript:alert(1)"}; }, "redirect_uris");
   only_error([](AccessForm& f) { f.redirect_uris = {"http://127.0.0.1.evil.cn/cb"}; }, "redirect_uris");
   CHECK(errors_after([](AccessForm& f) { f.redirect_uris = {"http://localhost:9000/cb", "https://a.example.cn"}; }).empty());
+  // Registered exactly as a browser reads them (issue 17 item 6): the hosted
+  // page and the OIDC provider compare byte for byte, so nothing a browser
+  // would read differently can be registered either.
+  for (const char* uri : {"https://etax.example.gov.cn\\@evil.example/cb", "https://etax.example.gov.cn@evil.example/cb",
+                          "https://evil.example%2f@etax.example.gov.cn/cb", "https://例子.测试/cb",
+                          "https://etax.example.gov.cn./cb", "https://ETAX.example.gov.cn/cb", "https://etax.example.gov.cn/\tcb",
+                          "//etax.example.gov.cn/cb"}) {
+    INFO(uri);
+    only_error([&](AccessForm& f) { f.redirect_uris = {uri}; }, "redirect_uris");
+  }
+  CHECK(errors_after([](AccessForm& f) { f.redirect_uris = {"https://xn--fsqu00a.xn--0zwm56d/cb"}; }).empty());
 }
 
 TEST_CASE("an empty form reports every required field at once") {

@@ -61,6 +61,7 @@ TEST_CASE("config: defaults and the shipped config/zhaoyin.properties", "[app][c
   CHECK(defaults.max_body_bytes == 1024 * 1024);
   CHECK(defaults.store.driver == "sqlite");
   CHECK(defaults.token_ttl == std::chrono::seconds(3600));
+  CHECK(defaults.login_max_renewals == 3);
   CHECK(defaults.log_level == http::LogLevel::Info);
 
   Poco::AutoPtr<Poco::Util::PropertyFileConfiguration> shipped(
@@ -89,6 +90,8 @@ TEST_CASE("config: bad values are refused with the setting named", "[app][config
   CHECK_THROWS_WITH(parse({{"authority.driver", "national"}}), Catch::Contains("authority.driver"));
   CHECK_THROWS_WITH(parse({{"oauth.token_ttl_seconds", "5"}}), Catch::Contains("oauth.token_ttl_seconds"));
   CHECK_THROWS_WITH(parse({{"log.level", "loud"}}), Catch::Contains("log.level"));
+  CHECK_THROWS_WITH(parse({{"login.max_renewals", "21"}}), Catch::Contains("login.max_renewals"));
+  CHECK(parse({{"login.max_renewals", "0"}}).login_max_renewals == 0);
   CHECK_THROWS_WITH(parse({{"http.host", ""}}), Catch::Contains("http.host"));
   CHECK(parse({{"http.port", "0"}}).server.port == 0);
 }

@@ -48,8 +48,8 @@ TEST_CASE("create refuses bad input and missing authorisation") {
   CHECK(env.create("tax", {{"ttl", 5}}).code() == "invalid_request");
   CHECK(env.create("tax", {{"ttl", 601}}).code() == "invalid_request");
   CHECK(env.create("tax", {{"colour", "red"}}).code() == "invalid_request");
-  CHECK(env.create("tax", {{"return_url", "https://evil.example/"}}).code() == "invalid_request");
-  CHECK(env.create("tax", {{"return_url", "//evil.example/"}}).code() == "invalid_request");
+  CHECK(env.create("tax", {{"return_url", "https://evil.example/"}}).code() == "invalid_return_url");
+  CHECK(env.create("tax", {{"return_url", "//evil.example/"}}).code() == "invalid_return_url");
   CHECK(env.create("tax", {{"callback_url", "ftp://x"}}).code() == "invalid_request");
   // The application is approved for pc and app only.
   const auto channel = env.create("tax", {{"channel", "wechat_mini"}});
@@ -62,6 +62,42 @@ TEST_CASE("create refuses bad input and missing authorisation") {
   const auto re = env.create("real_estate");
   CHECK(re.status == 403);
   CHECK(re.code() == "insufficient_scope");
+}
+
+// Issue 17 item 6: a return_url is a strict path on this host or one of the
+// application's registered redirect URIs, byte for byte; everything a browser
+// could read as another site is refused with 400 invalid_return_url.
+TEST_CASE("return_url: tricky targets are refused at creation, the registered one is accepted") {
+  auto& env = LoginEnv::get();
+  const std::vector<std::pair<std::string, std::string>> refused = {
+      {"/\t/evil.example/", "control_character"},
+      {"/\n/evil.example/", "control_character"},
+      {"https://etax.hubei.sandbox.invalid\\@evil.example/", "backslash"},
+      {"/\\evil.example", "backslash"},
+      {"//evil.example", "scheme_relative"},
+      {"https://etax.hubei.sandbox.invalid@evil.example/", "userinfo"},
+      {"https://evil.example%2f@etax.hubei.sandbox.invalid", "userinfo"},
+      {"https://例子.测试/", "non_ascii"},
+      {"https://etax.hubei.sandbox.invalid./oidc/callback", "trailing_dot_host"},
+      {"https://ETAX.hubei.sandbox.invalid/oidc/callback", "host_not_lowercase"},
+      {"javascript:alert(document.domain)", "scheme_not_allowed"},
+      {"/%2f/evil.example", "encoded_separator"},
+      {"https://evil.example/", "not_registered"},
+      {"https://etax.hubei.sandbox.invalid/oidc/callback/", "not_registered"},
+  };
+  for (const auto& [url, reason] : refused) {
+    INFO(url);
+    const auto r = env.create("tax", {{"return_url", url}});
+    CHECK(r.status == 400);
+    CHECK(r.code() == "invalid_return_url");
+    CHECK(r.as_json()["error"]["message"].get<std::string>().find("(" + reason + ")") != std::string::npos);
+  }
+  // Exactly as registered by the application (sandbox.json redirect_uris), and a path on this host.
+  const std::string registered = env.app("tax")["redirect_uris"][0];
+  const auto ok = env.create("tax", {{"return_url", registered}});
+  CHECK(ok.status == 201);
+  CHECK(http("GET", env.url("/login/" + ok.as_json()["id"].get<std::string>() + "/state")).as_json()["return_url"] == registered);
+  CHECK(env.create("tax", {{"return_url", "/after/login?x=1"}}).status == 201);
 }
 
 TEST_CASE("the real wallet logs in: scan --approve confirms with the verified subject") {
@@ -239,8 +275,10 @@ TEST_CASE("the hosted page shows the QR and follows the state without the subjec
   CHECK(state["return_url"] == "/after?x=<1>");
   CHECK_FALSE(state.contains("subject"));
   CHECK(http("GET", env.url("/login/unknown")).status == 404);
-  // Only an expired session can be renewed.
-  CHECK(http("POST", env.url("/login/" + id + "/renew")).code() == "not_expired");
+  // Only an expired session can be renewed (and only with a credential: test_login_renewal.cpp).
+  CHECK(http("POST", env.url("/login/" + id + "/renew"), "", {{"X-Login-Page-Token", s["page_url"].get<std::string>().substr(
+                                                                  s["page_url"].get<std::string>().find("#page_token=") + 12)}})
+            .code() == "not_expired");
 }
 
 TEST_CASE("the demo: /demo/login, scan --image of the page's QR, result page with enterprise and holder") {
@@ -249,7 +287,7 @@ TEST_CASE("the demo: /demo/login, scan --image of the page's QR, result page wit
   REQUIRE(start.status == 303);
   const std::string location = start.headers.at("Location");
   REQUIRE(location.rfind("/login/", 0) == 0);
-  const std::string id = location.substr(7);
+  const std::string id = location.substr(7, location.find('#') - 7);  // "#page_token=..." is for the page
   const auto page = http("GET", env.url(location));
   const std::string qr_text = qr_text_in_page(page.body);
   REQUIRE_FALSE(qr_text.empty());
@@ -277,7 +315,9 @@ TEST_CASE("an expired hosted page offers a new QR code") {
   const std::string id = s["id"];
   const auto state = http("GET", env.url("/login/" + id + "/state?wait=30&last=pending")).as_json();
   REQUIRE(state["status"] == "expired");
-  const auto renew = http("POST", env.url("/login/" + id + "/renew"));
+  const std::string page_url = s["page_url"];
+  const auto renew = http("POST", env.url("/login/" + id + "/renew"), "",
+                          {{"X-Login-Page-Token", page_url.substr(page_url.find("#page_token=") + 12)}});
   REQUIRE(renew.status == 201);
   const std::string fresh = renew.as_json()["id"];
   CHECK(fresh != id);

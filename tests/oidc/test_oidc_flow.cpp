@@ -29,13 +29,13 @@ const std::string kChallenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 // Logins whose outcome the test decides.
 class ScriptedLogins final : public oidc::LoginGateway {
  public:
-  std::string start(const store::Application& app, const oidc::LoginStart& request) override {
+  oidc::LoginStarted start(const store::Application& app, const oidc::LoginStart& request) override {
     std::lock_guard<std::mutex> lock(mutex_);
     const std::string id = "login-" + std::to_string(++count_);
-    states_[id] = oidc::LoginState{"pending", nullptr, std::nullopt};
+    states_[id] = oidc::LoginState{"pending", nullptr, std::nullopt, id};
     last_client = app.client_id;
     last_request = request;
-    return id;
+    return {id, "page-token-" + std::to_string(count_)};
   }
   std::optional<oidc::LoginState> find(const std::string& id) const override {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -106,7 +106,8 @@ struct Provider {
   HttpResult login(const std::string& outcome = "confirmed") {
     const auto a = authorize();
     REQUIRE(a.status == 302);
-    const std::string session = a.header("Location").substr((issuer + "/login/").size());
+    std::string session = a.header("Location").substr((issuer + "/login/").size());
+    session = session.substr(0, session.find('#'));  // #page_token=... is for the hosted page
     logins->set(session, outcome);
     return continue_with(a);
   }
@@ -216,7 +217,8 @@ TEST_CASE("oidc http: authorize starts a QR login and binds the browser", "[oidc
   const auto r = p.authorize({{"matter", "电子政务/税务/发票申领"}});
   INFO(r.body);
   REQUIRE(r.status == 302);
-  CHECK(r.header("Location") == p.issuer + "/login/login-1");
+  // The page token travels in the fragment: the hosted page reads it, no server sees it.
+  CHECK(r.header("Location") == p.issuer + "/login/login-1#page_token=page-token-1");
   const std::string cookie = r.header("Set-Cookie");
   CHECK(cookie.rfind("zhaoyin_oidc=", 0) == 0);
   CHECK(cookie.find("HttpOnly") != std::string::npos);
@@ -235,6 +237,41 @@ TEST_CASE("oidc http: client and redirect_uri errors stay on an error page", "[o
   check_page_error(p.authorize({{"redirect_uri", "<absent>"}}), 400, "invalid_request");
   check_page_error(p.host.get("/oidc/authorize?client_id=rp&client_id=other&redirect_uri=" + http::form_encode(kRedirect)),
                    400, "invalid_request");
+}
+
+// Issue 17 item 6: redirect URIs a browser would read differently from the
+// registered one are refused on the page (RFC 6749 §4.1.2.1: never redirected
+// to), each with its reason; the registered one, byte for byte, is accepted.
+TEST_CASE("oidc http: tricky redirect_uris are refused on the page, never redirected to", "[oidc][http][redirect]") {
+  Provider p;
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"/\t/evil.example/", "control_character"},
+      {"https://rp.example\\@evil.example/oidc/callback", "backslash"},
+      {"//evil.example", "not_absolute"},
+      {"https://rp.example@evil.example/oidc/callback", "userinfo"},
+      {"https://evil.example%2f@rp.example/oidc/callback", "userinfo"},
+      {"https://evil.example%2frp.example/oidc/callback", "percent_encoded_authority"},
+      {"https://例子.测试/oidc/callback", "non_ascii"},
+      {"https://rp.example./oidc/callback", "trailing_dot_host"},
+      {"https://RP.example/oidc/callback", "host_not_lowercase"},
+      {"javascript:alert(document.domain)//https://rp.example/oidc/callback", "scheme_not_allowed"},
+      {"https://rp.example/oidc/callback\t", "control_character"},
+      {"https://rp.example/oidc/callback#x", "fragment"},
+      {"http://rp.example/oidc/callback", "http_not_loopback"},
+      {"https://rp.example:443/oidc/callback", "not_registered"},
+      {"https://rp.example/oidc/callback?x=1", "not_registered"},
+      {"https://rp.example/OIDC/callback", "not_registered"},
+  };
+  for (const auto& [uri, reason] : cases) {
+    INFO(uri);
+    const auto r = p.authorize({{"redirect_uri", uri}});
+    check_page_error(r, 400, "invalid_redirect_uri");
+    CHECK(r.body.find("(" + reason + ")") != std::string::npos);
+    CHECK(r.header("Set-Cookie").empty());
+  }
+  // Exactly as registered: accepted (the loopback http one too).
+  CHECK(p.authorize().status == 302);
+  CHECK(p.authorize({{"redirect_uri", "http://127.0.0.1:8080/demo/oidc/callback"}}).status == 302);
 }
 
 TEST_CASE("oidc http: other authorize errors go back to the client with state", "[oidc][http]") {

@@ -9,6 +9,7 @@
 #include <zhaoyin/access/access_application.h>
 #include <zhaoyin/access/form_labels.h>
 #include <zhaoyin/access/matters.h>
+#include <zhaoyin/redirect/redirect_target.h>
 #include <zhaoyin/trust/uscc.h>
 
 namespace zhaoyin::access {
@@ -197,30 +198,6 @@ void check_matters(Checker& c, const AccessForm& f, const std::vector<std::strin
   }
 }
 
-// https:// anywhere, or http:// on the loopback only (a native app's redirect);
-// never a fragment, never whitespace.
-bool redirect_uri_ok(const std::string& uri) {
-  if (uri.size() > 2000 || uri.find('#') != std::string::npos) return false;
-  if (std::any_of(uri.begin(), uri.end(), [](char ch) { return static_cast<unsigned char>(ch) <= ' '; })) return false;
-  std::string rest;
-  bool loopback_only = false;
-  if (uri.rfind("https://", 0) == 0) rest = uri.substr(8);
-  else if (uri.rfind("http://", 0) == 0) rest = uri.substr(7), loopback_only = true;
-  else return false;
-  const auto authority = rest.substr(0, rest.find_first_of("/?"));
-  if (authority.empty() || authority.find('@') != std::string::npos) return false;
-  std::string host = authority;
-  if (host.front() == '[') {
-    const auto close = host.find(']');
-    if (close == std::string::npos) return false;
-    host = host.substr(0, close + 1);
-  } else {
-    host = host.substr(0, host.find(':'));
-  }
-  if (loopback_only) return host == "127.0.0.1" || host == "localhost" || host == "[::1]";
-  return dns_name_ok(host, false) || ip_literal_ok(host);
-}
-
 }  // namespace
 
 std::vector<FieldError> validate(const AccessForm& f, const std::vector<std::string>& known_matters) {
@@ -244,9 +221,13 @@ std::vector<FieldError> validate(const AccessForm& f, const std::vector<std::str
   check_volumes(c, f);
   check_matters(c, f, known_matters);
   if (f.redirect_uris.size() > kMaxUris) c.fail("redirect_uris", "回调地址不能超过20个");
+  // Registered exactly as the browser will read them: the OIDC provider and
+  // the hosted login page compare requests to these byte for byte
+  // (redirect/redirect_target.h, RFC 6749 §3.1.2).
   for (const auto& uri : f.redirect_uris) {
-    if (!redirect_uri_ok(uri)) {
-      c.fail("redirect_uris", "回调地址“" + uri + "”应为https地址，或本机(127.0.0.1/localhost)的http地址");
+    if (const auto refusal = redirect::check_absolute(uri)) {
+      c.fail("redirect_uris", "回调地址“" + uri + "”应为https地址（或本机127.0.0.1/[::1]/localhost的http地址），主机名小写、"
+                              "国际化域名用xn--形式、不带用户名、片段或末尾点（" + refusal->reason + ": " + refusal->message + "）");
       break;
     }
   }

@@ -6,6 +6,7 @@
 #include <Poco/Net/NameValueCollection.h>
 #include <ctime>
 #include <zhaoyin/http/api_error.h>
+#include <zhaoyin/redirect/redirect_target.h>
 
 namespace zhaoyin::admin {
 
@@ -17,12 +18,14 @@ std::string field(const http::FormFields& form, const std::string& name) {
   return {};
 }
 
-// Only paths under /admin/ on this host: never an open redirect.
+// Only paths under /admin on this host: never an open redirect. The path must
+// pass the strict host-relative form (single leading '/', no "//" or "/\\",
+// no control characters, spaces, raw non-ASCII, dot segments or
+// percent-encoded separators: redirect/redirect_target.h); anything else —
+// and anything outside /admin — goes to the staff home instead.
 std::string safe_next(const std::string& next) {
-  if (next.rfind("/admin", 0) != 0) return "/admin/";
-  if (next.find("//") != std::string::npos || next.find('\\') != std::string::npos ||
-      next.find_first_of("\r\n") != std::string::npos)
-    return "/admin/";
+  if (redirect::check_relative_path(next)) return "/admin/";
+  if (next != "/admin" && next.rfind("/admin/", 0) != 0 && next.rfind("/admin?", 0) != 0) return "/admin/";
   return next;
 }
 

@@ -23,6 +23,7 @@
 #include <zhaoyin/quota/usage_gate.h>
 #include <zhaoyin/flow/host_identity.h>
 #include <zhaoyin/http/server.h>
+#include <zhaoyin/login/login_service.h>
 #include <zhaoyin/store/application_repository.h>
 #include <zhaoyin/trust/bytes.h>
 #include <zhaoyin/trust/sm3.h>
@@ -170,6 +171,7 @@ int HostApplication::main(const std::vector<std::string>& args) {
     ctx = std::make_shared<http::HostContext>();
     ctx->settings.max_body_bytes = cfg.max_body_bytes;
     ctx->settings.token_ttl = cfg.token_ttl;
+    login::set_max_renewals(cfg.login_max_renewals);
     ctx->settings.authority_refresh = cfg.authority_refresh;
     ctx->settings.version = http::build_version();
     ctx->metrics = std::make_shared<http::Metrics>();

@@ -93,6 +93,7 @@ HostConfig load_host_config(const Poco::Util::AbstractConfiguration& config,
   }
 
   c.token_ttl = std::chrono::seconds(r.number("oauth.token_ttl_seconds", 3600, 60, 86400));
+  c.login_max_renewals = static_cast<int>(r.number("login.max_renewals", 3, 0, 20));
 
   const std::string level = r.text("log.level", "info");
   const auto parsed = http::log_level_from(level);

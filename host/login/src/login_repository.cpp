@@ -31,7 +31,7 @@ std::optional<std::string> optional_text(const Poco::Data::RecordSet& rs, std::s
 
 const char* const kColumns =
     "id, client_id, ticket, nonce, status, matter, correlation_id, channel, ttl_seconds, callback_url, return_url,"
-    " created_at, expires_at, subject, authenticated_at";
+    " created_at, expires_at, subject, authenticated_at, page_token_hash, renewals, renewed_to";
 
 [[noreturn]] void rethrow(const std::string& what, const Poco::Exception& e) {
   throw store::StoreError(what + ": " + e.displayText());
@@ -57,15 +57,18 @@ void LoginRepository::insert(const LoginSession& session) {
   auto ret = nullable(session.request.return_url);
   Poco::Int64 ttl = session.request.ttl.count();
   Poco::Int64 created = seconds(session.created_at), expires = seconds(session.expires_at);
+  std::string page_token_hash = session.page_token_hash;
+  int renewals = session.renewals;
   try {
     auto s = db_.session();
     Poco::Data::Transaction tx(s);
     db_.lock_for_write(s);
     s << "INSERT INTO login_sessions (id, client_id, ticket, nonce, status, matter, correlation_id, channel,"
-         " ttl_seconds, callback_url, return_url, created_at, expires_at, updated_at)"
-         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         " ttl_seconds, callback_url, return_url, created_at, expires_at, updated_at, page_token_hash, renewals)"
+         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         use(id), use(client), use(ticket), use(nonce), use(status), use(matter), use(correlation), use(channel),
-        use(ttl), use(callback), use(ret), use(created), use(expires), use(created), now;
+        use(ttl), use(callback), use(ret), use(created), use(expires), use(created), use(page_token_hash),
+        use(renewals), now;
     append_event(s, id, status, session.created_at);
     tx.commit();
   } catch (const Poco::Exception& e) {
@@ -105,6 +108,9 @@ std::optional<LoginSession> LoginRepository::find_where(const std::string& colum
     out.expires_at = from_seconds(rs.value(12, 0).convert<Poco::Int64>());
     if (auto subject = optional_text(rs, 13)) out.subject = nlohmann::json::parse(*subject);
     if (!rs.isNull(14, 0)) out.authenticated_at = from_seconds(rs.value(14, 0).convert<Poco::Int64>());
+    out.page_token_hash = optional_text(rs, 15).value_or("");
+    out.renewals = rs.value(16, 0).convert<int>();
+    out.renewed_to = optional_text(rs, 17);
 
     Poco::Data::Statement events(s);
     std::string id = out.id;
@@ -168,6 +174,19 @@ std::vector<std::string> LoginRepository::overdue_with_callback(TimePoint at, st
     return ids;
   } catch (const Poco::Exception& e) {
     rethrow("cannot list overdue login sessions", e);
+  }
+}
+
+bool LoginRepository::claim_renewal(const std::string& id, const std::string& successor) {
+  try {
+    auto s = db_.session();
+    std::string sid = id, next = successor;
+    Poco::Data::Statement update(s);
+    update << "UPDATE login_sessions SET renewed_to = ? WHERE id = ? AND renewed_to IS NULL AND status = 'expired'",
+        use(next), use(sid);
+    return update.execute() == 1;
+  } catch (const Poco::Exception& e) {
+    rethrow("cannot renew login session", e);
   }
 }
 

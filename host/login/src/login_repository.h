@@ -37,6 +37,10 @@ class LoginRepository {
 
   void set_return_url(const std::string& id, const std::string& return_url);
 
+  // Records that the expired session `id` was renewed into `successor`; false
+  // if it was renewed already (or is not expired). One renewal per session.
+  bool claim_renewal(const std::string& id, const std::string& successor);
+
  private:
   std::optional<LoginSession> find_where(const std::string& column, const std::string& value) const;
   store::Database& db_;

@@ -2,9 +2,12 @@
 
 #include <Poco/URI.h>
 #include <algorithm>
+#include <atomic>
 #include <zhaoyin/http/api_error.h>
 #include <zhaoyin/protocol/canonical_json.h>
 #include <zhaoyin/protocol/wallet_messages.h>
+#include <zhaoyin/redirect/redirect_target.h>
+#include <zhaoyin/store/secrets.h>
 #include <zhaoyin/trust/bytes.h>
 #include <zhaoyin/verification/subject_verifier.h>
 
@@ -30,6 +33,22 @@ void check_text(const std::optional<std::string>& v, const char* name, std::size
     throw http::ApiError::bad_request(std::string(name) + " must be 1 to " + std::to_string(max) + " characters");
 }
 
+// The hosted page sends the browser to return_url once the login is
+// confirmed, so it must never become an open redirect: either a strict path on
+// this host, or one of the application's registered redirect URIs compared
+// byte for byte (RFC 6749 §3.1.2.3, OIDC Core §3.1.2.1). Nothing is
+// normalised: a value a browser could read differently is refused instead.
+void check_return_url(const store::Application& app, const std::string& url) {
+  const bool path = !url.empty() && url.front() == '/';
+  const auto refusal = path ? redirect::check_relative_path(url) : redirect::check_absolute(url);
+  if (refusal)
+    throw http::ApiError(400, "invalid_return_url", "return_url refused (" + refusal->reason + "): " + refusal->message);
+  if (!path && !redirect::registered(app.redirect_uris, url))
+    throw http::ApiError(400, "invalid_return_url",
+                         "return_url refused (not_registered): an absolute return_url must be one of application " +
+                             app.client_id + "'s registered redirect URIs, byte for byte");
+}
+
 void validate(const store::Application& app, const LoginSessionRequest& r) {
   if (app.status != store::ApplicationStatus::Active)
     throw http::ApiError(403, "client_suspended", "application " + app.client_id + " is not active");
@@ -52,13 +71,7 @@ void validate(const store::Application& app, const LoginSessionRequest& r) {
       throw http::ApiError::bad_request("callback_url is not a URL");
     }
   }
-  if (r.return_url) {
-    check_text(r.return_url, "return_url", 2000);
-    // Host-relative only: the hosted page must never become an open redirect.
-    const auto& u = *r.return_url;
-    if (u[0] != '/' || (u.size() > 1 && (u[1] == '/' || u[1] == '\\')))
-      throw http::ApiError::bad_request("return_url must be a path on this host (starting with a single '/')");
-  }
+  if (r.return_url) check_return_url(app, *r.return_url);
   if (r.channel && !contains(app.channels, *r.channel))
     throw http::ApiError::forbidden("channel_not_approved",
                                     "application " + app.client_id + " is not approved for the channel " + *r.channel);
@@ -71,13 +84,28 @@ nlohmann::json optional_json(const std::optional<std::string>& v) { return v ? n
 
 }  // namespace
 
+namespace {
+std::atomic<int> g_max_renewals{3};
+}  // namespace
+
+void set_max_renewals(int renewals) { g_max_renewals = renewals; }
+int max_renewals() { return g_max_renewals; }
+
 LoginService::LoginService(std::shared_ptr<http::HostContext> ctx) : ctx_(std::move(ctx)) {}
 
 LoginSession LoginService::create(const store::Application& app, const LoginSessionRequest& request) {
   validate(app, request);
+  return insert_new(app, request, trust::base64url_encode(trust::random_bytes(16)), 0);
+}
+
+LoginSession LoginService::insert_new(const store::Application& app, const LoginSessionRequest& request, std::string id,
+                                      int renewals) {
   LoginSession s;
-  s.id = trust::base64url_encode(trust::random_bytes(16));
+  s.id = std::move(id);
   s.client_id = app.client_id;
+  s.page_token = trust::base64url_encode(trust::random_bytes(32));
+  s.page_token_hash = store::token_hash(s.page_token);
+  s.renewals = renewals;
   s.status = "pending";
   s.ticket = protocol::new_ticket();
   s.nonce = protocol::new_nonce();
@@ -179,7 +207,7 @@ nlohmann::json LoginService::to_json(const LoginSession& s) const {
                         {"qr_text", s.qr_text},
                         {"qr_png_url", api + "/qr.png"},
                         {"qr_svg_url", api + "/qr.svg"},
-                        {"page_url", ctx_->settings.public_url + "/login/" + s.id},
+                        {"page_url", page_url(s)},
                         {"matter", optional_json(s.request.matter)},
                         {"correlation_id", optional_json(s.request.correlation_id)},
                         {"channel", optional_json(s.request.channel)},
@@ -197,13 +225,51 @@ void LoginService::set_return_url(const std::string& id, const std::string& retu
   LoginRepository(*ctx_).set_return_url(id, return_url);
 }
 
-LoginSession LoginService::renew(const LoginSession& expired) {
-  if (expired.status != "expired")
-    throw http::ApiError(409, "not_expired", "only an expired login session can be renewed");
-  store::ApplicationRepository apps(*ctx_->db);
-  const auto app = apps.find(expired.client_id);
-  if (!app) throw http::ApiError::not_found("the application of this session no longer exists");
-  return create(*app, expired.request);
+std::string LoginService::page_url(const LoginSession& s) const {
+  std::string url = ctx_->settings.public_url + "/login/" + s.id;
+  if (!s.page_token.empty()) url += "#page_token=" + s.page_token;
+  return url;
+}
+
+bool LoginService::page_token_matches(const LoginSession& s, const std::string& token) const {
+  // Sessions from before migration 13 have no page token: nothing matches.
+  if (s.page_token_hash.empty() || token.empty() || token.size() > 256) return false;
+  return trust::equal_constant_time(trust::to_bytes(store::token_hash(token)), trust::to_bytes(s.page_token_hash));
+}
+
+void LoginService::check_renewable(const LoginSession& s, const store::Application& app) const {
+  if (s.status != "expired")
+    throw http::ApiError(409, "not_expired", "only an expired login session can be renewed (this one is " + s.status + ")");
+  if (s.renewed_to)
+    throw http::ApiError(409, "already_renewed", "this login session has already been renewed");
+  if (s.renewals >= max_renewals())
+    throw http::ApiError::forbidden("renewal_limit_reached",
+                                    "this login has been renewed " + std::to_string(s.renewals) +
+                                        " times, the most allowed (login.max_renewals); start a new login");
+  if (app.client_id != s.client_id)
+    throw http::ApiError::forbidden("not_session_owner", "the login session belongs to another application");
+  validate(app, s.request);
+}
+
+LoginSession LoginService::renew(const LoginSession& expired, const store::Application& app) {
+  // Everything is checked first, so that a claimed session always has its successor.
+  check_renewable(expired, app);
+  std::string id = trust::base64url_encode(trust::random_bytes(16));
+  // One renewal per expired session (a conditional UPDATE: also across hosts).
+  if (!LoginRepository(*ctx_).claim_renewal(expired.id, id))
+    throw http::ApiError(409, "already_renewed", "this login session has already been renewed");
+  return insert_new(app, expired.request, std::move(id), expired.renewals + 1);
+}
+
+std::optional<LoginSession> LoginService::find_latest(const std::string& id) const {
+  auto s = find(id);
+  // A chain is at most login.max_renewals (≤ 20) long; the bound guards against a loop in stored data.
+  for (int hops = 0; s && s->renewed_to && hops <= 20; ++hops) {
+    auto next = find(*s->renewed_to);
+    if (!next) break;
+    s = std::move(next);
+  }
+  return s;
 }
 
 void LoginService::announce(const LoginSession& s) const {

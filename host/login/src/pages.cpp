@@ -2,9 +2,14 @@
 // renewal, and the sandbox demo (/demo/login). The page and its state are
 // public: the 128-bit session id is the capability, and they never carry the
 // verified subject (only the demo's own result page shows it, for sessions the
-// demo created).
+// demo created). Renewing is not public: it makes a new session (counted
+// against the application's rate and volume, and calling its callback later),
+// so it needs the application's bearer token or the session's page token.
+#include <algorithm>
 #include <zhaoyin/http/api_error.h>
+#include <zhaoyin/http/auth.h>
 #include <zhaoyin/http/html.h>
+#include <zhaoyin/http/usage_check.h>
 #include <zhaoyin/login/login_service.h>
 #include <zhaoyin/protocol/canonical_json.h>
 #include <zhaoyin/store/application_repository.h>
@@ -52,6 +57,8 @@ const char* const kPageStyle = R"(<style>
 .login .qr img { width: 264px; height: 264px; image-rendering: pixelated; }
 .login .qr.faded img { opacity: .15; }
 .login .qr-text { font-family: ui-monospace, monospace; font-size: .7rem; color: #888; word-break: break-all; }
+/* The layout's button rule sets display, which would beat the hidden attribute. */
+.login [hidden] { display: none; }
 .login .status { font-size: 1.05rem; margin: 1rem 0; }
 .login .status[data-status=confirmed] { color: #1a7f37; }
 .login .status[data-status=expired], .login .status[data-status=rejected], .login .status[data-status=cancelled] { color: #b42318; }
@@ -68,13 +75,18 @@ const char* const kPageScript = R"(
   var renew = document.getElementById('renew');
   var qr = document.getElementById('qr');
   var last = statusEl.getAttribute('data-status');
+  // The page token comes in the URL's fragment (#page_token=...), which the
+  // browser never sends to a server or in a Referer; without it the page
+  // cannot renew and offers no button.
+  var m = /(?:^#|&)page_token=([A-Za-z0-9_-]+)/.exec(window.location.hash);
+  var pageToken = m ? m[1] : null;
   function show(state) {
     last = state.status;
     statusEl.textContent = state.label;
     statusEl.setAttribute('data-status', state.status);
     var done = ['confirmed', 'rejected', 'expired', 'cancelled'].indexOf(state.status) >= 0;
     if (done) qr.classList.add('faded');
-    if (state.status === 'expired') renew.hidden = false;
+    if (state.status === 'expired' && pageToken) renew.hidden = false;
     if (state.status === 'confirmed' && state.return_url) window.location.assign(state.return_url);
     return done;
   }
@@ -86,9 +98,12 @@ const char* const kPageScript = R"(
   }
   renew.addEventListener('click', function () {
     renew.disabled = true;
-    fetch('/login/' + encodeURIComponent(id) + '/renew', {method: 'POST'})
+    fetch('/login/' + encodeURIComponent(id) + '/renew', {method: 'POST', headers: {'X-Login-Page-Token': pageToken}})
       .then(function (r) { return r.json(); })
-      .then(function (j) { if (j.page_url) window.location.assign(j.page_url); else renew.disabled = false; })
+      .then(function (j) {
+        if (j.page_url) { window.location.assign(j.page_url); return; }
+        if (j.error) { statusEl.textContent = j.error.message; statusEl.setAttribute('data-error', j.error.code); }
+      })
       .catch(function () { renew.disabled = false; });
   });
   if (!show({status: last, label: statusEl.textContent, return_url: root.getAttribute('data-return-url') || null})) poll();
@@ -136,12 +151,43 @@ void LoginPageState::handle(http::Exchange& ex) {
 void RenewLoginPage::handle(http::Exchange& ex) {
   LoginService service(ctx_);
   const auto expired = session_or_404(service, ex.param("id"));
-  auto fresh = service.renew(expired);
+  // 1. Who asks: the owning application (its bearer token) or the page that
+  //    holds the session's page token.
+  std::optional<store::Application> app;
+  if (ex.header("Authorization")) {
+    const auto client = http::authenticate_bearer(ex, *ctx_);  // 401 invalid_token, 403 client_suspended
+    http::require_scope(client, "login");
+    if (client.application.client_id != expired.client_id)
+      throw http::ApiError::forbidden("not_session_owner", "the login session belongs to another application");
+    app = client.application;
+  } else {
+    const auto token = ex.header("X-Login-Page-Token").value_or("");
+    if (token.empty())
+      throw http::ApiError(401, "credentials_required",
+                           "renewing needs the session's page token (X-Login-Page-Token) or the application's bearer token",
+                           {{"WWW-Authenticate", "Bearer realm=\"zhaoyin\""}});
+    if (!service.page_token_matches(expired, token))
+      throw http::ApiError::forbidden("invalid_page_token", "the page token is not this login session's");
+    app = store::ApplicationRepository(*ctx_->db).find(expired.client_id);
+    if (!app) throw http::ApiError::not_found("the application of this session no longer exists");
+    if (app->status != store::ApplicationStatus::Active)
+      throw http::ApiError(403, "client_suspended", "application " + app->client_id + " is not active");
+  }
+  // 2. Whether this session may be renewed at all (nothing counted yet).
+  service.check_renewable(expired, *app);
+  // 3. A renewal is a new login session: the same admission as creating one.
+  http::admit_usage(ex, *ctx_, *app, "login");
+  auto fresh = service.renew(expired, *app);
   // The demo's result page follows its own session id.
   if (expired.request.return_url && *expired.request.return_url == demo_result_url(expired.id)) {
     service.set_return_url(fresh.id, demo_result_url(fresh.id));
   }
-  ex.send_json(201, {{"id", fresh.id}, {"page_url", "/login/" + fresh.id}});
+  ex.response().set("Cache-Control", "no-store");
+  ex.send_json(201, {{"id", fresh.id},
+                     {"page_url", service.page_url(fresh)},
+                     {"page_token", fresh.page_token},
+                     {"expires_at", protocol::rfc3339(fresh.expires_at)},
+                     {"renewals_left", std::max(0, max_renewals() - fresh.renewals)}});
 }
 
 void DemoLogin::handle(http::Exchange& ex) {
@@ -153,7 +199,8 @@ void DemoLogin::handle(http::Exchange& ex) {
     LoginService service(ctx_);
     const auto s = service.create(app, LoginSessionRequest{});
     service.set_return_url(s.id, demo_result_url(s.id));
-    ex.response().set("Location", "/login/" + s.id);
+    // The fragment hands the page its token (never sent to a server).
+    ex.response().set("Location", "/login/" + s.id + "#page_token=" + s.page_token);
     ex.response().set("Cache-Control", "no-store");
     ex.send_text(303, "text/plain; charset=utf-8", "See /login/" + s.id + "\n");
     return;

@@ -15,6 +15,7 @@
 #include <zhaoyin/http/usage_check.h>
 #include <zhaoyin/oidc/oidc_repository.h>
 #include <zhaoyin/oidc/pkce.h>
+#include <zhaoyin/redirect/redirect_target.h>
 #include <zhaoyin/store/application_repository.h>
 #include <zhaoyin/store/secrets.h>
 #include <zhaoyin/verification/subject_verifier.h>
@@ -107,9 +108,17 @@ void AuthorizeHandler::handle(http::Exchange& ex) {
     if (!app) throw PageError{400, "invalid_client", "unknown client_id '" + *client_id + "'"};
     const auto redirect_uri = params.get("redirect_uri");
     if (!redirect_uri) throw PageError{400, "invalid_request", "missing parameter redirect_uri"};
-    if (std::find(app->redirect_uris.begin(), app->redirect_uris.end(), *redirect_uri) == app->redirect_uris.end())
+    // RFC 6749 §3.1.2 / OIDC Core §3.1.2.1: the redirect URI must be one the
+    // client registered, compared as a plain string. It is also checked on its
+    // own first, so that a value a browser would read differently (tab, '\',
+    // userinfo, IDN, trailing dot, other schemes) is named as such — and, like
+    // an unregistered one, never redirected to (RFC 6749 §4.1.2.1).
+    if (const auto refusal = redirect::check_absolute(*redirect_uri))
+      throw PageError{400, "invalid_redirect_uri", "redirect_uri refused (" + refusal->reason + "): " + refusal->message};
+    if (!redirect::registered(app->redirect_uris, *redirect_uri))
       throw PageError{400, "invalid_redirect_uri",
-                      "redirect_uri is not one registered for application " + app->client_id + " (exact match)"};
+                      "redirect_uri refused (not_registered): it is not one registered for application " +
+                          app->client_id + " (exact, byte-for-byte match)"};
 
     // 2. Everything else goes back to the client.
     const std::string state = params.get("state").value_or("");
@@ -193,8 +202,10 @@ void AuthorizeHandler::handle(http::Exchange& ex) {
       start.matter = matter;
       start.ttl = p_->options.login_ttl;
       start.return_url = "/oidc/continue/" + a.id;
+      LoginStarted started;
       try {
-        a.login_session_id = p_->logins->start(*app, start);
+        started = p_->logins->start(*app, start);
+        a.login_session_id = started.id;
       } catch (const http::ApiError& e) {
         if (e.status() >= 500) throw RedirectError{"temporarily_unavailable", e.what()};
         throw RedirectError{e.status() == 403 ? "access_denied" : "invalid_request", e.code() + ": " + e.what()};
@@ -211,7 +222,9 @@ void AuthorizeHandler::handle(http::Exchange& ex) {
       if (p_->issuer().rfind("https://", 0) == 0) cookie += "; Secure";
       ex.response().set("Set-Cookie", cookie);
       ex.response().set("Cache-Control", "no-store");
-      ex.response().set("Location", p_->issuer() + "/login/" + http::form_encode(a.login_session_id));
+      std::string page = p_->issuer() + "/login/" + http::form_encode(a.login_session_id);
+      if (!started.page_token.empty()) page += "#page_token=" + http::form_encode(started.page_token);
+      ex.response().set("Location", page);
       ex.send_empty(302);
     } catch (const RedirectError& e) {
       redirect_error(e);

@@ -81,7 +81,9 @@ void ContinueHandler::handle(http::Exchange& ex) {
   };
 
   if (status == "pending" || status == "scanned") {
-    const std::string back = "/login/" + http::form_encode(a->login_session_id);
+    // After a renewal on the hosted page, the QR being shown is the latest session's.
+    const std::string& shown = login && !login->session_id.empty() ? login->session_id : a->login_session_id;
+    const std::string back = "/login/" + http::form_encode(shown);
     send_page(ex, *p_, 200, "等待确认 Waiting for the wallet",
               card("等待确认 · Waiting for the wallet",
                    "The license holder has not confirmed this sign-in yet.",

@@ -10,18 +10,21 @@ class LoginServiceGateway final : public LoginGateway {
  public:
   explicit LoginServiceGateway(std::shared_ptr<http::HostContext> ctx) : service_(std::move(ctx)) {}
 
-  std::string start(const store::Application& app, const LoginStart& request) override {
+  LoginStarted start(const store::Application& app, const LoginStart& request) override {
     login::LoginSessionRequest r;
     r.matter = request.matter;
     r.ttl = request.ttl;
     r.return_url = request.return_url;
-    return service_.create(app, r).id;
+    const auto s = service_.create(app, r);
+    return LoginStarted{s.id, s.page_token};
   }
 
+  // The renewed session carries the same return_url (/oidc/continue/<id>), so
+  // the authorization follows the chain to the session the holder scanned.
   std::optional<LoginState> find(const std::string& session_id) const override {
-    const auto session = service_.find(session_id);
+    const auto session = service_.find_latest(session_id);
     if (!session) return std::nullopt;
-    return LoginState{session->status, session->subject, session->authenticated_at};
+    return LoginState{session->status, session->subject, session->authenticated_at, session->id};
   }
 
  private:

@@ -39,4 +39,19 @@ Migration login_migration() {
           }};
 }
 
+// Renewing an expired session (POST /login/{id}/renew) needs a credential and
+// is bounded: page_token_hash is the SM3 of the secret only the hosted page
+// (and the creator) got; renewals counts the renewals that led to this
+// session; renewed_to names the one session this expired one was renewed
+// into (set once, by a conditional UPDATE, so one session renews once).
+Migration login_renewal_migration() {
+  return {13,
+          "login sessions: page token, bounded renewals",
+          {
+              "ALTER TABLE login_sessions ADD COLUMN page_token_hash VARCHAR(64)",
+              "ALTER TABLE login_sessions ADD COLUMN renewals INTEGER NOT NULL DEFAULT 0",
+              "ALTER TABLE login_sessions ADD COLUMN renewed_to VARCHAR(64)",
+          }};
+}
+
 }  // namespace zhaoyin::store

@@ -32,6 +32,7 @@ struct HostConfig {
   std::filesystem::path sandbox_dir;           // authority.sandbox_dir (empty: no authority)
   std::chrono::seconds authority_refresh{60};  // authority.refresh_seconds (1 to 86400)
   std::chrono::seconds token_ttl{3600};        // oauth.token_ttl_seconds
+  int login_max_renewals = 3;                  // login.max_renewals (0 to 20)
   std::string public_url;                      // http.public_url (empty: http://<http.host>:<port>)
   std::filesystem::path identity_certificate;  // identity.certificate_file (empty: <sandbox>/authority/host.pem)
   std::filesystem::path identity_key;          // identity.key_file (empty: <sandbox>/authority/host.key)

@@ -25,13 +25,21 @@ inline constexpr const char* kCallbackFlow = "login";
 
 using TimePoint = std::chrono::system_clock::time_point;
 
+// login.max_renewals: how many times one login may be renewed on its hosted
+// page (default 3). Process-wide, set once at start-up by the host.
+void set_max_renewals(int renewals);
+int max_renewals();
+
 struct LoginSessionRequest {
   std::optional<std::string> matter;          // the matter the login is for; the holder's authorisation must cover it
   std::optional<std::string> correlation_id;  // the relying party's own reference, echoed back
   std::optional<std::string> channel;         // pc | app | wechat_mini | ...; must be one the application is approved for
   std::chrono::seconds ttl{120};              // 10..600
   std::optional<std::string> callback_url;    // state changes are POSTed here, signed
-  std::optional<std::string> return_url;      // host-relative path the hosted page goes to once confirmed (OIDC)
+  // Where the hosted page goes once confirmed: a host-relative path (the OIDC
+  // provider's /oidc/continue/..., the demo's result page) or one of the
+  // application's registered redirect URIs, byte for byte (redirect/redirect_target.h).
+  std::optional<std::string> return_url;
 };
 
 struct LoginEvent {
@@ -52,6 +60,14 @@ struct LoginSession {
   std::vector<LoginEvent> events;
   nlohmann::json subject;            // confirmed only: verification::VerifiedSubject::to_json()
   std::optional<TimePoint> authenticated_at;
+  // The hosted page's credential for renewing this session: a random secret
+  // handed to the session's creator only (in the page URL's fragment, which
+  // browsers never send to a server). Stored as its SM3 hash; `page_token` is
+  // set only on the value create() and renew() return.
+  std::string page_token_hash;
+  std::string page_token;
+  int renewals = 0;                         // how many renewals led to this session
+  std::optional<std::string> renewed_to;    // expired and renewed: the session that replaced it
 
   bool final() const { return status == "confirmed" || status == "rejected" || status == "expired" || status == "cancelled"; }
 };
@@ -101,12 +117,31 @@ class LoginService {
   // Sets where the hosted page goes once confirmed (host-relative path; the demo uses it).
   void set_return_url(const std::string& id, const std::string& return_url);
 
-  // A fresh session with the same request as an expired one (the hosted page's
-  // "new QR" button). 409 not_expired unless the session has expired.
-  LoginSession renew(const LoginSession& expired);
+  // True when `token` is this session's page token (constant-time compare of the hashes).
+  bool page_token_matches(const LoginSession& session, const std::string& token) const;
+
+  // Refuses a renewal by `app` before anything is counted: 409 not_expired,
+  // 409 already_renewed, 403 renewal_limit_reached (login.max_renewals), 403
+  // not_session_owner, and create()'s refusals of the same request (the
+  // application may have lost the login need, the matter, the return_url).
+  void check_renewable(const LoginSession& session, const store::Application& app) const;
+
+  // A fresh session with the same request as an expired one, for `app` (the
+  // session's own application; the caller has authenticated the renewal and
+  // admitted it against the application's rate and volume). Each expired
+  // session is renewed at most once and a chain at most login.max_renewals
+  // times; refusals as check_renewable(), plus create()'s.
+  LoginSession renew(const LoginSession& expired, const store::Application& app);
+
+  // The latest session of a renewal chain starting at `id` (itself when never renewed).
+  std::optional<LoginSession> find_latest(const std::string& id) const;
+
+  // <public_url>/login/<id>, with "#page_token=<token>" when the session carries its token.
+  std::string page_url(const LoginSession& session) const;
 
  private:
   void announce(const LoginSession& session) const;  // event bus + callback
+  LoginSession insert_new(const store::Application& app, const LoginSessionRequest& request, std::string id, int renewals);
   std::shared_ptr<http::HostContext> ctx_;
 };
 

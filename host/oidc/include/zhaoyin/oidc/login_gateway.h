@@ -18,19 +18,26 @@ struct LoginStart {
   std::string return_url;             // host-relative path the hosted page goes to once confirmed
 };
 
+struct LoginStarted {
+  std::string id;          // the session's id: its hosted page is /login/<id>
+  std::string page_token;  // handed to the hosted page in the URL's fragment (renewal credential); may be empty
+};
+
 struct LoginState {
   std::string status;     // pending | scanned | confirmed | rejected | expired | cancelled
   nlohmann::json subject; // confirmed only: verification::VerifiedSubject::to_json()
   std::optional<std::chrono::system_clock::time_point> authenticated_at;
+  std::string session_id;  // the session read (the latest of a renewal chain); empty: the one asked for
 };
 
 class LoginGateway {
  public:
   virtual ~LoginGateway() = default;
-  // The new session's id (its hosted page is /login/<id>); throws http::ApiError
-  // when the login cannot start (e.g. 403 matter_not_approved).
-  virtual std::string start(const store::Application& app, const LoginStart& request) = 0;
-  // nullopt for an unknown session.
+  // The new session; throws http::ApiError when the login cannot start (e.g.
+  // 403 matter_not_approved).
+  virtual LoginStarted start(const store::Application& app, const LoginStart& request) = 0;
+  // nullopt for an unknown session. A session renewed on its hosted page
+  // ("new QR code") is read as the session that replaced it.
   virtual std::optional<LoginState> find(const std::string& session_id) const = 0;
 };
 
