@@ -21,6 +21,7 @@
 #include <zhaoyin/cluster/redis.h>
 #include <zhaoyin/flow/event_bus.h>
 #include <zhaoyin/quota/usage_gate.h>
+#include <zhaoyin/scripting/script_engine.h>
 #include <zhaoyin/flow/host_identity.h>
 #include <zhaoyin/http/server.h>
 #include <zhaoyin/store/application_repository.h>
@@ -245,6 +246,10 @@ int HostApplication::main(const std::vector<std::string>& args) {
   log_->announce("ready", {{"url", server->url()}, {"authority", ctx->authority_name()}});
   waitForTerminationRequest();
 
+  // A Lua script in the middle of a long call would hold its request (and
+  // server->stop(), which waits for it) until its budget or deadline: stop
+  // every script at its next check instead.
+  scripting::set_scripts_shutting_down(true);
   log_->info("stopping: finishing requests in flight");
   try {
     ctx->events->close();  // long-polls and event streams return now instead of at their deadline
