@@ -183,6 +183,7 @@ int HostApplication::main(const std::vector<std::string>& args) {
             .lexically_normal()
             .string();
     ctx->settings.scripts_dir = cfg.scripts_dir.string();
+    ctx->settings.script_limits = cfg.script_limits;
     ctx->settings.admin_token_sha256 = load_admin_token_hash(cfg.admin_token_file);
     ctx->settings.sandbox_dir = cfg.sandbox_dir.string();
     if (!cfg.identity_certificate.empty()) {
