@@ -322,6 +322,11 @@ TEST_CASE("SIGTERM stops the host while a script is inside a pattern that would 
   auto r = host.admin("PUT", "/api/v1/admin/applications/" + si + "/scripts", R"({"scripts":["social_insurance/stuck.lua"]})");
   INFO(r.body);
   REQUIRE(r.status == 200);
+  r = host.admin("GET", "/api/v1/admin/scripts");
+  REQUIRE(r.status == 200);
+  CHECK(r.json()["limits"]["instructions_per_call"] == 1'000'000'000'000);  // the scripts.* keys are in force
+  CHECK(r.json()["limits"]["time_per_call_ms"] == 3'600'000);
+  CHECK(r.json()["limits"]["string_bytes"] == 4 * 1024 * 1024);
 
   HttpResult presented;
   std::string failure;
