@@ -47,7 +47,9 @@ lua_Integer integer_arg(lua_State* L, int arg, lua_Integer fallback) {
 // What each function is about to loop over.
 std::uint64_t insert_cost(lua_State* L) {
   if (!is_table(L, 1) || lua_gettop(L) != 3) return 1;  // appending: one step
-  return span(integer_arg(L, 2, 1), length_of(L, 1) + 1);
+  const lua_Integer size = length_of(L, 1);
+  if (size == LUA_MAXINTEGER) return kMaxCharge;  // a lying __len; size + 1 would overflow
+  return span(integer_arg(L, 2, 1), size + 1);
 }
 
 std::uint64_t remove_cost(lua_State* L) {
