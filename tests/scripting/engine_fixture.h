@@ -64,7 +64,7 @@ inline flow::FlowEvent make_event(flow::FlowPoint point, const std::string& clie
 
 class EngineFixture {
  public:
-  explicit EngineFixture(scripting::EngineLimits limits = small_limits())
+  explicit EngineFixture(scripting::EngineLimits limits = small_limits(), std::shared_ptr<http::JsonLog> log = nullptr)
       : dir_("zhaoyin-scripting"), extensions_(std::make_shared<flow::Extensions>()) {
     scripting::ScriptBindings b;
     b.scripts_of = [this](const std::string& client) {
@@ -77,13 +77,14 @@ class EngineFixture {
         for (const auto& p : paths) out.emplace_back(client, p);
       return out;
     };
-    engine_ = std::make_shared<scripting::ScriptEngine>(scripts(), b, limits, nullptr, extensions_);
+    engine_ = std::make_shared<scripting::ScriptEngine>(scripts(), b, limits, std::move(log), extensions_);
     extensions_->add_source(engine_);
   }
 
   static scripting::EngineLimits small_limits() {
     scripting::EngineLimits l;
     l.instructions_per_call = 2'000'000;
+    l.time_per_call_ms = 3'600'000;  // tests assert which limit stopped a script, never the clock
     l.memory_bytes = 8u * 1024 * 1024;
     l.states_per_application = 2;
     return l;

@@ -5,6 +5,8 @@
 // as a 4xx naming script and line while the host keeps serving, hot reload,
 // and the admin API.
 #include <catch2/catch.hpp>
+#include <atomic>
+#include <thread>
 #include <host_fixture.h>
 #include <host_process.h>
 #include <sandbox_fixture.h>
@@ -39,13 +41,15 @@ std::string error_message(const HttpResult& r) {
 
 class ScriptedHost {
  public:
-  ScriptedHost() : sandbox_(shared_sandbox()) {
+  // `extra`: more command-line arguments (e.g. --set scripts.*=...).
+  explicit ScriptedHost(const std::vector<std::string>& extra = {}) : sandbox_(shared_sandbox()) {
     fs::copy(source_dir() + "/scripts", scripts(), fs::copy_options::recursive);
     fs::create_directories(dir_.path() / "no-plugins");
-    host_ = std::make_unique<HostProcess>(
-        dir_.path(), std::vector<std::string>{"--data", (dir_.path() / "data").string(), "--sandbox", sandbox_.string(),
-                                              "--set", "scripts.dir=" + scripts().string(), "--set",
-                                              "plugins.dir=" + (dir_.path() / "no-plugins").string()});
+    std::vector<std::string> args{"--data", (dir_.path() / "data").string(), "--sandbox", sandbox_.string(),
+                                  "--set", "scripts.dir=" + scripts().string(), "--set",
+                                  "plugins.dir=" + (dir_.path() / "no-plugins").string()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    host_ = std::make_unique<HostProcess>(dir_.path(), args);
     if (!host_->ready()) throw std::runtime_error("zhaoyin-host did not start:\n" + host_->log());
     operator_token_ = read_file(sandbox_ / "admin" / "operator-token");
     while (!operator_token_.empty() && std::isspace(static_cast<unsigned char>(operator_token_.back())))
@@ -55,6 +59,8 @@ class ScriptedHost {
   fs::path scripts() const { return dir_.path() / "scripts"; }
   const fs::path& sandbox() const { return sandbox_; }
   std::string log() const { return host_->log(); }
+  // SIGTERM, then waits for the host to exit; its exit status.
+  int stop() { return host_->stop(); }
 
   std::string token(const std::string& department) {
     if (auto it = tokens_.find(department); it != tokens_.end()) return it->second;
@@ -208,6 +214,14 @@ TEST_CASE("admin API: listing, operator token, bindings") {
   r = host.admin("PUT", "/api/v1/admin/applications/" + si + "/scripts", R"({"scripts":["tax/nope.lua"]})");
   CHECK(r.status == 422);
   CHECK(error_code(r) == "script_not_found");
+  // A symbolic link out of scripts.dir is refused, whatever it points at.
+  write_file(host.scripts().parent_path() / "outside.lua", "function on_presentation_verified(e) end\n");
+  fs::create_symlink(host.scripts().parent_path() / "outside.lua", host.scripts() / "tax" / "escape.lua");
+  r = host.admin("PUT", "/api/v1/admin/applications/" + si + "/scripts", R"({"scripts":["tax/escape.lua"]})");
+  INFO(r.body);
+  CHECK(r.status == 422);
+  CHECK(error_code(r) == "script_outside_scripts_dir");
+  CHECK(error_message(r).find("tax/escape.lua leads outside scripts.dir") != std::string::npos);
   r = host.admin("PUT", "/api/v1/admin/applications/sbx-nobody/scripts", R"({"scripts":["tax/etax_hall.lua"]})");
   CHECK(r.status == 404);
   CHECK(error_code(r) == "unknown_application");
@@ -234,8 +248,9 @@ TEST_CASE("a runaway script and a script error refuse one flow with a 4xx naming
   CHECK(host.healthz().status == 200);
 
   write_file(host.scripts() / "social_insurance" / "runaway.lua",
-             "function on_presentation_verified(e)\n  local s = string.rep('x', 1 << 30)\nend\n");
+             "function on_presentation_verified(e)\n  local s = ('x'):rep(1 << 20) while true do s = s .. s end\nend\n");
   r = host.present("social_insurance", "91410100QED6JLT722-1");
+  INFO(r.body);
   CHECK(r.status == 422);
   CHECK(error_message(r).find("social_insurance/runaway.lua:2: memory limit exceeded") != std::string::npos);
 
@@ -249,6 +264,7 @@ TEST_CASE("a runaway script and a script error refuse one flow with a 4xx naming
   // Back to the demo script.
   r = host.admin("PUT", "/api/v1/admin/applications/" + si + "/scripts",
                  R"({"scripts":["social_insurance/online_service.lua"]})");
+  INFO(r.body);
   REQUIRE(r.status == 200);
   r = host.present("social_insurance", "91410100QED6JLT722-1");
   INFO(r.body);
@@ -291,4 +307,49 @@ TEST_CASE("hot reload on the running host: an edit applies at once, a broken edi
   r = host.present("real_estate", "914401009B874JH84T-1");
   INFO(r.body);
   CHECK(r.status == 201);
+}
+
+TEST_CASE("SIGTERM stops the host while a script is inside a pattern that would run for hours") {
+  // Neither the budget nor the deadline can stop this script first: only the shutdown can.
+  ScriptedHost host({"--set", "scripts.instructions_per_call=1000000000000", "--set", "scripts.time_per_call_ms=3600000"});
+  const std::string si = sandbox_app(host.sandbox(), "social_insurance")["client_id"];
+  write_file(host.scripts() / "social_insurance" / "stuck.lua",
+             "function on_presentation_verified(e)\n"
+             "  local s = string.rep('a', 1e5)\n"
+             "  print('pattern started')\n"
+             "  return s:find('.-.-.-.-.-.-.-.-b') == nil\n"
+             "end\n");
+  auto r = host.admin("PUT", "/api/v1/admin/applications/" + si + "/scripts", R"({"scripts":["social_insurance/stuck.lua"]})");
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  r = host.admin("GET", "/api/v1/admin/scripts");
+  REQUIRE(r.status == 200);
+  CHECK(r.json()["limits"]["instructions_per_call"] == 1'000'000'000'000);  // the scripts.* keys are in force
+  CHECK(r.json()["limits"]["time_per_call_ms"] == 3'600'000);
+  CHECK(r.json()["limits"]["string_bytes"] == 4 * 1024 * 1024);
+
+  HttpResult presented;
+  std::string failure;
+  std::atomic<bool> answered{false};
+  std::thread request([&] {
+    try {
+      presented = host.present("social_insurance", "91410100QED6JLT722-1");
+    } catch (const std::exception& e) {
+      failure = e.what();
+    }
+    answered = true;
+  });
+  while (!answered && host.log().find("script: pattern started") == std::string::npos)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  const bool started = !answered || host.log().find("script: pattern started") != std::string::npos;
+  const int status = host.stop();
+  request.join();
+  INFO(host.log());
+  REQUIRE(started);
+  CHECK(status == 0);
+  INFO(failure << presented.body);
+  CHECK(presented.status == 422);
+  CHECK(error_code(presented) == "script_failed");
+  CHECK(error_message(presented).find("social_insurance/stuck.lua:4: stopped: the host is shutting down") !=
+        std::string::npos);
 }

@@ -21,6 +21,7 @@
 #include <zhaoyin/cluster/redis.h>
 #include <zhaoyin/flow/event_bus.h>
 #include <zhaoyin/quota/usage_gate.h>
+#include <zhaoyin/scripting/script_engine.h>
 #include <zhaoyin/flow/host_identity.h>
 #include <zhaoyin/http/server.h>
 #include <zhaoyin/login/login_service.h>
@@ -184,6 +185,7 @@ int HostApplication::main(const std::vector<std::string>& args) {
             .lexically_normal()
             .string();
     ctx->settings.scripts_dir = cfg.scripts_dir.string();
+    ctx->settings.script_limits = cfg.script_limits;
     ctx->settings.admin_token_sha256 = load_admin_token_hash(cfg.admin_token_file);
     ctx->settings.sandbox_dir = cfg.sandbox_dir.string();
     if (!cfg.identity_certificate.empty()) {
@@ -247,6 +249,10 @@ int HostApplication::main(const std::vector<std::string>& args) {
   log_->announce("ready", {{"url", server->url()}, {"authority", ctx->authority_name()}});
   waitForTerminationRequest();
 
+  // A Lua script in the middle of a long call would hold its request (and
+  // server->stop(), which waits for it) until its budget or deadline: stop
+  // every script at its next check instead.
+  scripting::set_scripts_shutting_down(true);
   log_->info("stopping: finishing requests in flight");
   try {
     ctx->events->close();  // long-polls and event streams return now instead of at their deadline

@@ -102,6 +102,17 @@ HostConfig load_host_config(const Poco::Util::AbstractConfiguration& config,
 
   c.plugins_dir = r.text("plugins.dir", "");
   c.scripts_dir = r.text("scripts.dir", "scripts");
+  auto& sl = c.script_limits;  // the Lua sandbox (docs/SCRIPTING.md)
+  sl.instructions_per_call = static_cast<std::uint64_t>(
+      r.number("scripts.instructions_per_call", static_cast<long long>(sl.instructions_per_call), 10'000, 1'000'000'000'000));
+  sl.time_per_call_ms = static_cast<std::uint64_t>(
+      r.number("scripts.time_per_call_ms", static_cast<long long>(sl.time_per_call_ms), 1, 3'600'000));
+  sl.memory_bytes = static_cast<std::size_t>(
+      r.number("scripts.memory_bytes", static_cast<long long>(sl.memory_bytes), 1LL << 20, 1LL << 34));
+  sl.string_bytes = static_cast<std::size_t>(
+      r.number("scripts.string_bytes", static_cast<long long>(sl.string_bytes), 1024, 1LL << 30));
+  sl.states_per_application = static_cast<std::size_t>(
+      r.number("scripts.states_per_application", static_cast<long long>(sl.states_per_application), 1, 256));
   c.admin_token_file = r.text("admin.token_file", "");
   if (c.admin_token_file.empty() && !c.sandbox_dir.empty()) c.admin_token_file = c.sandbox_dir / "admin" / "operator-token";
   return c;

@@ -50,9 +50,11 @@ void BindScripts::handle(http::Exchange& ex) {
   if (!store::ApplicationRepository(*sc_->host->db).find(client_id))
     throw http::ApiError(404, "unknown_application", "no application " + client_id);
   for (const auto& p : paths) {
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(sc_->engine->scripts_dir() / p, ec))
-      throw http::ApiError(422, "script_not_found", p + " does not exist under " + sc_->engine->scripts_dir().string());
+    try {
+      resolve_script_file(sc_->engine->scripts_dir(), p);  // a symbolic link out of scripts.dir is refused
+    } catch (const ScriptPathError& e) {
+      throw http::ApiError(422, e.code(), e.what());
+    }
     auto script = sc_->engine->script(p);
     if (!script->refresh()) {
       const auto status = script->status();

@@ -61,7 +61,7 @@ int api_log(lua_State* L) {
       fields["client_id"] = st.ctx->event->client_id;
       fields["point"] = std::string(flow::to_string(st.ctx->event->point));
     }
-    st.services.log->log(*http::log_level_from(level), "script: " + message, fields);
+    st.services.log->log(*http::log_level_from(level), "script: " + clip_log_message(message), fields);
     return 0;
   });
 }
@@ -145,26 +145,56 @@ int api_face_label(lua_State* L) {
 
 // ---- JSON -------------------------------------------------------------------------
 
+// Both directions are bounded (Limits::string_bytes of text, kJsonMaxDepth
+// levels) and charged to the budget: the nlohmann::json copy in between
+// lives outside the state's memory cap, and its work outside the count hook.
 int api_json_encode(lua_State* L) {
   luaL_checkany(L, 1);
+  const std::size_t limit = sandbox_state(L).limits.string_bytes;
   std::string text;
   guarded(L, [&] {
-    text = lua_to_json(L, 1).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    text = lua_to_json(L, 1, limit).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     return 0;
   });
+  if (text.size() > limit) return luaL_error(L, "zhaoyin.json.encode: cannot encode more than %I bytes of JSON",
+                                             static_cast<LUAI_UACINT>(limit));
+  charge(L, text.size() / 16 + 1);
   lua_pushlstring(L, text.data(), text.size());
   return 1;
 }
 
+// Thrown by the parse callback to stop at once (nlohmann would otherwise
+// build the whole structure before push_json notices its depth).
+struct JsonTooLarge {
+  std::string message;
+};
+
 int api_json_decode(lua_State* L) {
   std::size_t len = 0;
   const char* s = luaL_checklstring(L, 1, &len);
-  nlohmann::json value;
+  const std::size_t limit = sandbox_state(L).limits.string_bytes;
   std::string error;
-  try {
-    value = nlohmann::json::parse(s, s + len);
-  } catch (const std::exception& e) {
-    error = e.what();
+  if (len > limit) {
+    error = "the text is longer than " + std::to_string(limit) + " bytes";
+  } else {
+    charge(L, len / 16 + 1);
+  }
+  nlohmann::json value;
+  if (error.empty()) {
+    try {
+      const std::size_t max_values = limit / 8;  // nlohmann keeps each value in 16+ bytes outside the memory cap
+      std::size_t values = 0;
+      value = nlohmann::json::parse(s, s + len, [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json&) {
+        if (depth > kJsonMaxDepth) throw JsonTooLarge{"nested deeper than " + std::to_string(kJsonMaxDepth)};
+        if (event == nlohmann::json::parse_event_t::value && ++values > max_values)
+          throw JsonTooLarge{"more than " + std::to_string(max_values) + " values"};
+        return true;
+      });
+    } catch (const JsonTooLarge& e) {
+      error = e.message;
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
   }
   if (!error.empty()) {
     luaL_pushfail(L);

@@ -6,7 +6,18 @@ namespace zhaoyin::scripting {
 
 namespace {
 
-constexpr int kMaxDepth = 64;  // deeper is a cycle or a mistake
+constexpr int kMaxDepth = kJsonMaxDepth;
+
+// Roughly how many bytes of JSON text the values converted so far make.
+struct SizeBound {
+  std::size_t max_bytes;
+  std::size_t bytes = 0;
+  void add(std::size_t n) {
+    bytes += n;
+    if (bytes > max_bytes)
+      throw JsonConversionError("cannot encode more than " + std::to_string(max_bytes) + " bytes of JSON");
+  }
+};
 
 void push_value(lua_State* L, const nlohmann::json& v, int depth) {
   luaL_checkstack(L, 3, "JSON nesting");
@@ -74,8 +85,9 @@ lua_Integer array_length(lua_State* L, int index) {
   return count == n ? n : 0;
 }
 
-nlohmann::json to_value(lua_State* L, int index, int depth) {
+nlohmann::json to_value(lua_State* L, int index, int depth, SizeBound& bound) {
   index = lua_absindex(L, index);
+  bound.add(8);  // a number, a literal or punctuation
   switch (lua_type(L, index)) {
     case LUA_TNIL: return nullptr;
     case LUA_TBOOLEAN: return lua_toboolean(L, index) != 0;
@@ -88,6 +100,7 @@ nlohmann::json to_value(lua_State* L, int index, int depth) {
     case LUA_TSTRING: {
       std::size_t len = 0;
       const char* s = lua_tolstring(L, index, &len);
+      bound.add(len);
       return std::string(s, len);
     }
     case LUA_TTABLE: {
@@ -99,7 +112,7 @@ nlohmann::json to_value(lua_State* L, int index, int depth) {
         nlohmann::json a = nlohmann::json::array();
         for (lua_Integer i = 1; i <= n; ++i) {
           lua_rawgeti(L, index, i);
-          a.push_back(to_value(L, -1, depth + 1));
+          a.push_back(to_value(L, -1, depth + 1, bound));
           lua_pop(L, 1);
         }
         return a;
@@ -112,6 +125,7 @@ nlohmann::json to_value(lua_State* L, int index, int depth) {
           std::size_t len = 0;
           const char* s = lua_tolstring(L, -2, &len);
           key.assign(s, len);
+          bound.add(len);
         } else if (lua_type(L, -2) == LUA_TNUMBER) {
           lua_pushvalue(L, -2);  // tostring on a copy: lua_tolstring must not change the key lua_next uses
           key = lua_tostring(L, -1);
@@ -119,7 +133,7 @@ nlohmann::json to_value(lua_State* L, int index, int depth) {
         } else {
           throw JsonConversionError(std::string("cannot encode a table key of type ") + luaL_typename(L, -2));
         }
-        o[key] = to_value(L, -1, depth + 1);
+        o[key] = to_value(L, -1, depth + 1, bound);
         lua_pop(L, 1);
       }
       return o;
@@ -133,6 +147,9 @@ nlohmann::json to_value(lua_State* L, int index, int depth) {
 
 void push_json(lua_State* L, const nlohmann::json& value) { push_value(L, value, 0); }
 
-nlohmann::json lua_to_json(lua_State* L, int index) { return to_value(L, index, 0); }
+nlohmann::json lua_to_json(lua_State* L, int index, std::size_t max_bytes) {
+  SizeBound bound{max_bytes};
+  return to_value(L, index, 0, bound);
+}
 
 }  // namespace zhaoyin::scripting

@@ -2,6 +2,7 @@
 // JSON <-> Lua values. JSON null becomes nil (so it disappears from objects);
 // a Lua table whose keys are exactly 1..n (n > 0) is an array, any other table
 // an object (an empty table encodes as {}).
+#include <cstddef>
 #include <stdexcept>
 #include <string>
 
@@ -16,10 +17,14 @@ class JsonConversionError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+inline constexpr int kJsonMaxDepth = 64;  // deeper is a cycle or a mistake
+
 // Pushes `value` as a fresh Lua value (tables are new every time).
 void push_json(lua_State* L, const nlohmann::json& value);
 
-// The Lua value at `index` as JSON; throws JsonConversionError.
-nlohmann::json lua_to_json(lua_State* L, int index);
+// The Lua value at `index` as JSON; throws JsonConversionError, also when
+// the JSON text would be longer than about `max_bytes` (the JSON copy lives
+// outside the Lua state's memory cap, so zhaoyin.json.encode bounds it).
+nlohmann::json lua_to_json(lua_State* L, int index, std::size_t max_bytes = static_cast<std::size_t>(-1));
 
 }  // namespace zhaoyin::scripting

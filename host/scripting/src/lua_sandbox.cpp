@@ -1,5 +1,8 @@
 #include "lua_sandbox.h"
 
+#include <zhaoyin/scripting/script_engine.h>
+
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -45,16 +48,18 @@ void* capped_alloc(void* ud, void* ptr, std::size_t osize, std::size_t nsize) {
 
 // ---- time ------------------------------------------------------------------
 
+std::atomic<bool> g_shutting_down{false};
+
 void count_hook(lua_State* L, lua_Debug* ar) {
   auto& st = sandbox_state(L);
   st.counted += kHookStep;
-  if (!st.over_budget()) return;
+  if (!st.limit_reached()) return;
   // Raised again at every step until the call ends, so a script cannot
   // swallow it with pcall and carry on.
   std::string where = st.script.path;
   if (lua_getinfo(L, "Sl", ar) && ar->currentline > 0) where = std::string(ar->short_src) + ":" + std::to_string(ar->currentline);
-  lua_pushfstring(L, "%s: instruction budget exceeded (%I instructions per call)", where.c_str(),
-                  static_cast<LUAI_UACINT>(st.limits.instructions_per_call));
+  const std::string message = where + ": " + limit_message(st);
+  lua_pushlstring(L, message.data(), message.size());
   lua_error(L);
 }
 
@@ -104,7 +109,7 @@ int guarded(lua_State* L, F&& f) {
 bool must_propagate(lua_State* L, int status) {
   auto& st = sandbox_state(L);
   if (status == LUA_ERRMEM) st.out_of_memory = true;
-  return st.out_of_memory || st.over_budget() || (st.ctx && st.ctx->refusal) ||
+  return st.out_of_memory || st.stopped() || (st.ctx && st.ctx->refusal) ||
          lua_touserdata(L, -1) == &refusal_sentinel;
 }
 
@@ -224,7 +229,7 @@ void log_line(lua_State* L, const std::string& level, const std::string& message
   }
   auto lvl = http::log_level_from(level).value_or(http::LogLevel::Info);
   if (lvl == http::LogLevel::Off) lvl = http::LogLevel::Info;
-  st.services.log->log(lvl, "script: " + message, fields);
+  st.services.log->log(lvl, "script: " + clip_log_message(message), fields);
 }
 
 int sandbox_print(lua_State* L) {
@@ -396,6 +401,8 @@ int open_sandbox(lua_State* L) {
   lua_setfield(L, -2, "__metatable");
   lua_pop(L, 2);
 
+  install_bounded_strings(L);
+  install_bounded_tables(L);
   for (const char* name : {"string", "table", "math", "utf8", "os"}) readonly_global(L, name);
   install_host_api(L);
   return 0;
@@ -454,6 +461,49 @@ std::string current_position(lua_State* L) {
   return sandbox_state(L).script.path;
 }
 
+bool SandboxState::limit_reached() {
+  if (stop != Stop::none) return true;
+  if (counted > limits.instructions_per_call) stop = Stop::instructions;
+  else if (g_shutting_down.load(std::memory_order_relaxed)) stop = Stop::shutdown;
+  else if (std::chrono::steady_clock::now() >= deadline) stop = Stop::time;
+  return stop != Stop::none;
+}
+
+void SandboxState::start_clock() {
+  counted = 0;
+  stop = Stop::none;
+  deadline = std::chrono::steady_clock::now() + limits.time_per_call;
+}
+
+std::string limit_message(const SandboxState& st) {
+  switch (st.stop) {
+    case SandboxState::Stop::instructions:
+      return "instruction budget exceeded (" + std::to_string(st.limits.instructions_per_call) + " instructions per call)";
+    case SandboxState::Stop::time:
+      return "time limit exceeded (" + std::to_string(st.limits.time_per_call.count()) + " ms per call)";
+    case SandboxState::Stop::shutdown: return "stopped: the host is shutting down";
+    case SandboxState::Stop::none: break;
+  }
+  return "stopped";
+}
+
+void raise_limit(lua_State* L) {
+  const std::string message = current_position(L) + ": " + limit_message(sandbox_state(L));
+  lua_pushlstring(L, message.data(), message.size());
+  lua_error(L);
+  std::abort();  // lua_error does not return
+}
+
+void charge(lua_State* L, std::uint64_t instructions) {
+  auto& st = sandbox_state(L);
+  st.counted += instructions;
+  if (st.limit_reached()) raise_limit(L);
+}
+
+bool scripts_shutting_down() { return g_shutting_down.load(std::memory_order_relaxed); }
+
+void set_scripts_shutting_down(bool stopping) { g_shutting_down.store(stopping, std::memory_order_relaxed); }
+
 LuaSandbox::LuaSandbox(const ScriptText& script, const Limits& limits, HostServices services)
     : state_(std::make_unique<SandboxState>()) {
   auto& st = *state_;
@@ -466,6 +516,7 @@ LuaSandbox::LuaSandbox(const ScriptText& script, const Limits& limits, HostServi
   st.L = L_;
   *static_cast<SandboxState**>(lua_getextraspace(L_)) = &st;
   lua_sethook(L_, count_hook, LUA_MASKCOUNT, kHookStep);
+  st.start_clock();  // the top level runs under the same limits as a call
 
   std::string error;
   lua_pushcfunction(L_, open_sandbox);
@@ -480,7 +531,7 @@ LuaSandbox::LuaSandbox(const ScriptText& script, const Limits& limits, HostServi
     if (status != LUA_OK && error.rfind(script.path, 0) != 0) error = script.path + ": " + error;
   }
   if (!error.empty()) {
-    st.counted = ~std::uint64_t{0} / 2;  // finalizers run by lua_close stop at once
+    st.stop = SandboxState::Stop::instructions;  // finalizers run by lua_close stop at once
     lua_close(L_);
     L_ = nullptr;
     throw ScriptError(error);
@@ -491,11 +542,11 @@ LuaSandbox::LuaSandbox(const ScriptText& script, const Limits& limits, HostServi
 LuaSandbox::~LuaSandbox() {
   if (!L_) return;
   state_->ctx = nullptr;
-  state_->counted = ~std::uint64_t{0} / 2;  // a __gc finalizer that loops is stopped at once
+  state_->stop = SandboxState::Stop::instructions;  // a __gc finalizer that loops is stopped at once
   lua_close(L_);
 }
 
-bool LuaSandbox::broken() const { return state_->out_of_memory || state_->over_budget(); }
+bool LuaSandbox::broken() const { return state_->out_of_memory || state_->stopped(); }
 std::size_t LuaSandbox::memory_in_use() const { return state_->used; }
 std::set<ModuleFile> LuaSandbox::modules() const { return state_->modules; }
 
@@ -672,7 +723,7 @@ CallResult LuaSandbox::call(const char* name, CallContext& ctx) {
   CallResult result;
   lua_settop(L_, 0);
   st.ctx = &ctx;
-  st.counted = 0;
+  st.start_clock();
   st.out_of_memory = false;
   st.memory_where.clear();
   lua_pushcfunction(L_, message_handler);

@@ -3,7 +3,13 @@
 // a sandbox:
 //   - memory: a lua_Alloc that refuses to grow the state beyond a cap, so
 //     string.rep bombs and endless tables end in a memory error;
-//   - time: a count hook that stops a call after an instruction budget;
+//   - time: a count hook that stops a call after an instruction budget or
+//     at its wall-clock deadline, and library functions that loop in C
+//     (pattern matching, string.rep, table.concat/move/sort, ...) charge
+//     their work to the same budget and check the same deadline — the count
+//     hook never fires inside a C function;
+//   - shutdown: once the host begins to stop, running calls stop at their
+//     next check;
 //   - libraries: base (without dofile, loadfile, collectgarbage, warn; load
 //     only text chunks), string (without dump), table, math, utf8, and
 //     os.time/os.date/os.clock; no io, debug, package or coroutine;
@@ -16,6 +22,7 @@
 // We link Lua built as C++ (liblua5.4-c++): Lua errors unwind as C++
 // exceptions, so C++ objects in our C functions are destroyed properly. No
 // C++ exception of ours may cross Lua: every C function catches its own.
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -34,7 +41,9 @@ namespace zhaoyin::scripting {
 // What the engine's limits are (per call and per state).
 struct Limits {
   std::uint64_t instructions_per_call = 20'000'000;  // about 0.1 s of plain Lua on this machine
+  std::chrono::milliseconds time_per_call{5000};     // wall clock, whatever the script waits on
   std::size_t memory_bytes = 32u * 1024 * 1024;      // per state
+  std::size_t string_bytes = 4u * 1024 * 1024;       // one string.rep result, one zhaoyin.json text
   std::size_t states_per_application = 4;            // per script and application
   int log_lines_per_call = 100;                      // zhaoyin.log / print lines kept per call
   std::size_t max_script_bytes = 1024 * 1024;        // a script or module file

@@ -33,7 +33,14 @@ void register_scripting_routes(http::Router& router, const std::shared_ptr<http:
                            .lexically_normal();
   auto sc = std::make_shared<ScriptingContext>();
   sc->host = ctx;
-  sc->engine = std::make_shared<ScriptEngine>(dir, store_bindings(ctx->db), EngineLimits{}, ctx->log, ctx->extensions);
+  const auto& configured = ctx->settings.script_limits;
+  EngineLimits limits;
+  limits.instructions_per_call = configured.instructions_per_call;
+  limits.time_per_call_ms = configured.time_per_call_ms;
+  limits.memory_bytes = configured.memory_bytes;
+  limits.string_bytes = configured.string_bytes;
+  limits.states_per_application = configured.states_per_application;
+  sc->engine = std::make_shared<ScriptEngine>(dir, store_bindings(ctx->db), limits, ctx->log, ctx->extensions);
   std::error_code ec;
   sc->enabled = fs::is_directory(dir, ec);
   if (sc->enabled) {

@@ -4,6 +4,9 @@
 #include <sstream>
 
 #include <zhaoyin/http/log.h>
+#include <zhaoyin/scripting/script_engine.h>
+
+#include "sandbox_state.h"
 
 namespace zhaoyin::scripting {
 
@@ -11,6 +14,7 @@ namespace fs = std::filesystem;
 
 Script::Script(std::string path, fs::path scripts_dir, Limits limits, HostServices services)
     : path_(std::move(path)),
+      scripts_dir_(scripts_dir),
       file_(scripts_dir / path_),
       department_dir_(scripts_dir / fs::path(path_).begin()->string()),
       department_(fs::path(path_).begin()->string()),
@@ -56,17 +60,25 @@ bool Script::refresh(bool force) {
   std::lock_guard reload(reload_mutex_);
   if (!force && !changed_on_disk()) return true;  // another thread reloaded it meanwhile
 
-  std::error_code ec;
-  const auto mtime = fs::last_write_time(file_, ec);
-  std::uintmax_t size = ec ? 0 : fs::file_size(file_, ec);
-  if (ec || !fs::is_regular_file(file_)) {
+  // Resolved again on every reload: a link swapped after binding is caught.
+  fs::path real;
+  try {
+    real = resolve_script_file(scripts_dir_, path_);
+  } catch (const ScriptPathError& e) {
+    std::error_code ec;
+    const auto mtime = fs::last_write_time(file_, ec);
+    const auto size = ec ? 0 : fs::file_size(file_, ec);
     {
       std::lock_guard lock(mutex_);
-      failed_signature_ = std::make_pair(fs::file_time_type{}, 0);
+      failed_signature_ = ec ? std::make_pair(fs::file_time_type{}, std::uintmax_t{0}) : std::make_pair(mtime, size);
     }
-    record_error(path_ + ": the file " + file_.string() + " does not exist");
+    record_error(e.code() == "script_not_found" ? path_ + ": the file " + file_.string() + " does not exist"
+                                                : std::string(e.what()));
     return false;
   }
+  std::error_code ec;
+  const auto mtime = fs::last_write_time(real, ec);
+  const std::uintmax_t size = ec ? 0 : fs::file_size(real, ec);
   auto next = std::make_shared<Version>();
   next->mtime = mtime;
   next->size = size;
@@ -75,7 +87,7 @@ bool Script::refresh(bool force) {
   if (size > limits_.max_script_bytes) {
     error = path_ + ": larger than " + std::to_string(limits_.max_script_bytes) + " bytes";
   } else {
-    std::ifstream in(file_, std::ios::binary);
+    std::ifstream in(real, std::ios::binary);
     std::ostringstream buf;
     buf << in.rdbuf();
     next->text = buf.str();
@@ -87,6 +99,7 @@ bool Script::refresh(bool force) {
       error = e.what();
     }
   }
+  if (!error.empty() && scripts_shutting_down()) return false;  // stopped by the shutdown: not a broken edit
   if (!error.empty()) {
     {
       std::lock_guard lock(mutex_);

@@ -72,7 +72,8 @@ class Script {
   void record_error(const std::string& message);
 
   const std::string path_;
-  const std::filesystem::path file_;
+  const std::filesystem::path scripts_dir_;
+  const std::filesystem::path file_;  // as bound (links not resolved): what the change check looks at
   const std::filesystem::path department_dir_;
   const std::string department_;
   const Limits limits_;

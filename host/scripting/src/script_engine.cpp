@@ -103,6 +103,34 @@ bool valid_script_path(const std::string& path) {
   return true;
 }
 
+namespace {
+
+// True when `inner` is `root` or below it (both already canonical).
+bool lies_within(const std::filesystem::path& inner, const std::filesystem::path& root) {
+  auto r = root.begin();
+  for (auto i = inner.begin(); r != root.end(); ++i, ++r)
+    if (i == inner.end() || *i != *r) return false;
+  return true;
+}
+
+}  // namespace
+
+std::filesystem::path resolve_script_file(const std::filesystem::path& scripts_dir, const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path root = fs::canonical(scripts_dir, ec);
+  if (ec) throw ScriptPathError("script_not_found", "scripts.dir " + scripts_dir.string() + " does not exist");
+  const fs::path file = fs::canonical(root / path, ec);
+  if (ec) throw ScriptPathError("script_not_found", path + " does not exist under " + scripts_dir.string());
+  if (!lies_within(file, root))
+    throw ScriptPathError("script_outside_scripts_dir",
+                          path + " leads outside scripts.dir through a symbolic link (refused: scripts are read "
+                                 "from scripts.dir only)");
+  if (!fs::is_regular_file(file, ec))
+    throw ScriptPathError("script_not_found", path + " is not a file under " + scripts_dir.string());
+  return file;
+}
+
 ScriptEngine::ScriptEngine(std::filesystem::path scripts_dir, ScriptBindings bindings, EngineLimits limits,
                            std::shared_ptr<http::JsonLog> log, std::weak_ptr<flow::Extensions> extensions)
     : scripts_dir_(std::move(scripts_dir)),
@@ -120,7 +148,9 @@ std::shared_ptr<Script> ScriptEngine::script(const std::string& path) {
   if (!s) {
     Limits limits;
     limits.instructions_per_call = limits_.instructions_per_call;
+    limits.time_per_call = std::chrono::milliseconds(limits_.time_per_call_ms);
     limits.memory_bytes = limits_.memory_bytes;
+    limits.string_bytes = limits_.string_bytes;
     limits.states_per_application = std::max<std::size_t>(1, limits_.states_per_application);
     s = std::make_shared<Script>(path, scripts_dir_, limits, HostServices{log_, extensions_});
   }
@@ -179,7 +209,9 @@ nlohmann::json ScriptEngine::status() {
   }
   return {{"scripts_dir", scripts_dir_.string()},
           {"limits", {{"instructions_per_call", limits_.instructions_per_call},
+                      {"time_per_call_ms", limits_.time_per_call_ms},
                       {"memory_bytes", limits_.memory_bytes},
+                      {"string_bytes", limits_.string_bytes},
                       {"states_per_application", limits_.states_per_application}}},
           {"scripts", scripts}};
 }

@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 #include <zhaoyin/cluster/redis.h>
+#include <zhaoyin/http/host_context.h>
 #include <zhaoyin/http/log.h>
 #include <zhaoyin/http/server.h>
 #include <zhaoyin/store/database.h>
@@ -39,6 +40,7 @@ struct HostConfig {
   http::LogLevel log_level = http::LogLevel::Info;  // log.level
   std::filesystem::path plugins_dir;           // plugins.dir (empty: <binary dir>/../lib/zhaoyin/plugins)
   std::filesystem::path scripts_dir;           // scripts.dir (default "scripts": the department Lua scripts)
+  http::HostSettings::ScriptLimits script_limits;  // scripts.instructions_per_call, time_per_call_ms, memory_bytes, ...
   std::filesystem::path admin_token_file;      // admin.token_file: the operator API token
                                                // (empty: <sandbox>/admin/operator-token when it exists)
 };

@@ -4,6 +4,7 @@
 // handler factory as a shared_ptr; everything in it is thread-safe.
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <zhaoyin/authority/connector.h>
@@ -27,6 +28,14 @@ struct HostSettings {
   std::chrono::seconds authority_refresh{60};  // authority.refresh_seconds: re-read CRLs and records
   std::string plugins_dir;          // plugins.dir, resolved: where department plugins are loaded from
   std::string scripts_dir;          // scripts.dir: the integrators' Lua scripts
+  // scripts.*: the Lua sandbox's limits (docs/SCRIPTING.md, "The sandbox").
+  struct ScriptLimits {
+    std::uint64_t instructions_per_call = 20'000'000;  // scripts.instructions_per_call
+    std::uint64_t time_per_call_ms = 5000;             // scripts.time_per_call_ms
+    std::size_t memory_bytes = 32u * 1024 * 1024;      // scripts.memory_bytes
+    std::size_t string_bytes = 4u * 1024 * 1024;       // scripts.string_bytes
+    std::size_t states_per_application = 4;            // scripts.states_per_application
+  } script_limits;
   // SHA-256 (hex) of the operator API token (admin.token_file); empty: the
   // admin API refuses everyone. See authenticate_operator in auth.h.
   std::string admin_token_sha256;

@@ -10,13 +10,15 @@
 //   403 matter_not_covered  zhaoyin.require_matter(m) for a holder not authorised for m
 //   422 script_failed       a Lua error, the instruction budget, the memory cap
 //                           ("tax/etax_hall.lua:12: attempt to index a nil value ...")
-//   422 script_unavailable  the bound script never loaded (missing, does not compile)
+//   422 script_unavailable  the bound script never loaded (missing, does not compile,
+//                           or its path leads out of scripts.dir through a symbolic link)
 #include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -28,11 +30,22 @@ namespace zhaoyin::scripting {
 
 class Script;
 
+// The sandbox's limits (docs/SCRIPTING.md, "The sandbox"; configured by the
+// scripts.* keys of the host's configuration).
 struct EngineLimits {
-  std::uint64_t instructions_per_call = 20'000'000;
-  std::size_t memory_bytes = 32u * 1024 * 1024;  // per Lua state
-  std::size_t states_per_application = 4;        // per script and application
+  std::uint64_t instructions_per_call = 20'000'000;  // Lua instructions and library steps
+  std::uint64_t time_per_call_ms = 5000;             // wall clock per call (and per top level)
+  std::size_t memory_bytes = 32u * 1024 * 1024;      // per Lua state
+  std::size_t string_bytes = 4u * 1024 * 1024;       // one string.rep result, one zhaoyin.json text
+  std::size_t states_per_application = 4;            // per script and application
 };
+
+// The host is shutting down (SIGTERM/SIGINT): every script call running in
+// this process stops at its next check (within about a thousand Lua
+// instructions or pattern steps) with script_failed "stopped: the host is
+// shutting down", and so do later calls, so requests in flight finish
+// promptly. `false` lets scripts run again (tests).
+void set_scripts_shutting_down(bool stopping);
 
 // Which scripts an application runs, in order (the store's bindings in the
 // host; a map in tests).
@@ -45,6 +58,23 @@ struct ScriptBindings {
 // True for "department/file.lua" (and deeper): relative, segments of letters,
 // digits, '_', '-' and '.', no "." or ".." segments, ending in ".lua".
 bool valid_script_path(const std::string& path);
+
+// Why a script path cannot be used; code() is "script_not_found" or
+// "script_outside_scripts_dir".
+class ScriptPathError : public std::runtime_error {
+ public:
+  ScriptPathError(std::string code, const std::string& message) : std::runtime_error(message), code_(std::move(code)) {}
+  const std::string& code() const { return code_; }
+
+ private:
+  std::string code_;
+};
+
+// The file a valid script path names, with every symbolic link resolved,
+// after checking that it is a regular file inside `scripts_dir` (itself
+// resolved). A link out of scripts.dir (or a department folder that is one)
+// throws ScriptPathError script_outside_scripts_dir; nothing outside is read.
+std::filesystem::path resolve_script_file(const std::filesystem::path& scripts_dir, const std::string& path);
 
 class ScriptEngine : public flow::ExtensionSource, public std::enable_shared_from_this<ScriptEngine> {
  public:
