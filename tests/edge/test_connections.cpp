@@ -184,7 +184,8 @@ TEST_CASE("the head deadline closes a client that dribbles its head", "[edge][de
 
 TEST_CASE("malformed requests are answered in the JSON error shape with a code", "[edge][malformed]") {
   TempDir dir("zhaoyin-edge");
-  auto host = edge_host(dir, {"http.max_header_bytes=9000", "http.max_header_fields=20"});
+  auto host = edge_host(dir, {"http.max_header_bytes=9000", "http.max_header_fields=20", "http.max_body_bytes=1024",
+                              "http.body_timeout_seconds=300"});
   const int port = host->port();
 
   struct Case {
@@ -223,6 +224,12 @@ TEST_CASE("malformed requests are answered in the JSON error shape with a code",
        400, "bad_content_length"},
       {"non-numeric Content-Length", "POST /oauth/token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: -1\r\n\r\n", 400,
        "bad_content_length"},
+      // Over http.max_body_bytes: refused as soon as the head arrives, not
+      // waited for (the body never comes; waiting would end in 408).
+      {"announced body over the limit",
+       "POST /oauth/token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+       "Content-Length: 5000\r\n\r\n",
+       413, "payload_too_large"},
       {"unknown transfer coding", "POST /oauth/token HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: gzip\r\n\r\n",
        400, "unsupported_transfer_encoding"},
   };

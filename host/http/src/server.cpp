@@ -47,7 +47,9 @@ HttpServer::HttpServer(const ServerSettings& settings, std::shared_ptr<const Rou
   front.body_timeout = std::chrono::seconds(settings.body_timeout_seconds);
   front.keep_alive = std::chrono::seconds(settings.keep_alive_seconds);
   front.send_timeout = std::chrono::seconds(settings.timeout_seconds);
-  front.preread_body_bytes = static_cast<std::size_t>(settings.preread_body_bytes);
+  // A body over http.max_body_bytes is refused (413) as soon as its head
+  // arrives, so it is never waited for.
+  front.preread_body_bytes = std::min(static_cast<std::size_t>(settings.preread_body_bytes), ctx->settings.max_body_bytes);
   front.head.max_head_bytes = static_cast<std::size_t>(settings.max_header_bytes);
   front.head.max_fields = static_cast<std::size_t>(settings.max_header_fields);
   auto log = ctx->log;
