@@ -242,6 +242,12 @@ TEST_CASE("malformed requests are answered in the JSON error shape with a code",
     CHECK(error_shape(raw));
   }
 
+  // Operators see the refusals by code.
+  const auto metrics = exchange_raw(port, "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+  CHECK(status_of(metrics) == 200);
+  CHECK(metrics.find("zhaoyin_http_edge_refusals_total{code=\"bad_header\"}") != std::string::npos);
+  CHECK(metrics.find("zhaoyin_http_edge_refusals_total{code=\"header_too_large\"}") != std::string::npos);
+
   // The host still serves well-formed requests, pipelined on one connection.
   RawClient c(port, "127.0.0.2");
   REQUIRE(c.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"

@@ -53,8 +53,16 @@ HttpServer::HttpServer(const ServerSettings& settings, std::shared_ptr<const Rou
   front.head.max_head_bytes = static_cast<std::size_t>(settings.max_header_bytes);
   front.head.max_fields = static_cast<std::size_t>(settings.max_header_fields);
   auto log = ctx->log;
+  edge::Front::RefusalObserver observer;
+  if (ctx->metrics) {
+    auto& refusals = ctx->metrics->counter(
+        "zhaoyin_http_edge_refusals_total",
+        "Connections and requests the connection front answered itself (slow, malformed, over a limit), by code.",
+        {"code"});
+    observer = [metrics = ctx->metrics, &refusals](const std::string& code) { refusals.inc({code}); };
+  }
   front_ = std::make_unique<edge::Front>(socket, front, new RoutingFactory(std::move(router), std::move(ctx)),
-                                         Poco::Net::HTTPServerParams::Ptr(params), std::move(log));
+                                         Poco::Net::HTTPServerParams::Ptr(params), std::move(log), std::move(observer));
 }
 
 HttpServer::~HttpServer() {

@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -49,12 +50,13 @@ bool bodyless_method(std::string_view head) {
 
 Front::Front(Poco::Net::ServerSocket listening, FrontSettings settings,
              Poco::SharedPtr<Poco::Net::HTTPRequestHandlerFactory> factory, Poco::Net::HTTPServerParams::Ptr params,
-             std::shared_ptr<JsonLog> log)
+             std::shared_ptr<JsonLog> log, RefusalObserver on_refusal)
     : listening_(std::move(listening)),
       settings_(std::move(settings)),
       factory_(std::move(factory)),
       params_(std::move(params)),
       log_(std::move(log)),
+      on_refusal_(std::move(on_refusal)),
       limiter_(settings_.max_connections_per_peer, settings_.max_connections) {
   if (!log_) log_ = std::make_shared<JsonLog>(std::cerr, LogLevel::Off);
   if (settings_.workers < 1) throw std::invalid_argument("the front needs at least one worker");
@@ -167,6 +169,12 @@ void Front::reactor() {
     log_->error("connection front stopped", {{"error", "non-standard exception"}});
   }
   conns.clear();
+  // New clients are refused by the kernel rather than left waiting in a
+  // backlog nobody accepts from.
+  try {
+    listening_.close();
+  } catch (...) {
+  }
 }
 
 void Front::accept_some(std::vector<ConnectionPtr>& conns) {
@@ -190,6 +198,7 @@ void Front::accept_some(std::vector<ConnectionPtr>& conns) {
     if (verdict != PeerLimiter::Verdict::Admitted) {
       // Nothing has been read yet, so closing right after the answer sends no
       // reset and the client can read why.
+      observe(verdict == PeerLimiter::Verdict::PeerFull ? "too_many_connections" : "server_busy");
       if (verdict == PeerLimiter::Verdict::PeerFull)
         send_now(fd, error_response(429, "too_many_connections",
                                     "this address already has " + std::to_string(settings_.max_connections_per_peer) +
@@ -200,6 +209,10 @@ void Front::accept_some(std::vector<ConnectionPtr>& conns) {
       ::close(fd);
       continue;
     }
+    // As Poco's TCPServer does: answers are written in pieces (head, body),
+    // and Nagle's algorithm would hold the second piece for the client's ACK.
+    const int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     auto conn = std::make_unique<Connection>(fd, std::move(peer), limiter_);
     conn->phase = Connection::Phase::Head;
     conn->deadline = Clock::now() + settings_.header_timeout;
@@ -292,12 +305,22 @@ void Front::expire(ConnectionPtr& conn) {
 
 void Front::refuse(ConnectionPtr& conn, int status, const std::string& code, const std::string& message) {
   log_->debug("request refused at the edge", {{"peer", conn->peer}, {"status", status}, {"code", code}});
+  observe(code);
   send_now(conn->fd, error_response(status, code, message));
   ::shutdown(conn->fd, SHUT_WR);
   conn->buffer.clear();
   conn->buffer.shrink_to_fit();
   conn->phase = Connection::Phase::Draining;
   conn->deadline = Clock::now() + lingering_close;
+}
+
+void Front::observe(const std::string& code) {
+  if (!on_refusal_) return;
+  try {
+    on_refusal_(code);
+  } catch (const std::exception& e) {
+    log_->error("refusal observer failed", {{"error", e.what()}});
+  }
 }
 
 void Front::dispatch(ConnectionPtr& conn) {

@@ -29,6 +29,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -55,9 +56,13 @@ struct FrontSettings {
 
 class Front {
  public:
+  // Called (on the reactor thread) with the error code of every refusal the
+  // front answers itself, e.g. for a metric.
+  using RefusalObserver = std::function<void(const std::string& code)>;
+
   Front(Poco::Net::ServerSocket listening, FrontSettings settings,
         Poco::SharedPtr<Poco::Net::HTTPRequestHandlerFactory> factory, Poco::Net::HTTPServerParams::Ptr params,
-        std::shared_ptr<JsonLog> log);
+        std::shared_ptr<JsonLog> log, RefusalObserver on_refusal = {});
   ~Front();
   Front(const Front&) = delete;
   Front& operator=(const Front&) = delete;
@@ -77,6 +82,7 @@ class Front {
   void advance(ConnectionPtr& conn);
   void expire(ConnectionPtr& conn);
   void refuse(ConnectionPtr& conn, int status, const std::string& code, const std::string& message);
+  void observe(const std::string& code);
   void dispatch(ConnectionPtr& conn);
 
   void worker();
@@ -91,6 +97,7 @@ class Front {
   Poco::SharedPtr<Poco::Net::HTTPRequestHandlerFactory> factory_;
   Poco::Net::HTTPServerParams::Ptr params_;
   std::shared_ptr<JsonLog> log_;
+  RefusalObserver on_refusal_;
   PeerLimiter limiter_;
   int wake_fd_ = -1;
   Clock::time_point accept_paused_until_{};
