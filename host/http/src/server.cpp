@@ -1,10 +1,10 @@
 #include <zhaoyin/http/server.h>
 
 #include <Poco/Net/HTTPServerParams.h>
-#include <algorithm>
-#include <chrono>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
+#include <algorithm>
+#include <chrono>
 #include <zhaoyin/http/routing_factory.h>
 
 namespace zhaoyin::http {
@@ -29,7 +29,8 @@ HttpServer::HttpServer(const ServerSettings& settings, std::shared_ptr<const Rou
   socket.listen(std::max(settings.max_queued, std::min(settings.max_connections, 4096)));
   port_ = socket.address().port();
 
-  auto params = new Poco::Net::HTTPServerParams;  // owned by the server
+  // Read by Poco's request/response classes in the workers (keep-alive, Server header).
+  auto params = new Poco::Net::HTTPServerParams;  // owned by the Ptr handed to the front
   params->setMaxThreads(settings.max_threads);
   params->setMaxQueued(settings.max_queued);
   params->setTimeout(Poco::Timespan(settings.timeout_seconds, 0));
