@@ -125,6 +125,23 @@ TEST_CASE("one address gets at most http.max_connections_per_peer connections", 
   CHECK(admitted);
 }
 
+TEST_CASE("the host holds at most http.max_connections connections in all", "[edge][total_cap]") {
+  TempDir dir("zhaoyin-edge");
+  auto host = edge_host(dir, {"http.max_connections=3", "http.max_connections_per_peer=10",
+                              "http.header_timeout_seconds=300"});
+  std::vector<std::unique_ptr<RawClient>> held;
+  for (int a = 2; a < 5; ++a) {
+    held.push_back(std::make_unique<RawClient>(host->port(), "127.0.0." + std::to_string(a)));
+    REQUIRE(held.back()->send(partial_head));
+  }
+  RawClient extra(host->port(), "127.0.0.5");
+  const auto raw = extra.read_until_closed();
+  CHECK(extra.closed());
+  CHECK(status_of(raw) == 503);
+  CHECK(error_code(raw) == "server_busy");
+  CHECK(error_shape(raw));
+}
+
 TEST_CASE("the head deadline closes a client that dribbles its head", "[edge][deadline]") {
   TempDir dir("zhaoyin-edge");
   auto host = edge_host(dir, {"http.header_timeout_seconds=1", "http.body_timeout_seconds=1"});
