@@ -48,6 +48,9 @@ class RawClient {
     return true;
   }
 
+  // Ends what this client sends (the host reads an end of stream).
+  void finish_sending() { ::shutdown(fd_, SHUT_WR); }
+
   // Whether bytes (or the end of the stream) arrive within `wait`.
   bool readable(std::chrono::milliseconds wait) {
     pollfd p{fd_, POLLIN, 0};

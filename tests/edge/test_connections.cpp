@@ -189,6 +189,29 @@ TEST_CASE("the head deadline closes a client that dribbles its head", "[edge][de
     CHECK(error_code(raw) == "request_timeout");
   }
 
+  SECTION("a chunked body that stops arriving is answered 408") {
+    RawClient c(host->port(), "127.0.0.2");
+    REQUIRE(c.send("POST /oauth/token HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                   "Content-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n"
+                   "b\r\ngrant_type=\r\n"));
+    const auto raw = c.read_until_closed();
+    CHECK(c.closed());
+    CHECK(status_of(raw) == 408);
+    CHECK(error_code(raw) == "request_timeout");
+  }
+
+  SECTION("a client that leaves halfway through its body never has the truncated body served") {
+    RawClient c(host->port(), "127.0.0.2");
+    REQUIRE(c.send("POST /oauth/token HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                   "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 200000\r\n\r\n"
+                   "grant_type=client_credentials"));
+    c.finish_sending();
+    const auto raw = c.read_until_closed();
+    CHECK(c.closed());
+    CHECK(status_of(raw) == 400);
+    CHECK(error_code(raw) == "incomplete_body");
+  }
+
   SECTION("an idle keep-alive connection is closed, and served requests are not affected") {
     RawClient c(host->port(), "127.0.0.2");
     REQUIRE(c.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));

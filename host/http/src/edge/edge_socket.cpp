@@ -20,15 +20,18 @@ int EdgeSocketImpl::receiveBytes(void* buffer, int length, int flags) {
     if ((flags & MSG_PEEK) == 0) offset_ += n;
     return static_cast<int>(n);
   }
-  // Wait for the network, but never past the request's deadline.
+  // Wait for the network, but never past the request's deadline. Bytes that
+  // have already arrived are read even when the deadline has just passed: a
+  // busy worker must not turn a client's timely body into a 408.
   while (true) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - Clock::now()).count();
+    pollfd p{sockfd(), POLLIN, 0};
+    const int ready = ::poll(&p, 1, static_cast<int>(std::clamp<long long>(left, 0, 60'000)));
+    if (ready > 0) break;
+    if (ready < 0 && errno != EINTR)
+      throw ApiError(400, "incomplete_body", "the connection failed while the request body was read");
     if (left <= 0)
       throw ApiError(408, "request_timeout", "the request body did not arrive in time; the connection is closed");
-    pollfd p{sockfd(), POLLIN, 0};
-    const int ready = ::poll(&p, 1, static_cast<int>(std::min<long long>(left, 60'000)));
-    if (ready < 0 && errno != EINTR) throw ApiError(400, "incomplete_body", "the connection failed while the request body was read");
-    if (ready > 0) break;
   }
   const int n = Poco::Net::StreamSocketImpl::receiveBytes(buffer, length, flags);
   // Poco reads the body only while it expects more of it, so an end of stream

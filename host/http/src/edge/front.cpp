@@ -288,10 +288,24 @@ void Front::advance(ConnectionPtr& conn) {
 
 void Front::expire(ConnectionPtr& conn) {
   switch (conn->phase) {
-    case Connection::Phase::Idle:  // an idle keep-alive connection is simply closed (RFC 9112 §9.3)
+    case Connection::Phase::Idle:
+      // An idle keep-alive connection is simply closed (RFC 9112 §9.3) —
+      // unless its next request has just arrived.
+      on_readable(conn);
+      if (conn && conn->phase == Connection::Phase::Idle) conn.reset();
+      return;
     case Connection::Phase::Draining:
       conn.reset();
       return;
+    case Connection::Phase::Head:
+    case Connection::Phase::Body:
+      // Bytes that reached the kernel in time still count (the reactor may
+      // have been busy): read them first, and refuse only what is still short.
+      on_readable(conn);
+      if (!conn || conn->phase == Connection::Phase::Draining || conn->deadline > Clock::now()) return;
+      break;
+  }
+  switch (conn->phase) {
     case Connection::Phase::Head:
       refuse(conn, 408, "request_timeout",
              "the request head did not arrive within " + std::to_string(settings_.header_timeout.count()) + " s");
@@ -299,6 +313,8 @@ void Front::expire(ConnectionPtr& conn) {
     case Connection::Phase::Body:
       refuse(conn, 408, "request_timeout",
              "the request body did not arrive within " + std::to_string(settings_.body_timeout.count()) + " s");
+      return;
+    default:
       return;
   }
 }
