@@ -142,6 +142,41 @@ TEST_CASE("the host holds at most http.max_connections connections in all", "[ed
   CHECK(error_shape(raw));
 }
 
+TEST_CASE("complete requests beyond the workers and the queue are answered 503 server_busy", "[edge][queue]") {
+  TempDir dir("zhaoyin-edge");
+  // One worker, one queue slot; bodies larger than the pre-read keep the worker
+  // reading (until their clients leave at the end of the test).
+  auto host = edge_host(dir, {"http.max_threads=1", "http.max_queued=1", "http.preread_body_bytes=16",
+                              "http.body_timeout_seconds=300"});
+  const std::string slow_body = "POST /oauth/token HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\na";
+  const std::string health = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  std::vector<std::unique_ptr<RawClient>> clients;
+  for (const auto* request : {&slow_body, &slow_body, &health, &health}) {
+    clients.push_back(std::make_unique<RawClient>(host->port(), "127.0.0.2"));
+    REQUIRE(clients.back()->send(*request));
+  }
+  // Whatever the interleaving, the worker and the queue slot are taken by
+  // then, so the last request is refused at once rather than left waiting.
+  RawClient last(host->port(), "127.0.0.2");
+  REQUIRE(last.send(health));
+  const auto raw = last.read_until_closed();
+  CHECK(last.closed());
+  CHECK(status_of(raw) == 503);
+  CHECK(error_code(raw) == "server_busy");
+  CHECK(error_shape(raw));
+  // Once the slow clients leave (the worker's body read ends), the host serves again.
+  clients.clear();
+  bool served = false;
+  for (int attempt = 0; attempt < 100 && !served; ++attempt) {
+    RawClient again(host->port());
+    REQUIRE(again.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"));
+    served = status_of(again.read_until_closed()) == 200;
+    if (!served) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  CHECK(served);
+}
+
 TEST_CASE("the head deadline closes a client that dribbles its head", "[edge][deadline]") {
   TempDir dir("zhaoyin-edge");
   auto host = edge_host(dir, {"http.header_timeout_seconds=1", "http.body_timeout_seconds=1"});
