@@ -127,7 +127,10 @@ class ClusterEnv {
                                   "--set", "redis.timeout_ms=500",
                                   "--set", "redis.prefix=zhaoyin-test:"};
     // nginx's port is chosen before any host starts, so hosts can announce it.
-    if (front_ == Front::Nginx) a.insert(a.end(), {"--set", "http.public_url=" + nginx_.url()});
+    // Behind nginx every connection comes from 127.0.0.1: the per-address cap
+    // must cover nginx's upstream connections (config/deploy does the same).
+    if (front_ == Front::Nginx)
+      a.insert(a.end(), {"--set", "http.public_url=" + nginx_.url(), "--set", "http.max_connections_per_peer=1024"});
     if (store_ == SharedStore::Sqlite) {
       a.insert(a.end(), {"--data", (dir_.path() / "data").string()});
     } else {

@@ -215,3 +215,22 @@ TEST_CASE("zhaoyin-host: with --sandbox, demo applications get OAuth tokens", "[
   CHECK_THAT(r.output, Catch::Contains("\"code\":\"invalid_client\""));
   CHECK_THAT(r.output, Catch::Contains("exit=0"));
 }
+
+TEST_CASE("config: the connection limits have safe defaults and refuse unsafe values", "[app][config][edge]") {
+  const auto c = parse({});
+  CHECK(c.server.header_timeout_seconds == 10);
+  CHECK(c.server.body_timeout_seconds == 30);
+  CHECK(c.server.max_header_bytes == 32768);
+  CHECK(c.server.max_header_fields == 100);
+  CHECK(c.server.max_connections == 1024);
+  CHECK(c.server.max_connections_per_peer == 32);
+  CHECK(c.server.preread_body_bytes == 65536);
+  CHECK(parse({{"http.max_connections_per_peer", "4"}}).server.max_connections_per_peer == 4);
+  CHECK_THROWS_WITH(parse({{"http.header_timeout_seconds", "0"}}), Catch::Contains("http.header_timeout_seconds"));
+  CHECK_THROWS_WITH(parse({{"http.body_timeout_seconds", "0"}}), Catch::Contains("http.body_timeout_seconds"));
+  CHECK_THROWS_WITH(parse({{"http.max_header_bytes", "100"}}), Catch::Contains("http.max_header_bytes"));
+  CHECK_THROWS_WITH(parse({{"http.max_header_fields", "1000"}}), Catch::Contains("http.max_header_fields"));
+  CHECK_THROWS_WITH(parse({{"http.max_connections", "0"}}), Catch::Contains("http.max_connections"));
+  CHECK_THROWS_WITH(parse({{"http.max_connections_per_peer", "0"}}), Catch::Contains("http.max_connections_per_peer"));
+  CHECK_THROWS_WITH(parse({{"http.preread_body_bytes", "-1"}}), Catch::Contains("http.preread_body_bytes"));
+}

@@ -55,6 +55,13 @@ HostConfig load_host_config(const Poco::Util::AbstractConfiguration& config,
   c.server.max_queued = static_cast<int>(r.number("http.max_queued", 64, 1, 65535));
   c.server.timeout_seconds = static_cast<int>(r.number("http.timeout_seconds", 60, 1, 3600));
   c.server.keep_alive_seconds = static_cast<int>(r.number("http.keep_alive_seconds", 10, 1, 3600));
+  c.server.header_timeout_seconds = static_cast<int>(r.number("http.header_timeout_seconds", 10, 1, 600));
+  c.server.body_timeout_seconds = static_cast<int>(r.number("http.body_timeout_seconds", 30, 1, 3600));
+  c.server.max_header_bytes = static_cast<int>(r.number("http.max_header_bytes", 32768, 1024, 1 << 20));
+  c.server.max_header_fields = static_cast<int>(r.number("http.max_header_fields", 100, 8, 100));
+  c.server.max_connections = static_cast<int>(r.number("http.max_connections", 1024, 1, 65536));
+  c.server.max_connections_per_peer = static_cast<int>(r.number("http.max_connections_per_peer", 32, 1, 65536));
+  c.server.preread_body_bytes = static_cast<int>(r.number("http.preread_body_bytes", 65536, 0, 16 << 20));
   c.max_body_bytes = static_cast<std::size_t>(r.number("http.max_body_bytes", 1024 * 1024, 1, 1LL << 31));
   c.public_url = r.text("http.public_url", "");
   while (!c.public_url.empty() && c.public_url.back() == '/') c.public_url.pop_back();
