@@ -1,6 +1,5 @@
 #include <zhaoyin/login/login_service.h>
 
-#include <Poco/URI.h>
 #include <algorithm>
 #include <zhaoyin/http/api_error.h>
 #include <zhaoyin/protocol/canonical_json.h>
@@ -30,7 +29,7 @@ void check_text(const std::optional<std::string>& v, const char* name, std::size
     throw http::ApiError::bad_request(std::string(name) + " must be 1 to " + std::to_string(max) + " characters");
 }
 
-void validate(const store::Application& app, const LoginSessionRequest& r) {
+void validate(const store::Application& app, const LoginSessionRequest& r, const http::CallbackSettings& callbacks) {
   if (app.status != store::ApplicationStatus::Active)
     throw http::ApiError(403, "client_suspended", "application " + app.client_id + " is not active");
   if (!contains(app.needs, "login"))
@@ -42,15 +41,7 @@ void validate(const store::Application& app, const LoginSessionRequest& r) {
   check_text(r.channel, "channel", 32);
   if (r.callback_url) {
     check_text(r.callback_url, "callback_url", 2000);
-    try {
-      const Poco::URI uri(*r.callback_url);
-      if ((uri.getScheme() != "http" && uri.getScheme() != "https") || uri.getHost().empty())
-        throw http::ApiError::bad_request("callback_url must be an absolute http(s) URL");
-      if (uri.getScheme() == "https")
-        throw http::ApiError::bad_request("callback_url: https delivery is not supported yet; use http");
-    } catch (const Poco::SyntaxException&) {
-      throw http::ApiError::bad_request("callback_url is not a URL");
-    }
+    http::require_callback_url(*r.callback_url, callbacks);
   }
   if (r.return_url) {
     check_text(r.return_url, "return_url", 2000);
@@ -74,7 +65,7 @@ nlohmann::json optional_json(const std::optional<std::string>& v) { return v ? n
 LoginService::LoginService(std::shared_ptr<http::HostContext> ctx) : ctx_(std::move(ctx)) {}
 
 LoginSession LoginService::create(const store::Application& app, const LoginSessionRequest& request) {
-  validate(app, request);
+  validate(app, request, ctx_->settings.callbacks);
   LoginSession s;
   s.id = trust::base64url_encode(trust::random_bytes(16));
   s.client_id = app.client_id;

@@ -14,5 +14,6 @@ Migration plugins_migration();       // version 9: plugin configuration
 Migration admin_migration();         // version 10: staff accounts, sessions, audit log (migrations_admin.cpp)
 Migration access_migration();        // version 11: access applications and their review trail (migrations_access.cpp)
 Migration usage_migration();         // version 12: verifications counted per application and day (migrations_usage.cpp)
+Migration callbacks_migration();     // version 13: callback deliveries waiting or given up (migrations_callbacks.cpp)
 
 }  // namespace zhaoyin::store

@@ -62,6 +62,7 @@ const std::vector<Migration>& migrations() {
       admin_migration(),         // 10, migrations_admin.cpp
       access_migration(),        // 11, migrations_access.cpp
       usage_migration(),         // 12, migrations_usage.cpp
+      callbacks_migration(),     // 13, migrations_callbacks.cpp
   };
   return list;
 }

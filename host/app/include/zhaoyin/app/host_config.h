@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 #include <zhaoyin/cluster/redis.h>
+#include <zhaoyin/http/callback_policy.h>
 #include <zhaoyin/http/log.h>
 #include <zhaoyin/http/server.h>
 #include <zhaoyin/store/database.h>
@@ -40,6 +41,9 @@ struct HostConfig {
   std::filesystem::path scripts_dir;           // scripts.dir (default "scripts": the department Lua scripts)
   std::filesystem::path admin_token_file;      // admin.token_file: the operator API token
                                                // (empty: <sandbox>/admin/operator-token when it exists)
+  http::CallbackSettings callbacks;            // callbacks.allow_http, callbacks.allow, callbacks.pinned_ca_dir,
+                                               // callbacks.*_timeout_seconds, callbacks.workers, callbacks.max_attempts,
+                                               // callbacks.retry_base_seconds, callbacks.retry_max_seconds
 };
 
 // `sources` maps a key to where its value came from (e.g. "http.port" ->

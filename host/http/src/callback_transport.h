@@ -1,0 +1,45 @@
+#pragma once
+// One callback POST, over http or https, to addresses the policy has already
+// checked (callback_policy.h). The transport never resolves a name: it
+// connects to the given addresses in order, so what was checked is what is
+// reached. TLS trusts the system CA store, or only the application's pinned CA
+// when one is configured, and checks that the certificate names the URL's
+// host. Redirects are never followed (the status is returned as it is), and
+// connect, handshake, send and receive are each bounded by the settings'
+// timeouts.
+#include <Poco/Net/Context.h>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+#include <zhaoyin/http/callback_policy.h>
+
+namespace zhaoyin::http {
+
+struct CallbackReply {
+  int status = 0;
+  std::string location;  // of a 3xx answer, for the log only
+};
+
+class CallbackTransport {
+ public:
+  explicit CallbackTransport(const CallbackSettings& settings);
+
+  // Throws on connection, TLS and protocol errors.
+  CallbackReply post(const CallbackTarget& target, const std::vector<IpAddress>& addresses,
+                     const std::vector<std::pair<std::string, std::string>>& headers, const std::string& body,
+                     const std::filesystem::path& pinned_ca);
+
+ private:
+  Poco::Net::Context::Ptr context(const std::filesystem::path& pinned_ca);
+
+  CallbackSettings settings_;
+  std::mutex mutex_;
+  // One TLS context per trust anchor (system store: ""), rebuilt when the
+  // pinned file changes, so a replaced CA takes effect without a restart.
+  std::map<std::string, std::pair<std::filesystem::file_time_type, Poco::Net::Context::Ptr>> contexts_;
+};
+
+}  // namespace zhaoyin::http
