@@ -6,6 +6,7 @@
 #include <Poco/Data/RecordSet.h>
 #include <Poco/Data/Session.h>
 #include <Poco/Data/Statement.h>
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <thread>
 #include <zhaoyin/http/callback_dispatcher.h>
@@ -119,6 +120,47 @@ class TestPki {
 
  private:
   TempDir dir_{"zhaoyin-callback-pki"};
+};
+
+// A receiver that answers a status line and then one header byte at a time,
+// each well inside the read timeout, for as long as it runs: every single read
+// succeeds, only a bound on the whole attempt ends it.
+class DrippingReceiver {
+ public:
+  DrippingReceiver() : socket_(Poco::Net::SocketAddress("127.0.0.1", 0)) {
+    thread_ = std::thread([this] {
+      try {
+        Poco::Net::StreamSocket peer = socket_.acceptConnection();
+        ++accepted_;
+        char buffer[4096];
+        peer.setReceiveTimeout(Poco::Timespan(1, 0));
+        try {
+          peer.receiveBytes(buffer, sizeof buffer);  // the request (enough of it)
+        } catch (const Poco::Exception&) {
+        }
+        peer.sendBytes("HTTP/1.1 200 OK\r\nX-Slow: ", 26);
+        while (!stop_) {
+          if (peer.sendBytes("a", 1) != 1) break;
+          std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        }
+      } catch (const Poco::Exception&) {
+        // the host hung up: what the test waits for
+      }
+    });
+  }
+  ~DrippingReceiver() {
+    stop_ = true;
+    socket_.close();
+    thread_.join();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(socket_.address().port()) + "/slow"; }
+  int accepted() const { return accepted_; }
+
+ private:
+  Poco::Net::ServerSocket socket_;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> accepted_{0};
+  std::thread thread_;
 };
 
 }  // namespace
@@ -308,4 +350,19 @@ TEST_CASE("callback delivery: without a pin, https trusts only the system CA sto
   const auto error = bench.rows("app-a")[0].last_error;
   INFO(error);
   CHECK(error.find("certificate verify failed") != std::string::npos);
+}
+
+TEST_CASE("callback delivery: a receiver that drips its answer is cut off") {
+  auto s = loopback_allowed();
+  s.read_timeout = std::chrono::seconds(1);  // each byte comes sooner than this; the attempt as a whole may take 3 s
+  s.max_attempts = 1;
+  Bench bench(s);
+  DrippingReceiver receiver;
+  auto dispatcher = bench.start();
+  dispatcher->enqueue("app-a", receiver.url(), "{}");
+  REQUIRE(bench.wait_given_up("app-a"));
+  const auto error = bench.rows("app-a")[0].last_error;
+  INFO(error);
+  CHECK(error.find("took longer than 3 s") != std::string::npos);
+  CHECK(receiver.accepted() == 1);
 }

@@ -134,6 +134,7 @@ void CallbackDispatcher::schedule() {
       lock.lock();
       next_sweep = std::chrono::steady_clock::now() + std::chrono::seconds(1);
     }
+    transport_->reap_overdue();
     dirty_ = false;
     const std::set<std::string> busy = busy_;  // only this thread adds to busy_
     lock.unlock();

@@ -52,6 +52,44 @@ void check_peer_name(const Poco::Net::SecureStreamSocket& socket, const Callback
 
 }  // namespace
 
+// Registers an attempt's connection for reap_overdue() while it lasts.
+class CallbackTransport::FlightGuard {
+ public:
+  FlightGuard(CallbackTransport& t, const Poco::Net::StreamSocket& socket) : t_(t) {
+    std::lock_guard lock(t_.flights_mutex_);
+    id_ = t_.next_flight_++;
+    t_.flights_[id_] = {socket, std::chrono::steady_clock::now() + 3 * t_.settings_.read_timeout};
+  }
+  ~FlightGuard() {
+    std::lock_guard lock(t_.flights_mutex_);
+    t_.flights_.erase(id_);
+  }
+  bool reaped() {
+    std::lock_guard lock(t_.flights_mutex_);
+    return t_.flights_[id_].reaped;
+  }
+  FlightGuard(const FlightGuard&) = delete;
+  FlightGuard& operator=(const FlightGuard&) = delete;
+
+ private:
+  CallbackTransport& t_;
+  std::uint64_t id_ = 0;
+};
+
+void CallbackTransport::reap_overdue() {
+  const auto now = std::chrono::steady_clock::now();
+  std::lock_guard lock(flights_mutex_);
+  for (auto& [id, f] : flights_) {
+    if (f.reaped || now < f.deadline) continue;
+    f.reaped = true;
+    try {
+      f.socket.shutdown();  // the attempt's blocked read or write returns at once
+    } catch (const Poco::Exception&) {
+      // already closed by the attempt itself
+    }
+  }
+}
+
 CallbackTransport::CallbackTransport(const CallbackSettings& settings) : settings_(settings) {
   static std::once_flag ssl_once;
   std::call_once(ssl_once, [] { Poco::Net::initializeSSL(); });
@@ -78,6 +116,27 @@ CallbackReply CallbackTransport::post(const CallbackTarget& target, const std::v
                                       const std::vector<std::pair<std::string, std::string>>& headers,
                                       const std::string& body, const std::filesystem::path& pinned_ca) {
   Poco::Net::StreamSocket socket = connect(addresses, target.port, settings_);
+  FlightGuard flight(*this, socket);
+  const auto overdue = [this] {
+    return std::runtime_error("the receiver took longer than " + std::to_string(3 * settings_.read_timeout.count()) +
+                              " s in all (3 x callbacks.read_timeout_seconds)");
+  };
+  CallbackReply reply;
+  try {
+    reply = exchange(socket, target, headers, body, pinned_ca);
+  } catch (...) {
+    if (flight.reaped()) throw overdue();
+    throw;
+  }
+  // Poco ends a header block at end of stream without complaint: an answer
+  // cut off by the reaper can look complete, but it was not.
+  if (flight.reaped()) throw overdue();
+  return reply;
+}
+
+CallbackReply CallbackTransport::exchange(Poco::Net::StreamSocket& socket, const CallbackTarget& target,
+                                          const std::vector<std::pair<std::string, std::string>>& headers,
+                                          const std::string& body, const std::filesystem::path& pinned_ca) {
   std::unique_ptr<Poco::Net::HTTPClientSession> session;
   if (target.scheme == "https") {
     // SNI only for names (RFC 6066 forbids addresses there).

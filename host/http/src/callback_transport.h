@@ -6,8 +6,13 @@
 // when one is configured, and checks that the certificate names the URL's
 // host. Redirects are never followed (the status is returned as it is), and
 // connect, handshake, send and receive are each bounded by the settings'
-// timeouts.
+// timeouts — and the attempt as a whole by reap_overdue(), so a receiver
+// that answers one byte just inside each read timeout cannot hold a worker
+// (and outlive the delivery's lease) indefinitely.
 #include <Poco/Net/Context.h>
+#include <Poco/Net/StreamSocket.h>
+#include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -32,14 +37,31 @@ class CallbackTransport {
                      const std::vector<std::pair<std::string, std::string>>& headers, const std::string& body,
                      const std::filesystem::path& pinned_ca);
 
+  // Shuts down the connections of attempts that have run past their budget
+  // (3 read timeouts after connecting); their post() then fails. The
+  // dispatcher's scheduler calls it about once a second.
+  void reap_overdue();
+
  private:
+  struct InFlight {
+    Poco::Net::StreamSocket socket;  // shares the connection (and its descriptor) with the attempt
+    std::chrono::steady_clock::time_point deadline;
+    bool reaped = false;
+  };
+  class FlightGuard;
   Poco::Net::Context::Ptr context(const std::filesystem::path& pinned_ca);
+  CallbackReply exchange(Poco::Net::StreamSocket& socket, const CallbackTarget& target,
+                         const std::vector<std::pair<std::string, std::string>>& headers, const std::string& body,
+                         const std::filesystem::path& pinned_ca);
 
   CallbackSettings settings_;
   std::mutex mutex_;
   // One TLS context per trust anchor (system store: ""), rebuilt when the
   // pinned file changes, so a replaced CA takes effect without a restart.
   std::map<std::string, std::pair<std::filesystem::file_time_type, Poco::Net::Context::Ptr>> contexts_;
+  std::mutex flights_mutex_;
+  std::map<std::uint64_t, InFlight> flights_;
+  std::uint64_t next_flight_ = 0;
 };
 
 }  // namespace zhaoyin::http
