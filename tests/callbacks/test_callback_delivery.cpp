@@ -66,6 +66,8 @@ class Bench {
     return false;
   }
 
+  std::string metrics() { return host_.ctx->metrics->render(); }
+
   bool wait_given_up(const std::string& client_id) {
     return wait_rows(client_id, [](const auto& r) { return r.size() == 1 && r[0].status == "failed"; });
   }
@@ -93,8 +95,9 @@ std::string expected_signature(const std::string& secret, const ReceivedCall& c)
   return "sha256=" + trust::hex_encode(trust::hmac_sha256(key, trust::to_bytes(c.timestamp + "." + c.body)));
 }
 
-// A test CA, a second unrelated CA, and a server certificate for 127.0.0.1
-// and localhost issued by the first, made with the openssl command line.
+// A test CA, a second unrelated CA, a server certificate for 127.0.0.1 and
+// localhost issued by the first, and one for wrong.example only, made with
+// the openssl command line.
 class TestPki {
  public:
   TestPki() {
@@ -108,12 +111,18 @@ class TestPki {
     };
     write_file(dir_ / "server.ext",
                "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n");
+    write_file(dir_ / "wrong.ext",
+               "subjectAltName=DNS:wrong.example\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n");
     const std::string cmd = ca("ca", "Zhaoyin test callback CA") + " && " + ca("other", "Zhaoyin unrelated CA") +
                             " && " + key(dir_ / "server.key") + " && openssl req -new -key " + dir_ / "server.key" +
                             " -out " + dir_ / "server.csr" + " -subj /CN=localhost" + " && openssl x509 -req -in " +
                             dir_ / "server.csr" + " -CA " + dir_ / "ca.pem" + " -CAkey " + dir_ / "ca.key" +
                             " -CAcreateserial -out " + dir_ / "server.pem" + " -days 2 -extfile " +
-                            dir_ / "server.ext";
+                            dir_ / "server.ext" + " && " + key(dir_ / "wrong.key") + " && openssl req -new -key " +
+                            dir_ / "wrong.key" + " -out " + dir_ / "wrong.csr" + " -subj /CN=wrong.example" +
+                            " && openssl x509 -req -in " + dir_ / "wrong.csr" + " -CA " + dir_ / "ca.pem" + " -CAkey " +
+                            dir_ / "ca.key" + " -CAcreateserial -out " + dir_ / "wrong.pem" + " -days 2 -extfile " +
+                            dir_ / "wrong.ext";
     const auto r = run_command(cmd);
     if (r.exit_code != 0) throw std::runtime_error("openssl failed: " + r.output);
   }
@@ -289,6 +298,9 @@ TEST_CASE("callback delivery: gives up after the configured attempts") {
   REQUIRE(bench.wait_given_up("app-a"));
   CHECK(bench.rows("app-a")[0].attempts == 2);
   CHECK(receiver.arrived() == 2);
+  const std::string metrics = bench.metrics();
+  CHECK(metrics.find(R"(zhaoyin_callback_attempts_total{flow="test",outcome="retry"} 1)") != std::string::npos);
+  CHECK(metrics.find(R"(zhaoyin_callback_attempts_total{flow="test",outcome="given_up"} 1)") != std::string::npos);
   CHECK(http::CallbackDispatcher::backoff(s, 1) == std::chrono::seconds(1));
   http::CallbackSettings defaults;
   CHECK(http::CallbackDispatcher::backoff(defaults, 1) == std::chrono::seconds(2));
@@ -344,6 +356,24 @@ TEST_CASE("callback delivery: https to a receiver under the application's pinned
     CHECK(row.last_error.find("certificate verify failed") != std::string::npos);
     CHECK(receiver.arrived() == 0);
   }
+}
+
+TEST_CASE("callback delivery: https refuses a certificate that does not name the URL's host") {
+  const TestPki pki;
+  TempDir pins("zhaoyin-callback-pins");
+  std::filesystem::copy_file(pki.path("ca.pem"), pins / "app-a.pem");
+  auto s = loopback_allowed();
+  s.allow_http = false;
+  s.pinned_ca_dir = pins.path().string();
+  Bench bench(s);
+  CallbackReceiver receiver(Mode::Ok, pki.path("wrong.pem"), pki.path("wrong.key"));  // trusted CA, wrong name
+  auto dispatcher = bench.start();
+  dispatcher->enqueue("app-a", receiver.url(), "{}");
+  REQUIRE(bench.wait_rows("app-a", [](const auto& r) { return r.size() == 1 && r[0].attempts >= 1; }));
+  const auto error = bench.rows("app-a")[0].last_error;
+  INFO(error);
+  CHECK(error.find("does not name 127.0.0.1") != std::string::npos);
+  CHECK(receiver.accepted().empty());
 }
 
 TEST_CASE("callback delivery: without a pin, https trusts only the system CA store") {

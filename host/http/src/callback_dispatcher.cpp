@@ -250,10 +250,15 @@ void CallbackDispatcher::attempt(const PendingDelivery& d) {
     error = e.what();
   }
   const int attempts = d.attempts + 1;
+  const bool give_up = outcome == Outcome::GiveUp || (outcome == Outcome::Retry && attempts >= settings_.max_attempts);
+  if (ctx_->metrics)
+    ctx_->metrics
+        ->counter("zhaoyin_callback_attempts_total", "Callback delivery attempts by flow and outcome.", {"flow", "outcome"})
+        .inc({flow_, outcome == Outcome::Delivered ? "delivered" : give_up ? "given_up" : "retry"});
   try {
     if (outcome == Outcome::Delivered) {
       store_->delivered(d.id);
-    } else if (outcome == Outcome::GiveUp || attempts >= settings_.max_attempts) {
+    } else if (give_up) {
       store_->give_up(d.id, attempts, error);
       ctx_->log->error(flow_ + " callback given up",
                        {{"client_id", d.client_id}, {"url", d.url}, {"attempts", attempts}, {"error", error}});
