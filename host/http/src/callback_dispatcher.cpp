@@ -70,8 +70,10 @@ CallbackDispatcher::~CallbackDispatcher() {
   wake_.notify_all();
   ready_.notify_all();
   if (scheduler_.joinable()) scheduler_.join();
-  // Workers finish the attempt they are making (bounded by the timeouts) and
-  // record its outcome, so a restart resumes from the store.
+  // Attempts in flight are cut short rather than waited for (a slow receiver
+  // must not hold up the host's shutdown); they are released, not counted,
+  // so a restart sends them again.
+  transport_->abort_all();
   for (auto& w : workers_)
     if (w.joinable()) w.join();
   for (const auto& d : jobs_) {
@@ -226,6 +228,8 @@ CallbackDispatcher::Outcome CallbackDispatcher::send(const PendingDelivery& d, s
     ctx_->log->warn(flow_ + " callback refused",
                     {{"client_id", d.client_id}, {"url", d.url}, {"status", reply.status}, {"attempt", attempt}});
     return Outcome::Retry;
+  } catch (const CallbackAborted&) {
+    return Outcome::Abandoned;
   } catch (const CallbackRefused& e) {
     error = e.code() + ": " + e.what();
     ctx_->log->warn(flow_ + " callback blocked by policy",
@@ -248,6 +252,15 @@ void CallbackDispatcher::attempt(const PendingDelivery& d) {
     outcome = send(d, error);
   } catch (const std::exception& e) {  // the store failed before the attempt: try again later
     error = e.what();
+  }
+  if (outcome == Outcome::Abandoned) {
+    try {
+      store_->release(d.id);  // not an attempt: due again as soon as a dispatcher runs
+    } catch (const std::exception& e) {
+      ctx_->log->warn(flow_ + " callback lease not released", {{"client_id", d.client_id}, {"error", e.what()}});
+    }
+    ctx_->log->info(flow_ + " callback interrupted: the host is stopping", {{"client_id", d.client_id}, {"url", d.url}});
+    return;
   }
   const int attempts = d.attempts + 1;
   const bool give_up = outcome == Outcome::GiveUp || (outcome == Outcome::Retry && attempts >= settings_.max_attempts);

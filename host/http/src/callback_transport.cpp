@@ -55,8 +55,12 @@ void check_peer_name(const Poco::Net::SecureStreamSocket& socket, const Callback
 // Registers an attempt's connection for reap_overdue() while it lasts.
 class CallbackTransport::FlightGuard {
  public:
-  FlightGuard(CallbackTransport& t, const Poco::Net::StreamSocket& socket) : t_(t) {
+  FlightGuard(CallbackTransport& t, Poco::Net::StreamSocket& socket) : t_(t) {
     std::lock_guard lock(t_.flights_mutex_);
+    if (t_.aborting_) {
+      socket.close();
+      throw CallbackAborted("the host is stopping");
+    }
     id_ = t_.next_flight_++;
     t_.flights_[id_] = {socket, std::chrono::steady_clock::now() + 3 * t_.settings_.read_timeout};
   }
@@ -67,6 +71,10 @@ class CallbackTransport::FlightGuard {
   bool reaped() {
     std::lock_guard lock(t_.flights_mutex_);
     return t_.flights_[id_].reaped;
+  }
+  bool aborted() {
+    std::lock_guard lock(t_.flights_mutex_);
+    return t_.flights_[id_].aborted;
   }
   FlightGuard(const FlightGuard&) = delete;
   FlightGuard& operator=(const FlightGuard&) = delete;
@@ -86,6 +94,18 @@ void CallbackTransport::reap_overdue() {
       f.socket.shutdown();  // the attempt's blocked read or write returns at once
     } catch (const Poco::Exception&) {
       // already closed by the attempt itself
+    }
+  }
+}
+
+void CallbackTransport::abort_all() {
+  std::lock_guard lock(flights_mutex_);
+  aborting_ = true;
+  for (auto& [id, f] : flights_) {
+    f.aborted = true;
+    try {
+      f.socket.shutdown();
+    } catch (const Poco::Exception&) {
     }
   }
 }
@@ -125,11 +145,13 @@ CallbackReply CallbackTransport::post(const CallbackTarget& target, const std::v
   try {
     reply = exchange(socket, target, headers, body, pinned_ca);
   } catch (...) {
+    if (flight.aborted()) throw CallbackAborted("the host is stopping");
     if (flight.reaped()) throw overdue();
     throw;
   }
   // Poco ends a header block at end of stream without complaint: an answer
   // cut off by the reaper can look complete, but it was not.
+  if (flight.aborted()) throw CallbackAborted("the host is stopping");
   if (flight.reaped()) throw overdue();
   return reply;
 }

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <stdexcept>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -22,6 +23,13 @@
 #include <zhaoyin/http/callback_policy.h>
 
 namespace zhaoyin::http {
+
+// Thrown by post() when abort_all() cut the attempt short: the host is
+// stopping, and the delivery has neither failed nor succeeded.
+class CallbackAborted : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 struct CallbackReply {
   int status = 0;
@@ -41,12 +49,16 @@ class CallbackTransport {
   // (3 read timeouts after connecting); their post() then fails. The
   // dispatcher's scheduler calls it about once a second.
   void reap_overdue();
+  // Shuts down every connection in flight, and any opened later (the host is
+  // stopping: it should not wait for slow receivers).
+  void abort_all();
 
  private:
   struct InFlight {
     Poco::Net::StreamSocket socket;  // shares the connection (and its descriptor) with the attempt
     std::chrono::steady_clock::time_point deadline;
     bool reaped = false;
+    bool aborted = false;
   };
   class FlightGuard;
   Poco::Net::Context::Ptr context(const std::filesystem::path& pinned_ca);
@@ -62,6 +74,7 @@ class CallbackTransport {
   std::mutex flights_mutex_;
   std::map<std::uint64_t, InFlight> flights_;
   std::uint64_t next_flight_ = 0;
+  bool aborting_ = false;
 };
 
 }  // namespace zhaoyin::http

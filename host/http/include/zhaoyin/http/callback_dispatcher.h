@@ -24,6 +24,9 @@
 // time, so one application's slow or dead receiver holds one worker (bounded
 // by the connect and read timeouts) and never delays another application.
 //
+// Stopping cuts attempts in flight short and leaves them (and everything
+// not yet attempted) pending in the store for the next start.
+//
 // One dispatcher per flow and host: the flow's route registration starts it
 // and its route factories own it, so it stops (and joins its threads) when the
 // host's router goes away; the flow's service finds it with for_context().
@@ -74,7 +77,7 @@ class CallbackDispatcher {
   static std::chrono::seconds backoff(const CallbackSettings& s, int attempt);
 
  private:
-  enum class Outcome { Delivered, Retry, GiveUp };
+  enum class Outcome { Delivered, Retry, GiveUp, Abandoned };
   void schedule();  // the scheduler thread
   void work();      // a worker thread
   void attempt(const PendingDelivery& d);
