@@ -94,7 +94,7 @@ class CallbackReceiver {
   }
   bool wait_accepted(std::size_t n) {
     std::unique_lock lock(mutex_);
-    return changed_.wait_for(lock, std::chrono::seconds(20), [&] { return accepted_.size() >= n; });
+    return changed_.wait_for(lock, std::chrono::seconds(120), [&] { return accepted_.size() >= n; });
   }
 
  private:
