@@ -95,10 +95,18 @@ std::string expected_signature(const std::string& secret, const Call& c) {
   return "sha256=" + hex_encode(hmac_sha256(key, to_bytes(c.timestamp + "." + c.body)));
 }
 
+// Callbacks go to receivers on 127.0.0.1 over plain http: both are refused by
+// default (callback_policy.h), so this host allow-lists them explicitly.
+LoginEnv& callback_env() {
+  static std::unique_ptr<LoginEnv> env(
+      new LoginEnv(shared_sandbox(), {"--set", "callbacks.allow_http=true", "--set", "callbacks.allow=127.0.0.1/32"}));
+  return *env;
+}
+
 }  // namespace
 
 TEST_CASE("callbacks: each state change is POSTed, signed with the application's key") {
-  auto& env = LoginEnv::get();
+  auto& env = callback_env();
   Receiver receiver(0);
   const auto s = env.create_ok("tax", {{"callback_url", receiver.url()}, {"correlation_id", "c-1"}});
   REQUIRE(env.wallet_cli("张志伟", "scan " + quote(s["qr_text"]) + " --approve").exit_code == 0);
@@ -120,7 +128,7 @@ TEST_CASE("callbacks: each state change is POSTed, signed with the application's
 }
 
 TEST_CASE("callbacks: a failing receiver is retried with backoff") {
-  auto& env = LoginEnv::get();
+  auto& env = callback_env();
   Receiver receiver(1);  // the first attempt gets a 500
   const auto s = env.create_ok("tax", {{"callback_url", receiver.url()}});
   REQUIRE(http("DELETE", env.url("/api/v1/login-sessions/" + s["id"].get<std::string>()), "", bearer(env.token("tax"))).status == 200);
@@ -142,11 +150,26 @@ TEST_CASE("callbacks: a failing receiver is retried with backoff") {
 }
 
 TEST_CASE("callbacks: expiry is reported even when nobody polls") {
-  auto& env = LoginEnv::get();
+  auto& env = callback_env();
   Receiver receiver(0);
   const auto s = env.create_ok("tax", {{"callback_url", receiver.url()}, {"ttl", 10}});
   const auto calls = receiver.wait_for(1);
   REQUIRE(calls.size() == 1);
   CHECK(json::parse(calls[0].body)["session"]["status"] == "expired");
   CHECK(json::parse(calls[0].body)["session"]["id"] == s["id"]);
+}
+
+TEST_CASE("callbacks: a URL the policy refuses is refused where it is configured") {
+  auto& env = LoginEnv::get();  // the default policy: https only, public destinations only
+  const auto refused = [&env](const std::string& url) { return env.create("tax", {{"callback_url", url}}); };
+  CHECK(refused("http://rp.example/hook").code() == "callback_scheme_refused");
+  for (const std::string url : {"https://127.0.0.1/hook", "https://169.254.169.254/latest/meta-data", "https://10.1.2.3/",
+                                "https://[::1]/hook", "https://[::ffff:127.0.0.1]/", "https://[::ffff:169.254.169.254]/",
+                                "https://100.64.0.1/", "https://localhost/hook", "https://2130706433/"}) {
+    INFO(url);
+    const auto r = refused(url);
+    CHECK(r.status == 400);
+    CHECK(r.code() == "callback_destination_refused");
+  }
+  CHECK(refused("https://user@rp.example/hook").code() == "invalid_request");
 }

@@ -188,6 +188,7 @@ int HostApplication::main(const std::vector<std::string>& args) {
     ctx->settings.script_limits = cfg.script_limits;
     ctx->settings.admin_token_sha256 = load_admin_token_hash(cfg.admin_token_file);
     ctx->settings.sandbox_dir = cfg.sandbox_dir.string();
+    ctx->settings.callbacks = cfg.callbacks;
     if (!cfg.identity_certificate.empty()) {
       if (!std::filesystem::exists(cfg.identity_certificate))
         throw ConfigError("the host's signing certificate " + cfg.identity_certificate.string() +

@@ -122,6 +122,28 @@ HostConfig load_host_config(const Poco::Util::AbstractConfiguration& config,
       r.number("scripts.states_per_application", static_cast<long long>(sl.states_per_application), 1, 256));
   c.admin_token_file = r.text("admin.token_file", "");
   if (c.admin_token_file.empty() && !c.sandbox_dir.empty()) c.admin_token_file = c.sandbox_dir / "admin" / "operator-token";
+
+  // Relying-party callbacks: https only and public destinations only unless
+  // the operator says otherwise (callback_policy.h says why).
+  auto& cb = c.callbacks;
+  const std::string allow_http = r.text("callbacks.allow_http", "false");
+  if (allow_http != "true" && allow_http != "false")
+    throw ConfigError(r.name("callbacks.allow_http") + ": '" + allow_http + "' is not true or false");
+  cb.allow_http = allow_http == "true";
+  try {
+    cb.set_allow_list(r.text("callbacks.allow", ""));
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError(r.name("callbacks.allow") + ": " + e.what());
+  }
+  cb.pinned_ca_dir = r.text("callbacks.pinned_ca_dir", "");
+  cb.connect_timeout = std::chrono::seconds(r.number("callbacks.connect_timeout_seconds", 5, 1, 60));
+  cb.read_timeout = std::chrono::seconds(r.number("callbacks.read_timeout_seconds", 10, 1, 300));
+  cb.workers = static_cast<int>(r.number("callbacks.workers", 4, 1, 256));
+  cb.max_attempts = static_cast<int>(r.number("callbacks.max_attempts", 10, 1, 100));
+  cb.retry_base = std::chrono::seconds(r.number("callbacks.retry_base_seconds", 2, 1, 3600));
+  cb.retry_max = std::chrono::seconds(r.number("callbacks.retry_max_seconds", 3600, 1, 86400));
+  if (cb.retry_max < cb.retry_base)
+    throw ConfigError(r.name("callbacks.retry_max_seconds") + " is shorter than " + r.name("callbacks.retry_base_seconds"));
   return c;
 }
 

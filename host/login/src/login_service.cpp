@@ -1,6 +1,5 @@
 #include <zhaoyin/login/login_service.h>
 
-#include <Poco/URI.h>
 #include <algorithm>
 #include <atomic>
 #include <zhaoyin/http/api_error.h>
@@ -49,7 +48,7 @@ void check_return_url(const store::Application& app, const std::string& url) {
                              app.client_id + "'s registered redirect URIs, byte for byte");
 }
 
-void validate(const store::Application& app, const LoginSessionRequest& r) {
+void validate(const store::Application& app, const LoginSessionRequest& r, const http::CallbackSettings& callbacks) {
   if (app.status != store::ApplicationStatus::Active)
     throw http::ApiError(403, "client_suspended", "application " + app.client_id + " is not active");
   if (!contains(app.needs, "login"))
@@ -61,15 +60,7 @@ void validate(const store::Application& app, const LoginSessionRequest& r) {
   check_text(r.channel, "channel", 32);
   if (r.callback_url) {
     check_text(r.callback_url, "callback_url", 2000);
-    try {
-      const Poco::URI uri(*r.callback_url);
-      if ((uri.getScheme() != "http" && uri.getScheme() != "https") || uri.getHost().empty())
-        throw http::ApiError::bad_request("callback_url must be an absolute http(s) URL");
-      if (uri.getScheme() == "https")
-        throw http::ApiError::bad_request("callback_url: https delivery is not supported yet; use http");
-    } catch (const Poco::SyntaxException&) {
-      throw http::ApiError::bad_request("callback_url is not a URL");
-    }
+    http::require_callback_url(*r.callback_url, callbacks);
   }
   if (r.return_url) check_return_url(app, *r.return_url);
   if (r.channel && !contains(app.channels, *r.channel))
@@ -94,7 +85,7 @@ int max_renewals() { return g_max_renewals; }
 LoginService::LoginService(std::shared_ptr<http::HostContext> ctx) : ctx_(std::move(ctx)) {}
 
 LoginSession LoginService::create(const store::Application& app, const LoginSessionRequest& request) {
-  validate(app, request);
+  validate(app, request, ctx_->settings.callbacks);
   return insert_new(app, request, trust::base64url_encode(trust::random_bytes(16)), 0);
 }
 
@@ -248,7 +239,7 @@ void LoginService::check_renewable(const LoginSession& s, const store::Applicati
                                         " times, the most allowed (login.max_renewals); start a new login");
   if (app.client_id != s.client_id)
     throw http::ApiError::forbidden("not_session_owner", "the login session belongs to another application");
-  validate(app, s.request);
+  validate(app, s.request, ctx_->settings.callbacks);
 }
 
 LoginSession LoginService::renew(const LoginSession& expired, const store::Application& app) {

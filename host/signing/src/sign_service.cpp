@@ -1,6 +1,5 @@
 #include "sign_service.h"
 
-#include <Poco/URI.h>
 #include <algorithm>
 #include <zhaoyin/http/api_error.h>
 #include <zhaoyin/http/extension_gate.h>
@@ -25,18 +24,6 @@ nlohmann::json optional_json(const std::optional<std::string>& v) { return v ? n
 
 bool contains(const std::vector<std::string>& list, const std::string& v) {
   return std::find(list.begin(), list.end(), v) != list.end();
-}
-
-void check_callback_url(const std::string& url) {
-  try {
-    const Poco::URI uri(url);
-    if ((uri.getScheme() != "http" && uri.getScheme() != "https") || uri.getHost().empty())
-      throw http::ApiError::bad_request("callback_url must be an absolute http(s) URL");
-    if (uri.getScheme() == "https")
-      throw http::ApiError::bad_request("callback_url: https delivery is not supported yet; use http");
-  } catch (const Poco::SyntaxException&) {
-    throw http::ApiError::bad_request("callback_url is not a URL");
-  }
 }
 
 void check_placement(const pdf::Placement& p, const std::vector<pdf::PageSize>& pages, const std::string& what) {
@@ -65,7 +52,7 @@ SignTask SignService::create(const store::Application& app, SignTaskRequest r, c
   if (r.matter && !verification::matter_approved(app.matters, *r.matter))
     throw http::ApiError::forbidden("matter_not_approved",
                                     "application " + app.client_id + " is not approved for the matter " + *r.matter);
-  if (r.callback_url) check_callback_url(*r.callback_url);
+  if (r.callback_url) http::require_callback_url(*r.callback_url, ctx_->settings.callbacks);
   if (document.empty()) throw http::ApiError::bad_request("the document is empty");
 
   if (r.document_kind == "pdf") {

@@ -15,5 +15,6 @@ Migration admin_migration();         // version 10: staff accounts, sessions, au
 Migration access_migration();        // version 11: access applications and their review trail (migrations_access.cpp)
 Migration usage_migration();         // version 12: verifications counted per application and day (migrations_usage.cpp)
 Migration login_renewal_migration();  // version 13: login sessions' page token and bounded renewals (migrations_login.cpp)
+Migration callbacks_migration();     // version 14: callback deliveries waiting or given up (migrations_callbacks.cpp)
 
 }  // namespace zhaoyin::store

@@ -63,6 +63,7 @@ const std::vector<Migration>& migrations() {
       access_migration(),        // 11, migrations_access.cpp
       usage_migration(),         // 12, migrations_usage.cpp
       login_renewal_migration(),  // 13, migrations_login.cpp
+      callbacks_migration(),     // 14, migrations_callbacks.cpp
   };
   return list;
 }

@@ -9,6 +9,7 @@
 #include <string>
 #include <zhaoyin/cluster/redis.h>
 #include <zhaoyin/http/host_context.h>
+#include <zhaoyin/http/callback_policy.h>
 #include <zhaoyin/http/log.h>
 #include <zhaoyin/http/server.h>
 #include <zhaoyin/store/database.h>
@@ -43,6 +44,9 @@ struct HostConfig {
   http::HostSettings::ScriptLimits script_limits;  // scripts.instructions_per_call, time_per_call_ms, memory_bytes, ...
   std::filesystem::path admin_token_file;      // admin.token_file: the operator API token
                                                // (empty: <sandbox>/admin/operator-token when it exists)
+  http::CallbackSettings callbacks;            // callbacks.allow_http, callbacks.allow, callbacks.pinned_ca_dir,
+                                               // callbacks.*_timeout_seconds, callbacks.workers, callbacks.max_attempts,
+                                               // callbacks.retry_base_seconds, callbacks.retry_max_seconds
 };
 
 // `sources` maps a key to where its value came from (e.g. "http.port" ->

@@ -1,31 +1,57 @@
 #pragma once
-// Delivers a flow's callbacks to relying parties on one background thread:
-// POST the JSON body with
+// Delivers a flow's callbacks to relying parties: POST the JSON body with
 //   X-Zhaoyin-Timestamp: <unix seconds>
 //   X-Zhaoyin-Signature: sha256=<hex HMAC-SHA256(K, timestamp + "." + body)>
 // where K is the application's callback key (store::callback_key_for of its
-// secret). A delivery that fails (network error or non-2xx) is retried after
-// 1, 2, 4, 8 and 16 seconds, then given up and logged. Requests never wait for
-// a delivery. Log lines start with the flow's name ("login callback delivered").
+// secret). Requests never wait for a delivery. Log lines start with the flow's
+// name ("login callback delivered").
+//
+// Hostile URLs: every attempt checks the URL and the addresses its host
+// resolves to against the destination policy (callback_policy.h) and connects
+// only to those addresses; https trusts the system CA store, or the
+// application's pinned CA (callbacks.pinned_ca_dir/<client_id>.pem); plain
+// http only with callbacks.allow_http; redirects are never followed.
+//
+// Durable: enqueue() writes the delivery to the store (callback_store.h)
+// before it returns, so retries survive a restart. A failed attempt (network
+// error, timeout, non-2xx) is retried after retry_base, then twice as long each
+// time (capped at retry_max), up to max_attempts; a redirect or a destination
+// the policy refuses is given up at once. Given-up deliveries stay in the store
+// with status 'failed' and their last error.
+//
+// Isolated per application: a scheduler thread hands due deliveries to a pool
+// of `callbacks.workers` threads, at most one delivery per application at a
+// time, so one application's slow or dead receiver holds one worker (bounded
+// by the connect and read timeouts) and never delays another application.
+//
+// Stopping cuts attempts in flight short and leaves them (and everything
+// not yet attempted) pending in the store for the next start.
 //
 // One dispatcher per flow and host: the flow's route registration starts it
-// and its route factories own it, so it stops (and joins its thread) when the
+// and its route factories own it, so it stops (and joins its threads) when the
 // host's router goes away; the flow's service finds it with for_context().
 //
-// The same thread runs the flow's `sweep` about once a second (login and
+// The scheduler also runs the flow's `sweep` about once a second (login and
 // signing record the expiry of overdue items that have a callback URL there,
 // so their relying party hears "expired" even when nobody polls).
 #include <chrono>
 #include <condition_variable>
+#include <deque>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
 #include <zhaoyin/http/host_context.h>
 
 namespace zhaoyin::http {
+
+class CallbackStore;
+class CallbackTransport;
+struct PendingDelivery;
 
 class CallbackDispatcher {
  public:
@@ -40,30 +66,40 @@ class CallbackDispatcher {
   CallbackDispatcher(const CallbackDispatcher&) = delete;
   CallbackDispatcher& operator=(const CallbackDispatcher&) = delete;
 
+  // Stores the delivery and wakes the scheduler. Never throws: a store failure
+  // is logged ("<flow> callback not queued").
   void enqueue(const std::string& client_id, const std::string& url, const std::string& body);
 
   // The signature header value for a body sent at `timestamp` with hex key `key_hex`.
   static std::string signature(const std::string& key_hex, const std::string& timestamp, const std::string& body);
 
-  static constexpr int kMaxAttempts = 6;  // the first try and five retries
+  // The delay before attempt `attempt + 1`, after `attempt` failed ones.
+  static std::chrono::seconds backoff(const CallbackSettings& s, int attempt);
 
  private:
-  struct Delivery {
-    std::string client_id, url, body;
-    int attempt = 0;
-    std::chrono::steady_clock::time_point due;
-  };
-  void run();
-  bool deliver(const Delivery& d);  // true when the receiver answered 2xx (or the application is gone)
+  enum class Outcome { Delivered, Retry, GiveUp, Abandoned };
+  void schedule();  // the scheduler thread
+  void work();      // a worker thread
+  void attempt(const PendingDelivery& d);
+  Outcome send(const PendingDelivery& d, std::string& error);
+  std::filesystem::path pinned_ca(const std::string& client_id) const;
 
   std::shared_ptr<HostContext> ctx_;
   std::string flow_;
   std::function<void()> sweep_;
+  CallbackSettings settings_;
+  std::unique_ptr<CallbackStore> store_;
+  std::unique_ptr<CallbackTransport> transport_;
+
   std::mutex mutex_;
-  std::condition_variable wake_;
-  std::vector<Delivery> queue_;
+  std::condition_variable wake_;  // the scheduler: new work, a worker became free, stopping
+  std::condition_variable ready_;  // the workers: a job is queued, stopping
+  std::deque<PendingDelivery> jobs_;
+  std::set<std::string> busy_;  // applications with a job queued or in flight
+  bool dirty_ = false;
   bool stopping_ = false;
-  std::thread worker_;
+  std::thread scheduler_;
+  std::vector<std::thread> workers_;
 };
 
 }  // namespace zhaoyin::http

@@ -11,6 +11,7 @@
 #include <zhaoyin/flow/event_bus.h>
 #include <zhaoyin/flow/extensions.h>
 #include <zhaoyin/flow/host_identity.h>
+#include <zhaoyin/http/callback_policy.h>
 #include <zhaoyin/http/log.h>
 #include <zhaoyin/http/metrics.h>
 #include <zhaoyin/quota/usage_gate.h>
@@ -42,6 +43,9 @@ struct HostSettings {
   // The sandbox authority's folder when one is loaded (authority.sandbox_dir),
   // e.g. for the demo staff accounts in <sandbox>/admin/; empty otherwise.
   std::string sandbox_dir;
+  // Relying-party callbacks: destination policy, TLS trust, timeouts, retries
+  // (callbacks.*; see callback_policy.h and callback_dispatcher.h).
+  CallbackSettings callbacks;
 };
 
 struct HostContext {

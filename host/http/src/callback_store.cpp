@@ -1,0 +1,168 @@
+#include "callback_store.h"
+
+#include <Poco/Data/RecordSet.h>
+#include <Poco/Data/Session.h>
+#include <Poco/Data/Statement.h>
+#include <Poco/Exception.h>
+#include <Poco/Types.h>
+#include <atomic>
+#include <chrono>
+#include <zhaoyin/trust/bytes.h>
+
+namespace zhaoyin::http {
+
+using namespace Poco::Data::Keywords;
+
+namespace {
+
+[[noreturn]] void rethrow(const std::string& what, const Poco::Exception& e) {
+  throw store::StoreError(what + ": " + e.displayText());
+}
+
+// Microseconds, strictly increasing within the process: orders one
+// application's deliveries even when two are queued in the same instant.
+Poco::Int64 creation_stamp() {
+  static std::atomic<Poco::Int64> last{0};
+  const Poco::Int64 t = std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::system_clock::now().time_since_epoch()).count();
+  Poco::Int64 prev = last.load();
+  Poco::Int64 next = 0;
+  do {
+    next = std::max(t, prev + 1);
+  } while (!last.compare_exchange_weak(prev, next));
+  return next;
+}
+
+const char* const kDue = " flow = ? AND status = 'pending' AND due_at <= ? AND lease_until <= ?";
+
+}  // namespace
+
+std::int64_t CallbackStore::now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string CallbackStore::add(const std::string& client_id, const std::string& url, const std::string& body) {
+  std::string id = trust::hex_encode(trust::random_bytes(16)), flow = flow_, client = client_id, u = url, b = body;
+  Poco::Int64 created = creation_stamp(), due = now_ms(), updated = due;
+  try {
+    auto s = db_.session();
+    s << "INSERT INTO callback_deliveries (id, flow, client_id, url, body, status, attempts, created_at, due_at,"
+         " lease_until, updated_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, 0, ?)",
+        use(id), use(flow), use(client), use(u), use(b), use(created), use(due), use(updated), now;
+  } catch (const Poco::Exception& e) {
+    rethrow("cannot queue a callback", e);
+  }
+  return id;
+}
+
+std::vector<std::string> CallbackStore::clients_due(std::int64_t at_ms) {
+  std::vector<std::string> out;
+  try {
+    auto s = db_.session();
+    std::string flow = flow_;
+    Poco::Int64 at = at_ms, at2 = at_ms;
+    Poco::Data::Statement select(s);
+    select << std::string("SELECT DISTINCT client_id FROM callback_deliveries WHERE") + kDue, use(flow), use(at), use(at2);
+    select.execute();
+    Poco::Data::RecordSet rs(select);
+    for (std::size_t i = 0; i < rs.rowCount(); ++i) out.push_back(rs.value(0, i).convert<std::string>());
+  } catch (const Poco::Exception& e) {
+    rethrow("cannot read the callback queue", e);
+  }
+  return out;
+}
+
+std::optional<PendingDelivery> CallbackStore::claim_next(const std::string& client_id, std::int64_t at_ms,
+                                                         std::int64_t lease_until_ms) {
+  try {
+    auto s = db_.session();
+    std::string flow = flow_, client = client_id;
+    Poco::Int64 at = at_ms, at2 = at_ms;
+    Poco::Data::Statement select(s);
+    select << std::string("SELECT id, url, body, attempts FROM callback_deliveries WHERE") + kDue +
+                  " AND client_id = ? ORDER BY due_at, created_at, id LIMIT 1",
+        use(flow), use(at), use(at2), use(client);
+    select.execute();
+    Poco::Data::RecordSet rs(select);
+    if (rs.rowCount() == 0) return std::nullopt;
+    PendingDelivery d;
+    d.id = rs.value(0, 0).convert<std::string>();
+    d.client_id = client_id;
+    d.url = rs.value(1, 0).convert<std::string>();
+    d.body = rs.value(2, 0).convert<std::string>();
+    d.attempts = rs.value(3, 0).convert<int>();
+    // Conditional: only one host wins a row whose lease has run out.
+    std::string id = d.id;
+    Poco::Int64 lease = lease_until_ms, at3 = at_ms;
+    Poco::Data::Statement update(s);
+    update << "UPDATE callback_deliveries SET lease_until = ? WHERE id = ? AND status = 'pending' AND lease_until <= ?",
+        use(lease), use(id), use(at3);
+    if (update.execute() != 1) return std::nullopt;
+    return d;
+  } catch (const Poco::Exception& e) {
+    rethrow("cannot claim a callback", e);
+  }
+}
+
+void CallbackStore::delivered(const std::string& id) {
+  try {
+    auto s = db_.session();
+    std::string key = id;
+    s << "DELETE FROM callback_deliveries WHERE id = ?", use(key), now;
+  } catch (const Poco::Exception& e) {
+    rethrow("cannot record a delivered callback", e);
+  }
+}
+
+void CallbackStore::retry_later(const std::string& id, int attempts, std::int64_t due_ms, const std::string& error) {
+  try {
+    auto s = db_.session();
+    std::string key = id, err = error.substr(0, 1000);
+    Poco::Int64 due = due_ms, updated = now_ms();
+    int n = attempts;
+    s << "UPDATE callback_deliveries SET attempts = ?, due_at = ?, lease_until = 0, last_error = ?, updated_at = ?"
+         " WHERE id = ?",
+        use(n), use(due), use(err), use(updated), use(key), now;
+  } catch (const Poco::Exception& e) {
+    rethrow("cannot reschedule a callback", e);
+  }
+}
+
+void CallbackStore::give_up(const std::string& id, int attempts, const std::string& error) {
+  try {
+    auto s = db_.session();
+    std::string key = id, err = error.substr(0, 1000);
+    Poco::Int64 updated = now_ms();
+    int n = attempts;
+    s << "UPDATE callback_deliveries SET status = 'failed', attempts = ?, lease_until = 0, last_error = ?,"
+         " updated_at = ? WHERE id = ?",
+        use(n), use(err), use(updated), use(key), now;
+  } catch (const Poco::Exception& e) {
+    rethrow("cannot record a failed callback", e);
+  }
+}
+
+void CallbackStore::release(const std::string& id) {
+  try {
+    auto s = db_.session();
+    std::string key = id;
+    s << "UPDATE callback_deliveries SET lease_until = 0 WHERE id = ?", use(key), now;
+  } catch (const Poco::Exception& e) {
+    rethrow("cannot release a callback", e);
+  }
+}
+
+void CallbackStore::purge_failed(std::int64_t older_than_ms) {
+  try {
+    auto s = db_.session();
+    std::string flow = flow_;
+    Poco::Int64 before = older_than_ms;
+    s << "DELETE FROM callback_deliveries WHERE flow = ? AND status = 'failed' AND updated_at < ?", use(flow),
+        use(before), now;
+  } catch (const Poco::Exception& e) {
+    rethrow("cannot purge failed callbacks", e);
+  }
+}
+
+}  // namespace zhaoyin::http

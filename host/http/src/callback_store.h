@@ -1,0 +1,48 @@
+#pragma once
+// The callbacks waiting to be delivered, kept in the store (table
+// callback_deliveries, migration 13) so that a restart, a crash or another
+// host of the cluster carries on where this one stopped.
+//
+// A row is claimed for one attempt with a lease (lease_until): hosts sharing
+// one PostgreSQL store never deliver the same row at once, and a row whose
+// host died mid-delivery is taken up again once its lease has run out.
+// Delivered rows are deleted; rows given up stay with status 'failed' and
+// their last error for the operator, and are purged after a week.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+#include <zhaoyin/store/database.h>
+
+namespace zhaoyin::http {
+
+struct PendingDelivery {
+  std::string id, client_id, url, body;
+  int attempts = 0;  // attempts made before this one
+};
+
+class CallbackStore {
+ public:
+  CallbackStore(store::Database& db, std::string flow) : db_(db), flow_(std::move(flow)) {}
+
+  static std::int64_t now_ms();
+
+  // A new delivery, due now. Returns its id.
+  std::string add(const std::string& client_id, const std::string& url, const std::string& body);
+  // The applications of this flow with a delivery due at `at_ms` that nobody holds.
+  std::vector<std::string> clients_due(std::int64_t at_ms);
+  // Claims the application's oldest due delivery until `lease_until_ms`, or
+  // nullopt when there is none (or another host claimed it first).
+  std::optional<PendingDelivery> claim_next(const std::string& client_id, std::int64_t at_ms, std::int64_t lease_until_ms);
+  void delivered(const std::string& id);
+  void retry_later(const std::string& id, int attempts, std::int64_t due_ms, const std::string& error);
+  void give_up(const std::string& id, int attempts, const std::string& error);
+  void release(const std::string& id);  // claimed but not attempted: due again at once
+  void purge_failed(std::int64_t older_than_ms);
+
+ private:
+  store::Database& db_;
+  std::string flow_;
+};
+
+}  // namespace zhaoyin::http
