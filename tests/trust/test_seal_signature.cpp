@@ -140,3 +140,18 @@ TEST_CASE("Seal signature v4: OpenSSL's asn1parse reads the structure we write")
   CHECK(r.output.find("GENERALIZEDTIME") != std::string::npos);
   CHECK(r.output.find("IA5STRING         :zhaoyin:data;") != std::string::npos);
 }
+
+TEST_CASE("Seal signature v4: propertyInfo's protection range (GB/T 38540-2020 §7.1) is read back") {
+  using R = std::vector<std::uint64_t>;
+  CHECK(stated_protection_range("zhaoyin:pdf;task=T1;byterange=0,1200,9400,310") == R{0, 1200, 9400, 310});
+  CHECK(stated_protection_range(data_property_info("T2", 77)) == R{0, 77});
+  CHECK(data_property_info("T2", 77) == "zhaoyin:data;task=T2;byterange=0,77");
+  CHECK_FALSE(stated_protection_range("zhaoyin:data;task=T3").has_value());
+  CHECK_FALSE(stated_protection_range("").has_value());
+  // Stated but unusable: odd count, non-digits, empty numbers — a range that matches nothing.
+  CHECK(stated_protection_range("byterange=0,1,2") == R{});
+  CHECK(stated_protection_range("byterange=0,-1") == R{});
+  CHECK(stated_protection_range("byterange=") == R{});
+  CHECK(stated_protection_range("byterange=0,,1,2") == R{});
+  CHECK(stated_protection_range("byterange=99999999999999999999,1") == R{});
+}

@@ -59,6 +59,41 @@ Bytes sign_seal_signature_v4(const SignatureRequest& request, const Sm2Key& sign
   return assemble_seal_signature_v4(tbs, signer_cert, signer_key.sign(tbs));
 }
 
+std::optional<std::vector<std::uint64_t>> stated_protection_range(std::string_view property_info) {
+  constexpr std::string_view kKey = "byterange=";
+  std::size_t start = 0;
+  while (start <= property_info.size()) {
+    std::size_t end = property_info.find(';', start);
+    if (end == std::string_view::npos) end = property_info.size();
+    const std::string_view field = property_info.substr(start, end - start);
+    if (field.substr(0, kKey.size()) == kKey) {
+      std::vector<std::uint64_t> range;
+      std::string_view rest = field.substr(kKey.size());
+      while (true) {
+        const std::size_t comma = rest.find(',');
+        const std::string_view number = rest.substr(0, comma);
+        std::uint64_t value = 0;
+        if (number.empty() || number.size() > 19) return std::vector<std::uint64_t>{};
+        for (const char c : number) {
+          if (c < '0' || c > '9') return std::vector<std::uint64_t>{};
+          value = value * 10 + static_cast<std::uint64_t>(c - '0');
+        }
+        range.push_back(value);
+        if (comma == std::string_view::npos) break;
+        rest = rest.substr(comma + 1);
+      }
+      if (range.size() % 2 != 0) return std::vector<std::uint64_t>{};
+      return range;
+    }
+    start = end + 1;
+  }
+  return std::nullopt;
+}
+
+std::string data_property_info(std::string_view task_id, std::uint64_t length) {
+  return "zhaoyin:data;task=" + std::string(task_id) + ";byterange=0," + std::to_string(length);
+}
+
 ParsedSealSignature parse_seal_signature(const Bytes& bytes) {
   ParsedSealSignature out;
   out.der = bytes;
