@@ -112,16 +112,36 @@ ParsedSealSignature parse_seal_signature(const Bytes& bytes) {
     out.time = expect(tbs_fields[2], der::kGeneralizedTime, "timeInfo").as_time();
     out.data_hash = expect(tbs_fields[3], der::kBitString, "dataHash").as_bits();
     out.property_info = expect(tbs_fields[4], der::kIa5String, "propertyInfo").as_string();
-    if (tbs_fields.size() == 6) expect(tbs_fields[5], der::kSequence, "extDatas");
+    if (tbs_fields.size() == 6) {
+      // §7.1 extDatas ExtensionDatas OPTIONAL (a SEQUENCE OF); some writers tag
+      // it [0] EXPLICIT. Both are read; the content is covered by the signature.
+      const der::Element& ext = tbs_fields[5];
+      if (ext.tag == 0xA0) {
+        const auto inner = ext.children();
+        if (inner.size() != 1) malformed("extDatas [0] must hold one SEQUENCE");
+        expect(inner[0], der::kSequence, "extDatas");
+      } else {
+        expect(ext, der::kSequence, "extDatas");
+      }
+    }
     out.signer_cert = Certificate::from_der(expect(fields[1], der::kOctetString, "cert").as_octets());
     out.sign_alg_oid = expect(fields[2], der::kOid, "signatureAlgID").as_oid();
     out.signature = expect(fields[3], der::kBitString, "signature").as_bits();
     if (fields.size() == 5) {
-      // [0] IMPLICIT BIT STRING (primitive context tag 0).
-      if (fields[4].tag != 0x80) malformed("timeStamp must be [0]");
-      const Bytes content = fields[4].content_bytes();
-      if (content.empty() || content[0] != 0) malformed("timeStamp is not a whole-byte BIT STRING");
-      out.timestamp = Bytes(content.begin() + 1, content.end());
+      // GB/T 38540-2020 §7.1 writes `timeStamp [0] BIT STRING OPTIONAL` without
+      // stating the module's tagging, and implementations differ: read both the
+      // IMPLICIT form (primitive 80) and the EXPLICIT one (A0 wrapping a BIT STRING).
+      if (fields[4].tag == 0x80) {
+        const Bytes content = fields[4].content_bytes();
+        if (content.empty() || content[0] != 0) malformed("timeStamp is not a whole-byte BIT STRING");
+        out.timestamp = Bytes(content.begin() + 1, content.end());
+      } else if (fields[4].tag == 0xA0) {
+        const auto inner = fields[4].children();
+        if (inner.size() != 1) malformed("timeStamp [0] must hold one BIT STRING");
+        out.timestamp = expect(inner[0], der::kBitString, "timeStamp").as_bits();
+      } else {
+        malformed("timeStamp must be [0]");
+      }
     }
   } catch (const TrustError& e) {
     if (e.code() == "malformed") throw;
