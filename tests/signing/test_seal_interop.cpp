@@ -276,3 +276,36 @@ TEST_CASE("Zhaoyin verifies the seal and SES_Signature Node builds (openssl CLI 
   }
   CHECK(ok == 2);  // the good seal and the good signature
 }
+
+TEST_CASE("OpenSSL's command line verifies a Zhaoyin seal's signedValue over exactly DER(SES_SealInfo), not over the old wrapped SEQUENCE") {
+  TempDir tmp;
+  const fs::path dir = tmp.path();
+  const auto now = now_seconds();
+  const Issued root = issue("Zhaoyin Interop Root CA", trust::CertProfile::RootCa, nullptr, now);
+  const Issued maker = issue("Zhaoyin Interop Seal Maker", trust::CertProfile::SealMaker, &root, now);
+  const Issued signer = issue("照印互操作测试有限公司", trust::CertProfile::License, &root, now);
+  trust::SealInfo info;
+  info.es_id = "42010099990002";
+  info.name = "照印互操作测试有限公司财务专用章";
+  info.signer_certs = {signer.cert};
+  info.created = now;
+  info.valid_start = now;
+  info.valid_end = now + std::chrono::hours(24);
+  info.picture.data = red_dot_png();
+  const Bytes seal = trust::build_seal_v4(info, maker.key, maker.cert);
+  const auto parts = trust::der::parse(seal).children();
+  save(dir / "sealinfo.der", parts[0].raw_bytes());
+  save(dir / "wrapped.der", trust::der::sequence({parts[0].raw_bytes(), parts[1].raw_bytes(), parts[2].raw_bytes()}));
+  save(dir / "signedvalue.der", parts[3].as_bits());
+  write_file(dir / "maker.pub", maker.cert.public_key().public_pem());
+  const auto pkeyutl = [&](const std::string& input) {
+    return run_command("/usr/bin/openssl pkeyutl -verify -pubin -inkey " + quote((dir / "maker.pub").string()) +
+                       " -rawin -digest sm3 -pkeyopt distid:1234567812345678 -in " + quote((dir / input).string()) +
+                       " -sigfile " + quote((dir / "signedvalue.der").string()));
+  };
+  const auto good = pkeyutl("sealinfo.der");
+  INFO(good.output);
+  CHECK(good.exit_code == 0);
+  CHECK(good.output.find("Signature Verified Successfully") != std::string::npos);
+  CHECK(pkeyutl("wrapped.der").exit_code != 0);
+}
