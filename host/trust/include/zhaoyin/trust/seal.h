@@ -116,9 +116,10 @@ struct SealCheck {
   std::string message;
 };
 
-// Verifies, in this order and stopping at the first failure:
+// Verifies (GB/T 38540-2020 §6.3), in this order and stopping at the first failure:
 //   1. the signature algorithm is SM2-with-SM3 ("unsupported_algorithm"),
-//   2. the maker's signature over signed_data ("bad_signature"),
+//   2. the maker's signature over signed_data — v4: the received SES_SealInfo
+//      bytes, with the maker certificate's key (§6.3 b) ("bad_signature"),
 //   3. validStart <= at <= validEnd ("seal_not_yet_valid" / "seal_expired"),
 //   4. the maker certificate's chain in `trust` at `at` (TrustStore::verify's
 //      code passed through: "untrusted_chain", "cert_expired", "cert_revoked", ...;

@@ -93,11 +93,13 @@ struct SealSignatureCheck {
   std::string message;
 };
 
-// Verifies, stopping at the first failure: the algorithm; the signer's
+// Verifies (GB/T 38540-2020 §7.3), stopping at the first failure: the algorithm; the signer's
 // signature over TBS_Sign; dataHash equals `data_hash` (when given); the seal
 // (verify_seal at the signing time); that the seal lists the signer's
 // certificate; the signer's certificate chain at the signing time (`trust`,
-// CRLs required as in TrustStore::verify).
+// CRLs required as in TrustStore::verify). The timeStamp, when present, is
+// not verified yet. The protection range stated in propertyInfo is compared by
+// the caller, who knows what was hashed (stated_protection_range).
 SealSignatureCheck verify_seal_signature(const ParsedSealSignature& signature, const TrustStore& trust,
                                          const std::optional<Bytes>& data_hash, bool require_crl = true);
 
