@@ -172,6 +172,21 @@ TEST_CASE("Node (asn1js + sm-crypto) verifies Zhaoyin's seals, SES_Signatures an
   const Bytes seal_wrapped = trust::der::sequence({parts[0].raw_bytes(), parts[1].raw_bytes(), parts[2].raw_bytes(),
                                                    trust::der::bit_string(maker.key.sign(wrapped_tbs))});
 
+  // A needlessly long length inside the SES_SealInfo ("ES" as 16 81 02), signed
+  // over exactly those bytes: a BER reader would verify it, DER readers refuse it.
+  const auto info_fields = parts[0].children();
+  const auto header_fields = info_fields[0].children();
+  Bytes header_content = {0x16, 0x81, 0x02, 'E', 'S'};
+  for (std::size_t i = 1; i < header_fields.size(); ++i) {
+    const Bytes field = header_fields[i].raw_bytes();
+    header_content.insert(header_content.end(), field.begin(), field.end());
+  }
+  std::vector<Bytes> info_parts = {trust::der::tlv(0x30, header_content)};
+  for (std::size_t i = 1; i < info_fields.size(); ++i) info_parts.push_back(info_fields[i].raw_bytes());
+  const Bytes loose_info = trust::der::sequence(info_parts);
+  const Bytes seal_loose = trust::der::sequence({loose_info, parts[1].raw_bytes(), parts[2].raw_bytes(),
+                                                 trust::der::bit_string(maker.key.sign(loose_info))});
+
   const std::string text = R"({"contract":"interop","amount":"100.00"})";
   const Bytes data(text.begin(), text.end());
   const auto sign = [&](const Bytes& with_seal, const std::string& property, const Bytes& hash) {
@@ -206,6 +221,7 @@ TEST_CASE("Node (asn1js + sm-crypto) verifies Zhaoyin's seals, SES_Signatures an
       {"seal-wrapped.der", seal_wrapped},
       {"seal-nonminimal.der", non_minimal_outer(seal)},
       {"seal-trailing.der", with_trailing_byte(seal)},
+      {"seal-nonminimal-signed.der", seal_loose},
       {"sig.der", sig},
       {"sig-flipped.der", flip_last(sig)},
       {"sig-wrong-range.der", sign(seal, data_property(data.size() + 1), trust::sm3(data))},
@@ -220,27 +236,47 @@ TEST_CASE("Node (asn1js + sm-crypto) verifies Zhaoyin's seals, SES_Signatures an
       {"trust", {"ca.pem"}},
       {"entries",
        {
-           {{"file", "seal.der"}, {"kind", "seal"}, {"expect", "ok"}},
-           {{"file", "seal-flipped.der"}, {"kind", "seal"}, {"expect", "bad_seal_signature"}},
-           {{"file", "seal-wrapped.der"}, {"kind", "seal"}, {"expect", "bad_seal_signature"}},
-           {{"file", "seal-nonminimal.der"}, {"kind", "seal"}, {"expect", "malformed"}},
-           {{"file", "seal-trailing.der"}, {"kind", "seal"}, {"expect", "malformed"}},
-           {{"file", "sig.der"}, {"kind", "signature"}, {"data", "data.bin"}, {"expect", "ok"}},
-           {{"file", "sig-flipped.der"}, {"kind", "signature"}, {"data", "data.bin"}, {"expect", "bad_signature"}},
-           {{"file", "sig-wrong-range.der"}, {"kind", "signature"}, {"data", "data.bin"}, {"expect", "protection_range_mismatch"}},
-           {{"file", "sig-wrapped-seal.der"}, {"kind", "signature"}, {"data", "data.bin"}, {"expect", "seal_bad_seal_signature"}},
-           {{"file", "sig-nonminimal.der"}, {"kind", "signature"}, {"data", "data.bin"}, {"expect", "malformed"}},
-           {{"file", "sig-trailing.der"}, {"kind", "signature"}, {"data", "data.bin"}, {"expect", "malformed"}},
+           // expect: Node's answer; zhaoyin: Zhaoyin's own answer on the same bytes.
+           {{"file", "seal.der"}, {"kind", "seal"}, {"expect", "ok"}, {"zhaoyin", "ok"}},
+           {{"file", "seal-flipped.der"}, {"kind", "seal"}, {"expect", "bad_seal_signature"}, {"zhaoyin", "bad_signature"}},
+           {{"file", "seal-wrapped.der"}, {"kind", "seal"}, {"expect", "bad_seal_signature"}, {"zhaoyin", "bad_signature"}},
+           {{"file", "seal-nonminimal.der"}, {"kind", "seal"}, {"expect", "malformed"}, {"zhaoyin", "malformed"}},
+           {{"file", "seal-trailing.der"}, {"kind", "seal"}, {"expect", "malformed"}, {"zhaoyin", "malformed"}},
+           {{"file", "seal-nonminimal-signed.der"}, {"kind", "seal"}, {"expect", "malformed"}, {"zhaoyin", "malformed"}},
+           {{"file", "sig.der"}, {"kind", "signature"}, {"data", "data.bin"}, {"expect", "ok"}, {"zhaoyin", "ok"}},
+           {{"file", "sig-flipped.der"}, {"kind", "signature"}, {"data", "data.bin"}, {"expect", "bad_signature"},
+            {"zhaoyin", "bad_signature"}},
+           {{"file", "sig-wrong-range.der"}, {"kind", "signature"}, {"data", "data.bin"}, {"expect", "protection_range_mismatch"},
+            {"zhaoyin", "protection_range_mismatch"}},
+           {{"file", "sig-wrapped-seal.der"}, {"kind", "signature"}, {"data", "data.bin"}, {"expect", "seal_bad_seal_signature"},
+            {"zhaoyin", "seal_bad_signature"}},
+           {{"file", "sig-nonminimal.der"}, {"kind", "signature"}, {"data", "data.bin"}, {"expect", "malformed"},
+            {"zhaoyin", "malformed"}},
+           {{"file", "sig-trailing.der"}, {"kind", "signature"}, {"data", "data.bin"}, {"expect", "malformed"},
+            {"zhaoyin", "malformed"}},
            {{"file", "signed.pdf"}, {"kind", "pdf"}, {"expect", {"ok", "ok"}}},
        }},
   };
   write_file(dir / "manifest.json", manifest.dump(1));
 
-  // Zhaoyin itself agrees on its own vectors (same verdicts, its own codes).
+  // Every vector through Zhaoyin too (same verdicts, its own codes).
   trust::TrustStore own;
   own.add_root(root.cert);
-  CHECK(trust::verify_seal(trust::parse_seal(seal_wrapped), own, now, false).code == "bad_signature");
-  CHECK(trust::verify_seal(trust::parse_seal(seal), own, now, false).code == "ok");
+  for (const auto& entry : manifest["entries"]) {
+    INFO(entry.dump());
+    if (entry["kind"] == "pdf") {
+      const auto found = pdf::find_signatures(pdf_bytes);
+      REQUIRE(found.size() == 2);
+      for (const auto& f : found) {
+        const auto parsed = trust::parse_seal_signature(f.contents);
+        CHECK(trust::verify_seal_signature(parsed, own, f.digest, false).code == "ok");
+        CHECK(trust::stated_protection_range(parsed.property_info) ==
+              std::vector<std::uint64_t>(f.byte_range.begin(), f.byte_range.end()));
+      }
+      continue;
+    }
+    CHECK(zhaoyin_verdict(dir, entry, own, now) == entry["zhaoyin"].get<std::string>());
+  }
 
   const auto r = run_command(node_side("verify " + quote(dir.string())));
   INFO(r.output);
