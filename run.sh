@@ -11,9 +11,10 @@ SANDBOX="${ZHAOYIN_SANDBOX:-var/sandbox}"
 DATA="${ZHAOYIN_DATA:-var/data}"
 PORT="${ZHAOYIN_PORT:-8080}"
 
-if [[ ! -f "$SANDBOX/sandbox.json" ]]; then
-  build/bin/zhaoyin sandbox init "$SANDBOX"
-fi
+# Idempotent: creates the sandbox when missing; on an existing one it changes
+# nothing, except upgrades this version needs (e.g. re-issuing seals made before
+# the maker's signature followed GB/T 38540-2020 §6.1), which it names.
+build/bin/zhaoyin sandbox init "$SANDBOX"
 build/bin/zhaoyin sandbox summary "$SANDBOX" --port "$PORT"
 
 exec build/bin/zhaoyin-host --config config/zhaoyin.properties \

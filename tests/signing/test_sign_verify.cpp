@@ -184,6 +184,34 @@ TEST_CASE("a detached signature with a flipped byte fails with SIG_CRYPTO_FAILUR
   CHECK((s["code"] == "bad_signature" || s["code"] == "malformed"));
 }
 
+TEST_CASE("a data task's propertyInfo states its protection range (GB/T 38540-2020 §7.1); a wrong one fails") {
+  auto& env = SigningEnv::get();
+  const std::string data = "order 43: 7 units";
+  const auto t = env.create_ok("tax", {{"document", {{"data", b64(data)}}}, {"seals", {{"types", {"contract"}}}}});
+  REQUIRE(env.sign_task(t, "李娜", "contract").status == 200);
+  const auto ses = env.document("tax", t["id"]);
+  const auto good = verify_detached(trust::to_bytes(data), ses);
+  CHECK(good["indication"] == "TOTAL_PASSED");
+  CHECK(good["property_info"] ==
+        "zhaoyin:data;task=" + t["id"].get<std::string>() + ";byterange=0," + std::to_string(data.size()));
+  CHECK(good["protection_range"]["checked"] == true);
+  CHECK(good["protection_range"]["matches"] == true);
+
+  // The same holder and seal, a valid signature, but a range that is not the whole data.
+  const auto holder = env.wallet("李娜");
+  trust::SignatureRequest sr;
+  sr.seal_der = SigningEnv::seal_of(holder, "contract").der;
+  sr.time = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  sr.data_hash = trust::sm3(trust::to_bytes(data));
+  sr.property_info = "zhaoyin:data;task=forged;byterange=0," + std::to_string(data.size() - 1);
+  const auto tbs = trust::build_tbs_sign_v4(sr);
+  const auto wrong = verify_detached(trust::to_bytes(data),
+                                     trust::assemble_seal_signature_v4(tbs, holder.certificate(), holder.sign(tbs)));
+  CHECK(wrong["indication"] == "TOTAL_FAILED");
+  CHECK(wrong["code"] == "protection_range_mismatch");
+  CHECK(wrong["protection_range"]["matches"] == false);
+}
+
 TEST_CASE("a seal made by an untrusted maker fails verification (no certificate chain to the trust roots)") {
   auto& env = SigningEnv::get();
   const auto holder = env.wallet("张志伟");

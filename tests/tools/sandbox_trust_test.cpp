@@ -3,6 +3,7 @@
 // seals signed by the seal maker, grants signed by the legal representative.
 #include <catch2/catch.hpp>
 #include <zhaoyin/sandbox/grant.h>
+#include <zhaoyin/trust/der.h>
 #include <zhaoyin/trust/error.h>
 #include <zhaoyin/trust/seal.h>
 #include "png_probe.h"
@@ -159,6 +160,10 @@ TEST_CASE("every seal parses, verifies to the root, and lists the holders allowe
       const trust::SealCheck check = trust::verify_seal(seal, store, now);
       INFO(check.message);
       CHECK(check.ok);
+      // GB/T 38540-2020 §6.1: the maker signed the eSealInfo TLV as it stands in the file.
+      const auto file_bytes = trust::to_bytes(read_file(s.path(record["file"])));
+      CHECK(seal.signed_data == trust::der::parse(file_bytes).children()[0].raw_bytes());
+      CHECK(seal.maker_cert.public_key().verify(seal.signed_data, seal.signature));
       CHECK(seal.info.type == (record["type"] == "legal_rep" ? trust::SealOwnerType::Person
                                                                : trust::SealOwnerType::Organization));
       // The impression inside is the PNG next to it, at the size of its kind.

@@ -104,16 +104,33 @@ TEST_CASE("Seal v4: build and parse round-trip every field") {
   CHECK_FALSE(seal.signature.empty());
   CHECK(seal.der == seal_der);
 
-  // What was signed: SEQUENCE { eSealInfo, cert, signAlgID } — the SESeal minus its signature.
+  // What was signed (GB/T 38540-2020 §6.1 签名值): DER(SES_SealInfo) exactly as
+  // it stands in the seal — not the certificate, not the algorithm identifier.
   const auto parts = der::parse(seal_der).children();
   REQUIRE(parts.size() == 4);
-  CHECK(seal.signed_data == der::sequence({parts[0].raw_bytes(), parts[1].raw_bytes(), parts[2].raw_bytes()}));
-  CHECK(w.maker.cert.public_key().verify(seal.signed_data, parts[3].as_bits()));
-  CHECK_FALSE(w.maker.cert.public_key().verify(parts[0].raw_bytes(), parts[3].as_bits()));
+  CHECK(seal.signed_data == parts[0].raw_bytes());
+  CHECK(w.maker.cert.public_key().verify(parts[0].raw_bytes(), parts[3].as_bits()));
+  CHECK_FALSE(w.maker.cert.public_key().verify(
+      der::sequence({parts[0].raw_bytes(), parts[1].raw_bytes(), parts[2].raw_bytes()}), parts[3].as_bits()));
 
   // A rebuilt seal with the same info differs only in the (randomised) SM2 signature.
   const ParsedSeal again = parse_seal(build_seal_v4(info, w.maker.key, w.maker.cert));
   CHECK(again.signed_data == seal.signed_data);
+}
+
+TEST_CASE("Seal v4: a maker signature over SEQUENCE { eSealInfo, cert, signAlgID } (Zhaoyin before issue 18) is refused") {
+  // §6.1 signs the SES_SealInfo alone; the old wrapped form is what a
+  // conformant verifier rejects, so this host must reject it too.
+  const World& w = world();
+  const auto parts = der::parse(w.seal()).children();
+  const Bytes wrapped = der::sequence({parts[0].raw_bytes(), parts[1].raw_bytes(), parts[2].raw_bytes()});
+  const Bytes old_seal = der::sequence({parts[0].raw_bytes(), parts[1].raw_bytes(), parts[2].raw_bytes(),
+                                        der::bit_string(w.maker.key.sign(wrapped))});
+  CHECK(verify_code(old_seal) == "bad_signature");
+  // The same info signed as §6.1 says verifies.
+  const Bytes good = der::sequence({parts[0].raw_bytes(), parts[1].raw_bytes(), parts[2].raw_bytes(),
+                                    der::bit_string(w.maker.key.sign(parts[0].raw_bytes()))});
+  CHECK(verify_code(good) == "ok");
 }
 
 TEST_CASE("Seal v4: a well-formed seal verifies") {
@@ -199,7 +216,7 @@ TEST_CASE("Seal v4: a signature algorithm other than SM2-with-SM3 is refused") {
   const Bytes cert = parts[1].raw_bytes();
   const Bytes alg = der::oid("1.2.840.10045.4.3.2");  // ecdsa-with-SHA256
   const Bytes info = parts[0].raw_bytes();
-  const Bytes signature = w.maker.key.sign(der::sequence({info, cert, alg}));
+  const Bytes signature = w.maker.key.sign(info);  // §6.1: over SES_SealInfo
   const Bytes seal_der = der::sequence({info, cert, alg, der::bit_string(signature)});
   CHECK(verify_code(seal_der) == "unsupported_algorithm");
 }
@@ -231,7 +248,7 @@ TEST_CASE("Seal v4: certListType 2 (SM3 digests of the signer certificates) pars
   const Bytes cert = der::octet_string(w.maker.cert.der());
   const Bytes alg = der::oid(kOidSm2WithSm3);
   const Bytes seal_der =
-      der::sequence({seal_info, cert, alg, der::bit_string(w.maker.key.sign(der::sequence({seal_info, cert, alg})))});
+      der::sequence({seal_info, cert, alg, der::bit_string(w.maker.key.sign(seal_info))});  // §6.1
 
   const ParsedSeal seal = parse_seal(seal_der);
   CHECK(seal.info.signer_certs.empty());

@@ -140,3 +140,41 @@ TEST_CASE("Seal signature v4: OpenSSL's asn1parse reads the structure we write")
   CHECK(r.output.find("GENERALIZEDTIME") != std::string::npos);
   CHECK(r.output.find("IA5STRING         :zhaoyin:data;") != std::string::npos);
 }
+
+TEST_CASE("Seal signature v4: propertyInfo's protection range (GB/T 38540-2020 §7.1) is read back") {
+  using R = std::vector<std::uint64_t>;
+  CHECK(stated_protection_range("zhaoyin:pdf;task=T1;byterange=0,1200,9400,310") == R{0, 1200, 9400, 310});
+  CHECK(stated_protection_range(data_property_info("T2", 77)) == R{0, 77});
+  CHECK(data_property_info("T2", 77) == "zhaoyin:data;task=T2;byterange=0,77");
+  CHECK_FALSE(stated_protection_range("zhaoyin:data;task=T3").has_value());
+  CHECK_FALSE(stated_protection_range("").has_value());
+  // Stated but unusable: odd count, non-digits, empty numbers — a range that matches nothing.
+  CHECK(stated_protection_range("byterange=0,1,2") == R{});
+  CHECK(stated_protection_range("byterange=0,-1") == R{});
+  CHECK(stated_protection_range("byterange=") == R{});
+  CHECK(stated_protection_range("byterange=0,,1,2") == R{});
+  CHECK(stated_protection_range("byterange=99999999999999999999,1") == R{});
+}
+
+TEST_CASE("Seal signature v4: timeStamp [0] is read in both taggings, anything else is malformed") {
+  // §7.1 `timeStamp [0] BIT STRING OPTIONAL` states no tagging mode; writers differ.
+  const World& w = world();
+  const Bytes der = sign_seal_signature_v4(request_for(w.seal()), w.signer.key, w.signer.cert);
+  const Bytes copy = der;  // the Elements point into it
+  const auto f = der::parse(copy).children();
+  const auto with = [&](const Bytes& extra) {
+    return der::sequence({f[0].raw_bytes(), f[1].raw_bytes(), f[2].raw_bytes(), f[3].raw_bytes(), extra});
+  };
+  const Bytes token = {0x30, 0x03, 0x02, 0x01, 0x07};
+  Bytes implicit_content = {0x00};
+  implicit_content.insert(implicit_content.end(), token.begin(), token.end());
+  const auto implicit_form = parse_seal_signature(with(der::tlv(0x80, implicit_content)));
+  REQUIRE(implicit_form.timestamp);
+  CHECK(*implicit_form.timestamp == token);
+  const auto explicit_form = parse_seal_signature(with(der::tlv(0xA0, der::bit_string(token))));
+  REQUIRE(explicit_form.timestamp);
+  CHECK(*explicit_form.timestamp == token);
+  CHECK(check(with(der::tlv(0xA0, der::bit_string(token)))) == "ok");  // the signature does not cover it
+  CHECK(code_of([&] { parse_seal_signature(with(der::tlv(0xA0, der::octet_string(token)))); }) == "malformed");
+  CHECK(code_of([&] { parse_seal_signature(with(der::bit_string(token))); }) == "malformed");
+}

@@ -253,7 +253,8 @@ nlohmann::json SignService::prepare(const SignTask& task, const nlohmann::json& 
     prepared_pdf = std::move(prepared.pdf);
   } else {
     request.data_hash = trust::hex_decode(task.request.document_sm3);
-    request.property_info = "zhaoyin:data;task=" + task.id;
+    // GB/T 38540-2020 §7.1: state the protection range — the whole data.
+    request.property_info = trust::data_property_info(task.id, repo.original(task.id).size());
   }
   const Bytes tbs = trust::build_tbs_sign_v4(request);
   prep.tbs_sign = trust::base64_encode(tbs);

@@ -27,6 +27,7 @@ Indication indication_of(const std::string& code) {
   if (code == "bad_signature") return {"TOTAL_FAILED", "SIG_CRYPTO_FAILURE"};
   if (code == "unsupported_algorithm") return {"INDETERMINATE", "CRYPTO_CONSTRAINTS_FAILURE_NO_POE"};
   if (code == "signer_not_authorised") return {"TOTAL_FAILED", "SIG_CONSTRAINTS_FAILURE"};
+  if (code == "protection_range_mismatch") return {"TOTAL_FAILED", "SIG_CONSTRAINTS_FAILURE"};
   if (code == "seal_bad_signature") return {"TOTAL_FAILED", "SIG_CONSTRAINTS_FAILURE"};
   if (code == "seal_expired" || code == "seal_not_yet_valid") return {"TOTAL_FAILED", "SIG_CONSTRAINTS_FAILURE"};
   if (code == "signer_cert_revoked" || code == "seal_cert_revoked") return {"TOTAL_FAILED", "REVOKED"};
@@ -51,8 +52,24 @@ std::string seal_type_of(const authority::AuthorityConnector& authority, const s
   return "";
 }
 
+// GB/T 38540-2020 §7.1: propertyInfo shall at least state the signature's
+// protection range. When it states one as `byterange=` (trust::
+// stated_protection_range), it must be the range this verifier hashed: the
+// PDF's /ByteRange, or 0,<length> for detached data. A propertyInfo in another
+// maker's own form is reported as not checked.
+json protection_range(const std::string& property_info, const std::vector<std::uint64_t>& hashed, bool& mismatch) {
+  const auto stated = trust::stated_protection_range(property_info);
+  mismatch = stated && *stated != hashed;
+  return {{"stated", stated ? json(*stated) : json(nullptr)},
+          {"hashed", hashed},
+          {"checked", stated.has_value()},
+          {"matches", stated ? json(!mismatch) : json(nullptr)}};
+}
+
 // One signature's report; `coverage` is filled by the caller for PDFs.
-json report(const authority::AuthorityConnector& authority, const Bytes& ses, const std::optional<Bytes>& data_hash) {
+// `hashed_range` is the byte range `data_hash` was computed over.
+json report(const authority::AuthorityConnector& authority, const Bytes& ses, const std::optional<Bytes>& data_hash,
+            const std::vector<std::uint64_t>& hashed_range) {
   json r = {{"indication", "TOTAL_FAILED"}, {"sub_indication", "FORMAT_FAILURE"}};
   trust::ParsedSealSignature sig;
   try {
@@ -63,7 +80,13 @@ json report(const authority::AuthorityConnector& authority, const Bytes& ses, co
     return r;
   }
   const auto trust_store = authority.trust_store();
-  const auto overall = trust::verify_seal_signature(sig, trust_store, data_hash);
+  auto overall = trust::verify_seal_signature(sig, trust_store, data_hash);
+  bool range_mismatch = false;
+  r["protection_range"] = protection_range(sig.property_info, hashed_range, range_mismatch);
+  if (overall.ok && range_mismatch) {
+    overall = {false, "protection_range_mismatch",
+               "propertyInfo states the protection range " + sig.property_info + ", not the bytes that were hashed"};
+  }
   const auto ind = indication_of(overall.code);
   r["indication"] = ind.indication;
   r["sub_indication"] = ind.sub_indication.empty() ? json(nullptr) : json(ind.sub_indication);
@@ -120,6 +143,8 @@ json report(const authority::AuthorityConnector& authority, const Bytes& ses, co
                              check("signature", overall.code != "bad_signature", overall.code == "bad_signature" ? "bad_signature" : "ok",
                                    "the signer's SM2 signature over TBS_Sign"),
                              check("data_integrity", hash_ok, hash_ok ? "ok" : "data_hash_mismatch", "SM3 of the signed data"),
+                             check("protection_range", !range_mismatch, range_mismatch ? "protection_range_mismatch" : "ok",
+                                   "propertyInfo's stated protection range (GB/T 38540-2020 §7.1) is the hashed range"),
                              check("seal", seal_check.ok, seal_check.code, seal_check.message.empty() ? "maker signature, validity, maker chain" : seal_check.message),
                              check("signer_listed", trust::seal_allows_signer(sig.seal, sig.signer_cert),
                                    trust::seal_allows_signer(sig.seal, sig.signer_cert) ? "ok" : "signer_not_authorised",
@@ -151,7 +176,8 @@ json verify_pdf(const authority::AuthorityConnector& authority, const Bytes& pdf
       r = {{"indication", "INDETERMINATE"}, {"sub_indication", "FORMAT_FAILURE"}, {"code", "unsupported_format"},
            {"message", "not a GB/T 38540 seal signature (" + s.filter + " " + s.sub_filter + ")"}};
     } else {
-      r = report(authority, s.contents, s.digest);
+      r = report(authority, s.contents, s.digest,
+                 {s.byte_range[0], s.byte_range[1], s.byte_range[2], s.byte_range[3]});
     }
     r["field_name"] = s.field_name;
     r["page"] = s.page == 0 ? json(nullptr) : json(s.page);
@@ -178,7 +204,7 @@ json verify_pdf(const authority::AuthorityConnector& authority, const Bytes& pdf
 }
 
 json verify_detached(const authority::AuthorityConnector& authority, const Bytes& data, const Bytes& ses) {
-  json r = report(authority, ses, trust::sm3(data));
+  json r = report(authority, ses, trust::sm3(data), {0, data.size()});
   r["coverage"] = {{"covers", "whole_document"}, {"whole_document", true}};
   json list = json::array({r});
   return {{"document", {{"kind", "data"}, {"sm3", trust::hex_encode(trust::sm3(data))}, {"length", data.size()}}},

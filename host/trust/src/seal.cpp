@@ -147,17 +147,26 @@ int parse_seal_info(const der::Element& e, bool v4, ParsedSeal& out) {
   return version;
 }
 
-// Fills the maker certificate, algorithm, signature and the signed bytes,
-// which are the same shape in both versions: SEQUENCE { sealInfo, cert, alg }.
+// Fills the maker certificate, algorithm, signature and the signed bytes.
+// What the maker signed differs between the versions:
+//   v4 (GB/T 38540-2020 §6.1 签名值; §6.2 c; §6.3 b): the signature over the
+//      印章信息 SES_SealInfo alone — exactly the eSealInfo TLV as received. The
+//      maker certificate names the key and signAlgID the algorithm; neither
+//      is signed content.
+//   v1 (GM/T 0031-2014 SES_SignInfo.signData): over SEQUENCE { esealInfo,
+//      cert, signatureAlgorithm }, as GM/T 0031 seals are made.
 void parse_signature_part(const der::Element& seal_info, const der::Element& cert, const der::Element& alg,
-                          const der::Element& signature, ParsedSeal& out) {
+                          const der::Element& signature, bool v4, ParsedSeal& out) {
   out.maker_cert = Certificate::from_der(expect(cert, der::kOctetString, "maker cert OCTET STRING").as_octets());
   // A maker certificate without a usable SM2 key can never verify: refuse it
   // here rather than let every later use trip over it.
   if (!out.maker_cert.public_key().valid()) malformed("maker certificate has no SM2 public key");
   out.sign_alg_oid = alg.as_oid();
   out.signature = signature.as_bits();
-  out.signed_data = der::sequence({seal_info.raw_bytes(), cert.raw_bytes(), alg.raw_bytes()});
+  // The received bytes, never a re-encoding: the reader is strict DER, so
+  // these are the only bytes a conformant maker can have signed.
+  out.signed_data = v4 ? seal_info.raw_bytes()
+                       : der::sequence({seal_info.raw_bytes(), cert.raw_bytes(), alg.raw_bytes()});
 }
 
 ParsedSeal parse_seal_strict(const Bytes& bytes) {
@@ -167,13 +176,13 @@ ParsedSeal parse_seal_strict(const Bytes& bytes) {
   if (parts.size() == 4) {
     const int version = parse_seal_info(parts[0], true, out);
     if (version != kVersionV4) malformed("v4 structure with header version " + std::to_string(version));
-    parse_signature_part(parts[0], parts[1], parts[2], parts[3], out);
+    parse_signature_part(parts[0], parts[1], parts[2], parts[3], true, out);
     out.version = kVersionV4;
   } else if (parts.size() == 2) {
     const int version = parse_seal_info(parts[0], false, out);
     if (version < 1 || version >= kVersionV4) malformed("GM/T 0031 structure with header version " + std::to_string(version));
     const auto sign_info = sequence_of(parts[1], 3, 3, "SES_SignInfo");
-    parse_signature_part(parts[0], sign_info[0], sign_info[1], sign_info[2], out);
+    parse_signature_part(parts[0], sign_info[0], sign_info[1], sign_info[2], false, out);
     out.version = 1;
   } else {
     malformed("SESeal has neither the v4 nor the v1 shape");
@@ -245,7 +254,9 @@ Bytes build_seal_v4(const SealInfo& info, const Sm2Key& maker_key, const Certifi
   }
   const Bytes cert = der::octet_string(maker_cert.der());
   const Bytes alg = der::oid(kOidSm2WithSm3);
-  const Bytes signature = maker_key.sign(der::sequence({seal_info, cert, alg}));
+  // GB/T 38540-2020 §6.1 签名值 / §6.2 c: the maker signs DER(SES_SealInfo),
+  // SM2 with SM3 and the ID 1234567812345678 (GM/T 0009), DER-encoded.
+  const Bytes signature = maker_key.sign(seal_info);
   return der::sequence({seal_info, cert, alg, der::bit_string(signature)});
 }
 

@@ -59,6 +59,41 @@ Bytes sign_seal_signature_v4(const SignatureRequest& request, const Sm2Key& sign
   return assemble_seal_signature_v4(tbs, signer_cert, signer_key.sign(tbs));
 }
 
+std::optional<std::vector<std::uint64_t>> stated_protection_range(std::string_view property_info) {
+  constexpr std::string_view kKey = "byterange=";
+  std::size_t start = 0;
+  while (start <= property_info.size()) {
+    std::size_t end = property_info.find(';', start);
+    if (end == std::string_view::npos) end = property_info.size();
+    const std::string_view field = property_info.substr(start, end - start);
+    if (field.substr(0, kKey.size()) == kKey) {
+      std::vector<std::uint64_t> range;
+      std::string_view rest = field.substr(kKey.size());
+      while (true) {
+        const std::size_t comma = rest.find(',');
+        const std::string_view number = rest.substr(0, comma);
+        std::uint64_t value = 0;
+        if (number.empty() || number.size() > 19) return std::vector<std::uint64_t>{};
+        for (const char c : number) {
+          if (c < '0' || c > '9') return std::vector<std::uint64_t>{};
+          value = value * 10 + static_cast<std::uint64_t>(c - '0');
+        }
+        range.push_back(value);
+        if (comma == std::string_view::npos) break;
+        rest = rest.substr(comma + 1);
+      }
+      if (range.size() % 2 != 0) return std::vector<std::uint64_t>{};
+      return range;
+    }
+    start = end + 1;
+  }
+  return std::nullopt;
+}
+
+std::string data_property_info(std::string_view task_id, std::uint64_t length) {
+  return "zhaoyin:data;task=" + std::string(task_id) + ";byterange=0," + std::to_string(length);
+}
+
 ParsedSealSignature parse_seal_signature(const Bytes& bytes) {
   ParsedSealSignature out;
   out.der = bytes;
@@ -77,16 +112,36 @@ ParsedSealSignature parse_seal_signature(const Bytes& bytes) {
     out.time = expect(tbs_fields[2], der::kGeneralizedTime, "timeInfo").as_time();
     out.data_hash = expect(tbs_fields[3], der::kBitString, "dataHash").as_bits();
     out.property_info = expect(tbs_fields[4], der::kIa5String, "propertyInfo").as_string();
-    if (tbs_fields.size() == 6) expect(tbs_fields[5], der::kSequence, "extDatas");
+    if (tbs_fields.size() == 6) {
+      // §7.1 extDatas ExtensionDatas OPTIONAL (a SEQUENCE OF); some writers tag
+      // it [0] EXPLICIT. Both are read; the content is covered by the signature.
+      const der::Element& ext = tbs_fields[5];
+      if (ext.tag == 0xA0) {
+        const auto inner = ext.children();
+        if (inner.size() != 1) malformed("extDatas [0] must hold one SEQUENCE");
+        expect(inner[0], der::kSequence, "extDatas");
+      } else {
+        expect(ext, der::kSequence, "extDatas");
+      }
+    }
     out.signer_cert = Certificate::from_der(expect(fields[1], der::kOctetString, "cert").as_octets());
     out.sign_alg_oid = expect(fields[2], der::kOid, "signatureAlgID").as_oid();
     out.signature = expect(fields[3], der::kBitString, "signature").as_bits();
     if (fields.size() == 5) {
-      // [0] IMPLICIT BIT STRING (primitive context tag 0).
-      if (fields[4].tag != 0x80) malformed("timeStamp must be [0]");
-      const Bytes content = fields[4].content_bytes();
-      if (content.empty() || content[0] != 0) malformed("timeStamp is not a whole-byte BIT STRING");
-      out.timestamp = Bytes(content.begin() + 1, content.end());
+      // GB/T 38540-2020 §7.1 writes `timeStamp [0] BIT STRING OPTIONAL` without
+      // stating the module's tagging, and implementations differ: read both the
+      // IMPLICIT form (primitive 80) and the EXPLICIT one (A0 wrapping a BIT STRING).
+      if (fields[4].tag == 0x80) {
+        const Bytes content = fields[4].content_bytes();
+        if (content.empty() || content[0] != 0) malformed("timeStamp is not a whole-byte BIT STRING");
+        out.timestamp = Bytes(content.begin() + 1, content.end());
+      } else if (fields[4].tag == 0xA0) {
+        const auto inner = fields[4].children();
+        if (inner.size() != 1) malformed("timeStamp [0] must hold one BIT STRING");
+        out.timestamp = expect(inner[0], der::kBitString, "timeStamp").as_bits();
+      } else {
+        malformed("timeStamp must be [0]");
+      }
     }
   } catch (const TrustError& e) {
     if (e.code() == "malformed") throw;

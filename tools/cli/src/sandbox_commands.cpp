@@ -130,7 +130,12 @@ int sandbox_init(const std::vector<std::string>& args) {
   const sandbox::InitResult r = sandbox::init_sandbox(p.dir, options);
   switch (r.outcome) {
     case sandbox::InitOutcome::AlreadyPresent:
-      if (r.upgraded)
+      if (r.seals_reissued > 0)
+        std::cout << "sandbox already present in " << p.dir << "; re-issued " << r.seals_reissued
+                  << " seals made before GB/T 38540-2020 section 6.1 was followed (the seal maker's signature now "
+                     "covers SES_SealInfo alone; same seal codes, signers and images) in seals/ and wallets/. "
+                     "Restart a running host to load them.\n";
+      else if (r.upgraded)
         std::cout << "sandbox already present in " << p.dir
                   << "; added the relying-party host credential (authority/host.pem) this version needs.\n";
       else

@@ -64,7 +64,10 @@ HolderPlan holder(const std::string& name, HolderRole role, std::vector<std::str
   return h;
 }
 
-const std::vector<std::string> kFourSeals = {"company", "finance", "contract", "invoice"};
+// The seal sets new enterprises are given (同章同模): four seals — 法定名称章,
+// 财务专用章, 发票专用章 and the 法定代表人名章 — or five, with the 合同专用章
+// as well. The legal representative's seal is in both.
+const std::vector<std::string> kFourSeals = {"company", "finance", "invoice", "legal_rep"};
 const std::vector<std::string> kFiveSeals = {"company", "finance", "contract", "invoice", "legal_rep"};
 
 }  // namespace
@@ -184,7 +187,7 @@ std::vector<EnterprisePlan> demo_enterprises() {
                   "软件开发；信息系统集成服务；技术服务、技术开发、技术咨询（在隶属企业经营范围内从事经营活动）",
                   "广州市天河区市场监督管理局", "2023-03-02");
     e.seal_types = kFourSeals;
-    HolderPlan revoked = holder("林晓", HolderRole::Agent, {}, {"company", "contract"},
+    HolderPlan revoked = holder("林晓", HolderRole::Agent, {}, {"company", "invoice"},
                                 "办事人，全业务授权，但其执照证书已吊销（手机遗失，CRL）：应被拒绝");
     revoked.revoke_reason = kKeyCompromise;
     e.holders = {

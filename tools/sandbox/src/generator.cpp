@@ -12,6 +12,7 @@
 #include "files.h"
 #include "holders.h"
 #include "records.h"
+#include "seal_upgrade.h"
 #include "seals.h"
 
 namespace zhaoyin::sandbox {
@@ -163,6 +164,8 @@ InitResult init_sandbox(const fs::path& dir, const InitOptions& options) {
     result.upgraded = ensure_host_credential(dir / "authority", std::chrono::floor<std::chrono::seconds>(
                                                                      std::chrono::system_clock::now()));
     result.upgraded = ensure_operator_token(dir / "admin") || result.upgraded;
+    result.seals_reissued = reissue_pre_standard_seals(dir);
+    result.upgraded = result.seals_reissued > 0 || result.upgraded;
     if (ensure_staff_accounts(dir / "admin")) {
       // List the new accounts in the manifest too.
       std::ifstream in(dir / kManifest);

@@ -21,10 +21,16 @@
 //                         width INTEGER, height INTEGER }  -- millimetres
 //   ExtensionDatas ::= SEQUENCE OF SEQUENCE { extnID OBJECT IDENTIFIER,
 //                         critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }
-// signedValue is SM2-with-SM3 (OID 1.2.156.10197.1.501) by the seal maker over
-// the DER of SEQUENCE { eSealInfo, cert, signAlgID } (the standard's "印章信息、
-// 制章者证书、签名算法标识" combined as a SEQUENCE), so the maker certificate and
-// the algorithm are bound to the seal as well.
+// signedValue (签名值, GB/T 38540-2020 §6.1) is the seal maker's SM2-with-SM3
+// signature (OID 1.2.156.10197.1.501, distinguishing ID 1234567812345678,
+// DER ECDSA-Sig-Value in the BIT STRING) over exactly DER(SES_SealInfo), i.e.
+// the eSealInfo TLV as it appears in the seal (§6.2 c signs the 印章信息;
+// §6.3 b verifies "according to the seal information, the maker certificate
+// and the signature algorithm identifier": the certificate supplies the key,
+// the identifier the algorithm; neither is part of the signed content).
+// Verification runs over the received bytes, never over a re-encoding.
+// (Zhaoyin before issue 18 signed SEQUENCE { eSealInfo, cert, signAlgID }; such
+// seals now fail with "bad_signature" — see docs/SEALS.md.)
 //
 // v1 (GM/T 0031-2014): SESeal ::= SEQUENCE { esealInfo SES_SealInfo, signInfo SES_SignInfo }
 // with SES_SealInfo as above except: the header version is below 4 (1 in the
@@ -34,8 +40,8 @@
 //                         createDate UTCTime, validStart UTCTime, validEnd UTCTime }
 //   SES_SignInfo ::= SEQUENCE { cert OCTET STRING,
 //                         signatureAlgorithm OBJECT IDENTIFIER, signData BIT STRING }
-// GM/T 0031-2014 signs the same shape as v4: signData is over the DER of
-// SEQUENCE { esealInfo, cert, signatureAlgorithm } — not over esealInfo alone.
+// GM/T 0031-2014 signData is over the DER of SEQUENCE { esealInfo, cert,
+// signatureAlgorithm } (unlike v4, which signs the SES_SealInfo alone).
 //
 // The version is told apart by structure (4 elements: v4, 2 elements: v1) and
 // must agree with the header version.
@@ -88,7 +94,7 @@ struct ParsedSeal {
   Certificate maker_cert;         // the seal maker (制章人) certificate
   std::string sign_alg_oid;
   Bytes signature;                // DER SM2 signature
-  Bytes signed_data;              // the exact bytes the maker signed (see above)
+  Bytes signed_data;              // the exact bytes the maker signed: v4 the eSealInfo TLV (see above)
   Bytes der;                      // the whole SESeal
 };
 
@@ -110,9 +116,10 @@ struct SealCheck {
   std::string message;
 };
 
-// Verifies, in this order and stopping at the first failure:
+// Verifies (GB/T 38540-2020 §6.3), in this order and stopping at the first failure:
 //   1. the signature algorithm is SM2-with-SM3 ("unsupported_algorithm"),
-//   2. the maker's signature over signed_data ("bad_signature"),
+//   2. the maker's signature over signed_data — v4: the received SES_SealInfo
+//      bytes, with the maker certificate's key (§6.3 b) ("bad_signature"),
 //   3. validStart <= at <= validEnd ("seal_not_yet_valid" / "seal_expired"),
 //   4. the maker certificate's chain in `trust` at `at` (TrustStore::verify's
 //      code passed through: "untrusted_chain", "cert_expired", "cert_revoked", ...;

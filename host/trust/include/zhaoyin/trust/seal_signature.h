@@ -15,13 +15,24 @@
 //     propertyInfo    IA5String,           -- what was signed (document id, byte range, …)
 //     extDatas        ExtensionDatas OPTIONAL }
 //
+// GB/T 38540-2020 §7.1: propertyInfo's structure is the implementer's, but it
+// "至少应包含签名保护范围" (shall at least contain the signature's protection
+// range). Zhaoyin writes `;`-separated key=value fields and states the range
+// as `byterange=o1,l1[,o2,l2...]` (offset,length pairs over the signed bytes):
+//   PDF:  zhaoyin:pdf;task=<id>;byterange=<the signature's /ByteRange>
+//   data: zhaoyin:data;task=<id>;byterange=0,<length of the data>
+// dataHash is SM3 over exactly those bytes, concatenated.
+//
 // The signer signs the DER of TBS_Sign (SM2 with SM3, ID 1234567812345678)
 // with the key of `cert`, which must be one of the seal's signer certificates.
 // Because TBS_Sign carries only the data's digest, a wallet can be shown the
 // to-be-signed bytes (seal, time, digest, properties) and sign them without
 // ever receiving the document.
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 #include <zhaoyin/trust/seal.h>
 
 namespace zhaoyin::trust {
@@ -61,6 +72,15 @@ struct ParsedSealSignature {
   Bytes der;                  // the whole SES_Signature
 };
 
+// The protection range stated in propertyInfo (the `byterange=` field, see
+// above): offset,length pairs. std::nullopt when propertyInfo states none in
+// that form; an empty vector when the field is there but is not a list of
+// non-negative integers in pairs (a stated range that can match nothing).
+std::optional<std::vector<std::uint64_t>> stated_protection_range(std::string_view property_info);
+
+// "zhaoyin:data;task=<task_id>;byterange=0,<length>" (§7.1 for business data).
+std::string data_property_info(std::string_view task_id, std::uint64_t length);
+
 // Strict DER. Throws TrustError("malformed").
 ParsedSealSignature parse_seal_signature(const Bytes& der);
 
@@ -73,11 +93,13 @@ struct SealSignatureCheck {
   std::string message;
 };
 
-// Verifies, stopping at the first failure: the algorithm; the signer's
+// Verifies (GB/T 38540-2020 §7.3), stopping at the first failure: the algorithm; the signer's
 // signature over TBS_Sign; dataHash equals `data_hash` (when given); the seal
 // (verify_seal at the signing time); that the seal lists the signer's
 // certificate; the signer's certificate chain at the signing time (`trust`,
-// CRLs required as in TrustStore::verify).
+// CRLs required as in TrustStore::verify). The timeStamp, when present, is
+// not verified yet. The protection range stated in propertyInfo is compared by
+// the caller, who knows what was hashed (stated_protection_range).
 SealSignatureCheck verify_seal_signature(const ParsedSealSignature& signature, const TrustStore& trust,
                                          const std::optional<Bytes>& data_hash, bool require_crl = true);
 

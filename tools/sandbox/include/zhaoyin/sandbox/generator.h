@@ -29,13 +29,18 @@ struct InitResult {
   std::size_t seals = 0;
   std::size_t applications = 0;
   bool upgraded = false;  // AlreadyPresent, but files a newer version needs were added
+  // AlreadyPresent: seals made before the maker's signature followed GB/T
+  // 38540-2020 §6.1 (signedValue over DER(SES_SealInfo)), re-issued in place.
+  std::size_t seals_reissued = 0;
 };
 
 // True when DIR/sandbox.json exists (it is written last, so its presence
 // means a complete sandbox).
 bool sandbox_exists(const std::filesystem::path& dir);
 
-// Idempotent: an existing sandbox is left alone unless options.force. A
+// Idempotent: an existing sandbox is left alone unless options.force (apart
+// from upgrades a newer version needs: the host credential, the admin files,
+// and seals re-issued whose maker signature predates GB/T 38540 §6.1). A
 // half-written one (no sandbox.json) is always replaced. Only DIR/authority,
 // DIR/seals, DIR/wallets and DIR/sandbox.json are ever removed. Throws
 // SandboxError (or the trust core's TrustError) when generation fails.
