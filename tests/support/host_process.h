@@ -67,6 +67,7 @@ class HostProcess {
 
   bool ready() const { return ready_; }
   int port() const { return port_; }
+  int pid() const { return pid_; }  // -1 once stopped
   std::string url(const std::string& path = "") const {
     return "http://127.0.0.1:" + std::to_string(port_) + path;
   }
