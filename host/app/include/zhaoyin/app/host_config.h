@@ -7,7 +7,9 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <vector>
 #include <zhaoyin/cluster/redis.h>
+#include <zhaoyin/http/attempt_throttle.h>
 #include <zhaoyin/http/log.h>
 #include <zhaoyin/http/server.h>
 #include <zhaoyin/store/database.h>
@@ -40,6 +42,9 @@ struct HostConfig {
   std::filesystem::path scripts_dir;           // scripts.dir (default "scripts": the department Lua scripts)
   std::filesystem::path admin_token_file;      // admin.token_file: the operator API token
                                                // (empty: <sandbox>/admin/operator-token when it exists)
+  std::vector<std::string> trusted_proxies;    // http.trusted_proxies: comma-separated IP addresses
+  // throttle.*: staff sign-in and client authentication (the same numbers for both).
+  http::CredentialGuardPolicy throttle;
 };
 
 // `sources` maps a key to where its value came from (e.g. "http.port" ->

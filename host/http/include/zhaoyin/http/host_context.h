@@ -6,10 +6,12 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <vector>
 #include <zhaoyin/authority/connector.h>
 #include <zhaoyin/flow/event_bus.h>
 #include <zhaoyin/flow/extensions.h>
 #include <zhaoyin/flow/host_identity.h>
+#include <zhaoyin/http/attempt_throttle.h>
 #include <zhaoyin/http/log.h>
 #include <zhaoyin/http/metrics.h>
 #include <zhaoyin/quota/usage_gate.h>
@@ -33,6 +35,9 @@ struct HostSettings {
   // The sandbox authority's folder when one is loaded (authority.sandbox_dir),
   // e.g. for the demo staff accounts in <sandbox>/admin/; empty otherwise.
   std::string sandbox_dir;
+  // Reverse proxies whose X-Forwarded-For is believed (http.trusted_proxies;
+  // literal IP addresses). See client_source.h.
+  std::vector<std::string> trusted_proxies;
 };
 
 struct HostContext {
@@ -48,6 +53,10 @@ struct HostContext {
   // Each application's declared peak rate and annual volume (null: not enforced,
   // e.g. in unit tests that build a context by hand).
   std::shared_ptr<quota::UsageGate> usage;
+  // Slow down guessing (attempt_throttle.h): staff passwords on /admin/login;
+  // client secrets on /oauth/token and /oidc/token (one guard: the same secrets).
+  std::shared_ptr<CredentialGuard> staff_sign_in_guard = std::make_shared<CredentialGuard>();
+  std::shared_ptr<CredentialGuard> client_auth_guard = std::make_shared<CredentialGuard>();
 
   std::string authority_name() const { return authority ? authority->name() : "none"; }
 };
