@@ -70,9 +70,7 @@ class LoginSubmit final : public http::Handler {
     auto& guard = *ctx_->staff_sign_in_guard;
     const auto verdict = guard.check(source, username);
     if (!verdict.allowed) {
-      ctx_->metrics->counter("zhaoyin_auth_throttled_total", "Sign-ins and client authentications refused 429 before the credential was checked.",
-                             {"endpoint"})
-          .inc({"admin_login"});
+      http::count_throttled(*ctx_->metrics, "admin_login");
       ctx_->log->warn("admin: sign-in throttled", {{"request_id", ex.request_id()}, {"source", source},
                                                    {"retry_after", verdict.retry_after_seconds}});
       ex.response().set("Retry-After", std::to_string(verdict.retry_after_seconds));

@@ -60,9 +60,7 @@ store::Application authenticate_client(http::Exchange& ex, const http::FormField
   const std::string source = http::client_source(ex, p.host->settings.trusted_proxies);
   auto& guard = *p.host->client_auth_guard;
   if (const auto verdict = guard.check(source, id); !verdict.allowed) {
-    p.host->metrics
-        ->counter("zhaoyin_auth_throttled_total", "Sign-ins and client authentications refused 429 before the credential was checked.", {"endpoint"})
-        .inc({"oidc_token"});
+    http::count_throttled(*p.host->metrics, "oidc_token");
     throw OAuthError(429, "too_many_attempts",
                      "too many failed client authentications from this address: retry after " +
                          std::to_string(verdict.retry_after_seconds) + " s",

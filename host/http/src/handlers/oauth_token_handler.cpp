@@ -87,9 +87,7 @@ void OAuthTokenHandler::handle(Exchange& ex) {
   const std::string source = client_source(ex, ctx_->settings.trusted_proxies);
   auto& guard = *ctx_->client_auth_guard;
   if (const auto verdict = guard.check(source, client_id); !verdict.allowed) {
-    ctx_->metrics->counter("zhaoyin_auth_throttled_total", "Sign-ins and client authentications refused 429 before the credential was checked.",
-                           {"endpoint"})
-        .inc({"oauth_token"});
+    count_throttled(*ctx_->metrics, "oauth_token");
     throw ApiError(429, "too_many_attempts",
                    "too many failed client authentications from this address for this client: retry after " +
                        std::to_string(verdict.retry_after_seconds) + " s",

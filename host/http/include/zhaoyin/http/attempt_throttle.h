@@ -36,6 +36,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <zhaoyin/http/metrics.h>
 
 namespace zhaoyin::http {
 
@@ -116,5 +117,9 @@ class CredentialGuard {
   FailureLedger sources_;
   FailureLedger accounts_;
 };
+
+// Counts one attempt refused 429 before its credential was checked, in
+// zhaoyin_auth_throttled_total{endpoint="admin_login"|"oauth_token"|"oidc_token"}.
+void count_throttled(Metrics& metrics, const std::string& endpoint);
 
 }  // namespace zhaoyin::http
