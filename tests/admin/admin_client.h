@@ -6,6 +6,8 @@
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/StreamCopier.h>
+#include <bound_session.h>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -20,6 +22,8 @@ struct PageReply {
   std::string location;
   std::string content_type;
   std::vector<std::string> set_cookies;
+  std::string retry_after;  // the Retry-After header ("" when none)
+  Poco::Net::NameValueCollection headers;  // every response header
 
   // data-error-code="..." of the page's error notice ("" when none).
   std::string error_code() const {
@@ -34,6 +38,9 @@ struct PageReply {
 class AdminClient {
  public:
   explicit AdminClient(int port) : port_(port) {}
+  // Connects from `source_ip` (127.0.0.x) instead of 127.0.0.1: another
+  // source address as far as the host's throttling is concerned.
+  AdminClient(int port, std::string source_ip) : port_(port), source_ip_(std::move(source_ip)) {}
 
   PageReply get(const std::string& path) { return send("GET", path, ""); }
 
@@ -65,9 +72,14 @@ class AdminClient {
 
  private:
   PageReply send(const std::string& method, const std::string& path, const std::string& body) {
-    Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port_));
+    std::unique_ptr<Poco::Net::HTTPClientSession> owned =
+        source_ip_.empty()
+            ? std::make_unique<Poco::Net::HTTPClientSession>("127.0.0.1", static_cast<Poco::UInt16>(port_))
+            : session_from(source_ip_, static_cast<Poco::UInt16>(port_));
+    Poco::Net::HTTPClientSession& session = *owned;
     session.setTimeout(Poco::Timespan(120, 0));
     Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+    request.setHost("127.0.0.1", static_cast<Poco::UInt16>(port_));
     if (!cookie_.empty()) request.set("Cookie", "zhaoyin_staff=" + cookie_);
     if (method == "POST") {
       request.setContentType("application/x-www-form-urlencoded");
@@ -85,6 +97,8 @@ class AdminClient {
     reply.body = out.str();
     reply.location = response.get("Location", "");
     reply.content_type = response.getContentType();
+    reply.retry_after = response.get("Retry-After", "");
+    for (const auto& [name, value] : response) reply.headers.add(name, value);
     for (auto it = response.find("Set-Cookie"); it != response.end() && Poco::icompare(it->first, "Set-Cookie") == 0; ++it) {
       reply.set_cookies.push_back(it->second);
       // Keep the session the way a browser would: a new value, or cleared.
@@ -95,6 +109,7 @@ class AdminClient {
   }
 
   int port_;
+  std::string source_ip_;
   std::string cookie_;
 };
 

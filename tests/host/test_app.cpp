@@ -234,3 +234,29 @@ TEST_CASE("config: the connection limits have safe defaults and refuse unsafe va
   CHECK_THROWS_WITH(parse({{"http.max_connections_per_peer", "0"}}), Catch::Contains("http.max_connections_per_peer"));
   CHECK_THROWS_WITH(parse({{"http.preread_body_bytes", "-1"}}), Catch::Contains("http.preread_body_bytes"));
 }
+
+TEST_CASE("config: throttle and trusted proxies, defaults and refusals", "[app][config][throttle]") {
+  const auto d = parse({});
+  CHECK(d.trusted_proxies.empty());
+  CHECK(d.throttle.per_source_account.free_failures == 5);
+  CHECK(d.throttle.per_source.free_failures == 20);
+  CHECK(d.throttle.per_account.free_failures == 20);
+  CHECK(d.throttle.clean_source_failures == 3);
+  CHECK(d.throttle.per_source_account.base_delay == std::chrono::seconds(1));
+  CHECK(d.throttle.per_account.max_delay == std::chrono::seconds(900));
+  CHECK(d.throttle.per_source.forget_after == std::chrono::seconds(3600));
+
+  const auto c = parse({{"http.trusted_proxies", " 127.0.0.1, ::1 "}, {"throttle.source_account.free_failures", "3"},
+                        {"throttle.base_delay_seconds", "2"}, {"throttle.max_delay_seconds", "60"}});
+  CHECK(c.trusted_proxies == std::vector<std::string>{"127.0.0.1", "::1"});
+  CHECK(c.throttle.per_source_account.free_failures == 3);
+  CHECK(c.throttle.per_source.base_delay == std::chrono::seconds(2));
+  CHECK(c.throttle.per_account.max_delay == std::chrono::seconds(60));
+
+  CHECK_THROWS_WITH(parse({{"http.trusted_proxies", "127.0.0.1, nginx.local"}}),
+                    Catch::Contains("http.trusted_proxies") && Catch::Contains("nginx.local"));
+  CHECK_THROWS_WITH(parse({{"throttle.source.free_failures", "0"}}), Catch::Contains("throttle.source.free_failures"));
+  CHECK_THROWS_WITH(parse({{"throttle.base_delay_seconds", "100"}, {"throttle.max_delay_seconds", "10"}}),
+                    Catch::Contains("throttle.max_delay_seconds"));
+  CHECK_THROWS_WITH(parse({{"throttle.max_delay_seconds", "7200"}}), Catch::Contains("throttle.forget_after_seconds"));
+}

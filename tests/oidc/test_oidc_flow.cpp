@@ -2,9 +2,13 @@
 // the QR login (the end-to-end test drives the real one): discovery, JWKS,
 // /oidc/authorize refusals (page vs. redirect), /oidc/continue, /oidc/token
 // refusals with their exact OAuth error codes, and /oidc/userinfo.
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/StreamCopier.h>
+#include <bound_session.h>
 #include <catch2/catch.hpp>
 #include <map>
 #include <mutex>
+#include <zhaoyin/http/attempt_throttle.h>
 #include <zhaoyin/http/form.h>
 #include <zhaoyin/oidc/claims.h>
 #include <zhaoyin/oidc/pkce.h>
@@ -470,4 +474,57 @@ TEST_CASE("oidc http: without a login gateway authorize answers 503", "[oidc][ht
   const auto r = host.get("/oidc/authorize?client_id=rp&response_type=code&scope=openid&code_challenge_method=S256"
                           "&code_challenge=" + kChallenge + "&redirect_uri=" + http::form_encode(kRedirect));
   check_page_error(r, 503, "login_unavailable");
+}
+
+namespace {
+
+// POST from another loopback address: another source for the throttle.
+HttpResult post_from(const std::string& source, std::uint16_t port, const std::string& path, const std::string& body) {
+  auto session = test::session_from(source, port);
+  Poco::Net::HTTPRequest request("POST", path, Poco::Net::HTTPMessage::HTTP_1_1);
+  request.setHost("127.0.0.1", port);
+  request.setContentType(kForm);
+  request.setContentLength64(static_cast<long long>(body.size()));
+  session->sendRequest(request) << body;
+  HttpResult result;
+  std::istream& in = session->receiveResponse(result.response);
+  std::ostringstream out;
+  Poco::StreamCopier::copyStream(in, out);
+  result.body = out.str();
+  result.status = static_cast<int>(result.response.getStatus());
+  return result;
+}
+
+}  // namespace
+
+TEST_CASE("oidc http: a client secret guesser gets 429 too_many_attempts while a clean address still gets tokens",
+          "[oidc][http][throttle]") {
+  Provider p;
+  http::CredentialGuardPolicy tight;
+  tight.per_source_account = {3, std::chrono::seconds(3600), std::chrono::seconds(86400), std::chrono::seconds(86400)};
+  p.host.ctx->client_auth_guard = std::make_shared<http::CredentialGuard>(tight);
+  const auto code = code_of(p.login());
+  const std::string body = "grant_type=authorization_code&code=" + http::form_encode(code) +
+                           "&redirect_uri=" + http::form_encode(kRedirect) + "&code_verifier=" + kVerifier +
+                           "&client_id=rp&client_secret=";
+  for (int i = 1; i <= 3; ++i)
+    check_oauth_error(post_from("127.0.0.2", p.host.server->port(), "/oidc/token", body + "guess"), 401, "invalid_client");
+  const auto refused = post_from("127.0.0.2", p.host.server->port(), "/oidc/token", body + "rp-secret");
+  check_oauth_error(refused, 429, "too_many_attempts");
+  CHECK(std::stoi(refused.header("Retry-After")) >= 1);
+  // The relying party's server, at another address, exchanges the code.
+  const auto ok = p.token(code);
+  INFO(ok.body);
+  CHECK(ok.status == 200);
+}
+
+TEST_CASE("oidc http: rotating the client secret ends its userinfo tokens", "[oidc][http][tokens]") {
+  Provider p;
+  const auto t = p.token(code_of(p.login()));
+  REQUIRE(t.status == 200);
+  const std::string access = t.json()["access_token"];
+  REQUIRE(p.host.get("/oidc/userinfo", {{"Authorization", "Bearer " + access}}).status == 200);
+  REQUIRE(store::ApplicationRepository(*p.host.ctx->db).set_secret("rp", "rotated-secret"));
+  const auto after = p.host.get("/oidc/userinfo", {{"Authorization", "Bearer " + access}});
+  check_oauth_error(after, 401, "invalid_token");
 }

@@ -94,6 +94,18 @@ TEST_CASE("store_pg repositories: access tokens and extension bindings", "[store
   CHECK_FALSE(tokens.find_valid(a.token, t0 + 1s));
   tokens.issue("tax-hubei", "login", 600s, t0);
   CHECK(tokens.revoke_all("tax-hubei") == 1);
+  // Rotating the secret, and revoking the client, delete its tokens in the
+  // same transaction (suspension does not).
+  store::ApplicationRepository apps(*store.db);
+  auto before_rotation = tokens.issue("tax-hubei", "login", 600s);
+  CHECK(apps.set_secret("tax-hubei", "rotated"));
+  CHECK_FALSE(tokens.find_valid(before_rotation.token));
+  auto kept = tokens.issue("tax-hubei", "login", 600s);
+  CHECK(apps.set_status("tax-hubei", store::ApplicationStatus::Suspended));
+  CHECK(tokens.find_valid(kept.token));
+  CHECK(apps.set_status("tax-hubei", store::ApplicationStatus::Revoked));
+  CHECK_FALSE(tokens.find_valid(kept.token));
+  CHECK(apps.set_status("tax-hubei", store::ApplicationStatus::Active));
 
   store::ExtensionBindingRepository bindings(*store.db);
   bindings.set("tax-hubei", store::ExtensionKind::Plugin, {"tax", "audit"});

@@ -9,6 +9,7 @@
 #include "operator_pages.h"
 #include "sandbox_staff.h"
 #include "sign_in_pages.h"
+#include "static_scripts.h"
 
 namespace zhaoyin::admin {
 
@@ -24,6 +25,7 @@ void register_admin_routes(http::Router& router, const std::shared_ptr<http::Hos
   register_sign_in_pages(pages, ctx);
   register_operator_pages(pages, ctx);
   register_application_pages(pages, ctx);
+  register_static_scripts(pages);
   add_behind_admin_edge(router, pages, ctx);
 }
 

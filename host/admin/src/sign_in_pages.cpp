@@ -4,9 +4,9 @@
 #include <zhaoyin/admin/staff.h>
 #include <zhaoyin/admin/staff_accounts.h>
 #include <Poco/Net/NameValueCollection.h>
-#include <ctime>
 #include <zhaoyin/http/api_error.h>
 #include <zhaoyin/redirect/redirect_target.h>
+#include <zhaoyin/http/client_source.h>
 
 namespace zhaoyin::admin {
 
@@ -43,16 +43,6 @@ void send_login(http::Exchange& ex, const http::HostContext& ctx, const std::str
   send_page(ex, ctx, std::nullopt, "登录 · 照印管理", "login", data, status);
 }
 
-std::string local_time(std::int64_t unix_seconds) {
-  // China Standard Time (UTC+8, no daylight saving), the staff's clock.
-  const std::time_t t = static_cast<std::time_t>(unix_seconds + 8 * 3600);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%H:%M", &tm);
-  return buf;
-}
-
 class LoginPage final : public http::Handler {
  public:
   explicit LoginPage(std::shared_ptr<http::HostContext> ctx) : ctx_(std::move(ctx)) {}
@@ -76,27 +66,36 @@ class LoginSubmit final : public http::Handler {
     const std::string next = safe_next(field(form, "next"));
     if (username.empty() || password.empty())
       return send_login(ex, *ctx_, next, username, 400, "invalid_request", "请输入用户名和密码（username and password are required）");
+    // Throttled before the password is checked (and without counting): a
+    // guesser learns nothing and costs no scrypt. The same answer whether or
+    // not the account exists.
+    const std::string source = http::client_source(ex, ctx_->settings.trusted_proxies);
+    auto& guard = *ctx_->staff_sign_in_guard;
+    const auto verdict = guard.check(source, username);
+    if (!verdict.allowed) {
+      http::count_throttled(*ctx_->metrics, "admin_login");
+      ctx_->log->warn("admin: sign-in throttled", {{"request_id", ex.request_id()}, {"source", source},
+                                                   {"retry_after", verdict.retry_after_seconds}});
+      ex.response().set("Retry-After", std::to_string(verdict.retry_after_seconds));
+      return send_login(ex, *ctx_, next, username, 429, "too_many_attempts",
+                        "登录失败次数过多，请 " + std::to_string(verdict.retry_after_seconds) +
+                            " 秒后再试（too many failed sign-ins from this address: try again in " +
+                            std::to_string(verdict.retry_after_seconds) + " s）");
+    }
     StaffAccounts accounts(*ctx_->db);
     const SignInResult result = accounts.sign_in(username, password);
-    switch (result.outcome) {
-      case SignInOutcome::SignedIn: {
-        const NewSession ns = accounts.start_session(*result.account);
-        audit(*ctx_, username, "sign_in", "staff:" + username, {{"role", to_string(result.account->role)}});
-        ex.response().add("Set-Cookie", session_cookie(*ctx_, ns.token,
-                                                       std::chrono::duration_cast<std::chrono::seconds>(
-                                                           StaffAccounts::kSessionLifetime)
-                                                           .count()));
-        return redirect(ex, next);
-      }
-      case SignInOutcome::Locked:
-        audit(*ctx_, username, "sign_in_refused", "staff:" + username, {{"reason", "account_locked"}});
-        return send_login(ex, *ctx_, next, username, 423, "account_locked",
-                          "连续登录失败次数过多，账户已锁定至 " + local_time(result.locked_until) +
-                              "（北京时间），请稍后再试（too many failed sign-ins: the account is locked for 15 minutes）");
-      case SignInOutcome::WrongCredentials:
-        break;
+    if (result.outcome == SignInOutcome::SignedIn) {
+      guard.succeeded(source, username);
+      const NewSession ns = accounts.start_session(*result.account);
+      audit(*ctx_, username, "sign_in", "staff:" + username, {{"role", to_string(result.account->role)}});
+      ex.response().add("Set-Cookie", session_cookie(*ctx_, ns.token,
+                                                     std::chrono::duration_cast<std::chrono::seconds>(
+                                                         StaffAccounts::kSessionLifetime)
+                                                         .count()));
+      return redirect(ex, next);
     }
-    audit(*ctx_, username, "sign_in_failed", "staff:" + username);
+    guard.failed(source, username);
+    audit(*ctx_, username, "sign_in_failed", "staff:" + username, {{"source", source}});
     send_login(ex, *ctx_, next, username, 401, "invalid_credentials",
                "用户名或密码错误（wrong username or password）");
   }

@@ -189,6 +189,9 @@ int HostApplication::main(const std::vector<std::string>& args) {
     ctx->settings.admin_token_sha256 = load_admin_token_hash(cfg.admin_token_file);
     ctx->settings.sandbox_dir = cfg.sandbox_dir.string();
     ctx->settings.callbacks = cfg.callbacks;
+    ctx->settings.trusted_proxies = cfg.trusted_proxies;
+    ctx->staff_sign_in_guard = std::make_shared<http::CredentialGuard>(cfg.throttle);
+    ctx->client_auth_guard = std::make_shared<http::CredentialGuard>(cfg.throttle);
     if (!cfg.identity_certificate.empty()) {
       if (!std::filesystem::exists(cfg.identity_certificate))
         throw ConfigError("the host's signing certificate " + cfg.identity_certificate.string() +

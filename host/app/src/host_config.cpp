@@ -2,6 +2,7 @@
 
 #include <Poco/Util/AbstractConfiguration.h>
 #include <charconv>
+#include <zhaoyin/http/client_source.h>
 
 namespace zhaoyin::app {
 
@@ -101,6 +102,45 @@ HostConfig load_host_config(const Poco::Util::AbstractConfiguration& config,
 
   c.token_ttl = std::chrono::seconds(r.number("oauth.token_ttl_seconds", 3600, 60, 86400));
   c.login_max_renewals = static_cast<int>(r.number("login.max_renewals", 3, 0, 20));
+
+  // Guessing passwords and client secrets (attempt_throttle.h).
+  const std::string proxies = r.text("http.trusted_proxies", "");
+  for (std::string::size_type start = 0; start <= proxies.size();) {
+    const auto comma = proxies.find(',', start);
+    std::string item = proxies.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    item.erase(0, item.find_first_not_of(" \t"));
+    item.erase(item.find_last_not_of(" \t") + 1);
+    if (!item.empty()) {
+      if (http::source_key(item).empty())
+        throw ConfigError(r.name("http.trusted_proxies") + ": '" + item + "' is not an IP address");
+      c.trusted_proxies.push_back(item);
+    }
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  auto& t = c.throttle;
+  t.per_source_account.free_failures =
+      static_cast<int>(r.number("throttle.source_account.free_failures", t.per_source_account.free_failures, 1, 1000));
+  t.per_source.free_failures =
+      static_cast<int>(r.number("throttle.source.free_failures", t.per_source.free_failures, 1, 100000));
+  t.per_account.free_failures =
+      static_cast<int>(r.number("throttle.account.free_failures", t.per_account.free_failures, 1, 100000));
+  t.clean_source_failures =
+      static_cast<int>(r.number("throttle.clean_source_failures", t.clean_source_failures, 1, 1000));
+  const auto base_delay = std::chrono::seconds(r.number("throttle.base_delay_seconds", 1, 1, 3600));
+  const auto max_delay = std::chrono::seconds(r.number("throttle.max_delay_seconds", 900, 1, 86400));
+  if (max_delay < base_delay)
+    throw ConfigError(r.name("throttle.max_delay_seconds") + " must not be shorter than " +
+                      r.name("throttle.base_delay_seconds"));
+  const auto forget_after = std::chrono::seconds(r.number("throttle.forget_after_seconds", 3600, 60, 7 * 86400));
+  if (forget_after < max_delay)
+    throw ConfigError(r.name("throttle.forget_after_seconds") + " must not be shorter than " +
+                      r.name("throttle.max_delay_seconds"));
+  for (http::ThrottlePolicy* p : {&t.per_source_account, &t.per_source, &t.per_account}) {
+    p->base_delay = base_delay;
+    p->max_delay = max_delay;
+    p->forget_after = forget_after;
+  }
 
   const std::string level = r.text("log.level", "info");
   const auto parsed = http::log_level_from(level);

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <zhaoyin/http/api_error.h>
 #include <zhaoyin/protocol/json_reader.h>
+#include <zhaoyin/http/security_headers.h>
 #include <zhaoyin/store/database.h>
 #include <zhaoyin/trust/bytes.h>
 #include <zhaoyin/trust/error.h>
@@ -34,10 +35,12 @@ class EdgeHandler final : public Poco::Net::HTTPRequestHandler {
     const auto started = std::chrono::steady_clock::now();
     const std::string request_id = make_request_id(request);
     response.set("X-Request-Id", request_id);
+    set_default_security_headers(response);
     Exchange ex(request, response, request_id, ctx_->settings.max_body_bytes);
     std::string route = "unmatched";
     bool counted = false;
     ex.on_send([&](int status) {
+      ensure_frame_protection(ex.response());  // whatever CSP the handler chose
       record(ex, route, started, status);
       counted = true;
     });

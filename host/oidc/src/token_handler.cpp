@@ -9,6 +9,7 @@
 // revokes the tokens the first use produced (RFC 6749 §4.1.2).
 #include <algorithm>
 #include <zhaoyin/http/auth.h>
+#include <zhaoyin/http/client_source.h>
 #include <zhaoyin/oidc/claims.h>
 #include <zhaoyin/oidc/oidc_repository.h>
 #include <zhaoyin/oidc/pkce.h>
@@ -55,12 +56,25 @@ store::Application authenticate_client(http::Exchange& ex, const http::FormField
     id = *form_id;
     secret = *form_secret;
   }
+  // The guard /oauth/token uses too: the same secrets (attempt_throttle.h).
+  const std::string source = http::client_source(ex, p.host->settings.trusted_proxies);
+  auto& guard = *p.host->client_auth_guard;
+  if (const auto verdict = guard.check(source, id); !verdict.allowed) {
+    http::count_throttled(*p.host->metrics, "oidc_token");
+    throw OAuthError(429, "too_many_attempts",
+                     "too many failed client authentications from this address: retry after " +
+                         std::to_string(verdict.retry_after_seconds) + " s",
+                     {{"Retry-After", std::to_string(verdict.retry_after_seconds)}});
+  }
   store::ApplicationRepository apps(*p.host->db);
   auto app = apps.verify_secret(id, secret);
   if (!app) {
-    p.host->log->warn("oidc: client authentication failed", {{"request_id", ex.request_id()}, {"client_id", id}});
+    guard.failed(source, id);
+    p.host->log->warn("oidc: client authentication failed",
+                      {{"request_id", ex.request_id()}, {"client_id", id}, {"source", source}});
     throw OAuthError(401, "invalid_client", "unknown client or wrong client secret", basic ? challenge : http::ApiError::Headers{});
   }
+  guard.succeeded(source, id);
   if (app->status == store::ApplicationStatus::Revoked)
     throw OAuthError(401, "invalid_client", "application " + id + " has been revoked");
   if (app->status != store::ApplicationStatus::Active)

@@ -112,6 +112,20 @@ bool exists(Poco::Data::Session& s, std::string client_id) {
   return count > 0;
 }
 
+// Every bearer token issued under the client's credentials: OAuth access
+// tokens (/oauth/token) and OpenID Connect userinfo tokens (/oidc/token). Run
+// inside the transaction that rotates the secret or revokes the client, so
+// there is no moment at which the new secret works and an old token still does.
+std::size_t delete_tokens(Poco::Data::Session& s, std::string client_id) {
+  Poco::Data::Statement oauth(s);
+  oauth << "DELETE FROM access_tokens WHERE client_id = ?", use(client_id);
+  std::size_t n = oauth.execute();
+  Poco::Data::Statement oidc(s);
+  oidc << "DELETE FROM oidc_access_tokens WHERE client_id = ?", use(client_id);
+  n += oidc.execute();
+  return n;
+}
+
 [[noreturn]] void rethrow(const std::string& what, const Poco::Exception& e) {
   throw StoreError(what + ": " + e.displayText());
 }
@@ -144,6 +158,12 @@ bool ApplicationRepository::upsert(const Application& app, const std::string& cl
     if (inserting) {
       insert(s, row);
     } else {
+      // A re-import with the same secret (every host start) keeps the tokens;
+      // a changed secret is a rotation and ends them.
+      std::string old_hash;
+      std::string id = app.client_id;
+      s << "SELECT secret_hash FROM applications WHERE client_id = ?", into(old_hash), use(id), now;
+      if (!store::verify_secret(client_secret, old_hash)) delete_tokens(s, app.client_id);
       s << "UPDATE applications SET secret_hash = ?, name = ?, department = ?, scope = ?, province = ?,"
            " needs = ?, channels = ?, matters = ?, annual_volume = ?, peak_rate = ?, updated_at = ?,"
            " redirect_uris = ?, callback_key = ? WHERE client_id = ?",
@@ -216,12 +236,18 @@ std::optional<Application> ApplicationRepository::verify_secret(const std::strin
 bool ApplicationRepository::set_status(const std::string& client_id, ApplicationStatus status) {
   try {
     auto s = db_.session();
+    Poco::Data::Transaction tx(s);
     std::string id = client_id;
     std::string value = to_string(status);
     Poco::Int64 at = seconds(Clock::now());
     Poco::Data::Statement update(s);
     update << "UPDATE applications SET status = ?, updated_at = ? WHERE client_id = ?", use(value), use(at), use(id);
-    return update.execute() > 0;
+    const bool found = update.execute() > 0;
+    // Revocation is final: its tokens go too. (Suspension is not: tokens are
+    // refused while suspended and work again on resume, until they expire.)
+    if (found && status == ApplicationStatus::Revoked) delete_tokens(s, client_id);
+    tx.commit();
+    return found;
   } catch (const Poco::Exception& e) {
     rethrow("cannot change the status of application " + client_id, e);
   }
@@ -235,10 +261,15 @@ bool ApplicationRepository::set_secret(const std::string& client_id, const std::
     std::string hash = hash_secret(client_secret);
     std::string key = callback_key_for(client_secret);
     Poco::Int64 at = seconds(Clock::now());
+    Poco::Data::Transaction tx(s);
     Poco::Data::Statement update(s);
     update << "UPDATE applications SET secret_hash = ?, callback_key = ?, updated_at = ? WHERE client_id = ?",
         use(hash), use(key), use(at), use(id);
-    return update.execute() > 0;
+    const bool found = update.execute() > 0;
+    // A rotation answers a leaked secret: whatever was obtained with it ends now.
+    if (found) delete_tokens(s, client_id);
+    tx.commit();
+    return found;
   } catch (const Poco::Exception& e) {
     rethrow("cannot change the secret of application " + client_id, e);
   }

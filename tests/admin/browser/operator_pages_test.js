@@ -1,6 +1,8 @@
 // Headless Chromium through the operator's pages: sign in as the sandbox's
 // operator, open plugins (and save a setting), scripts, audit and usage, take
-// a screenshot of each, sign out. Usage:
+// a screenshot of each, sign out. Every page runs under the admin
+// Content-Security-Policy (script-src 'self', no 'unsafe-inline'): any CSP
+// violation reported by Chromium fails the test. Usage:
 //   node operator_pages_test.js URL USERNAME PASSWORD SCREENSHOT_DIR
 const { chromium } = require('playwright-core');
 const fs = require('fs');
@@ -24,6 +26,25 @@ async function main() {
   const shot = (page, name) => page.screenshot({ path: path.join(outDir, name + '.png'), fullPage: true });
   try {
     const page = await browser.newPage();
+    // Chromium reports a blocked script or style as a console error and a
+    // securitypolicyviolation event (the listener is installed by DevTools, so
+    // the page's own CSP does not stop it).
+    const violations = [];
+    await page.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (e) => {
+        console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI);
+      });
+    });
+    page.on('console', (msg) => {
+      if (msg.type() === 'error' && /Content Security Policy|CSP violation/.test(msg.text())) violations.push(msg.text());
+    });
+    page.on('pageerror', (err) => violations.push('page error: ' + err.message));
+    const adminPage = await page.goto(url + '/admin/login');
+    const csp = adminPage.headers()['content-security-policy'] || '';
+    expect(/script-src 'self'(;|$)/.test(csp) && !/script-src[^;]*unsafe-inline/.test(csp),
+      'the admin CSP allows inline scripts: ' + csp);
+    expect(csp.includes("frame-ancestors 'none'") && adminPage.headers()['x-frame-options'] === 'DENY',
+      'the admin pages may be framed: ' + csp);
     // Any page sends an anonymous visitor to the sign-in form, and back after it.
     await page.goto(url + '/admin/plugins');
     expect(page.url().includes('/admin/login?next='), 'expected the sign-in page, got ' + page.url());
@@ -67,6 +88,7 @@ async function main() {
     expect(page.url().includes('/admin/login'), 'sign-out did not land on the sign-in page');
     await page.goto(url + '/admin/audit');
     expect(page.url().includes('/admin/login?next='), 'the session survived sign-out');
+    expect(violations.length === 0, 'CSP violations on the admin pages:\n' + violations.join('\n'));
     console.log('operator pages ok');
   } finally {
     await browser.close();

@@ -37,6 +37,18 @@ async function main() {
     const page = await browser.newPage();
     page.setDefaultTimeout(60000);
     page.on('dialog', async (d) => { dialogs++; await d.dismiss(); });
+    // The form's script is a file under the admin CSP (script-src 'self'):
+    // a blocked script or any page error fails the test.
+    const violations = [];
+    await page.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (e) => {
+        console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI);
+      });
+    });
+    page.on('console', (msg) => {
+      if (msg.type() === 'error' && /Content Security Policy|CSP violation/.test(msg.text())) violations.push(msg.text());
+    });
+    page.on('pageerror', (err) => violations.push('page error: ' + err.message));
     const snap = async (name) => {
       shot++;
       await page.screenshot({ path: path.join(outDir, `${String(shot).padStart(2, '0')}-${name}.png`), fullPage: true });
@@ -196,6 +208,7 @@ async function main() {
 
     check(dialogs === 0, 'a dialog opened: the <script> ran');
     console.log(JSON.stringify({ client_id: clientId, presentation_status: presented.status, screenshots: shot }));
+    check(violations.length === 0, 'CSP violations or page errors:\n' + violations.join('\n'));
     console.log('application lifecycle ok');
   } finally {
     await browser.close();

@@ -4,6 +4,7 @@
 #include <sstream>
 #include <zhaoyin/http/api_error.h>
 #include <zhaoyin/http/auth.h>
+#include <zhaoyin/http/client_source.h>
 #include <zhaoyin/store/application_repository.h>
 #include <zhaoyin/store/token_repository.h>
 
@@ -79,12 +80,28 @@ void OAuthTokenHandler::handle(Exchange& ex) {
     throw ApiError(400, "unsupported_grant_type", "grant_type must be client_credentials");
   if (client_id.empty() && client_secret.empty()) throw invalid_client("client authentication is required");
 
+  // Guessing secrets is slowed per (source, client_id), per source and per
+  // client_id (attempt_throttle.h); a throttled attempt is refused before the
+  // secret is checked, and a clean source is never held back by others'
+  // failures on the same client_id.
+  const std::string source = client_source(ex, ctx_->settings.trusted_proxies);
+  auto& guard = *ctx_->client_auth_guard;
+  if (const auto verdict = guard.check(source, client_id); !verdict.allowed) {
+    count_throttled(*ctx_->metrics, "oauth_token");
+    throw ApiError(429, "too_many_attempts",
+                   "too many failed client authentications from this address for this client: retry after " +
+                       std::to_string(verdict.retry_after_seconds) + " s",
+                   {{"Retry-After", std::to_string(verdict.retry_after_seconds)}});
+  }
   store::ApplicationRepository apps(*ctx_->db);
   const auto app = apps.verify_secret(client_id, client_secret);
   if (!app) {
-    ctx_->log->warn("oauth: client authentication failed", {{"request_id", ex.request_id()}, {"client_id", client_id}});
+    guard.failed(source, client_id);
+    ctx_->log->warn("oauth: client authentication failed",
+                    {{"request_id", ex.request_id()}, {"client_id", client_id}, {"source", source}});
     throw invalid_client("unknown client or wrong client secret");
   }
+  guard.succeeded(source, client_id);
   if (app->status == store::ApplicationStatus::Revoked) throw invalid_client("application " + client_id + " has been revoked");
   if (app->status == store::ApplicationStatus::Suspended)
     throw ApiError(403, "client_suspended", "application " + client_id + " is suspended");

@@ -1,5 +1,5 @@
 #pragma once
-// The store behind staff.h: accounts (scrypt password hashes, lockout),
+// The store behind staff.h: accounts (scrypt password hashes),
 // browser sessions (kept as the hash of their token) and the audit log. Used
 // by the /admin pages and by `zhaoyin admin create-user`.
 #include <chrono>
@@ -35,17 +35,19 @@ struct StaffAccount {
   std::string username;
   std::string display_name;
   Role role = Role::Applicant;
+  // Columns of migration 10, no longer used: there is no account lockout
+  // (a stranger could lock the operator out). Guessing is slowed per source
+  // address instead: http::CredentialGuard in the sign-in page.
   std::int64_t failed_attempts = 0;
-  std::int64_t locked_until = 0;  // Unix seconds; 0 or past: not locked
+  std::int64_t locked_until = 0;
   std::int64_t created_at = 0;
   bool disabled = false;
 };
 
-enum class SignInOutcome { SignedIn, WrongCredentials, Locked };
+enum class SignInOutcome { SignedIn, WrongCredentials };
 
 struct SignInResult {
   SignInOutcome outcome = SignInOutcome::WrongCredentials;
-  std::int64_t locked_until = 0;  // when Locked
   std::optional<StaffAccount> account;  // when SignedIn
 };
 
@@ -67,8 +69,6 @@ struct AuditEntry {
 class StaffAccounts {
  public:
   using Clock = std::chrono::system_clock;
-  static constexpr int kMaxFailedAttempts = 5;
-  static constexpr std::chrono::minutes kLockout{15};
   static constexpr std::chrono::hours kSessionLifetime{8};
   static constexpr std::chrono::minutes kSessionIdle{30};
 
@@ -84,11 +84,13 @@ class StaffAccounts {
   std::optional<StaffAccount> find(const std::string& username) const;
   std::vector<StaffAccount> list() const;
 
-  // Checks the password and counts failures: the 5th failure in a row locks
-  // the account for 15 minutes. While locked every attempt answers Locked,
-  // without checking (or revealing) the password. Unknown and disabled
-  // accounts answer WrongCredentials.
-  SignInResult sign_in(const std::string& username, const std::string& password, Clock::time_point now = Clock::now());
+  // Checks the password. Unknown and disabled accounts answer
+  // WrongCredentials after the same work as a wrong password (an scrypt
+  // derivation with the default parameters on a dummy hash) and no store
+  // write either way, so neither the answer nor its cost tells whether an
+  // account exists. Never locks an account: throttling is the caller's
+  // (http::CredentialGuard, per source address).
+  SignInResult sign_in(const std::string& username, const std::string& password);
 
   NewSession start_session(const StaffAccount& account, Clock::time_point now = Clock::now());
   // The session for a cookie token if it is neither expired nor idle too

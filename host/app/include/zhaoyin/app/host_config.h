@@ -7,9 +7,11 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <vector>
 #include <zhaoyin/cluster/redis.h>
 #include <zhaoyin/http/host_context.h>
 #include <zhaoyin/http/callback_policy.h>
+#include <zhaoyin/http/attempt_throttle.h>
 #include <zhaoyin/http/log.h>
 #include <zhaoyin/http/server.h>
 #include <zhaoyin/store/database.h>
@@ -47,6 +49,9 @@ struct HostConfig {
   http::CallbackSettings callbacks;            // callbacks.allow_http, callbacks.allow, callbacks.pinned_ca_dir,
                                                // callbacks.*_timeout_seconds, callbacks.workers, callbacks.max_attempts,
                                                // callbacks.retry_base_seconds, callbacks.retry_max_seconds
+  std::vector<std::string> trusted_proxies;    // http.trusted_proxies: comma-separated IP addresses
+  // throttle.*: staff sign-in and client authentication (the same numbers for both).
+  http::CredentialGuardPolicy throttle;
 };
 
 // `sources` maps a key to where its value came from (e.g. "http.port" ->

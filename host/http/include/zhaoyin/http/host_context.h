@@ -7,11 +7,13 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 #include <zhaoyin/authority/connector.h>
 #include <zhaoyin/flow/event_bus.h>
 #include <zhaoyin/flow/extensions.h>
 #include <zhaoyin/flow/host_identity.h>
 #include <zhaoyin/http/callback_policy.h>
+#include <zhaoyin/http/attempt_throttle.h>
 #include <zhaoyin/http/log.h>
 #include <zhaoyin/http/metrics.h>
 #include <zhaoyin/quota/usage_gate.h>
@@ -46,6 +48,9 @@ struct HostSettings {
   // Relying-party callbacks: destination policy, TLS trust, timeouts, retries
   // (callbacks.*; see callback_policy.h and callback_dispatcher.h).
   CallbackSettings callbacks;
+  // Reverse proxies whose X-Forwarded-For is believed (http.trusted_proxies;
+  // literal IP addresses). See client_source.h.
+  std::vector<std::string> trusted_proxies;
 };
 
 struct HostContext {
@@ -61,6 +66,10 @@ struct HostContext {
   // Each application's declared peak rate and annual volume (null: not enforced,
   // e.g. in unit tests that build a context by hand).
   std::shared_ptr<quota::UsageGate> usage;
+  // Slow down guessing (attempt_throttle.h): staff passwords on /admin/login;
+  // client secrets on /oauth/token and /oidc/token (one guard: the same secrets).
+  std::shared_ptr<CredentialGuard> staff_sign_in_guard = std::make_shared<CredentialGuard>();
+  std::shared_ptr<CredentialGuard> client_auth_guard = std::make_shared<CredentialGuard>();
 
   std::string authority_name() const { return authority ? authority->name() : "none"; }
 };

@@ -41,7 +41,8 @@ class ApplicationRepository {
 
   // Inserts, or updates every field and the secret of an existing one while
   // keeping its status and created_at (used to import the sandbox's demo apps).
-  // Returns true if it inserted.
+  // A different secret than the stored one is a rotation: the client's tokens
+  // are deleted (see set_secret). Returns true if it inserted.
   bool upsert(const Application& app, const std::string& client_secret);
 
   std::optional<Application> find(const std::string& client_id) const;
@@ -51,9 +52,13 @@ class ApplicationRepository {
   // comparison), whatever its status; nullopt otherwise.
   std::optional<Application> verify_secret(const std::string& client_id, const std::string& client_secret) const;
 
-  // False if there is no such client.
+  // False if there is no such client. Revoked also deletes every token issued
+  // to the client (OAuth access tokens, OpenID Connect userinfo tokens), in
+  // the same transaction.
   bool set_status(const std::string& client_id, ApplicationStatus status);
-  // Also replaces the callback signing key (derived from the secret).
+  // Also replaces the callback signing key (derived from the secret), and
+  // deletes every token issued under the old secret (as for Revoked), in the
+  // same transaction: API calls with them get 401 invalid_token.
   bool set_secret(const std::string& client_id, const std::string& client_secret);
 
   // The hex HMAC key callbacks to this application are signed with

@@ -17,6 +17,10 @@
 //                             (with WWW-Authenticate: Basic realm="zhaoyin")
 // 403 client_suspended        the application is suspended
 // 415 unsupported_media_type  a body that is not form-encoded
+// 429 too_many_attempts       too many failed client authentications from this
+//                             source address (for this client_id, or in all);
+//                             Retry-After says when to try again. Checked before
+//                             the secret. See attempt_throttle.h.
 #include <memory>
 #include <zhaoyin/http/exchange.h>
 #include <zhaoyin/http/host_context.h>
