@@ -73,7 +73,7 @@ smoke() {
     tmp="$(mktemp -d)"
     mapfile -t dirs < <(inputs "$t" "$tmp")
     local start=$SECONDS
-    if "$bf/bin/fuzz_$t" -runs="$runs" -timeout=30 -rss_limit_mb=2048 -max_len=65536 \
+    if "$bf/bin/fuzz_$t" -runs="$runs" -timeout=30 -rss_limit_mb=2048 \
         -artifact_prefix="$tmp/" "${dirs[@]}" >"$tmp.log" 2>&1; then
       echo "[fuzz] smoke $t: ok ($(grep -c . <(ls "${dirs[@]:1}" 2>/dev/null)) inputs + $runs runs, $((SECONDS - start)) s)"
     else
@@ -100,7 +100,7 @@ run() {
   local status=0 work="$bf/work/$t"
   rm -rf "$work" && mkdir -p "$work"
   (cd "$work" && "$bf/bin/fuzz_$t" -jobs=1 -workers=1 -max_total_time="$seconds" -timeout=30 -rss_limit_mb=2048 \
-    -max_len=65536 -print_final_stats=1 -artifact_prefix="$bf/artifacts/$t/" "${dirs[@]}") \
+    -print_final_stats=1 -artifact_prefix="$bf/artifacts/$t/" "${dirs[@]}") \
     >"$bf/logs/$t.log" 2>&1 || status=$?
   [[ -f "$work/fuzz-0.log" ]] && cat "$work/fuzz-0.log" >>"$bf/logs/$t.log"
   grep -E '^#[0-9]+ +(DONE|pulse|NEW)' "$bf/logs/$t.log" | tail -n 1 || true

@@ -87,7 +87,7 @@ trust::Bytes sign_pdf(const wallet::Wallet& w, const trust::Bytes& seal, const t
   pdf::Placement placement;
   placement.x_mm = x_mm;
   placement.y_mm = 200;
-  const auto prepared = pdf::prepare_signature(pdf, placement, seal_png, {}, 8192);
+  const auto prepared = pdf::prepare_signature(pdf, placement, seal_png, {}, 32768);
   const auto& r = prepared.byte_range;
   const std::string property = "zhaoyin:pdf;byterange=" + std::to_string(r[0]) + "," + std::to_string(r[1]) + "," +
                                std::to_string(r[2]) + "," + std::to_string(r[3]);
