@@ -21,9 +21,12 @@
 #include <zhaoyin/protocol/grant.h>
 #include <zhaoyin/protocol/presentation_code.h>
 #include <zhaoyin/protocol/wallet_messages.h>
+#include <zhaoyin/trust/der.h>
 #include <zhaoyin/trust/seal_signature.h>
 #include <zhaoyin/trust/sm3.h>
 #include <zhaoyin/wallet/wallet.h>
+
+#include "../targets/tiny_png.h"
 
 namespace fs = std::filesystem;
 using namespace zhaoyin;
@@ -159,6 +162,20 @@ int main(int argc, char** argv) {
     for (const auto& s : pdf::find_signatures(once))
       write(out / "seal_signature" / ("pdf-" + tag + ".der"), s.contents);
     if (n == 1) write(out / "pdf" / "signed-twice.pdf", sign_pdf(w, seal->der, png, once, 120));
+
+    // Small variants for long runs, which cap inputs at 32 KiB
+    // (tools/fuzz.sh): a real SESeal carries its ~20 kB impression, so a
+    // signed PDF (its /Contents hex) and a wallet file (five seals in
+    // base64) run to 150 kB and a few runs a second. The structure is kept;
+    // only the big opaque values shrink.
+    pdf::Placement small;
+    small.width_mm = small.height_mm = 10;
+    auto prepared = pdf::prepare_signature(pdf, small, zhaoyin::fuzz::kTinyPng, {}, 512);
+    write(out / "pdf" / ("small-signed-" + tag + ".pdf"),
+          pdf::complete_signature(prepared, trust::der::sequence({trust::der::integer(4), trust::der::utf8_string("seal")})));
+    nlohmann::json slim = nlohmann::json::parse(read(sandbox / entry.at("path").get<std::string>()));
+    for (auto& s : slim.at("seals")) s["seal"] = trust::base64_encode(trust::der::sequence({trust::der::integer(4)}));
+    write(out / "wallet_file" / ("slim-" + tag + ".json"), slim.dump(1));
   }
   std::cout << "seedgen: " << n << " wallets used\n";
   return 0;

@@ -249,3 +249,23 @@ TEST_CASE("bad documents and bad placements are refused with their codes", "[pdf
   const auto prepared = pdf::prepare_signature(contract, ok, png, {}, 64);
   CHECK(code_of([&] { pdf::complete_signature(prepared, fake_signature(100)); }) == "signature_too_large");
 }
+
+TEST_CASE("a startxref that points into the last bytes of the file is malformed, not read past the end", "[pdf]") {
+  // Found by fuzz/targets/pdf.cpp (fuzz/regressions/pdf/startxref-at-end.pdf):
+  // the offset was checked to be inside the file, then 4 bytes were compared
+  // there. Under ASan that was a heap-buffer-overflow; here the code is checked.
+  const Bytes contract = sample_contract();
+  const std::string text(contract.begin(), contract.end());
+  const std::size_t key = text.rfind("startxref");
+  REQUIRE(key != std::string::npos);
+  const std::string head = text.substr(0, key) + "startxref\n";
+  const std::string end = "\n%%EOF\n";
+  // The offset of the file's second-to-last byte, its own digits included.
+  std::size_t offset = head.size() + end.size();
+  while (head.size() + std::to_string(offset).size() + end.size() - 2 != offset)
+    offset = head.size() + std::to_string(offset).size() + end.size() - 2;
+  const std::string bad = head + std::to_string(offset) + end;
+  const Bytes doc(bad.begin(), bad.end());
+  CHECK(code_of([&] { pdf::inspect(doc); }) == "malformed_pdf");
+  CHECK(code_of([&] { pdf::find_signatures(doc); }) == "malformed_pdf");
+}

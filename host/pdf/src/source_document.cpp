@@ -25,7 +25,10 @@ std::size_t find_startxref(const Bytes& b) {
     digits = true;
     ++i;
   }
-  if (!digits || value >= b.size()) malformed("startxref does not point into the file");
+  // The section it points at is read as "xref" or an object: at least 4
+  // bytes must follow (found by fuzz/targets/pdf.cpp: an offset into the
+  // last bytes made open_document's memcmp read past the buffer).
+  if (!digits || value >= b.size() || b.size() - value < 4) malformed("startxref does not point into the file");
   return value;
 }
 
