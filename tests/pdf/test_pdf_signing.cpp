@@ -269,3 +269,20 @@ TEST_CASE("a startxref that points into the last bytes of the file is malformed,
   CHECK(code_of([&] { pdf::inspect(doc); }) == "malformed_pdf");
   CHECK(code_of([&] { pdf::find_signatures(doc); }) == "malformed_pdf");
 }
+
+TEST_CASE("a document whose earlier signature cannot be read is refused before it is signed", "[pdf]") {
+  // Found by fuzz/targets/pdf.cpp (fuzz/regressions/pdf/earlier-signature-without-byterange.pdf):
+  // inspect() and prepare_signature() accepted it, so a sign task went ahead
+  // and the signed result failed verification as a whole (find_signatures
+  // refuses a signature dictionary without a /ByteRange of four numbers).
+  const Bytes signed_once = sign(sample_contract(), 2, 20, 200, fake_signature(300));
+  std::string text(signed_once.begin(), signed_once.end());
+  const std::size_t at = text.find("/ByteRange");
+  REQUIRE(at != std::string::npos);
+  text.replace(at, 10, "/ByteRangX");  // same length: every offset stays right
+  const Bytes broken(text.begin(), text.end());
+  CHECK(code_of([&] { pdf::find_signatures(broken); }) == "malformed_pdf");
+  CHECK(code_of([&] { pdf::inspect(broken); }) == "malformed_pdf");
+  pdf::Placement where;
+  CHECK(code_of([&] { pdf::prepare_signature(broken, where, seal_png(), {}, 4096); }) == "malformed_pdf");
+}
