@@ -95,11 +95,23 @@ bool is_single_der_value(const Bytes& der) {
   return !(flags & 0x80) && !(flags & 0x01) && p + length == end;
 }
 
+// A certificate read from outside bytes. OpenSSL accepts a validity whose
+// times ASN1_TIME_to_tm cannot read; every consumer (chain checks, wallets,
+// the UI) needs them, so such a certificate is malformed here rather than
+// at whichever accessor first asks (found by fuzz_wallet_file: Wallet::parse
+// accepted one and describe() threw).
+Certificate checked_certificate(X509* x) {
+  Certificate cert = Certificate::adopt(x);
+  (void)cert.not_before();
+  (void)cert.not_after();
+  return cert;
+}
+
 Certificate certificate_from_der(const unsigned char* der, long len) {
   const unsigned char* p = der;
   X509Ptr x(d2i_X509(nullptr, &p, len));
   if (!x || p != der + len) malformed("not a DER certificate");
-  return Certificate::adopt(x.release());
+  return checked_certificate(x.release());
 }
 
 TimePtr to_asn1_time(TimePoint t) {
@@ -336,7 +348,7 @@ Certificate Certificate::from_pem(std::string_view pem) {
   BioPtr bio = memory_bio(pem);
   X509Ptr x(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
   if (!x) malformed("not a PEM certificate");
-  return adopt(x.release());
+  return checked_certificate(x.release());
 }
 
 Certificate Certificate::from_der(const Bytes& der) {
@@ -348,7 +360,7 @@ std::vector<Certificate> Certificate::bundle_from_pem(std::string_view pem) {
   BioPtr bio = memory_bio(pem);
   std::vector<Certificate> out;
   // PEM_read_bio_X509 skips blocks of other types (keys, CRLs) in the file.
-  while (X509* x = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) out.push_back(adopt(x));
+  while (X509* x = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) out.push_back(checked_certificate(x));
   // The bundle ends with "no start line"; any other error is a damaged block.
   const unsigned long error = ERR_peek_last_error();
   const bool at_end = ERR_GET_LIB(error) == ERR_LIB_PEM && ERR_GET_REASON(error) == PEM_R_NO_START_LINE;
