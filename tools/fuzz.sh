@@ -117,19 +117,26 @@ run() {
   fi
 }
 
-case "${1:-all}" in
-  --list) targets ;;
-  --build) build ;;
-  --smoke) build; seeds; smoke "${2:-2000}" ;;
-  *)
-    target="${1:-all}" seconds="${2:-60}"
-    build; seeds
-    if [[ "$target" == all ]]; then
-      status=0
-      for t in $(targets); do run "$t" "$seconds" || status=1; done
-      exit "$status"
-    fi
-    targets | grep -qx "$target" || { echo "[fuzz] unknown target $target; one of: $(targets | xargs)" >&2; exit 2; }
-    run "$target" "$seconds"
-    ;;
-esac
+# Everything runs from main, called on the last line: bash has then read the
+# whole file before it starts, so editing this script while a long run is
+# going does not make the running copy execute shifted bytes.
+main() {
+  case "${1:-all}" in
+    --list) targets ;;
+    --build) build ;;
+    --smoke) build; seeds; smoke "${2:-2000}" ;;
+    *)
+      target="${1:-all}" seconds="${2:-60}"
+      build; seeds
+      if [[ "$target" == all ]]; then
+        status=0
+        for t in $(targets); do run "$t" "$seconds" || status=1; done
+        exit "$status"
+      fi
+      targets | grep -qx "$target" || { echo "[fuzz] unknown target $target; one of: $(targets | xargs)" >&2; exit 2; }
+      run "$target" "$seconds"
+      ;;
+  esac
+}
+
+main "$@"; exit $?
