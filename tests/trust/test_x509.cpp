@@ -139,6 +139,21 @@ TEST_CASE("refusal: a certificate whose validity times cannot be read does not p
   CHECK(error_code_of([&] { Certificate::bundle_from_pem(pki.root.cert.pem() + pem); }) == "malformed");
 }
 
+TEST_CASE("a notAfter beyond what the clock holds (RFC 5280's 9999) saturates instead of overflowing", "[x509]") {
+  // Found while fixing the same overflow in parse_rfc3339; replayed by the
+  // certificate fuzzer (fuzz/regressions/certificate/not-after-beyond-2262.der,
+  // made by `openssl req -x509 -days 2900000`), which UBSan flagged before.
+  TempDir dir;
+  const std::string key = dir / "far.key";
+  const std::string out = dir / "far.der";
+  REQUIRE(run_command("openssl ecparam -name SM2 -genkey -noout -out " + quote(key)).exit_code == 0);
+  REQUIRE(run_command("openssl req -x509 -new -key " + quote(key) + " -subj /CN=far -days 2900000 -outform DER -out " +
+                      quote(out)).exit_code == 0);
+  const Certificate far = Certificate::from_der(to_bytes(read_file(out)));
+  CHECK(far.not_after() == TimePoint::max());
+  CHECK(far.not_before() < far.not_after());
+}
+
 TEST_CASE("refusal: a certificate is not signed_by another key, nor under another ID", "[x509][refusal]") {
   Pki pki;
   CHECK_FALSE(pki.leaf.cert.signed_by(pki.root.cert));

@@ -288,7 +288,16 @@ TimePoint time_from_native(const asn1_string_st* time) {
   using namespace std::chrono;
   const sys_days date{year{tm.tm_year + 1900} / month{static_cast<unsigned>(tm.tm_mon + 1)} /
                       day{static_cast<unsigned>(tm.tm_mday)}};
-  return TimePoint{date + hours{tm.tm_hour} + minutes{tm.tm_min} + seconds{tm.tm_sec}};
+  const sys_seconds t = date + hours{tm.tm_hour} + minutes{tm.tm_min} + seconds{tm.tm_sec};
+  // TimePoint counts nanoseconds in 64 bits (years 1677-2262). RFC 5280's
+  // "no expiry" notAfter 99991231235959Z is beyond it: converting would
+  // overflow (UB), so such times saturate — still after (or before) any
+  // instant a validity check compares them with.
+  constexpr auto earliest = time_point_cast<seconds>(TimePoint::min());
+  constexpr auto latest = time_point_cast<seconds>(TimePoint::max());
+  if (t < earliest) return TimePoint::min();
+  if (t > latest) return TimePoint::max();
+  return time_point_cast<TimePoint::duration>(t);
 }
 
 std::string serial_hex_from_native(const asn1_string_st* serial) {
