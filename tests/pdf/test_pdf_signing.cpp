@@ -286,3 +286,18 @@ TEST_CASE("a document whose earlier signature cannot be read is refused before i
   pdf::Placement where;
   CHECK(code_of([&] { pdf::prepare_signature(broken, where, seal_png(), {}, 4096); }) == "malformed_pdf");
 }
+
+TEST_CASE("a startxref that is not a whole number token is malformed", "[pdf]") {
+  // Found by fuzz/targets/pdf.cpp (fuzz/regressions/pdf/startxref-not-a-number.pdf):
+  // "startxref\n4B51B394" was read as offset 4, libqpdf found the file's own
+  // section elsewhere, and the update we appended chained to the wrong place.
+  const Bytes contract = sample_contract();
+  std::string text(contract.begin(), contract.end());
+  const std::size_t key = text.rfind("startxref");
+  REQUIRE(key != std::string::npos);
+  const std::size_t digits = text.find_first_of("0123456789", key);
+  text.insert(digits + 1, "B");
+  const Bytes doc(text.begin(), text.end());
+  CHECK(code_of([&] { pdf::inspect(doc); }) == "malformed_pdf");
+  CHECK(code_of([&] { pdf::find_signatures(doc); }) == "malformed_pdf");
+}
