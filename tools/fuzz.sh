@@ -5,7 +5,7 @@
 #                                      none or "all") for SECONDS each (default 60)
 #   tools/fuzz.sh --smoke [RUNS]       every target over its seeds and committed
 #                                      regression inputs, plus RUNS mutations
-#                                      (default 2000); what ./test.sh runs
+#                                      (default 5000); what ./test.sh runs
 #   tools/fuzz.sh --build              build only
 #   tools/fuzz.sh --list               the target names
 #
@@ -124,7 +124,7 @@ main() {
   case "${1:-all}" in
     --list) targets ;;
     --build) build ;;
-    --smoke) build; seeds; smoke "${2:-2000}" ;;
+    --smoke) build; seeds; smoke "${2:-5000}" ;;
     *)
       target="${1:-all}" seconds="${2:-60}"
       build; seeds
