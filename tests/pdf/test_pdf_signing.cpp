@@ -301,3 +301,17 @@ TEST_CASE("a startxref that is not a whole number token is malformed", "[pdf]") 
   CHECK(code_of([&] { pdf::inspect(doc); }) == "malformed_pdf");
   CHECK(code_of([&] { pdf::find_signatures(doc); }) == "malformed_pdf");
 }
+
+TEST_CASE("a %PDF- header without a version at byte 0 is malformed", "[pdf]") {
+  // Found by fuzz/targets/pdf.cpp (fuzz/regressions/pdf/header-without-version.pdf):
+  // libqpdf then looks for a later header and counts every offset from it,
+  // while our update counts from byte 0, so the signed output needed repair.
+  const Bytes contract = sample_contract();
+  Bytes doc = contract;
+  doc[5] = 'x';  // "%PDF-x.4"
+  CHECK(code_of([&] { pdf::inspect(doc); }) == "malformed_pdf");
+  const std::string prefix = "%PDF-\x91junk\n";
+  Bytes shifted(prefix.begin(), prefix.end());
+  shifted.insert(shifted.end(), contract.begin(), contract.end());
+  CHECK(code_of([&] { pdf::inspect(shifted); }) == "malformed_pdf");
+}

@@ -42,6 +42,11 @@ std::unique_ptr<SourceDocument> open_document(const Bytes& pdf) {
   auto doc = std::make_unique<SourceDocument>();
   doc->bytes = pdf;
   if (pdf.size() < 16 || std::memcmp(pdf.data(), "%PDF-", 5) != 0) malformed("no %PDF- header");
+  // "%PDF-<digit>.<digit>" at byte 0, or libqpdf looks further for a header
+  // and then reads every offset relative to it, while the update we write
+  // uses offsets from byte 0 (found by fuzz_pdf: our signed output needed
+  // repair). Refusing such a file keeps both counting from the same place.
+  if (!std::isdigit(pdf[5]) || pdf[6] != '.' || !std::isdigit(pdf[7])) malformed("the %PDF- header has no version");
   doc->startxref = find_startxref(doc->bytes);
   doc->xref_stream = std::memcmp(doc->bytes.data() + doc->startxref, "xref", 4) != 0;
   // A cross-reference stream is an object: "N G obj" starts with a digit.
