@@ -24,6 +24,7 @@ TEST_PKGS=(
   postgresql                         # the store tests and the multi-host tests run on PostgreSQL too
   redis-server                       # events and rate windows between hosts
   nginx-light                        # the load balancer in front of several hosts in the multi-host tests
+  clang-14 libclang-rt-14-dev        # libFuzzer, ASan and UBSan for the fuzz harnesses (tools/fuzz.sh)
 )
 # Node.js runs the npm client libraries the tests use (openid-client, playwright-core).
 # Any node >= 18 will do: install Debian's only when there is none.

@@ -38,6 +38,16 @@ TEST_CASE("RFC 3339 times round-trip and malformed ones are refused", "[protocol
     CHECK_FALSE(protocol::parse_rfc3339(bad));
 }
 
+TEST_CASE("RFC 3339 times the clock cannot hold are refused, not overflowed", "[protocol]") {
+  // Found by fuzz/targets/canonical_json.cpp (UBSan: signed overflow in
+  // from_time_t): system_clock's nanoseconds end in 2262 and begin in 1677.
+  CHECK_FALSE(protocol::parse_rfc3339("3026-11-23T10:00:20.123Z"));
+  CHECK_FALSE(protocol::parse_rfc3339("9999-12-31T23:59:59Z"));
+  CHECK_FALSE(protocol::parse_rfc3339("1600-01-01T00:00:00Z"));
+  CHECK(protocol::parse_rfc3339("2262-01-01T00:00:00Z"));
+  CHECK(protocol::parse_rfc3339("1700-01-01T00:00:00Z"));
+}
+
 TEST_CASE("base32 follows RFC 4648 and refuses stray characters", "[protocol]") {
   CHECK(protocol::base32_encode(trust::to_bytes("foobar")) == "MZXW6YTBOI");
   CHECK(protocol::base32_encode(trust::to_bytes("f")) == "MY");

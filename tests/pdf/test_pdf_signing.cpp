@@ -249,3 +249,69 @@ TEST_CASE("bad documents and bad placements are refused with their codes", "[pdf
   const auto prepared = pdf::prepare_signature(contract, ok, png, {}, 64);
   CHECK(code_of([&] { pdf::complete_signature(prepared, fake_signature(100)); }) == "signature_too_large");
 }
+
+TEST_CASE("a startxref that points into the last bytes of the file is malformed, not read past the end", "[pdf]") {
+  // Found by fuzz/targets/pdf.cpp (fuzz/regressions/pdf/startxref-at-end.pdf):
+  // the offset was checked to be inside the file, then 4 bytes were compared
+  // there. Under ASan that was a heap-buffer-overflow; here the code is checked.
+  const Bytes contract = sample_contract();
+  const std::string text(contract.begin(), contract.end());
+  const std::size_t key = text.rfind("startxref");
+  REQUIRE(key != std::string::npos);
+  const std::string head = text.substr(0, key) + "startxref\n";
+  const std::string end = "\n%%EOF\n";
+  // The offset of the file's second-to-last byte, its own digits included.
+  std::size_t offset = head.size() + end.size();
+  while (head.size() + std::to_string(offset).size() + end.size() - 2 != offset)
+    offset = head.size() + std::to_string(offset).size() + end.size() - 2;
+  const std::string bad = head + std::to_string(offset) + end;
+  const Bytes doc(bad.begin(), bad.end());
+  CHECK(code_of([&] { pdf::inspect(doc); }) == "malformed_pdf");
+  CHECK(code_of([&] { pdf::find_signatures(doc); }) == "malformed_pdf");
+}
+
+TEST_CASE("a document whose earlier signature cannot be read is refused before it is signed", "[pdf]") {
+  // Found by fuzz/targets/pdf.cpp (fuzz/regressions/pdf/earlier-signature-without-byterange.pdf):
+  // inspect() and prepare_signature() accepted it, so a sign task went ahead
+  // and the signed result failed verification as a whole (find_signatures
+  // refuses a signature dictionary without a /ByteRange of four numbers).
+  const Bytes signed_once = sign(sample_contract(), 2, 20, 200, fake_signature(300));
+  std::string text(signed_once.begin(), signed_once.end());
+  const std::size_t at = text.find("/ByteRange");
+  REQUIRE(at != std::string::npos);
+  text.replace(at, 10, "/ByteRangX");  // same length: every offset stays right
+  const Bytes broken(text.begin(), text.end());
+  CHECK(code_of([&] { pdf::find_signatures(broken); }) == "malformed_pdf");
+  CHECK(code_of([&] { pdf::inspect(broken); }) == "malformed_pdf");
+  pdf::Placement where;
+  CHECK(code_of([&] { pdf::prepare_signature(broken, where, seal_png(), {}, 4096); }) == "malformed_pdf");
+}
+
+TEST_CASE("a startxref that is not a whole number token is malformed", "[pdf]") {
+  // Found by fuzz/targets/pdf.cpp (fuzz/regressions/pdf/startxref-not-a-number.pdf):
+  // "startxref\n4B51B394" was read as offset 4, libqpdf found the file's own
+  // section elsewhere, and the update we appended chained to the wrong place.
+  const Bytes contract = sample_contract();
+  std::string text(contract.begin(), contract.end());
+  const std::size_t key = text.rfind("startxref");
+  REQUIRE(key != std::string::npos);
+  const std::size_t digits = text.find_first_of("0123456789", key);
+  text.insert(digits + 1, "B");
+  const Bytes doc(text.begin(), text.end());
+  CHECK(code_of([&] { pdf::inspect(doc); }) == "malformed_pdf");
+  CHECK(code_of([&] { pdf::find_signatures(doc); }) == "malformed_pdf");
+}
+
+TEST_CASE("a %PDF- header without a version at byte 0 is malformed", "[pdf]") {
+  // Found by fuzz/targets/pdf.cpp (fuzz/regressions/pdf/header-without-version.pdf):
+  // libqpdf then looks for a later header and counts every offset from it,
+  // while our update counts from byte 0, so the signed output needed repair.
+  const Bytes contract = sample_contract();
+  Bytes doc = contract;
+  doc[5] = 'x';  // "%PDF-x.4"
+  CHECK(code_of([&] { pdf::inspect(doc); }) == "malformed_pdf");
+  const std::string prefix = "%PDF-\x91junk\n";
+  Bytes shifted(prefix.begin(), prefix.end());
+  shifted.insert(shifted.end(), contract.begin(), contract.end());
+  CHECK(code_of([&] { pdf::inspect(shifted); }) == "malformed_pdf");
+}

@@ -173,3 +173,16 @@ TEST_CASE("a wallet whose key belongs to another certificate is refused") {
     CHECK(e.code() == "malformed");
   }
 }
+
+TEST_CASE("a wallet file whose format is not a string is malformed, not an escaped JSON type error", "[wallet]") {
+  // Found by fuzz/targets/wallet_file.cpp: j.value("format", "") threw
+  // nlohmann's type_error outside Wallet::parse's handler.
+  for (const char* text : {R"({"format":{}})", R"({"format":1})", R"({"format":null})", "[]"}) {
+    try {
+      wallet::Wallet::parse(text, "odd.wallet.json");
+      FAIL("parsed " << text);
+    } catch (const wallet::WalletError& e) {
+      CHECK(e.code() == "malformed");
+    }
+  }
+}

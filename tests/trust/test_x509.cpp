@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <pki_fixture.h>
 #include <test_support.h>
+#include <zhaoyin/trust/bytes.h>
 #include <zhaoyin/trust/error.h>
 #include <zhaoyin/trust/sm3.h>
 
@@ -115,6 +116,42 @@ TEST_CASE("refusal: malformed certificates do not parse", "[x509][refusal]") {
   pem.erase(pem.find('\n', pem.size() / 2) + 1, 65);  // drop one base64 line: the DER is truncated
   const std::string damaged_bundle = pki.root.cert.pem() + pem;
   CHECK(error_code_of([&] { Certificate::bundle_from_pem(damaged_bundle); }) == "malformed");
+}
+
+TEST_CASE("refusal: a certificate whose validity times cannot be read does not parse", "[x509][refusal]") {
+  // Found by fuzz/targets/wallet_file.cpp: OpenSSL parses a UTCTime like
+  // "2912058h\x95\xd7\xab4Z", so the certificate was accepted and its
+  // not_after() threw later, from Wallet::describe. Now it is malformed at parse.
+  Pki pki;
+  Bytes der = pki.leaf.cert.der();
+  // The second UTCTime (tag 0x17, 13 octets) of the certificate is notAfter.
+  std::size_t at = 0;
+  for (int found = 0; at + 2 < der.size(); ++at)
+    if (der[at] == 0x17 && der[at + 1] == 0x0D && ++found == 2) break;
+  REQUIRE(at + 15 <= der.size());
+  der[at + 2 + 7] = 'h';  // inside the day/hour digits
+  CHECK(error_code_of([&] { Certificate::from_der(der); }) == "malformed");
+  const std::string b64 = base64_encode(der);
+  std::string pem = "-----BEGIN CERTIFICATE-----\n";
+  for (std::size_t i = 0; i < b64.size(); i += 64) pem += b64.substr(i, 64) + "\n";
+  pem += "-----END CERTIFICATE-----\n";
+  CHECK(error_code_of([&] { Certificate::from_pem(pem); }) == "malformed");
+  CHECK(error_code_of([&] { Certificate::bundle_from_pem(pki.root.cert.pem() + pem); }) == "malformed");
+}
+
+TEST_CASE("a notAfter beyond what the clock holds (RFC 5280's 9999) saturates instead of overflowing", "[x509]") {
+  // Found while fixing the same overflow in parse_rfc3339; replayed by the
+  // certificate fuzzer (fuzz/regressions/certificate/not-after-beyond-2262.der,
+  // made by `openssl req -x509 -days 2900000`), which UBSan flagged before.
+  TempDir dir;
+  const std::string key = dir / "far.key";
+  const std::string out = dir / "far.der";
+  REQUIRE(run_command("openssl ecparam -name SM2 -genkey -noout -out " + quote(key)).exit_code == 0);
+  REQUIRE(run_command("openssl req -x509 -new -key " + quote(key) + " -subj /CN=far -days 2900000 -outform DER -out " +
+                      quote(out)).exit_code == 0);
+  const Certificate far = Certificate::from_der(to_bytes(read_file(out)));
+  CHECK(far.not_after() == TimePoint::max());
+  CHECK(far.not_before() < far.not_after());
 }
 
 TEST_CASE("refusal: a certificate is not signed_by another key, nor under another ID", "[x509][refusal]") {

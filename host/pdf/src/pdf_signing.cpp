@@ -128,6 +128,8 @@ std::size_t der_length(const Bytes& b) {
   return header + len <= b.size() ? header + len : 0;
 }
 
+std::vector<EmbeddedSignature> read_signatures(QPDF& q, const Bytes& pdf);  // below find_signatures' helpers
+
 }  // namespace
 
 DocumentInfo inspect(const Bytes& pdf) {
@@ -140,6 +142,10 @@ DocumentInfo inspect(const Bytes& pdf) {
     info.pages.push_back({(b.urx - b.llx) / kPointsPerMm, (b.ury - b.lly) / kPointsPerMm});
   }
   info.signature_fields = count_signature_fields(*doc->qpdf);
+  // A document whose earlier signatures cannot be read would be signed and
+  // then fail verification as a whole (found by fuzz_pdf): refuse it here,
+  // where a sign task is created, instead.
+  (void)read_signatures(*doc->qpdf, pdf);
   return info;
 }
 
@@ -149,6 +155,7 @@ PreparedSignature prepare_signature(const Bytes& pdf, const Placement& placement
     throw PdfError("invalid_argument", "the signature capacity must be 1 byte to 4 MiB");
   const auto doc = detail::open_document(pdf);
   QPDF& q = *doc->qpdf;
+  (void)read_signatures(q, pdf);  // as in inspect(): what we sign must stay verifiable
   const auto& pages = q.getAllPages();
   if (placement.page < 1 || static_cast<std::size_t>(placement.page) > pages.size())
     throw PdfError("placement_off_page", "the document has " + std::to_string(pages.size()) + " pages, not page " +
@@ -283,9 +290,11 @@ Bytes complete_signature(const PreparedSignature& prepared, const Bytes& signatu
   return out;
 }
 
-std::vector<EmbeddedSignature> find_signatures(const Bytes& pdf) {
-  const auto doc = detail::open_document(pdf);
-  QPDF& q = *doc->qpdf;
+namespace {
+
+// Every signature field with a value in an opened document; throws
+// PdfError(malformed_pdf) for one whose dictionary cannot be verified.
+std::vector<EmbeddedSignature> read_signatures(QPDF& q, const Bytes& pdf) {
   std::map<QPDFObjGen, int> page_of;
   int page_number = 0;
   for (QPDFObjectHandle page : q.getAllPages()) page_of[page.getObjGen()] = ++page_number;
@@ -331,6 +340,13 @@ std::vector<EmbeddedSignature> find_signatures(const Bytes& pdf) {
   std::sort(out.begin(), out.end(),
             [](const EmbeddedSignature& a, const EmbeddedSignature& b) { return a.signed_length < b.signed_length; });
   return out;
+}
+
+}  // namespace
+
+std::vector<EmbeddedSignature> find_signatures(const Bytes& pdf) {
+  const auto doc = detail::open_document(pdf);
+  return read_signatures(*doc->qpdf, pdf);
 }
 
 }  // namespace zhaoyin::pdf

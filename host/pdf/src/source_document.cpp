@@ -20,12 +20,19 @@ std::size_t find_startxref(const Bytes& b) {
   while (i < b.size() && std::isspace(b[i])) ++i;
   std::size_t value = 0;
   bool digits = false;
-  while (i < b.size() && std::isdigit(b[i])) {
+  while (i < b.size() && std::isdigit(b[i]) && value < b.size()) {
     value = value * 10 + static_cast<std::size_t>(b[i] - '0');
     digits = true;
     ++i;
   }
-  if (!digits || value >= b.size()) malformed("startxref does not point into the file");
+  // The offset is a whole token: "startxref\n4B51B394" is not offset 4
+  // (found by fuzz_pdf: we took 4, libqpdf found the file's real section,
+  // and the update we wrote chained to the wrong one).
+  if (i < b.size() && !std::isspace(b[i])) malformed("startxref is not followed by a number");
+  // The section it points at is read as "xref" or an object: at least 4
+  // bytes must follow (found by fuzz/targets/pdf.cpp: an offset into the
+  // last bytes made open_document's memcmp read past the buffer).
+  if (!digits || value >= b.size() || b.size() - value < 4) malformed("startxref does not point into the file");
   return value;
 }
 
@@ -35,8 +42,16 @@ std::unique_ptr<SourceDocument> open_document(const Bytes& pdf) {
   auto doc = std::make_unique<SourceDocument>();
   doc->bytes = pdf;
   if (pdf.size() < 16 || std::memcmp(pdf.data(), "%PDF-", 5) != 0) malformed("no %PDF- header");
+  // "%PDF-<digit>.<digit>" at byte 0, or libqpdf looks further for a header
+  // and then reads every offset relative to it, while the update we write
+  // uses offsets from byte 0 (found by fuzz_pdf: our signed output needed
+  // repair). Refusing such a file keeps both counting from the same place.
+  if (!std::isdigit(pdf[5]) || pdf[6] != '.' || !std::isdigit(pdf[7])) malformed("the %PDF- header has no version");
   doc->startxref = find_startxref(doc->bytes);
   doc->xref_stream = std::memcmp(doc->bytes.data() + doc->startxref, "xref", 4) != 0;
+  // A cross-reference stream is an object: "N G obj" starts with a digit.
+  if (doc->xref_stream && !std::isdigit(doc->bytes[doc->startxref]))
+    malformed("startxref points at neither a cross-reference table nor a stream object");
   doc->qpdf = std::make_unique<QPDF>();
   doc->qpdf->setSuppressWarnings(true);
   try {

@@ -58,7 +58,14 @@ std::optional<TimePoint> parse_rfc3339(std::string_view s) {
   std::tm check{};
   gmtime_r(&t, &check);
   if (check.tm_mday != d || check.tm_mon != mo - 1) return std::nullopt;  // 2026-02-31
-  return std::chrono::system_clock::from_time_t(t);
+  // system_clock counts nanoseconds in 64 bits (years 1677-2262); from_time_t
+  // of a time outside that overflows (UB, found by fuzz_canonical_json with
+  // "3026-11-23T10:00:20.123Z"). Such a time is refused, as der::as_time does.
+  using namespace std::chrono;
+  constexpr auto earliest = time_point_cast<seconds>(system_clock::time_point::min()).time_since_epoch().count();
+  constexpr auto latest = time_point_cast<seconds>(system_clock::time_point::max()).time_since_epoch().count();
+  if (t < earliest || t > latest) return std::nullopt;
+  return system_clock::from_time_t(t);
 }
 
 }  // namespace zhaoyin::protocol

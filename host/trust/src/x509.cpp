@@ -95,11 +95,27 @@ bool is_single_der_value(const Bytes& der) {
   return !(flags & 0x80) && !(flags & 0x01) && p + length == end;
 }
 
+// A certificate read from outside bytes. OpenSSL accepts a validity whose
+// times ASN1_TIME_to_tm cannot read, and names it cannot convert to UTF-8;
+// every consumer (chain checks, wallets, the UI) needs them, so such a
+// certificate is malformed here rather than at whichever accessor first asks
+// (found by fuzz_wallet_file: Wallet::parse accepted one and describe() threw).
+Certificate checked_certificate(X509* x) {
+  Certificate cert = Certificate::adopt(x);
+  (void)cert.not_before();
+  (void)cert.not_after();
+  // Names, likewise: an attribute OpenSSL cannot convert to UTF-8 made
+  // subject() throw from Wallet::describe (found by fuzz_wallet_file).
+  (void)cert.subject();
+  (void)cert.issuer();
+  return cert;
+}
+
 Certificate certificate_from_der(const unsigned char* der, long len) {
   const unsigned char* p = der;
   X509Ptr x(d2i_X509(nullptr, &p, len));
   if (!x || p != der + len) malformed("not a DER certificate");
-  return Certificate::adopt(x.release());
+  return checked_certificate(x.release());
 }
 
 TimePtr to_asn1_time(TimePoint t) {
@@ -276,7 +292,16 @@ TimePoint time_from_native(const asn1_string_st* time) {
   using namespace std::chrono;
   const sys_days date{year{tm.tm_year + 1900} / month{static_cast<unsigned>(tm.tm_mon + 1)} /
                       day{static_cast<unsigned>(tm.tm_mday)}};
-  return TimePoint{date + hours{tm.tm_hour} + minutes{tm.tm_min} + seconds{tm.tm_sec}};
+  const sys_seconds t = date + hours{tm.tm_hour} + minutes{tm.tm_min} + seconds{tm.tm_sec};
+  // TimePoint counts nanoseconds in 64 bits (years 1677-2262). RFC 5280's
+  // "no expiry" notAfter 99991231235959Z is beyond it: converting would
+  // overflow (UB), so such times saturate — still after (or before) any
+  // instant a validity check compares them with.
+  constexpr auto earliest = time_point_cast<seconds>(TimePoint::min());
+  constexpr auto latest = time_point_cast<seconds>(TimePoint::max());
+  if (t < earliest) return TimePoint::min();
+  if (t > latest) return TimePoint::max();
+  return time_point_cast<TimePoint::duration>(t);
 }
 
 std::string serial_hex_from_native(const asn1_string_st* serial) {
@@ -336,7 +361,7 @@ Certificate Certificate::from_pem(std::string_view pem) {
   BioPtr bio = memory_bio(pem);
   X509Ptr x(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
   if (!x) malformed("not a PEM certificate");
-  return adopt(x.release());
+  return checked_certificate(x.release());
 }
 
 Certificate Certificate::from_der(const Bytes& der) {
@@ -348,7 +373,7 @@ std::vector<Certificate> Certificate::bundle_from_pem(std::string_view pem) {
   BioPtr bio = memory_bio(pem);
   std::vector<Certificate> out;
   // PEM_read_bio_X509 skips blocks of other types (keys, CRLs) in the file.
-  while (X509* x = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) out.push_back(adopt(x));
+  while (X509* x = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) out.push_back(checked_certificate(x));
   // The bundle ends with "no start line"; any other error is a damaged block.
   const unsigned long error = ERR_peek_last_error();
   const bool at_end = ERR_GET_LIB(error) == ERR_LIB_PEM && ERR_GET_REASON(error) == PEM_R_NO_START_LINE;

@@ -80,7 +80,9 @@ Wallet Wallet::parse(const std::string& json_text, const std::string& origin) {
   } catch (const protocol::JsonInputError& e) {
     throw WalletError("malformed", origin + " is not a JSON wallet file (" + e.code() + ")");
   }
-  if (!j.is_object() || j.value("format", std::string()) != kFormat) {
+  // value() would throw type_error for a "format" that is not a string, outside
+  // the try below (found by fuzz_wallet_file): test the type first.
+  if (!j.is_object() || !j.contains("format") || !j["format"].is_string() || j["format"].get<std::string>() != kFormat) {
     throw WalletError("malformed", origin + " is not a " + std::string(kFormat) + " wallet file");
   }
   Wallet w;
