@@ -34,6 +34,17 @@ void register_connectors() {
 // migration once (the second waits, then finds it applied).
 constexpr Poco::Int64 kMigrationLock = 0x7a68616f79696e;  // "zhaoyin"
 
+// The table of applied migrations. Created when a SQLite file is opened, too:
+// lock_for_write() takes SQLite's write lock with a write to it, which must
+// work before the first migration.
+void create_migrations_table(Poco::Data::Session& s) {
+  s << "CREATE TABLE IF NOT EXISTS schema_migrations ("
+       " version INTEGER NOT NULL PRIMARY KEY,"
+       " name VARCHAR(200) NOT NULL,"
+       " applied_at BIGINT NOT NULL)",
+      now;
+}
+
 Poco::Int64 now_seconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
@@ -67,6 +78,7 @@ void Database::open_sqlite() {
     // WAL lets readers proceed while one writer commits; the mode is stored in the file.
     s << "PRAGMA journal_mode=WAL", into(mode), now;
     if (mode != "wal") throw StoreError("cannot switch " + file().string() + " to WAL mode (got '" + mode + "')");
+    create_migrations_table(s);
   } catch (const Poco::Exception& e) {
     pool_.reset();
     throw StoreError("cannot open the store " + file().string() + ": " + redact(e.displayText()));
@@ -153,11 +165,7 @@ std::size_t Database::migrate() {
       auto s = session();
       Poco::Data::Transaction tx(s);
       if (postgresql()) lock_migrations(s);  // SQLite: CREATE is the first statement, a write
-      s << "CREATE TABLE IF NOT EXISTS schema_migrations ("
-           " version INTEGER NOT NULL PRIMARY KEY,"
-           " name VARCHAR(200) NOT NULL,"
-           " applied_at BIGINT NOT NULL)",
-          now;
+      create_migrations_table(s);
       tx.commit();
     }
     const int current = schema_version();
