@@ -1,8 +1,9 @@
 // Soak: a bounded mixed run against one real zhaoyin-host (docs/SECURITY.md,
 // "Soak"). Each round does full QR logins, presentations, a data sign task
 // signed by the wallet simulator, hostile input (deep JSON, numbers out of
-// range, a quarter-million-field form, malformed request heads) and holds slow
-// clients that dribble their request heads from another loopback address. After
+// range, a quarter-million-field form, malformed request heads) and keeps a
+// few hundred slow clients from another loopback address that start request
+// heads and never finish them. After
 // each round it prints the host's resident memory, open files and threads from
 // /proc, which must stay flat once the host has warmed up.
 //
@@ -16,6 +17,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <deque>
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -118,17 +120,27 @@ int main(int argc, char** argv) {
   std::printf("%-5s %-7s %-8s %-8s %-6s %-8s %-9s %-9s %-7s %-6s\n", "round", "sec", "logins", "present", "signed",
               "refused", "rss_kb", "open_fds", "threads", "5xx");
   Tally tally;
+  struct SlowClient {
+    int fd;
+    Clock::time_point opened;
+  };
+  std::deque<SlowClient> slow;
   std::vector<ProcessFigures> history;
   const auto start = Clock::now();
   const auto end = start + std::chrono::duration<double>(minutes * 60);
   for (int round = 1; round <= 1000 && Clock::now() < end; ++round) {
-    // Slow clients: 40 connections dribbling a request head from 127.0.0.2.
-    std::vector<int> slow;
-    for (int i = 0; i < 40; ++i) {
+    // Slow clients: each round 20 more connections from 127.0.0.2 start a
+    // request head and never finish it; each is kept 15 s, past the host's
+    // head deadline (10 s by default), so the host answers 408 and closes it.
+    while (!slow.empty() && Clock::now() - slow.front().opened > std::chrono::seconds(15)) {
+      ::close(slow.front().fd);
+      slow.pop_front();
+    }
+    for (int i = 0; i < 20 && slow.size() < 600; ++i) {
       const int fd = connect_from("127.0.0.2", port);
       if (fd >= 0) {
         (void)!::write(fd, "GET /healthz HTTP/1.1\r\n", 23);
-        slow.push_back(fd);
+        slow.push_back({fd, Clock::now()});
       }
     }
     int logins = 0, presentations = 0, signatures = 0, refused = 0;
@@ -185,7 +197,6 @@ int main(int argc, char** argv) {
         refused += refused_4xx;
       }
     }
-    for (int fd : slow) ::close(fd);
     tally.refused_as_expected += refused;
     const auto f = figures_of(pid);
     history.push_back(f);
@@ -210,6 +221,7 @@ int main(int argc, char** argv) {
                 warm + 1, base.rss_kb, last.rss_kb, base.open_files, last.open_files, base.threads, last.threads,
                 flat ? "flat" : "GROWING");
   }
+  for (const auto& c : slow) ::close(c.fd);
   std::printf("soak: %d good answers, %d refusals as expected, %d unexpected, %d 5xx\n", tally.ok,
               tally.refused_as_expected, tally.failures, tally.server_errors);
   return (tally.failures == 0 && tally.server_errors == 0 && flat) ? 0 : 1;
