@@ -315,3 +315,33 @@ TEST_CASE("a %PDF- header without a version at byte 0 is malformed", "[pdf]") {
   shifted.insert(shifted.end(), contract.begin(), contract.end());
   CHECK(code_of([&] { pdf::inspect(shifted); }) == "malformed_pdf");
 }
+
+TEST_CASE("an AcroForm field that is not a dictionary is skipped, and libqpdf's exceptions never escape", "[pdf]") {
+  // Found by fuzz/targets/pdf.cpp (fuzz/regressions/pdf/acroform-field-not-a-dictionary.pdf):
+  // "/Fields [ 0 0 R ]" made getKey("/T") on the null item throw QPDFExc out
+  // of prepare_signature, which the host would have answered with a 500.
+  // Every entry point now turns libqpdf's exceptions into PdfError.
+  const std::string file =
+      zhaoyin::test::read_file(std::string(ZHAOYIN_SOURCE_DIR) + "/fuzz/regressions/pdf/acroform-field-not-a-dictionary.pdf");
+  REQUIRE_FALSE(file.empty());
+  const Bytes doc(file.begin(), file.end());
+  pdf::Placement where;
+  std::string outcome;
+  CHECK_NOTHROW(outcome = code_of([&] { pdf::inspect(doc); }));
+  CHECK_NOTHROW(outcome = code_of([&] { pdf::find_signatures(doc); }));
+  CHECK_NOTHROW(outcome = code_of([&] { pdf::prepare_signature(doc, where, seal_png(), {}, 4096); }));
+
+  // The same shape built from a sample: a field list whose only entry is a null.
+  const Bytes signed_once = sign(sample_contract(), 2, 20, 200, fake_signature(300));
+  std::string text(signed_once.begin(), signed_once.end());
+  const std::size_t fields = text.find("/Fields [");
+  REQUIRE(fields != std::string::npos);
+  const std::size_t open = fields + 9;
+  const std::size_t close = text.find(']', open);
+  REQUIRE(close != std::string::npos);
+  std::string null_ref = "0 0 R";
+  null_ref.resize(close - open, ' ');  // same length: every offset stays right
+  text.replace(open, close - open, null_ref);
+  const Bytes odd(text.begin(), text.end());
+  CHECK_NOTHROW(outcome = code_of([&] { pdf::prepare_signature(odd, where, seal_png(), {}, 4096); }));
+}

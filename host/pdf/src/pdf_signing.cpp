@@ -93,6 +93,25 @@ std::string pdf_date_now() {
   return buf;
 }
 
+// libqpdf reports a damaged document by throwing QPDFExc (and, for some
+// type confusions in objects it could not resolve, std::logic_error) from
+// wherever it happens to look. Every public entry point runs under this, so a
+// hostile PDF is always the caller's PdfError (a 4xx), never an exception
+// that escapes as a 500 (found by fuzz_pdf: a /Fields entry that is not a
+// dictionary made getKey throw out of prepare_signature).
+template <typename Work>
+auto qpdf_guarded(Work&& work) -> decltype(work()) {
+  try {
+    return work();
+  } catch (const PdfError&) {
+    throw;
+  } catch (const QPDFExc& e) {
+    throw PdfError("malformed_pdf", std::string("not a sound PDF: ") + e.what());
+  } catch (const std::logic_error& e) {
+    throw PdfError("malformed_pdf", std::string("not a sound PDF: ") + e.what());
+  }
+}
+
 // Field names already used in the AcroForm (top level; signature fields are top-level here).
 std::set<std::string> field_names(QPDFObjectHandle acroform) {
   std::set<std::string> names;
@@ -100,7 +119,9 @@ std::set<std::string> field_names(QPDFObjectHandle acroform) {
   QPDFObjectHandle fields = acroform.getKey("/Fields");
   if (!fields.isArray()) return names;
   for (int i = 0; i < fields.getArrayNItems(); ++i) {
-    QPDFObjectHandle t = fields.getArrayItem(i).getKey("/T");
+    QPDFObjectHandle item = fields.getArrayItem(i);
+    if (!item.isDictionary()) continue;  // not a field: nothing of ours can collide with it
+    QPDFObjectHandle t = item.getKey("/T");
     if (t.isString()) names.insert(t.getUTF8Value());
   }
   return names;
@@ -133,24 +154,37 @@ std::vector<EmbeddedSignature> read_signatures(QPDF& q, const Bytes& pdf);  // b
 }  // namespace
 
 DocumentInfo inspect(const Bytes& pdf) {
-  const auto doc = detail::open_document(pdf);
-  DocumentInfo info;
-  info.version = doc->qpdf->getPDFVersion();
-  info.xref_stream = doc->xref_stream;
-  for (QPDFObjectHandle page : doc->qpdf->getAllPages()) {
-    const Box b = media_box(page);
-    info.pages.push_back({(b.urx - b.llx) / kPointsPerMm, (b.ury - b.lly) / kPointsPerMm});
-  }
-  info.signature_fields = count_signature_fields(*doc->qpdf);
-  // A document whose earlier signatures cannot be read would be signed and
-  // then fail verification as a whole (found by fuzz_pdf): refuse it here,
-  // where a sign task is created, instead.
-  (void)read_signatures(*doc->qpdf, pdf);
-  return info;
+  return qpdf_guarded([&] {
+    const auto doc = detail::open_document(pdf);
+    DocumentInfo info;
+    info.version = doc->qpdf->getPDFVersion();
+    info.xref_stream = doc->xref_stream;
+    for (QPDFObjectHandle page : doc->qpdf->getAllPages()) {
+      const Box b = media_box(page);
+      info.pages.push_back({(b.urx - b.llx) / kPointsPerMm, (b.ury - b.lly) / kPointsPerMm});
+    }
+    info.signature_fields = count_signature_fields(*doc->qpdf);
+    // A document whose earlier signatures cannot be read would be signed and
+    // then fail verification as a whole (found by fuzz_pdf): refuse it here,
+    // where a sign task is created, instead.
+    (void)read_signatures(*doc->qpdf, pdf);
+    return info;
+  });
 }
+
+namespace {
+PreparedSignature prepare_signature_unguarded(const Bytes& pdf, const Placement& placement, const Bytes& seal_png,
+                                              const SignatureMeta& meta, std::size_t contents_capacity);
+}  // namespace
 
 PreparedSignature prepare_signature(const Bytes& pdf, const Placement& placement, const Bytes& seal_png,
                                     const SignatureMeta& meta, std::size_t contents_capacity) {
+  return qpdf_guarded([&] { return prepare_signature_unguarded(pdf, placement, seal_png, meta, contents_capacity); });
+}
+
+namespace {
+PreparedSignature prepare_signature_unguarded(const Bytes& pdf, const Placement& placement, const Bytes& seal_png,
+                                              const SignatureMeta& meta, std::size_t contents_capacity) {
   if (contents_capacity == 0 || contents_capacity > 4 * 1024 * 1024)
     throw PdfError("invalid_argument", "the signature capacity must be 1 byte to 4 MiB");
   const auto doc = detail::open_document(pdf);
@@ -276,6 +310,8 @@ PreparedSignature prepare_signature(const Bytes& pdf, const Placement& placement
   return out;
 }
 
+}  // namespace
+
 Bytes complete_signature(const PreparedSignature& prepared, const Bytes& signature_der) {
   if (signature_der.size() > prepared.contents_capacity)
     throw PdfError("signature_too_large", "the signature (" + std::to_string(signature_der.size()) +
@@ -345,8 +381,10 @@ std::vector<EmbeddedSignature> read_signatures(QPDF& q, const Bytes& pdf) {
 }  // namespace
 
 std::vector<EmbeddedSignature> find_signatures(const Bytes& pdf) {
-  const auto doc = detail::open_document(pdf);
-  return read_signatures(*doc->qpdf, pdf);
+  return qpdf_guarded([&] {
+    const auto doc = detail::open_document(pdf);
+    return read_signatures(*doc->qpdf, pdf);
+  });
 }
 
 }  // namespace zhaoyin::pdf
