@@ -142,6 +142,7 @@ int main(int argc, char** argv) {
     const nlohmann::json answer = {{"protocol", protocol::kWalletProtocol}, {"type", "login"},
                                    {"ticket", ticket}, {"nonce", protocol::new_nonce()},
                                    {"client_id", "app-demo"}, {"matter", nullptr},
+                                   {"answer_url", "http://127.0.0.1:8080/wallet/v1/requests/" + ticket + "/answer"},
                                    {"decision", "approve"}, {"license_serial", w.license_serial()},
                                    {"answered_at", "2026-11-23T10:00:20Z"}};
     const std::string body = w.signed_answer(answer).dump();

@@ -36,11 +36,37 @@ void check_unframeable(const std::string& what, const Headers& get) {
   CHECK(get("Referrer-Policy") == "same-origin");
 }
 
+// The directive `name` of a CSP ("" when absent).
+std::string directive(const std::string& csp, const std::string& name);
+
+// A public page's scripts run by nonce only: script-src is exactly one
+// 'nonce-…' source, and every <script> element carries that nonce.
+void check_script_nonce(const std::string& what, const HttpResult& r) {
+  INFO(what);
+  const std::string csp = r.header("Content-Security-Policy");
+  const std::string scripts = directive(csp, "script-src");
+  CHECK(scripts.find("unsafe-inline") == std::string::npos);
+  CHECK(csp.find("object-src 'none'") != std::string::npos);
+  const auto at = scripts.find("'nonce-");
+  REQUIRE(at != std::string::npos);
+  const std::string nonce = scripts.substr(at + 7, scripts.find('\'', at + 7) - at - 7);
+  CHECK(nonce.size() >= 22);
+  std::size_t pos = 0, count = 0;
+  while ((pos = r.body.find("<script", pos)) != std::string::npos) {
+    const std::string tag = "<script nonce=\"" + nonce + "\">";
+    CHECK(r.body.compare(pos, tag.size(), tag) == 0);
+    ++pos;
+    ++count;
+  }
+  CHECK(count <= 1);
+}
+
 void check_page(const std::string& what, const HttpResult& r, int status = 200) {
   INFO(what << ": " << r.body.substr(0, 300));
   CHECK(r.status == status);
   CHECK(r.header("Content-Type").rfind("text/html", 0) == 0);
   check_unframeable(what, [&](const std::string& n) { return r.header(n); });
+  check_script_nonce(what, r);
 }
 
 void check_page(const std::string& what, const PageReply& r, int status = 200) {
@@ -50,7 +76,6 @@ void check_page(const std::string& what, const PageReply& r, int status = 200) {
   check_unframeable(what, [&](const std::string& n) { return r.headers.get(n, ""); });
 }
 
-// The directive `name` of a CSP ("" when absent).
 std::string directive(const std::string& csp, const std::string& name) {
   const auto at = csp.find(name + " ");
   if (at == std::string::npos) return "";
@@ -89,9 +114,13 @@ TEST_CASE("admin pages: unframeable, and scripts only from this host (no 'unsafe
   check_page("an admin error page", applicant.get("/admin/audit"), 403);
 }
 
-TEST_CASE("counter, public license, login, signing and OpenID Connect pages are unframeable", "[headers]") {
+TEST_CASE("counter, public license, login, signing and OpenID Connect pages are unframeable, scripts by nonce only",
+          "[headers]") {
   auto& host = shared_host();
   check_page("the counter page", host.get("/counter"));
+  // A fresh nonce per response.
+  const auto a = host.get("/counter"), b = host.get("/counter");
+  CHECK(a.header("Content-Security-Policy") != b.header("Content-Security-Policy"));
 
   // The public license page (亮照) of a published archive.
   const auto presented = host.present("banking", fresh_code(sandbox_wallet(shared_sandbox(), "91410100QED6JLT722-1")));

@@ -145,15 +145,7 @@ class LoginEnv {
 
   // The answer the real wallet would sign, for `holder`, to `request`.
   json answer_for(const json& request, const wallet::Wallet& w, const std::string& decision = "approve") const {
-    return {{"protocol", "zhaoyin-wallet/1"},
-            {"type", "login"},
-            {"ticket", request["ticket"]},
-            {"nonce", request["nonce"]},
-            {"client_id", request["relying_party"]["client_id"]},
-            {"matter", request["matter"]},
-            {"decision", decision},
-            {"license_serial", w.license_serial()},
-            {"answered_at", protocol::rfc3339(std::chrono::system_clock::now())}};
+    return w.login_answer(request, decision == "approve");
   }
 
   Reply post_answer(const json& request, const json& body) {

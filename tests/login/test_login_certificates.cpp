@@ -56,6 +56,7 @@ Reply answer_with(LoginEnv& env, const ReplacedHolder& holder) {
                        {"nonce", request["nonce"]},
                        {"client_id", request["relying_party"]["client_id"]},
                        {"matter", request["matter"]},
+                       {"answer_url", request["answer_url"]},
                        {"decision", "approve"},
                        {"license_serial", holder.certificate.serial_hex()},
                        {"answered_at", protocol::rfc3339(Clock::now())}};

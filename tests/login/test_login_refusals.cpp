@@ -8,6 +8,7 @@
 
 using namespace zhaoyin::test;
 using zhaoyin::protocol::sign_message;
+namespace protocol = zhaoyin::protocol;
 
 namespace {
 
@@ -29,15 +30,17 @@ TEST_CASE("refused: a bad signature (422 bad_signature)") {
   const auto request = open_request(env, "tax");
   const auto w = env.wallet("张志伟");
   auto body = w.signed_answer(env.answer_for(request, w));
-  body["answer"]["answered_at"] = "2030-01-01T00:00:00Z";  // changed after signing
+  body["answer"]["answered_at"] =  // changed after signing, still within the clock window
+      protocol::rfc3339(*protocol::parse_rfc3339(body["answer"]["answered_at"].get<std::string>()) + std::chrono::seconds(1));
   check_refused(env.post_answer(request, body), 422, "bad_signature");
   // Signed by another holder's key while presenting this certificate.
   const auto other = env.wallet("李娜");
   auto forged = w.signed_answer(env.answer_for(request, w));
   forged["signature"] = other.signed_answer(forged["answer"])["signature"];
   check_refused(env.post_answer(request, forged), 422, "bad_signature");
+  // A signature that is not padded base64 is a format error, not a bad signature.
   forged["signature"] = "not base64!";
-  check_refused(env.post_answer(request, forged), 422, "bad_signature");
+  check_refused(env.post_answer(request, forged), 400, "invalid_request");
 }
 
 TEST_CASE("refused: an answer not bound to the request (422 answer_mismatch)") {
@@ -47,7 +50,9 @@ TEST_CASE("refused: an answer not bound to the request (422 answer_mismatch)") {
   for (const auto& [field, value] : std::vector<std::pair<std::string, json>>{
            {"nonce", "AAAAAAAAAAAAAAAAAAAAAA"}, {"client_id", env.app("banking")["client_id"]},
            {"matter", nullptr}, {"matter", "电子政务/税务/发票申领"}, {"type", "sign"}, {"ticket", "x"},
-           {"license_serial", env.wallet_entry("李娜")["cert_serial"]}}) {
+           {"license_serial", env.wallet_entry("李娜")["cert_serial"]},
+           // docs/PROTOCOL.md §2.3: the answer names where it was sent; a relayed one names the relay.
+           {"answer_url", "http://127.0.0.1:1/wallet/v1/requests/" + request["ticket"].get<std::string>() + "/answer"}}) {
     INFO(field);
     auto answer = env.answer_for(request, w);
     answer[field] = value;
@@ -69,6 +74,81 @@ TEST_CASE("refused: malformed answers (400 invalid_request / invalid_json)") {
   check_refused(env.post_answer(request, w.signed_answer(answer)), 400, "invalid_request");
   check_refused(http("POST", env.url("/wallet/v1/requests/unknownticket/answer"), "{}"), 404, "not_found");
   check_refused(http("GET", env.url("/wallet/v1/requests/unknownticket")), 404, "not_found");
+}
+
+TEST_CASE("refused: answers outside the strict format of docs/PROTOCOL.md §3.2 (400 invalid_request)") {
+  auto& env = LoginEnv::get();
+  const auto request = open_request(env, "tax");
+  const auto w = env.wallet("张志伟");
+  const auto good = w.signed_answer(env.answer_for(request, w));
+  // Envelope: every member present, nothing else.
+  for (const char* member : {"answer", "certificate", "chain", "grant", "signature"}) {
+    INFO("without " << member);
+    auto body = good;
+    body.erase(member);
+    check_refused(env.post_answer(request, body), 400, "invalid_request");
+  }
+  auto body = good;
+  body["extra"] = 1;
+  check_refused(env.post_answer(request, body), 400, "invalid_request");
+  body = good;
+  body["chain"] = json::array({1});
+  check_refused(env.post_answer(request, body), 400, "invalid_request");
+  body = good;
+  body["grant"] = "a grant";
+  check_refused(env.post_answer(request, body), 400, "invalid_request");
+  // Signature: padded base64 only (RFC 4648 §4).
+  body = good;
+  auto sig = body["signature"].get<std::string>();
+  while (!sig.empty() && sig.back() == '=') sig.pop_back();
+  if (sig.size() % 4 != 0) {
+    body["signature"] = sig;
+    check_refused(env.post_answer(request, body), 400, "invalid_request");
+  }
+  body["signature"] = zhaoyin::trust::base64url_encode(zhaoyin::trust::base64_decode(good["signature"].get<std::string>()));
+  if (body["signature"] != good["signature"]) check_refused(env.post_answer(request, body), 400, "invalid_request");
+  // The signed answer: an unknown member or a missing one, even when signed.
+  auto answer = env.answer_for(request, w);
+  answer["note"] = "hello";
+  check_refused(env.post_answer(request, w.signed_answer(answer)), 400, "invalid_request");
+  answer = env.answer_for(request, w);
+  answer.erase("answer_url");
+  check_refused(env.post_answer(request, w.signed_answer(answer)), 400, "invalid_request");
+  // answered_at: UTC, whole seconds, "Z".
+  const std::string now = env.answer_for(request, w)["answered_at"];
+  for (const std::string t : {now.substr(0, 19) + ".5Z", now.substr(0, 19) + "+08:00", now.substr(0, 19),
+                              now.substr(0, 10) + " " + now.substr(11)}) {
+    INFO(t);
+    answer = env.answer_for(request, w);
+    answer["answered_at"] = t;
+    check_refused(env.post_answer(request, w.signed_answer(answer)), 400, "invalid_request");
+  }
+  // The license serial is the certificate's, in upper-case hex: lower case is another string.
+  answer = env.answer_for(request, w);
+  std::string lower = answer["license_serial"];
+  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower != answer["license_serial"]) {
+    answer["license_serial"] = lower;
+    check_refused(env.post_answer(request, w.signed_answer(answer)), 422, "answer_mismatch");
+  }
+  // Nothing changed: the real answer still goes through.
+  CHECK(env.post_answer(request, good).status == 200);
+}
+
+TEST_CASE("refused: an answer whose answered_at is more than 5 minutes from the host's clock (422 clock_skew)") {
+  auto& env = LoginEnv::get();
+  const auto request = open_request(env, "tax");
+  const auto w = env.wallet("张志伟");
+  for (const int minutes : {-6, 6, -60 * 24}) {
+    INFO(minutes);
+    auto answer = env.answer_for(request, w);
+    answer["answered_at"] = protocol::rfc3339(std::chrono::system_clock::now() + std::chrono::minutes(minutes));
+    check_refused(env.post_answer(request, w.signed_answer(answer)), 422, "clock_skew");
+  }
+  // Within the window both ways is fine.
+  auto answer = env.answer_for(request, w);
+  answer["answered_at"] = protocol::rfc3339(std::chrono::system_clock::now() - std::chrono::minutes(3));
+  CHECK(env.post_answer(request, w.signed_answer(answer)).status == 200);
 }
 
 TEST_CASE("refused: a second answer to the same session (409 already_answered)") {

@@ -13,12 +13,15 @@
 #include <cairo.h>
 #include <chrono>
 #include <cmath>
+#include <fstream>
+#include <sstream>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
 #include <zhaoyin/protocol/canonical_json.h>
+#include <zhaoyin/protocol/wallet_messages.h>
 #include <zhaoyin/trust/bytes.h>
 #include <zhaoyin/wallet/wallet.h>
 
@@ -187,6 +190,15 @@ class SigningEnv {
     return http("POST", request["answer_url"].get<std::string>(), body.dump());
   }
 
+  // The relying-party host certificate the host signs wallet requests and
+  // preparations with (the sandbox's authority/host.pem, first certificate).
+  trust::Certificate host_certificate() const {
+    std::ifstream in(sandbox_ / "authority" / "host.pem");
+    std::stringstream pem;
+    pem << in.rdbuf();
+    return trust::Certificate::bundle_from_pem(pem.str()).front();
+  }
+
   // The holder's seal of `type` (authorised or not), from its wallet file.
   static const wallet::WalletSeal& seal_of(const wallet::Wallet& w, const std::string& type) {
     for (const auto& s : w.seals())
@@ -199,7 +211,7 @@ class SigningEnv {
     const auto& seal = seal_of(w, type);
     const auto prepared = post_answer(request, wallet::sign_prepare_body(w, request, seal));
     if (prepared.status != 200) return prepared;
-    return post_answer(request, wallet::sign_final_body(w, request, seal, prepared.as_json()));
+    return post_answer(request, wallet::sign_final_body(w, request, seal, prepared.as_json(), host_certificate()));
   }
 
   // Creates nothing: fetches the task's request and signs it as `holder` with its `type` seal.

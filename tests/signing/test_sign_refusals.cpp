@@ -50,6 +50,16 @@ TEST_CASE("a seal type the task does not accept is refused with seal_type_not_ac
   CHECK(r.code() == "seal_type_not_accepted");
 }
 
+TEST_CASE("refusal order (docs/protocol/signing.md): a type the task does not accept is reported before the holder's authorisation") {
+  auto& env = SigningEnv::get();
+  const auto t = env.create_pdf_task("tax", {"contract"});
+  const auto request = env.fetch_request(t["qr_text"]);
+  // 王强 may use only the invoice seal; the company seal is both unauthorised for him and not accepted.
+  const auto r = env.sign_as(request, env.wallet(kAgent), "company");
+  CHECK(r.status == 422);
+  CHECK(r.code() == "seal_type_not_accepted");
+}
+
 TEST_CASE("a holder whose precise grant does not cover the task's matter is refused with matter_not_covered") {
   auto& env = SigningEnv::get();
   const auto t = env.create_pdf_task("tax", {"invoice"}, "any_of", {{"matter", "电子政务/税务/纳税申报"}});
@@ -88,7 +98,7 @@ TEST_CASE("a seal signature that does not verify is refused with bad_signature")
   const auto& seal = SigningEnv::seal_of(w, "contract");
   const auto prepared = env.post_answer(request, wallet::sign_prepare_body(w, request, seal));
   REQUIRE(prepared.status == 200);
-  const auto good = wallet::sign_final_body(w, request, seal, prepared.as_json());
+  const auto good = wallet::sign_final_body(w, request, seal, prepared.as_json(), env.host_certificate());
 
   // The holder's signature over something else than the TBS_Sign.
   auto r = env.post_answer(request, resigned(w, good, {{"seal_signature", trust::base64_encode(w.sign(trust::to_bytes("other")))}}));
@@ -96,13 +106,14 @@ TEST_CASE("a seal signature that does not verify is refused with bad_signature")
   CHECK(r.code() == "bad_signature");
   // Another holder's signature over the right TBS_Sign, sent with this holder's certificate.
   const auto boss = env.wallet(kBoss);
-  const auto tbs = trust::base64_decode(prepared.as_json()["tbs_sign"].get<std::string>());
+  const auto tbs = trust::base64_decode(prepared.as_json()["prepared"]["tbs_sign"].get<std::string>());
   r = env.post_answer(request, resigned(w, good, {{"seal_signature", trust::base64_encode(boss.sign(tbs))}}));
   CHECK(r.status == 422);
   CHECK(r.code() == "bad_signature");
   // The answer altered after the wallet signed it.
   auto tampered = good;
-  tampered["answer"]["answered_at"] = "2026-01-01T00:00:00Z";
+  tampered["answer"]["answered_at"] =
+      protocol::rfc3339(*protocol::parse_rfc3339(good["answer"]["answered_at"].get<std::string>()) + std::chrono::seconds(1));
   r = env.post_answer(request, tampered);
   CHECK(r.status == 422);
   CHECK(r.code() == "bad_signature");
@@ -127,6 +138,7 @@ TEST_CASE("answers that do not match the task / or skip the first step / are ref
   // A final step without a preparation.
   json sign = prepare;
   sign["answer"]["step"] = "sign";
+  sign["answer"].erase("es_id");
   sign["answer"]["preparation"] = "none";
   sign["answer"]["tbs_sm3"] = "00";
   sign["answer"]["seal_signature"] = "AAAA";
@@ -139,10 +151,88 @@ TEST_CASE("answers that do not match the task / or skip the first step / are ref
   const auto boss = env.wallet(kBoss);
   json other = sign;
   other["answer"]["license_serial"] = boss.license_serial();
-  other["answer"]["preparation"] = prepared.as_json()["preparation"];
+  other["answer"]["preparation"] = prepared.as_json()["prepared"]["preparation"];
   r = env.post_answer(request, boss.signed_answer(other["answer"]));
   CHECK(r.status == 422);
   CHECK(r.code() == "answer_mismatch");
+}
+
+TEST_CASE("the wallet signs only a preparation the host signed for this ticket, document and seal") {
+  auto& env = SigningEnv::get();
+  const auto t = env.create_pdf_task("tax", {"contract"});
+  const auto request = env.fetch_request(t["qr_text"]);
+  const auto w = env.wallet(kAdmin);
+  const auto& seal = SigningEnv::seal_of(w, "contract");
+  const auto reply = env.post_answer(request, wallet::sign_prepare_body(w, request, seal));
+  REQUIRE(reply.status == 200);
+  const json good = reply.as_json();
+  const auto host = env.host_certificate();
+  CHECK_NOTHROW(wallet::sign_final_body(w, request, seal, good, host));
+
+  // Without the host's signature, or signed by another key.
+  json unsigned_reply = good;
+  unsigned_reply.erase("signature");
+  CHECK_THROWS_AS(wallet::sign_final_body(w, request, seal, unsigned_reply, host), wallet::SignRefused);
+  json other_key = good;
+  other_key["signature"] = protocol::sign_message(good["prepared"], trust::Sm2Key::generate());
+  CHECK_THROWS_AS(wallet::sign_final_body(w, request, seal, other_key, host), wallet::SignRefused);
+  // Altered after the host signed it.
+  json altered = good;
+  altered["prepared"]["data_hash"] = std::string(64, '0');
+  CHECK_THROWS_AS(wallet::sign_final_body(w, request, seal, altered, host), wallet::SignRefused);
+
+  // Signed by the real host key, but for another ticket, document, seal or TBS_Sign:
+  // each binding is checked on its own.
+  std::ifstream in(env.sandbox() / "authority" / "host.key");
+  std::stringstream pem;
+  pem << in.rdbuf();
+  const auto host_key = trust::Sm2Key::from_pem(pem.str());
+  for (const auto& [field, value] : std::vector<std::pair<std::string, json>>{
+           {"ticket", "AAAAAAAAAAAAAAAAAAAAAA"},
+           {"nonce", "AAAAAAAAAAAAAAAAAAAAAA"},
+           {"answer_url", "http://127.0.0.1:1/wallet/v1/requests/x/answer"},
+           {"document_sm3", std::string(64, 'A')},
+           {"tbs_sm3", std::string(64, 'A')},
+           {"data_hash", std::string(64, 'A')},
+           {"step", "prepare"}}) {
+    INFO(field);
+    json forged = good;
+    forged["prepared"][field] = value;
+    forged["signature"] = protocol::sign_message(forged["prepared"], host_key);
+    CHECK_THROWS_AS(wallet::sign_final_body(w, request, seal, forged, host), wallet::SignRefused);
+  }
+  json other_seal = good;
+  other_seal["prepared"]["seal"]["sm3"] = std::string(64, 'A');
+  other_seal["signature"] = protocol::sign_message(other_seal["prepared"], host_key);
+  CHECK_THROWS_AS(wallet::sign_final_body(w, request, seal, other_seal, host), wallet::SignRefused);
+}
+
+TEST_CASE("sign answers are read as strictly as login answers: unknown members, wrong times, skewed clocks") {
+  auto& env = SigningEnv::get();
+  const auto t = env.create_pdf_task("tax", {"contract"});
+  const auto request = env.fetch_request(t["qr_text"]);
+  const auto w = env.wallet(kAdmin);
+  const auto prepare = wallet::sign_prepare_body(w, request, SigningEnv::seal_of(w, "contract"));
+  for (const auto& change : std::vector<json>{{{"decision", "approve"}},
+                                              {{"answered_at", "2026-11-23T10:00:20.5Z"}},
+                                              {{"matter", 5}}}) {
+    INFO(change.dump());
+    const auto r = env.post_answer(request, resigned(w, prepare, change));
+    CHECK(r.status == 400);
+    CHECK(r.code() == "invalid_request");
+  }
+  json missing = prepare;
+  missing["answer"].erase("matter");
+  auto r = env.post_answer(request, w.signed_answer(missing["answer"]));
+  CHECK(r.code() == "invalid_request");
+  r = env.post_answer(request, resigned(w, prepare, {{"answered_at", protocol::rfc3339(std::chrono::system_clock::now() - std::chrono::hours(1))}}));
+  CHECK(r.status == 422);
+  CHECK(r.code() == "clock_skew");
+  r = env.post_answer(request, resigned(w, prepare, {{"matter", "电子政务/税务"}}));
+  CHECK(r.status == 422);
+  CHECK(r.code() == "answer_mismatch");
+  // Unchanged, it goes through.
+  CHECK(env.post_answer(request, prepare).status == 200);
 }
 
 TEST_CASE("revoked and expired seals are refused with seal_revoked and seal_expired") {

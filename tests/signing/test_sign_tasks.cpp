@@ -107,9 +107,9 @@ TEST_CASE("a holder signs a PDF: scanned / prepared / signed - the document carr
   const auto prepared = env.post_answer(request, wallet::sign_prepare_body(w, request, seal));
   REQUIRE(prepared.status == 200);
   const auto p = prepared.as_json();
-  CHECK(p["seal"]["es_id"] == seal.es_id);
-  CHECK(p["data_hash"].get<std::string>().size() == 64);
-  const auto signed_reply = env.post_answer(request, wallet::sign_final_body(w, request, seal, p));
+  CHECK(p["prepared"]["seal"]["es_id"] == seal.es_id);
+  CHECK(p["prepared"]["data_hash"].get<std::string>().size() == 64);
+  const auto signed_reply = env.post_answer(request, wallet::sign_final_body(w, request, seal, p, env.host_certificate()));
   REQUIRE(signed_reply.status == 200);
   CHECK(signed_reply.as_json()["status"] == "signed");
 
@@ -151,7 +151,7 @@ TEST_CASE("a task answered twice is refused with already_answered") {
   const auto& seal = SigningEnv::seal_of(w, "contract");
   const auto prepared = env.post_answer(request, wallet::sign_prepare_body(w, request, seal));
   REQUIRE(prepared.status == 200);
-  const auto final_body = wallet::sign_final_body(w, request, seal, prepared.as_json());
+  const auto final_body = wallet::sign_final_body(w, request, seal, prepared.as_json(), env.host_certificate());
   REQUIRE(env.post_answer(request, final_body).status == 200);
   auto again = env.post_answer(request, final_body);
   CHECK(again.status == 409);

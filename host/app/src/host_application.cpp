@@ -23,6 +23,7 @@
 #include <zhaoyin/quota/usage_gate.h>
 #include <zhaoyin/scripting/script_engine.h>
 #include <zhaoyin/flow/host_identity.h>
+#include <zhaoyin/protocol/host_certificate.h>
 #include <zhaoyin/http/server.h>
 #include <zhaoyin/login/login_service.h>
 #include <zhaoyin/store/application_repository.h>
@@ -32,6 +33,27 @@
 namespace zhaoyin::app {
 
 namespace {
+
+// Wallets accept a request only when the host certificate is a relying-party
+// host certificate naming the QR code's host (docs/PROTOCOL.md §2.3). A host
+// whose certificate cannot pass still serves the counter and the APIs, so this
+// is a loud warning rather than a refusal to start.
+void warn_if_wallets_will_refuse(http::JsonLog& log, const flow::HostIdentity& identity, const std::string& public_url) {
+  const auto& cert = identity.certificate();
+  if (!cert.has_extended_key_usage(trust::kRelyingPartyHostPurpose)) {
+    log.warn("the host certificate " + cert.subject_line() +
+                       " is not a relying-party host certificate: wallets will refuse every QR request "
+                       "(re-run `zhaoyin sandbox init`, or ask the authority's relying-party CA)");
+    return;
+  }
+  const auto host = protocol::url_host(public_url);
+  if (!host) return;
+  if (!protocol::certificate_names_host(cert, *host))
+    log.warn("the host certificate does not name " + *host + " (http.public_url " + public_url +
+                       "): wallets will refuse its QR requests (sandbox: `zhaoyin sandbox init DIR --host-name " +
+                       *host + "`)");
+}
+
 
 const char* const kDefaultConfig = "config/zhaoyin.properties";
 
@@ -238,6 +260,7 @@ int HostApplication::main(const std::vector<std::string>& args) {
     register_host_routes(*router, ctx);
     server = std::make_unique<http::HttpServer>(cfg.server, router, ctx);
     ctx->settings.public_url = cfg.public_url.empty() ? server->url() : cfg.public_url;
+    if (ctx->identity) warn_if_wallets_will_refuse(*log_, *ctx->identity, ctx->settings.public_url);
     server->start();
   } catch (const ConfigError& e) {
     log_->error(std::string("configuration error: ") + e.what());

@@ -41,11 +41,11 @@ HostIdentity HostIdentity::load(const std::filesystem::path& certificate_file, c
   return HostIdentity(std::move(key), std::move(chain));
 }
 
-nlohmann::json HostIdentity::sign_request(const nlohmann::json& request) const {
+nlohmann::json HostIdentity::sign(const std::string& member, const nlohmann::json& message) const {
   nlohmann::json certificates = nlohmann::json::array();
   for (const auto& c : chain_) certificates.push_back(c.pem());
-  return {{"request", request},
-          {"signature", protocol::sign_message(request, key_)},
+  return {{member, message},
+          {"signature", protocol::sign_message(message, key_)},
           {"host_certificates", certificates}};
 }
 

@@ -61,7 +61,7 @@ std::string render_page(const PageOptions& options, std::string_view body_html) 
   out += body_html;
   out += "\n</main>\n";
   if (!options.script.empty()) {
-    out += "<script>\n";
+    out += options.nonce.empty() ? "<script>\n" : "<script nonce=\"" + escape_html(options.nonce) + "\">\n";
     out += options.script;
     out += "\n</script>\n";
   }

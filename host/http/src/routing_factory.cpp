@@ -7,6 +7,7 @@
 #include <cmath>
 #include <zhaoyin/http/api_error.h>
 #include <zhaoyin/protocol/json_reader.h>
+#include <zhaoyin/protocol/wallet_messages.h>
 #include <zhaoyin/http/security_headers.h>
 #include <zhaoyin/store/database.h>
 #include <zhaoyin/trust/bytes.h>
@@ -63,6 +64,10 @@ class EdgeHandler final : public Poco::Net::HTTPRequestHandler {
       refuse(ex, 503, "store_unavailable", "the store is unavailable; try again later", {});
     } catch (const Poco::Net::MessageException& e) {
       refuse(ex, 400, "bad_request", "malformed HTTP request: " + e.message(), {});
+    } catch (const protocol::AnswerFormatError& e) {
+      // A wallet answer that does not have exactly the documented shape
+      // (docs/PROTOCOL.md §3.2, "Answer format").
+      refuse(ex, 400, e.code(), e.what(), {});
     } catch (const protocol::JsonInputError& e) {
       // JSON from the caller read somewhere below the handler (a grant, a
       // document inside a field): the caller's mistake, with its own code.

@@ -1,9 +1,9 @@
-// The wallet's answer to a login request (docs/protocol/login.md, "Answer").
-// Order of the checks: the session (known, open, not expired), the answer's
-// shape, its binding to what was issued, the holder's signature, then the
-// subject verification (certificate, chain, revocation, enterprise, scope,
-// matter, authorisation). Only then is the single-use transition attempted,
-// atomically in the store.
+// The wallet's answer to a login request, checked in the order of
+// docs/PROTOCOL.md §3.2: the session (known, open, not expired), the answer's
+// strict format, its binding to what was issued (answer_url included), the
+// clock window, the holder's signature, then the subject verification
+// (certificate, chain, revocation, enterprise, scope, matter, authorisation).
+// Only then is the single-use transition attempted, atomically in the store.
 #include <zhaoyin/login/login_service.h>
 
 #include <zhaoyin/http/api_error.h>
@@ -50,16 +50,33 @@ nlohmann::json LoginService::answer(const std::string& ticket, const nlohmann::j
   if (!session) throw http::ApiError::not_found("no login request for this ticket");
   if (session->final()) refuse_closed(*session);
 
-  if (!body.is_object() || !body.contains("answer") || !body["answer"].is_object())
-    throw http::ApiError::bad_request("the body must be an object with an \"answer\" object");
-  const nlohmann::json& answer = body["answer"];
-  const std::string& certificate_pem = string_field(body, "certificate", "body");
-  const std::string& signature = string_field(body, "signature", "body");
-  const nlohmann::json grant = body.contains("grant") ? body["grant"] : nlohmann::json(nullptr);
-  if (!grant.is_null() && !grant.is_object()) throw http::ApiError::bad_request("grant must be null or an object");
-  if (body.contains("chain") && !body["chain"].is_array()) throw http::ApiError::bad_request("chain must be a list of PEM strings");
+  // Shape (400): exactly the documented members, strictly typed.
+  const protocol::AnswerEnvelope envelope = protocol::parse_answer_envelope(body);
+  const nlohmann::json& answer = envelope.answer;
+  protocol::require_exact_members(answer,
+                                  {"protocol", "type", "ticket", "nonce", "client_id", "matter", "answer_url",
+                                   "decision", "license_serial", "answered_at"},
+                                  "answer");
+  const std::string& decision = string_field(answer, "decision", "answer");
+  if (decision != "approve" && decision != "reject")
+    throw http::ApiError::bad_request("answer.decision must be \"approve\" or \"reject\"");
+  const std::string& license_serial = string_field(answer, "license_serial", "answer");
+  const auto answered_at = protocol::parse_wallet_time(string_field(answer, "answered_at", "answer"));
+  if (!answered_at) throw http::ApiError::bad_request("answer.answered_at must be UTC with whole seconds, e.g. 2026-11-23T09:58:20Z");
+  if (!answer["matter"].is_null() && !answer["matter"].is_string())
+    throw http::ApiError::bad_request("answer.matter must be a string or null");
+  trust::Certificate certificate;
+  try {
+    certificate = trust::Certificate::from_pem(envelope.certificate_pem);
+  } catch (const trust::TrustError&) {
+    throw http::ApiError::bad_request("certificate is not a PEM certificate");
+  }
 
-  // Binding: the answer must repeat exactly what this request issued.
+  // Binding (422 answer_mismatch): the answer repeats exactly what this request
+  // issued, including where it was sent — an answer relayed from another host's
+  // request names that host's answer_url (docs/PROTOCOL.md §2.3).
+  const std::string issued_answer_url =
+      ctx_->settings.public_url + std::string(protocol::kWalletRequestPath) + session->ticket + "/answer";
   if (string_field(answer, "protocol", "answer") != protocol::kWalletProtocol) throw mismatch("protocol");
   if (string_field(answer, "type", "answer") != "login") throw mismatch("type");
   if (string_field(answer, "ticket", "answer") != session->ticket) throw mismatch("ticket");
@@ -67,25 +84,20 @@ nlohmann::json LoginService::answer(const std::string& ticket, const nlohmann::j
   if (string_field(answer, "client_id", "answer") != session->client_id) throw mismatch("client_id");
   const nlohmann::json issued_matter =
       session->request.matter ? nlohmann::json(*session->request.matter) : nlohmann::json(nullptr);
-  if (!answer.contains("matter") || answer["matter"] != issued_matter) throw mismatch("matter");
-  const std::string& decision = string_field(answer, "decision", "answer");
-  if (decision != "approve" && decision != "reject")
-    throw http::ApiError::bad_request("answer.decision must be \"approve\" or \"reject\"");
-  const std::string& license_serial = string_field(answer, "license_serial", "answer");
-  if (!protocol::parse_rfc3339(string_field(answer, "answered_at", "answer")))
-    throw http::ApiError::bad_request("answer.answered_at must be an RFC 3339 time");
-
-  trust::Certificate certificate;
-  try {
-    certificate = trust::Certificate::from_pem(certificate_pem);
-  } catch (const trust::TrustError&) {
-    throw http::ApiError::bad_request("certificate is not a PEM certificate");
-  }
+  if (answer["matter"] != issued_matter) throw mismatch("matter");
+  if (string_field(answer, "answer_url", "answer") != issued_answer_url) throw mismatch("answer_url");
   if (certificate.serial_hex() != license_serial) throw mismatch("license_serial");
 
+  // Freshness (422 clock_skew): a wallet whose clock is far off, or an answer
+  // prepared long ago, is refused.
+  const auto skew = *answered_at - std::chrono::system_clock::now();
+  if (skew > protocol::kMaxAnswerClockSkew || -skew > protocol::kMaxAnswerClockSkew)
+    throw http::ApiError(422, "clock_skew", "answer.answered_at is more than 5 minutes from the host's clock");
+
   verification::Check signature_check{"signature", true, "ok", "the holder's SM2 signature over the answer verifies"};
-  if (!protocol::verify_message(answer, signature, certificate.public_key()))
+  if (!protocol::verify_message(answer, envelope.signature, certificate.public_key()))
     throw http::ApiError(422, "bad_signature", "the answer's signature does not verify with the presented certificate");
+  const nlohmann::json& grant = envelope.grant;
 
   if (!ctx_->authority) throw http::ApiError(503, "authority_unavailable", "no authority is configured to verify licenses");
   store::ApplicationRepository apps(*ctx_->db);

@@ -133,7 +133,7 @@ void LoginPage::handle(http::Exchange& ex) {
   body += "</section>\n";
   http::PageOptions options{"扫码登录 · QR login", kPageStyle, kPageScript, sandbox(*ctx_)};
   ex.response().set("Cache-Control", "no-store");
-  ex.send_text(200, "text/html; charset=utf-8", http::render_page(options, body));
+  http::send_page(ex, 200, options, body);
 }
 
 void LoginPageState::handle(http::Exchange& ex) {
@@ -240,7 +240,7 @@ void DemoLoginResult::handle(http::Exchange& ex) {
   body += "</section>\n";
   http::PageOptions options{"演示登录结果 · Demo login result", kPageStyle, "", true};
   ex.response().set("Cache-Control", "no-store");
-  ex.send_text(200, "text/html; charset=utf-8", http::render_page(options, body));
+  http::send_page(ex, 200, options, body);
 }
 
 }  // namespace zhaoyin::login

@@ -27,7 +27,7 @@ void send_page(http::Exchange& ex, const Provider& provider, int status, const s
   options.title = title;
   options.sandbox = provider.sandbox();
   ex.response().set("Cache-Control", "no-store");
-  ex.send_text(status, "text/html; charset=utf-8", http::render_page(options, body_html));
+  http::send_page(ex, status, options, body_html);
 }
 
 }  // namespace zhaoyin::oidc

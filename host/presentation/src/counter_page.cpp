@@ -174,9 +174,7 @@ void CounterPage::handle(http::Exchange& ex) {
   page.head_extra = std::string(kCounterCss);
   page.script = std::string(kCounterScript);
   ex.response().set("Cache-Control", "no-store");
-  ex.response().set("Content-Security-Policy",
-                    "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data: blob:");
-  ex.send_text(200, "text/html; charset=utf-8", http::render_page(page, kCounterBody));
+  http::send_page(ex, 200, page, kCounterBody);
 }
 
 }  // namespace zhaoyin::presentation

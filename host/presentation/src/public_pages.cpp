@@ -70,7 +70,7 @@ void PublicLicensePage::handle(http::Exchange& ex) {
   page.sandbox = sandbox_authority(*ctx_);
   page.head_extra = std::string(kPageCss) + "<meta name=\"robots\" content=\"noindex\">";
   ex.response().set("Cache-Control", "no-store");
-  ex.send_text(200, "text/html; charset=utf-8", http::render_page(page, body));
+  http::send_page(ex, 200, page, body);
 }
 
 void PublicLicenseBadge::handle(http::Exchange& ex) {

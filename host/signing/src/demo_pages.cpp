@@ -197,7 +197,7 @@ void DemoSignPage::handle(http::Exchange& ex) {
   options.script = kScript;
   options.sandbox = true;
   ex.response().set("Cache-Control", "no-store");
-  ex.send_text(200, "text/html; charset=utf-8", http::render_page(options, body));
+  http::send_page(ex, 200, options, body);
 }
 
 void DemoSignState::handle(http::Exchange& ex) {

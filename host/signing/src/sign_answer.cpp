@@ -64,35 +64,60 @@ struct CheckedStep {
   nlohmann::json grant;
 };
 
-CheckedStep check_step(const SignTask& task, const nlohmann::json& body) {
-  if (!body.is_object() || !body.contains("answer") || !body["answer"].is_object())
-    throw http::ApiError::bad_request("the body must be an object with an \"answer\" object");
-  CheckedStep c;
-  c.answer = body["answer"];
-  const std::string& certificate_pem = string_field(body, "certificate", "body");
-  const std::string& signature = string_field(body, "signature", "body");
-  c.grant = body.contains("grant") ? body["grant"] : nlohmann::json(nullptr);
-  if (!c.grant.is_null() && !c.grant.is_object()) throw http::ApiError::bad_request("grant must be null or an object");
+// The members of each step's answer (docs/protocol/signing.md): the common
+// binding, plus what the step adds.
+void require_step_members(const nlohmann::json& a, const std::string& step) {
+  if (step == "prepare")
+    protocol::require_exact_members(a, {"protocol", "type", "step", "ticket", "nonce", "client_id", "matter", "answer_url",
+                                        "license_serial", "answered_at", "es_id"}, "answer");
+  else if (step == "sign")
+    protocol::require_exact_members(a, {"protocol", "type", "step", "ticket", "nonce", "client_id", "matter", "answer_url",
+                                        "license_serial", "answered_at", "preparation", "tbs_sm3", "seal_signature"},
+                                    "answer");
+  else
+    protocol::require_exact_members(a, {"protocol", "type", "step", "ticket", "nonce", "client_id", "matter", "answer_url",
+                                        "license_serial", "answered_at"}, "answer");
+}
 
+CheckedStep check_step(const SignTask& task, const std::string& answer_url, const nlohmann::json& body) {
+  // Shape (400).
+  const protocol::AnswerEnvelope envelope = protocol::parse_answer_envelope(body);
+  CheckedStep c;
+  c.answer = envelope.answer;
+  c.grant = envelope.grant;
   const auto& a = c.answer;
+  c.step = string_field(a, "step", "answer");
+  if (c.step != "prepare" && c.step != "sign" && c.step != "reject")
+    throw http::ApiError::bad_request("answer.step must be \"prepare\", \"sign\" or \"reject\"");
+  require_step_members(a, c.step);
+  const std::string& license_serial = string_field(a, "license_serial", "answer");
+  const auto answered_at = protocol::parse_wallet_time(string_field(a, "answered_at", "answer"));
+  if (!answered_at) throw http::ApiError::bad_request("answer.answered_at must be UTC with whole seconds, e.g. 2026-11-23T09:58:20Z");
+  if (!a["matter"].is_null() && !a["matter"].is_string()) throw http::ApiError::bad_request("answer.matter must be a string or null");
+  try {
+    c.certificate = trust::Certificate::from_pem(envelope.certificate_pem);
+  } catch (const trust::TrustError&) {
+    throw http::ApiError::bad_request("certificate is not a PEM certificate");
+  }
+
+  // Binding (422 answer_mismatch), including the answer URL: an answer relayed
+  // from another host's request names that host (docs/PROTOCOL.md §2.3).
   if (string_field(a, "protocol", "answer") != protocol::kWalletProtocol) throw mismatch("protocol");
   if (string_field(a, "type", "answer") != "sign") throw mismatch("type");
   if (string_field(a, "ticket", "answer") != task.ticket) throw mismatch("ticket");
   if (string_field(a, "nonce", "answer") != task.nonce) throw mismatch("nonce");
   if (string_field(a, "client_id", "answer") != task.client_id) throw mismatch("client_id");
-  c.step = string_field(a, "step", "answer");
-  if (c.step != "prepare" && c.step != "sign" && c.step != "reject")
-    throw http::ApiError::bad_request("answer.step must be \"prepare\", \"sign\" or \"reject\"");
-  const std::string& license_serial = string_field(a, "license_serial", "answer");
-  if (!protocol::parse_rfc3339(string_field(a, "answered_at", "answer")))
-    throw http::ApiError::bad_request("answer.answered_at must be an RFC 3339 time");
-  try {
-    c.certificate = trust::Certificate::from_pem(certificate_pem);
-  } catch (const trust::TrustError&) {
-    throw http::ApiError::bad_request("certificate is not a PEM certificate");
-  }
+  const nlohmann::json issued_matter = task.request.matter ? nlohmann::json(*task.request.matter) : nlohmann::json(nullptr);
+  if (a["matter"] != issued_matter) throw mismatch("matter");
+  if (string_field(a, "answer_url", "answer") != answer_url) throw mismatch("answer_url");
   if (c.certificate.serial_hex() != license_serial) throw mismatch("license_serial");
-  if (!protocol::verify_message(a, signature, c.certificate.public_key()))
+
+  // Freshness (422 clock_skew).
+  const auto skew = *answered_at - std::chrono::system_clock::now();
+  if (skew > protocol::kMaxAnswerClockSkew || -skew > protocol::kMaxAnswerClockSkew)
+    throw http::ApiError(422, "clock_skew", "answer.answered_at is more than 5 minutes from the host's clock");
+
+  if (!protocol::verify_message(a, envelope.signature, c.certificate.public_key()))
     throw http::ApiError(422, "bad_signature", "the answer's signature does not verify with the presented certificate");
   return c;
 }
@@ -203,7 +228,7 @@ nlohmann::json SignService::answer(const std::string& ticket, const nlohmann::js
 }
 
 nlohmann::json SignService::prepare(const SignTask& task, const nlohmann::json& body) {
-  const auto c = check_step(task, body);
+  const auto c = check_step(task, answer_url(task), body);
   const std::string& es_id = string_field(c.answer, "es_id", "answer");
   const TimePoint at = now_seconds();
   StepContext step(ctx_, task);
@@ -261,20 +286,39 @@ nlohmann::json SignService::prepare(const SignTask& task, const nlohmann::json& 
   prep.data_hash = trust::hex_encode(request.data_hash);
   prep.property_info = request.property_info;
 
+  if (!ctx_->identity)
+    throw http::ApiError(503, "wallet_unavailable", "this host has no signing identity; wallet requests are unavailable");
   if (!repo.save_preparation(task.id, task.version, prep, prepared_pdf, at)) refuse_closed(*find(task.id));
-  return {{"step", "prepare"},
-          {"ticket", task.ticket},
-          {"preparation", prep.id},
-          {"seal", {{"es_id", es_id}, {"type", seal.record.type}, {"type_label", seal_type_label(seal.record.type)}, {"name", seal.record.name}}},
-          {"signing_time", prep.signing_time},
-          {"data_hash", prep.data_hash},
-          {"property_info", prep.property_info},
-          {"tbs_sign", prep.tbs_sign},
-          {"tbs_sm3", trust::hex_encode(trust::sm3(tbs))}};
+  // Signed by the host like the request (docs/protocol/signing.md, "prepared"):
+  // the wallet checks that what it is about to seal — the TBS_Sign, its data
+  // hash and protection range — comes from the host it scanned, for this
+  // ticket, this document and the seal it chose.
+  const nlohmann::json prepared = {
+      {"protocol", std::string(protocol::kWalletProtocol)},
+      {"type", "sign"},
+      {"step", "prepared"},
+      {"ticket", task.ticket},
+      {"nonce", task.nonce},
+      {"answer_url", answer_url(task)},
+      {"preparation", prep.id},
+      {"document_sm3", task.request.document_sm3},
+      {"seal",
+       {{"es_id", es_id},
+        {"type", seal.record.type},
+        {"type_label", seal_type_label(seal.record.type)},
+        {"name", seal.record.name},
+        {"sm3", trust::hex_encode(trust::sm3(seal.record.seal_der))}}},
+      {"signing_time", prep.signing_time},
+      {"data_hash", prep.data_hash},
+      {"property_info", prep.property_info},
+      {"tbs_sign", prep.tbs_sign},
+      {"tbs_sm3", trust::hex_encode(trust::sm3(tbs))},
+      {"expires_at", prep.expires_at}};
+  return ctx_->identity->sign("prepared", prepared);
 }
 
 nlohmann::json SignService::sign(const SignTask& task, const nlohmann::json& body) {
-  const auto c = check_step(task, body);
+  const auto c = check_step(task, answer_url(task), body);
   if (!task.preparation) throw http::ApiError(409, "not_prepared", "no seal was chosen for this task yet (step \"prepare\")");
   const auto& prep = *task.preparation;
   if (string_field(c.answer, "preparation", "answer") != prep.id) throw mismatch("preparation");
@@ -363,7 +407,7 @@ nlohmann::json SignService::sign(const SignTask& task, const nlohmann::json& bod
 }
 
 nlohmann::json SignService::reject(const SignTask& task, const nlohmann::json& body) {
-  const auto c = check_step(task, body);
+  const auto c = check_step(task, answer_url(task), body);
   if (!ctx_->authority) throw http::ApiError(503, "authority_unavailable", "no authority is configured");
   // A refusal must come from a genuine holder: a stranger must not cancel someone's task by scanning its QR code.
   const auto holder = ctx_->authority->find_holder(c.certificate.serial_hex());

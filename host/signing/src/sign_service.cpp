@@ -171,10 +171,13 @@ SignTask SignService::mark_scanned(const SignTask& task) {
   return *find(task.id);
 }
 
+std::string SignService::answer_url(const SignTask& t) const {
+  return ctx_->settings.public_url + std::string(protocol::kWalletRequestPath) + t.ticket + "/answer";
+}
+
 nlohmann::json SignService::wallet_request(const SignTask& t) const {
   store::ApplicationRepository apps(*ctx_->db);
   const auto app = apps.find(t.client_id);
-  const std::string base = ctx_->settings.public_url + std::string(protocol::kWalletRequestPath) + t.ticket;
   nlohmann::json due = nlohmann::json::array();
   for (const auto& type : t.types_due()) due.push_back({{"type", type}, {"label", seal_type_label(type)}});
   nlohmann::json signer = nlohmann::json::object();
@@ -197,7 +200,7 @@ nlohmann::json SignService::wallet_request(const SignTask& t) const {
           {"status", t.status},
           {"issued_at", protocol::rfc3339(t.created_at)},
           {"expires_at", protocol::rfc3339(t.expires_at)},
-          {"answer_url", base + "/answer"}};
+          {"answer_url", answer_url(t)}};
 }
 
 nlohmann::json SignService::to_json(const SignTask& t) const {

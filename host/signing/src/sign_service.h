@@ -56,6 +56,9 @@ class SignService {
   nlohmann::json prepare(const SignTask& task, const nlohmann::json& body);
   nlohmann::json sign(const SignTask& task, const nlohmann::json& body);
   nlohmann::json reject(const SignTask& task, const nlohmann::json& body);
+  // <public_url>/wallet/v1/requests/<ticket>/answer: where the wallet posts, and
+  // what its signed answers must name.
+  std::string answer_url(const SignTask& task) const;
   std::shared_ptr<http::HostContext> ctx_;
 };
 

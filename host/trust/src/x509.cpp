@@ -196,6 +196,16 @@ void add_profile_extensions(X509* x, X509V3_CTX* ctx, CertProfile profile) {
       add_conf_extension(x, ctx, NID_key_usage, "critical,digitalSignature");
       add_conf_extension(x, ctx, NID_ext_key_usage, "serverAuth");
       return;
+    case CertProfile::RelyingPartyCa:
+      add_conf_extension(x, ctx, NID_basic_constraints, "critical,CA:TRUE,pathlen:0");
+      add_conf_extension(x, ctx, NID_key_usage, "critical,keyCertSign,cRLSign");
+      add_conf_extension(x, ctx, NID_ext_key_usage, std::string(kRelyingPartyHostPurpose).c_str());
+      return;
+    case CertProfile::RelyingPartyHost:
+      add_conf_extension(x, ctx, NID_basic_constraints, "critical,CA:FALSE");
+      add_conf_extension(x, ctx, NID_key_usage, "critical,digitalSignature");
+      add_conf_extension(x, ctx, NID_ext_key_usage, std::string(kRelyingPartyHostPurpose).c_str());
+      return;
   }
   malformed("unknown certificate profile");
 }
@@ -503,6 +513,10 @@ Certificate issue_certificate(const CertificateRequest& request, const Sm2Key& i
   add_conf_extension(x.get(), &ctx, NID_authority_key_identifier, "keyid:always");
   if (!request.crl_distribution_point.empty())
     add_crl_distribution_point(x.get(), request.crl_distribution_point);
+  if (request.profile == CertProfile::RelyingPartyHost && request.dns_names.empty() && request.ip_addresses.empty())
+    malformed("a relying-party host certificate names its host (dns_names or ip_addresses)");
+  if (!request.dns_names.empty() || !request.ip_addresses.empty())
+    detail::add_subject_alt_names(x.get(), request.dns_names, request.ip_addresses);
   for (const auto& [oid, value] : request.extra_extensions) add_extra_extension(x.get(), oid, value);
 
   detail::Sm2DigestContext signer(issuer_key.native(), kSm2DefaultId, true);

@@ -21,6 +21,7 @@ struct Parsed {
   bool force = false;
   std::optional<std::string> font;
   std::optional<std::string> port;
+  std::vector<std::string> host_names;
 };
 
 Parsed parse(const std::vector<std::string>& args, bool allow_init_options, bool allow_port) {
@@ -33,6 +34,7 @@ Parsed parse(const std::vector<std::string>& args, bool allow_init_options, bool
     };
     if (allow_init_options && a == "--force") p.force = true;
     else if (allow_init_options && a == "--font") p.font = value();
+    else if (allow_init_options && a == "--host-name") p.host_names.push_back(value());
     else if (allow_port && a == "--port") p.port = value();
     else if (!a.empty() && a[0] == '-') throw UsageError("unknown option " + a);
     else if (p.dir.empty()) p.dir = a;
@@ -100,10 +102,12 @@ const char* usage_text() {
          "The Zhaoyin (照印) operator CLI.\n"
          "\n"
          "commands:\n"
-         "  sandbox init DIR [--force] [--font FILE]\n"
+         "  sandbox init DIR [--force] [--font FILE] [--host-name NAME]...\n"
          "      create the sandbox authority in DIR: CA hierarchy and CRLs, demo enterprises,\n"
          "      seals, wallets and demo applications (docs/SANDBOX.md). An existing sandbox is\n"
          "      left as it is unless --force. --font: the CJK font for seal impressions.\n"
+         "      --host-name: a DNS name or IP address (the host of http.public_url) the sandbox's\n"
+         "      relying-party host certificate names besides localhost, 127.0.0.1 and ::1\n"
          "  sandbox summary DIR [--port N]\n"
          "      print the demo pages (host on port N, default 8080), wallets with their\n"
          "      passwords, and application credentials\n"
@@ -127,6 +131,7 @@ int sandbox_init(const std::vector<std::string>& args) {
   sandbox::InitOptions options;
   options.force = p.force;
   if (p.font) options.impression.font_file = *p.font;
+  options.host_names = p.host_names;
   const sandbox::InitResult r = sandbox::init_sandbox(p.dir, options);
   switch (r.outcome) {
     case sandbox::InitOutcome::AlreadyPresent:
@@ -137,7 +142,8 @@ int sandbox_init(const std::vector<std::string>& args) {
                      "Restart a running host to load them.\n";
       else if (r.upgraded)
         std::cout << "sandbox already present in " << p.dir
-                  << "; added the relying-party host credential (authority/host.pem) this version needs.\n";
+                  << "; issued the relying-party CA and host credential (authority/rp-ca.pem, host.pem) this version needs. "
+                     "Restart a running host to load them.\n";
       else
         std::cout << "sandbox already present in " << p.dir << " (" << r.manifest.string()
                   << "); nothing changed. Use --force to recreate it.\n";

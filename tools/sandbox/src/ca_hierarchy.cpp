@@ -1,5 +1,7 @@
 #include "ca_hierarchy.h"
 
+#include <algorithm>
+#include <sstream>
 #include <zhaoyin/sandbox/error.h>
 #include "files.h"
 
@@ -119,18 +121,74 @@ void CaHierarchy::write(const std::filesystem::path& dir, TimePoint now) const {
   write_host_credential(dir, root_, root_key_, now);
 }
 
+std::vector<std::string> sandbox_host_names(const std::filesystem::path& dir) {
+  std::vector<std::string> names = {"localhost", "127.0.0.1", "::1"};
+  std::error_code ec;
+  if (std::filesystem::exists(dir / "host-names.txt", ec)) {
+    std::istringstream lines(read_text_file(dir / "host-names.txt"));
+    for (std::string line; std::getline(lines, line);) {
+      while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+      if (!line.empty() && line.front() != '#' && std::find(names.begin(), names.end(), line) == names.end())
+        names.push_back(line);
+    }
+  }
+  return names;
+}
+
+void add_host_names(const std::filesystem::path& dir, const std::vector<std::string>& names) {
+  if (names.empty()) return;
+  auto known = sandbox_host_names(dir);
+  std::string text;
+  std::error_code ec;
+  if (std::filesystem::exists(dir / "host-names.txt", ec)) text = read_text_file(dir / "host-names.txt");
+  for (const auto& name : names) {
+    if (name.empty() || name.find_first_of(" \t\r\n/#") != std::string::npos)
+      throw SandboxError("not a host name: \"" + name + "\"");
+    if (std::find(known.begin(), known.end(), name) != known.end()) continue;
+    known.push_back(name);
+    text += name + "\n";
+  }
+  std::filesystem::create_directories(dir);
+  write_file(dir / "host-names.txt", text);
+}
+
 void write_host_credential(const std::filesystem::path& dir, const trust::Certificate& root,
                            const trust::Sm2Key& root_key, TimePoint now) {
-  const trust::Sm2Key key = trust::Sm2Key::generate();
-  const trust::Certificate cert =
-      issue(dn({{"C", "CN"}, {"O", "Zhaoyin Sandbox"}, {"CN", "Zhaoyin Sandbox Relying-Party Host"}}), key,
-            trust::CertProfile::Server, now - days(1), now + days(3 * kYear), root_key, &root);
-  write_file(dir / "host.pem", cert.pem());
-  write_file(dir / "host.key", key.private_pem(), FileMode::Secret);
+  const trust::Sm2Key rp_ca_key = trust::Sm2Key::generate();
+  const trust::Certificate rp_ca =
+      issue(dn({{"C", "CN"}, {"O", "Zhaoyin Sandbox"}, {"CN", "Zhaoyin Sandbox Relying-Party CA"}}), rp_ca_key,
+            trust::CertProfile::RelyingPartyCa, now - days(1), now + days(10 * kYear), root_key, &root);
+  trust::CertificateRequest request;
+  request.subject = dn({{"C", "CN"}, {"O", "Zhaoyin Sandbox"}, {"CN", "Zhaoyin Sandbox Relying-Party Host"}});
+  request.subject_key = trust::Sm2Key::generate();
+  request.profile = trust::CertProfile::RelyingPartyHost;
+  request.not_before = now - days(1);
+  request.not_after = now + days(3 * kYear);
+  for (const auto& name : sandbox_host_names(dir)) {
+    const bool ip = name.find(':') != std::string::npos ||
+                    name.find_first_not_of("0123456789.") == std::string::npos;
+    (ip ? request.ip_addresses : request.dns_names).push_back(name);
+  }
+  const trust::Certificate cert = trust::issue_certificate(request, rp_ca_key, &rp_ca);
+  write_file(dir / "rp-ca.pem", rp_ca.pem());
+  write_file(dir / "rp-ca.key", rp_ca_key.private_pem(), FileMode::Secret);
+  write_file(dir / "host.pem", cert.pem() + rp_ca.pem());
+  write_file(dir / "host.key", request.subject_key.private_pem(), FileMode::Secret);
 }
 
 bool ensure_host_credential(const std::filesystem::path& dir, TimePoint now) {
-  if (std::filesystem::exists(dir / "host.pem") && std::filesystem::exists(dir / "host.key")) return false;
+  if (std::filesystem::exists(dir / "host.pem") && std::filesystem::exists(dir / "host.key") &&
+      std::filesystem::exists(dir / "rp-ca.pem")) {
+    const auto chain = trust::Certificate::bundle_from_pem(read_text_file(dir / "host.pem"));
+    if (!chain.empty() && chain.front().has_extended_key_usage(trust::kRelyingPartyHostPurpose)) {
+      auto named = chain.front().dns_names();
+      for (const auto& ip : chain.front().ip_addresses()) named.push_back(ip);
+      bool all = true;
+      for (const auto& name : sandbox_host_names(dir))
+        all = all && std::find(named.begin(), named.end(), name) != named.end();
+      if (all) return false;
+    }
+  }
   const trust::Certificate root = trust::Certificate::from_pem(read_text_file(dir / "root.pem"));
   const trust::Sm2Key root_key = trust::Sm2Key::from_pem(read_text_file(dir / "root.key"));
   write_host_credential(dir, root, root_key, now);

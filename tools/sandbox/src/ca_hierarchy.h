@@ -1,9 +1,14 @@
 #pragma once
 // The sandbox's certificate authority: a root, one issuing CA per province,
-// the seal-making authority (制章机构), and their CRLs.
+// the seal-making authority (制章机构), the relying-party CA, and their CRLs.
 //
 //   Zhaoyin Sandbox Root CA ──┬── Zhaoyin Sandbox <Province> License CA ── holder licenses
-//                             └── Zhaoyin Sandbox Seal Maker (signs SESeals)
+//                             ├── Zhaoyin Sandbox Seal Maker (signs SESeals)
+//                             └── Zhaoyin Sandbox Relying-Party CA ── host certificates
+//
+// The relying-party CA issues only host certificates (docs/PROTOCOL.md §2.3):
+// wallets accept a QR request only when its signer's certificate comes from a
+// CA with the relying-party host purpose, which no license CA carries.
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -43,7 +48,7 @@ class CaHierarchy {
   void issue_crls(TimePoint now);
 
   // authority/{root,ca-P,seal-maker}.{pem,key}, crl-*.pem, certs/<SERIAL>.pem.
-  // and authority/host.{pem,key} (write_host_credential).
+  // authority/rp-ca.{pem,key} and authority/host.{pem,key} (write_host_credential).
   void write(const std::filesystem::path& authority_dir, TimePoint now) const;
 
  private:
@@ -58,15 +63,24 @@ class CaHierarchy {
   std::vector<trust::Certificate> end_entities_;  // every end-entity certificate issued
 };
 
-// The relying-party host's signing credential (Server profile, issued by the
-// root, CN "Zhaoyin Sandbox Relying-Party Host"): the host signs the requests
-// a wallet fetches after scanning a QR code with it, and wallets check it
-// chains to the root they trust. Written as authority/host.pem and host.key.
-// Made by `init`, or added to an older sandbox that lacks it.
+// The host names a sandbox host certificate is issued for: the loopback names
+// every test and demo uses, plus any the operator adds (`sandbox init
+// --host-name`, kept in authority/host-names.txt).
+std::vector<std::string> sandbox_host_names(const std::filesystem::path& authority_dir);
+// Appends the names not yet listed to authority/host-names.txt.
+void add_host_names(const std::filesystem::path& authority_dir, const std::vector<std::string>& names);
+
+// The relying-party CA (CN "Zhaoyin Sandbox Relying-Party CA", issued by the
+// root) and the host's signing credential it issues (profile RelyingPartyHost,
+// CN "Zhaoyin Sandbox Relying-Party Host", subjectAltName = sandbox_host_names):
+// the host signs the requests a wallet fetches after scanning a QR code with it.
+// Written as authority/rp-ca.{pem,key}, authority/host.pem (host certificate,
+// then the relying-party CA) and authority/host.key.
 void write_host_credential(const std::filesystem::path& authority_dir, const trust::Certificate& root,
                            const trust::Sm2Key& root_key, TimePoint now);
-// Adds authority/host.{pem,key} from authority/root.{pem,key} when missing;
-// returns true if it did.
+// Re-issues the relying-party CA and host credential when they are missing or
+// predate the relying-party profile (a host certificate without the purpose,
+// or one that does not name every sandbox host name); returns true if it did.
 bool ensure_host_credential(const std::filesystem::path& authority_dir, TimePoint now);
 
 }  // namespace zhaoyin::sandbox

@@ -160,7 +160,9 @@ InitResult init_sandbox(const fs::path& dir, const InitOptions& options) {
   const bool existed = sandbox_exists(dir);
   if (existed && !options.force) {
     result.outcome = InitOutcome::AlreadyPresent;
-    // Sandboxes made before the host had a signing credential get one.
+    // Sandboxes made before the host had a relying-party credential (or that
+    // lack a requested host name) get one.
+    add_host_names(dir / "authority", options.host_names);
     result.upgraded = ensure_host_credential(dir / "authority", std::chrono::floor<std::chrono::seconds>(
                                                                      std::chrono::system_clock::now()));
     result.upgraded = ensure_operator_token(dir / "admin") || result.upgraded;
@@ -190,6 +192,7 @@ InitResult init_sandbox(const fs::path& dir, const InitOptions& options) {
 
   fs::create_directories(dir);
   remove_owned(dir);
+  add_host_names(dir / "authority", options.host_names);
   ca.write(dir / "authority", now);
   write_json(dir / "authority" / "registry.json", registry_json(enterprises));
   fs::create_directories(dir / "seals");

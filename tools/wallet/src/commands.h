@@ -2,6 +2,7 @@
 // The verbs of zhaoyin-wallet, one file each. Each returns the process exit
 // code; WalletError and other exceptions are turned into messages by main().
 #include <nlohmann/json.hpp>
+#include <zhaoyin/trust/x509.h>
 
 #include "arguments.h"
 
@@ -19,6 +20,9 @@ int run_present(const Arguments& args);  // present_command.cpp
 
 class Wallet;
 // A verified sign request (scan_command.cpp hands it over): sign_command.cpp.
-int run_sign_request(const Arguments& args, const Wallet& wallet, const nlohmann::json& request);
+// host_certificate: the relying-party host certificate that signed the request;
+// the host's "prepared" reply must be signed with it too.
+int run_sign_request(const Arguments& args, const Wallet& wallet, const nlohmann::json& request,
+                     const trust::Certificate& host_certificate);
 
 }  // namespace zhaoyin::wallet

@@ -6,9 +6,11 @@
 // What the phone does with a login QR code (docs/protocol/login.md):
 //  1. read the QR text (from the argument, or decoded from the PNG image);
 //  2. GET the request it points at; check the host's signature over it with
-//     the host certificate's key, and that the host certificate chains to the
-//     root this wallet trusts (the last certificate of its chain) and is in its
-//     validity period — a forged QR code is refused here (exit 1);
+//     the host certificate's key, and that the host certificate is a
+//     relying-party host certificate for the scanned host, issued by a
+//     relying-party CA under the root this wallet trusts (the last certificate
+//     of its chain), in its validity period — a forged QR code, or one signed
+//     with a license certificate, is refused here (exit 1);
 //  3. show what is asked (relying party, matter) on stderr;
 //  4. with --approve / --reject: sign the answer with the holder's license key,
 //     POST it, print the host's JSON reply on stdout.
@@ -17,6 +19,7 @@
 #include <chrono>
 #include <iostream>
 #include <zhaoyin/protocol/canonical_json.h>
+#include <zhaoyin/protocol/host_certificate.h>
 #include <zhaoyin/protocol/wallet_messages.h>
 #include <zhaoyin/trust/chain.h>
 #include <zhaoyin/trust/error.h>
@@ -46,7 +49,7 @@ std::string text_of(const nlohmann::json& j, const char* key) {
 
 // The signed request, checked: host signature, host certificate chain, ticket, expiry.
 nlohmann::json verified_request(const HostReply& reply, const std::string& ticket, const std::string& url,
-                                const Wallet& wallet) {
+                                const Wallet& wallet, trust::Certificate& host_certificate) {
   const auto& body = reply.body;
   if (!body.is_object() || !body.contains("request") || !body["request"].is_object() || !body.contains("signature") ||
       !body["signature"].is_string() || !body.contains("host_certificates") || !body["host_certificates"].is_array() ||
@@ -62,15 +65,15 @@ nlohmann::json verified_request(const HostReply& reply, const std::string& ticke
   if (!protocol::verify_message(request, body["signature"].get<std::string>(), host_chain.front().public_key()))
     throw Refused("forged_request: the request's signature does not verify with the host certificate");
 
-  // The host certificate must be issued under the root this wallet trusts. The
-  // wallet has no CRLs (a phone would ask the platform): validity and path only.
-  trust::TrustStore trust;
-  trust.add_root(wallet.chain().back());
-  for (std::size_t i = 1; i < host_chain.size(); ++i) trust.add_intermediate(host_chain[i]);
-  for (std::size_t i = 0; i + 1 < wallet.chain().size(); ++i) trust.add_intermediate(wallet.chain()[i]);
+  // docs/PROTOCOL.md §2.3: the signer must hold a relying-party host
+  // certificate (from a relying-party CA, under the root this wallet trusts)
+  // that names the host the QR code points at. A license certificate — which
+  // chains to the same root — is refused here. The wallet has no CRLs (a
+  // phone would ask the platform): validity, path and profile only.
   const auto now = std::chrono::system_clock::now();
-  const auto path = trust.verify(host_chain.front(), now, /*require_crl=*/false);
-  if (!path.ok) throw Refused("untrusted_host: " + path.message);
+  const auto host_check = protocol::check_host_certificate(host_chain, wallet.chain().back(), *protocol::url_host(url), now);
+  if (!host_check.ok) throw Refused(host_check.code + ": " + host_check.message);
+  host_certificate = host_chain.front();
 
   if (text_of(request, "protocol") != protocol::kWalletProtocol) throw Refused("unsupported_request: protocol is not zhaoyin-wallet/1");
   if (text_of(request, "ticket") != ticket) throw Refused("forged_request: the request is for another ticket");
@@ -100,27 +103,23 @@ int run_scan(const Arguments& args) {
   try {
     const std::string text = trimmed(args.image ? decode_qr_png(*args.image) : *args.scan_text);
     const auto ticket = protocol::ticket_from_qr_text(text);
-    if (!ticket) throw Refused("not_a_wallet_request: the QR code is not a Zhaoyin wallet request: " + text);
+    // docs/PROTOCOL.md §3.1 check 1: an http(s) URL without userinfo, ending in the ticket.
+    if (!ticket || !protocol::url_host(text))
+      throw Refused("not_a_wallet_request: the QR code is not a Zhaoyin wallet request: " + text);
 
     const HostReply fetched = http_get_json(text);
     if (!fetched.ok()) throw Refused(fetched.error_code() + ": " + fetched.error_message());
-    const nlohmann::json request = verified_request(fetched, *ticket, text, wallet);
-    if (text_of(request, "type") == "sign") return run_sign_request(args, wallet, request);  // sign_command.cpp
+    trust::Certificate host_certificate;
+    const nlohmann::json request = verified_request(fetched, *ticket, text, wallet, host_certificate);
+    if (text_of(request, "type") == "sign")
+      return run_sign_request(args, wallet, request, host_certificate);  // sign_command.cpp
     show_request(request);
 
     if (!args.approve && !args.reject) {
       std::cout << request.dump(2, ' ', false) << "\n";
       return kExitOk;
     }
-    const nlohmann::json answer = {{"protocol", std::string(protocol::kWalletProtocol)},
-                                   {"type", "login"},
-                                   {"ticket", *ticket},
-                                   {"nonce", request["nonce"]},
-                                   {"client_id", request["relying_party"]["client_id"]},
-                                   {"matter", request["matter"]},
-                                   {"decision", args.approve ? "approve" : "reject"},
-                                   {"license_serial", wallet.license_serial()},
-                                   {"answered_at", protocol::rfc3339(std::chrono::system_clock::now())}};
+    const nlohmann::json answer = wallet.login_answer(request, args.approve);
     const HostReply reply = http_post_json(text_of(request, "answer_url"), wallet.signed_answer(answer));
     if (!reply.ok()) throw Refused(reply.error_code() + ": " + reply.error_message());
     std::cout << reply.body.dump(2, ' ', false) << "\n";

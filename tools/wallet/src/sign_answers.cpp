@@ -19,6 +19,8 @@ nlohmann::json base_answer(const Wallet& wallet, const nlohmann::json& request, 
           {"ticket", request.at("ticket")},
           {"nonce", request.at("nonce")},
           {"client_id", request.at("relying_party").at("client_id")},
+          {"matter", request.at("matter")},
+          {"answer_url", request.at("answer_url")},
           {"license_serial", wallet.license_serial()},
           {"answered_at", protocol::rfc3339(std::chrono::system_clock::now())}};
 }
@@ -46,29 +48,69 @@ nlohmann::json sign_prepare_body(const Wallet& wallet, const nlohmann::json& req
   return wallet.signed_answer(answer);
 }
 
-nlohmann::json sign_final_body(const Wallet& wallet, const nlohmann::json& request, const WalletSeal& seal,
-                               const nlohmann::json& reply) {
-  if (!reply.is_object() || !reply.contains("tbs_sign") || !reply["tbs_sign"].is_string() ||
-      !reply.contains("preparation") || !reply["preparation"].is_string())
-    throw SignRefused("bad_preparation: the host's reply carries no TBS_Sign");
-  trust::Bytes tbs;
+namespace {
+
+std::string text_at(const nlohmann::json& j, const char* key) {
+  const auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+// The host's "prepared" envelope, checked (docs/protocol/signing.md,
+// "Prepared"): signed by the same host certificate that signed the request, for
+// this ticket and nonce, this document and the seal the holder chose; the
+// TBS_Sign it carries has the SM3 stated, holds the chosen seal unchanged and
+// the stated data hash. Returns the prepared object.
+const nlohmann::json& checked_preparation(const nlohmann::json& request, const WalletSeal& seal,
+                                          const nlohmann::json& reply, const trust::Certificate& host_certificate,
+                                          trust::Bytes& tbs) {
+  if (!reply.is_object() || !reply.contains("prepared") || !reply["prepared"].is_object() ||
+      !reply.contains("signature") || !reply["signature"].is_string())
+    throw SignRefused("bad_preparation: the host's reply is not a signed preparation");
+  const nlohmann::json& p = reply["prepared"];
+  if (!protocol::verify_message(p, reply["signature"].get<std::string>(), host_certificate.public_key()))
+    throw SignRefused("bad_preparation: the preparation is not signed by the host that signed the request");
+  if (text_at(p, "protocol") != protocol::kWalletProtocol || text_at(p, "type") != "sign" ||
+      text_at(p, "step") != "prepared" || text_at(p, "ticket") != text_at(request, "ticket") ||
+      text_at(p, "nonce") != text_at(request, "nonce") || text_at(p, "answer_url") != text_at(request, "answer_url"))
+    throw SignRefused("bad_preparation: the preparation is for another request");
+  const auto& doc = request.at("document");
+  if (text_at(p, "document_sm3") != text_at(doc, "sm3"))
+    throw SignRefused("bad_preparation: the preparation is for another document");
+  if (!p.contains("seal") || !p["seal"].is_object() || text_at(p["seal"], "es_id") != seal.es_id ||
+      text_at(p["seal"], "sm3") != trust::hex_encode(trust::sm3(seal.der)))
+    throw SignRefused("bad_preparation: the preparation is for another seal");
   try {
-    tbs = trust::base64_decode(reply["tbs_sign"].get<std::string>());
+    tbs = trust::base64_decode(text_at(p, "tbs_sign"));
   } catch (const trust::TrustError&) {
     throw SignRefused("bad_preparation: the TBS_Sign is not base64");
   }
-  const std::string tbs_sm3 = trust::hex_encode(trust::sm3(tbs));
-  if (reply.value("tbs_sm3", "") != tbs_sm3) throw SignRefused("bad_preparation: the TBS_Sign's SM3 does not match");
+  if (tbs.empty() || text_at(p, "tbs_sm3") != trust::hex_encode(trust::sm3(tbs)))
+    throw SignRefused("bad_preparation: the TBS_Sign's SM3 does not match");
   // What the phone checks before it signs: its own seal, unchanged, inside the
-  // TBS_Sign, and for business data the very digest it was shown.
+  // TBS_Sign, and the data hash the host signed for (for business data, the
+  // very digest it was shown).
   if (!contains_bytes(tbs, seal.der)) throw SignRefused("bad_preparation: the TBS_Sign does not hold the chosen seal");
-  const auto& doc = request.at("document");
-  if (doc.value("kind", "") == "data" &&
-      !contains_bytes(tbs, trust::hex_decode(doc.value("sm3", ""))))
+  trust::Bytes data_hash;
+  try {
+    data_hash = trust::hex_decode(text_at(p, "data_hash"));
+  } catch (const trust::TrustError&) {
+    throw SignRefused("bad_preparation: the data hash is not hex");
+  }
+  if (!contains_bytes(tbs, data_hash)) throw SignRefused("bad_preparation: the TBS_Sign does not sign the stated data hash");
+  if (text_at(doc, "kind") == "data" && text_at(p, "data_hash") != text_at(doc, "sm3"))
     throw SignRefused("bad_preparation: the TBS_Sign does not sign the document's digest");
+  return p;
+}
+
+}  // namespace
+
+nlohmann::json sign_final_body(const Wallet& wallet, const nlohmann::json& request, const WalletSeal& seal,
+                               const nlohmann::json& reply, const trust::Certificate& host_certificate) {
+  trust::Bytes tbs;
+  const nlohmann::json& p = checked_preparation(request, seal, reply, host_certificate, tbs);
   auto answer = base_answer(wallet, request, "sign");
-  answer["preparation"] = reply["preparation"];
-  answer["tbs_sm3"] = tbs_sm3;
+  answer["preparation"] = p["preparation"];
+  answer["tbs_sm3"] = p["tbs_sm3"];
   answer["seal_signature"] = trust::base64_encode(wallet.sign(tbs));
   return wallet.signed_answer(answer);
 }

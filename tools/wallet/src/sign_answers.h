@@ -23,11 +23,14 @@ std::vector<const WalletSeal*> usable_seals(const Wallet& wallet, const nlohmann
 // Step 1: the chosen seal. The body to POST to request["answer_url"].
 nlohmann::json sign_prepare_body(const Wallet& wallet, const nlohmann::json& request, const WalletSeal& seal);
 
-// Step 2: checks the host's reply to step 1 (the TBS_Sign's SM3, that it holds
-// the chosen seal exactly and — for business data — the document's digest),
-// signs the TBS_Sign and returns the body to POST. Throws SignRefused.
+// Step 2: checks the host's reply to step 1 — the "prepared" envelope signed
+// with `host_certificate` (the certificate that signed the request, already
+// checked by the caller), bound to this ticket, nonce, document and seal; the
+// TBS_Sign's SM3; that it holds the chosen seal exactly and the stated data
+// hash (for business data, the document's digest) — signs the TBS_Sign and
+// returns the body to POST. Throws SignRefused.
 nlohmann::json sign_final_body(const Wallet& wallet, const nlohmann::json& request, const WalletSeal& seal,
-                               const nlohmann::json& prepare_reply);
+                               const nlohmann::json& prepare_reply, const trust::Certificate& host_certificate);
 
 nlohmann::json sign_reject_body(const Wallet& wallet, const nlohmann::json& request);
 

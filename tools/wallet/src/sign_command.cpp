@@ -38,7 +38,8 @@ void show_sign_request(const nlohmann::json& request, const std::vector<const Wa
 
 }  // namespace
 
-int run_sign_request(const Arguments& args, const Wallet& wallet, const nlohmann::json& request) {
+int run_sign_request(const Arguments& args, const Wallet& wallet, const nlohmann::json& request,
+                     const trust::Certificate& host_certificate) {
   const auto usable = usable_seals(wallet, request);
   show_sign_request(request, usable);
   const std::string answer_url = text_of(request, "answer_url");
@@ -89,7 +90,7 @@ int run_sign_request(const Arguments& args, const Wallet& wallet, const nlohmann
   }
   nlohmann::json body;
   try {
-    body = sign_final_body(wallet, request, *seal, prepared.body);
+    body = sign_final_body(wallet, request, *seal, prepared.body, host_certificate);
   } catch (const SignRefused& e) {
     std::cerr << "zhaoyin-wallet: refused: " << e.what() << "\n";
     return kExitFailure;

@@ -1,10 +1,12 @@
 #include <zhaoyin/wallet/wallet.h>
 
+#include <chrono>
 #include <ctime>
 #include <fstream>
 #include <sstream>
 #include <zhaoyin/protocol/canonical_json.h>
 #include <zhaoyin/protocol/json_reader.h>
+#include <zhaoyin/protocol/wallet_messages.h>
 #include <zhaoyin/trust/error.h>
 
 namespace zhaoyin::wallet {
@@ -202,6 +204,19 @@ nlohmann::json Wallet::describe(std::chrono::system_clock::time_point now) const
       {"authorisation", authorisation},
       {"grant", grant},
       {"seals", seals}};
+}
+
+nlohmann::json Wallet::login_answer(const nlohmann::json& request, bool approve) const {
+  return {{"protocol", std::string(protocol::kWalletProtocol)},
+          {"type", "login"},
+          {"ticket", request.at("ticket")},
+          {"nonce", request.at("nonce")},
+          {"client_id", request.at("relying_party").at("client_id")},
+          {"matter", request.at("matter")},
+          {"answer_url", request.at("answer_url")},
+          {"decision", approve ? "approve" : "reject"},
+          {"license_serial", license_serial()},
+          {"answered_at", protocol::rfc3339(std::chrono::system_clock::now())}};
 }
 
 }  // namespace zhaoyin::wallet

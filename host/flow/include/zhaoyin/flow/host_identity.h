@@ -29,7 +29,12 @@ class HostIdentity {
 
   // {"request": request, "signature": "<base64 DER SM2 over canonical_json(request)>",
   //  "host_certificates": ["<PEM>", ...]} — the body of GET /wallet/v1/requests/{ticket}.
-  nlohmann::json sign_request(const nlohmann::json& request) const;
+  nlohmann::json sign_request(const nlohmann::json& request) const { return sign("request", request); }
+
+  // The same envelope for any host message the wallet must be able to
+  // attribute to this host: {member: message, "signature": …,
+  // "host_certificates": […]} — e.g. "prepared" for a sign task's TBS_Sign.
+  nlohmann::json sign(const std::string& member, const nlohmann::json& message) const;
 
   const std::vector<trust::Certificate>& chain() const { return chain_; }
   const trust::Certificate& certificate() const { return chain_.front(); }

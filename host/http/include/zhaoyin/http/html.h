@@ -16,10 +16,20 @@ struct PageOptions {
   std::string head_extra;  // trusted HTML added to <head> (page-specific <style> or <meta>)
   std::string script;      // trusted JavaScript, placed at the end of <body>
   bool sandbox = false;    // show the Sandbox ribbon
+  std::string nonce;       // CSP nonce put on the <script> element (send_page sets it)
 };
 
 // A complete HTML5 document (UTF-8, viewport meta, the shared CSS) around
 // `body_html`, which must already be escaped where it holds dynamic values.
 std::string render_page(const PageOptions& options, std::string_view body_html);
+
+class Exchange;
+
+// Sends a rendered page with its Content-Security-Policy: scripts only from
+// this page's own <script> element, by a fresh per-response nonce (no
+// 'unsafe-inline': an injected <script> or onclick= would not run), and
+// everything else from this host. The frame-ancestors directive already on the
+// response (none by default, or the origins an application registered) is kept.
+void send_page(Exchange& ex, int status, PageOptions options, std::string_view body_html);
 
 }  // namespace zhaoyin::http

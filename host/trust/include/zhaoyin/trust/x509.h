@@ -47,6 +47,13 @@ class Certificate {
   TimePoint not_before() const;
   TimePoint not_after() const;
   bool is_ca() const;  // basicConstraints CA:TRUE and, if keyUsage is present, keyCertSign
+  // extendedKeyUsage purposes as dotted OIDs (empty when the extension is absent).
+  std::vector<std::string> extended_key_usages() const;
+  bool has_extended_key_usage(std::string_view dotted_oid) const;
+  // subjectAltName entries: dNSName values as written (IA5), iPAddress values in
+  // text form ("127.0.0.1", "::1" — RFC 5952 for IPv6). Empty when absent.
+  std::vector<std::string> dns_names() const;
+  std::vector<std::string> ip_addresses() const;
   Sm2Key public_key() const;
   Bytes fingerprint_sm3() const;  // SM3 of the DER
   // True if `issuer`'s key verifies this certificate's signature (SM2, ID set).
@@ -65,7 +72,18 @@ enum class CertProfile {
   License,    // end entity: digitalSignature|nonRepudiation (license holder keys)
   SealMaker,  // end entity: digitalSignature (the seal-making authority's key)
   Server,     // end entity: digitalSignature, extendedKeyUsage serverAuth
+  // The relying-party host profile (docs/PROTOCOL.md §2.3): a dedicated CA under
+  // the root that issues only host certificates, and the host certificates.
+  // Both carry extendedKeyUsage kRelyingPartyHostPurpose, so a license CA (which
+  // never carries it) cannot issue a certificate a wallet accepts as a host.
+  RelyingPartyCa,    // CA:TRUE, pathlen:0, keyCertSign|cRLSign, EKU relying-party host
+  RelyingPartyHost,  // end entity: digitalSignature, EKU relying-party host; names in subjectAltName
 };
+
+// The extendedKeyUsage purpose of relying-party host certificates and of the
+// CA that issues them: an OID in the UUID arc 2.25 (ITU-T X.667 / RFC 4122 §1 —
+// no registration needed), UUID 17e79605-3b2d-435f-9a90-50688d00f9cb.
+inline constexpr std::string_view kRelyingPartyHostPurpose = "2.25.31774707253270305984337934018630711755";
 
 struct CertificateRequest {
   DistinguishedName subject;
@@ -75,6 +93,10 @@ struct CertificateRequest {
   TimePoint not_after;
   std::optional<Bytes> serial;  // random 16 bytes (positive) when unset
   std::string crl_distribution_point;  // URI, optional
+  // subjectAltName (optional): DNS names (LDH labels, no wildcard) and IP
+  // addresses in text form. Required for RelyingPartyHost.
+  std::vector<std::string> dns_names;
+  std::vector<std::string> ip_addresses;
   // Extra non-critical extensions as (dotted OID, DER value) pairs.
   std::vector<std::pair<std::string, Bytes>> extra_extensions;
 };
@@ -101,6 +123,10 @@ std::string serial_hex_from_native(const asn1_string_st* serial);  // ASN1_INTEG
 // AlgorithmIdentifier, BIT STRING }. The algorithm must be SM2-with-SM3; the
 // signature is checked over the exact TBS bytes with `id`. Never throws.
 bool verify_signed_der(const Bytes& der, const Sm2Key& key, std::string_view id);
+// Adds subjectAltName (non-critical) with the given names; throws
+// TrustError("malformed") for a DNS name that is not LDH or an unparsable IP.
+void add_subject_alt_names(x509_st* x, const std::vector<std::string>& dns_names,
+                           const std::vector<std::string>& ip_addresses);
 
 }  // namespace detail
 

@@ -5,6 +5,8 @@
 // with DIR/sandbox.json, the contract scripts and tests read.
 #include <cstddef>
 #include <filesystem>
+#include <string>
+#include <vector>
 #include <zhaoyin/sandbox/error.h>
 #include <zhaoyin/sandbox/impression.h>
 
@@ -13,6 +15,11 @@ namespace zhaoyin::sandbox {
 struct InitOptions {
   bool force = false;            // recreate even when DIR/sandbox.json exists
   ImpressionOptions impression;  // font and resolution of the seal images
+  // Host names (DNS names or IP addresses) the sandbox's relying-party host
+  // certificate names besides localhost, 127.0.0.1 and ::1: the host of
+  // http.public_url when the demo host is reached under another name. Added to
+  // an existing sandbox too (its host certificate is then re-issued).
+  std::vector<std::string> host_names;
 };
 
 enum class InitOutcome {

@@ -81,6 +81,12 @@ class Wallet {
   //  "grant": null|{...}, "signature": "<b64 DER SM2 over canonical_json(answer)>"}.
   nlohmann::json signed_answer(const nlohmann::json& answer) const;
 
+  // The unsigned answer to a verified login request (docs/PROTOCOL.md §3.2):
+  // it repeats the request's binding (ticket, nonce, client_id, matter,
+  // answer_url) and adds the decision, this holder's license serial and the
+  // time now. Sign it with signed_answer().
+  nlohmann::json login_answer(const nlohmann::json& request, bool approve) const;
+
   // What `zhaoyin-wallet show` prints: license face info with labels, holder,
   // authorisation and grant validity, seals. Never any key material.
   nlohmann::json describe(std::chrono::system_clock::time_point now) const;
