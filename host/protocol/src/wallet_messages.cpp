@@ -14,7 +14,7 @@ bool verify_message(const nlohmann::json& message, const std::string& signature_
     return key.verify(canonical_bytes(message), trust::base64_decode(signature_b64));
   } catch (const trust::TrustError&) {
     return false;
-  } catch (const nlohmann::json::exception&) {  // invalid UTF-8 cannot be canonical
+  } catch (const CanonicalJsonError&) {  // a message RFC 8785 cannot express (ill-formed UTF-8, NaN, ...)
     return false;
   }
 }
