@@ -11,6 +11,15 @@
 // signature over the pre-issue-18 SEQUENCE { eSealInfo, cert, signAlgID }, a
 // wrong protection range in propertyInfo, a non-minimal DER length (outside
 // and inside the signed SES_SealInfo), trailing bytes after the DER.
+//   3. GM/T 0031-2014 (v1): Node builds v1 seals and SES_Signatures from that
+//      standard's ASN.1 (interop/ses_v1.js) — timeInfo as a DER UTCTime, as
+//      its bare text and as a time-stamp token — and v1 negative vectors
+//      (flipped byte, wrong data, trailing bytes, non-minimal lengths, a seal
+//      signed the v4 way, a v4 seal inside); Zhaoyin must answer the codes
+//      and signing times the manifest names. Zhaoyin never writes v1.
+//   4. The host's POST /api/v1/signatures/verify accepts a v1 SES_Signature
+//      Node builds with the sandbox's seal maker for a sandbox holder (who
+//      signs Node's TBS_Sign with its wallet), and refuses it altered.
 #include <catch2/catch.hpp>
 
 #include <cairo-pdf.h>
@@ -28,10 +37,11 @@
 #include <zhaoyin/trust/sm3.h>
 #include <zhaoyin/trust/x509.h>
 
+#include "signing_env.h"
+
 using namespace zhaoyin;
 using namespace zhaoyin::test;
 using trust::Bytes;
-using json = nlohmann::json;
 
 namespace {
 
@@ -304,13 +314,90 @@ TEST_CASE("Zhaoyin verifies the seal and SES_Signature Node builds (openssl CLI 
   trust_store.add_root(trust::Certificate::from_pem(read_file(dir / "root.pem")));
   const auto at = now_seconds();
   int ok = 0;
+  int expected_ok = 0;
+  int v1 = 0;
   for (const auto& entry : manifest["entries"]) {
     INFO(entry.dump());
     const std::string verdict = zhaoyin_verdict(dir, entry, trust_store, at);
     CHECK(verdict == entry["zhaoyin"].get<std::string>());
     ok += verdict == "ok";
+    expected_ok += entry["zhaoyin"] == "ok";
+    // For v1 signatures the manifest names the signing time Zhaoyin must read
+    // from timeInfo, or null where it must say the time is unknown.
+    if (entry.contains("time") && verdict != "malformed") {
+      const auto sig = trust::parse_seal_signature(file_bytes(dir / entry["file"].get<std::string>()));
+      CHECK(sig.version == 1);
+      CHECK(sig.seal.version == 1);
+      ++v1;
+      if (entry["time"].is_null()) {
+        CHECK_FALSE(sig.time_known);
+        CHECK(sig.time_form == "timestamp_token");
+        const auto check = trust::verify_seal_signature(sig, trust_store, std::nullopt, false, at);
+        CHECK_FALSE(check.signing_time_known);
+        CHECK(check.checked_at == at);
+      } else {
+        CHECK(sig.time_known);
+        CHECK(protocol::rfc3339(sig.time) == entry["time"].get<std::string>().substr(0, 19) + "Z");
+      }
+    }
   }
-  CHECK(ok == 2);  // the good seal and the good signature
+  CHECK(ok == expected_ok);
+  CHECK(ok == 6);  // the good v4 seal and signature; the v1 seal and its signatures with three timeInfo forms
+  CHECK(v1 == 6);  // the good v1 signatures, the wrong data, the flipped one, the seal signed the v4 way
+}
+
+TEST_CASE("POST /api/v1/signatures/verify accepts a GM/T 0031-2014 (v1) SES_Signature Node builds with the sandbox's seal maker") {
+  auto& env = SigningEnv::get();
+  TempDir tmp;
+  const fs::path dir = tmp.path();
+  const auto holder = env.wallet("李娜");
+  const fs::path authority = env.sandbox() / "authority";
+  fs::copy_file(authority / "seal-maker.pem", dir / "seal-maker.pem");
+  fs::copy_file(authority / "seal-maker.key", dir / "seal-maker.key");
+  write_file(dir / "signer.pem", holder.certificate().pem());
+  const std::string text = R"({"contract":"GM/T 0031 interop","amount":"8.00"})";
+  const Bytes data(text.begin(), text.end());
+  save(dir / "data.bin", data);
+  write_file(dir / "input.json", json{{"maker_cert", "seal-maker.pem"}, {"maker_key", "seal-maker.key"},
+                                      {"signer_cert", "signer.pem"}, {"data", "data.bin"},
+                                      {"es_id", "42010099990431"}, {"name", "武汉长江云数科技有限公司合同专用章（GM/T 0031 测试）"}}
+                                     .dump());
+  auto r = run_command(node_side("v1-sandbox " + quote(dir.string())));
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  const auto made = json::parse(r.output.substr(r.output.find('{')));
+  // The holder signs Node's TBS_Sign with its wallet key; Node assembles the SES_Signature.
+  save(dir / "signature.der", holder.sign(file_bytes(dir / "tbs-v1.der")));
+  r = run_command(node_side("v1-assemble " + quote(dir.string())));
+  REQUIRE(r.exit_code == 0);
+  const Bytes ses = file_bytes(dir / "sig-v1.der");
+
+  const auto verify = [&](const Bytes& signed_data, const Bytes& signature) {
+    const auto reply = http("POST", env.url("/api/v1/signatures/verify"),
+                            json{{"data", b64(signed_data)}, {"signature", b64(signature)}}.dump(), bearer(env.token("tax")));
+    INFO(reply.body);
+    REQUIRE(reply.status == 200);
+    return reply.as_json()["signatures"][0];
+  };
+  const json good = verify(data, ses);
+  INFO(good.dump(1));
+  CHECK(good["indication"] == "TOTAL_PASSED");
+  CHECK(good["code"] == "ok");
+  CHECK(good["format"] == "GM/T 0031-2014 SES_Signature v1");
+  CHECK(good["seal"]["version"] == 1);
+  CHECK(good["seal"]["es_id"] == "42010099990431");
+  CHECK(good["seal"]["maker"]["signature_valid"] == true);
+  CHECK(good["signer"]["listed_in_seal"] == true);
+  CHECK(good["signer"]["chain"]["result"] == "passed");
+  CHECK(good["signing_time_known"] == true);
+  CHECK(good["signing_time"] == made["time"].get<std::string>().substr(0, 19) + "Z");
+  CHECK(good["protection_range"]["matches"] == true);
+
+  Bytes flipped = ses;
+  flipped.back() ^= 0x01;
+  CHECK(verify(data, flipped)["code"] == "bad_signature");
+  CHECK(verify(trust::to_bytes(text + " "), ses)["code"] == "data_hash_mismatch");
+  CHECK(verify(data, with_trailing_byte(ses))["code"] == "malformed");
 }
 
 TEST_CASE("OpenSSL's command line verifies a Zhaoyin seal's signedValue over exactly DER(SES_SealInfo), not over the old wrapped SEQUENCE") {

@@ -4,9 +4,12 @@
 // seal info for the first holder. One World per test executable (key
 // generation and issuing are the slow part).
 #include <chrono>
+#include <functional>
 #include <string>
 #include <zhaoyin/trust/chain.h>
 #include <zhaoyin/trust/crl.h>
+#include <zhaoyin/trust/der.h>
+#include <zhaoyin/trust/error.h>
 #include <zhaoyin/trust/seal.h>
 
 namespace seal_fixture {
@@ -43,6 +46,16 @@ inline Issued issue(const std::string& cn, CertProfile profile, const Issued* is
   return out;
 }
 
+// The TrustError code `action` throws, or "no error".
+inline std::string code_of(const std::function<void()>& action) {
+  try {
+    action();
+  } catch (const TrustError& e) {
+    return e.code();
+  }
+  return "no error";
+}
+
 // A sandbox hierarchy: root → seal maker, root → license holder certificates.
 struct World {
   Issued root = issue("Zhaoyin Sandbox Root CA", CertProfile::RootCa, nullptr);
@@ -77,6 +90,26 @@ struct World {
 
   Bytes seal() const { return build_seal_v4(info(), maker.key, maker.cert); }
 };
+
+// A GM/T 0031-2014 (v1) seal written field by field with the DER writer
+// (Zhaoyin never writes v1): header version 1, UTCTime dates, no certListType,
+// signData over DER(SEQUENCE { esealInfo, cert, signatureAlgorithm }).
+inline Bytes build_v1_seal(const SealInfo& info, const Issued& maker) {
+  std::vector<Bytes> certs;
+  for (const Certificate& c : info.signer_certs) certs.push_back(der::octet_string(c.der()));
+  const Bytes seal_info = der::sequence({
+      der::sequence({der::ia5_string("ES"), der::integer(1), der::ia5_string(info.vid)}),
+      der::ia5_string(info.es_id),
+      der::sequence({der::integer(static_cast<int>(info.type)), der::utf8_string(info.name), der::sequence(certs),
+                     der::utc_time(info.created), der::utc_time(info.valid_start), der::utc_time(info.valid_end)}),
+      der::sequence({der::ia5_string(info.picture.type), der::octet_string(info.picture.data),
+                     der::integer(info.picture.width_mm), der::integer(info.picture.height_mm)}),
+  });
+  const Bytes cert = der::octet_string(maker.cert.der());
+  const Bytes alg = der::oid(kOidSm2WithSm3);
+  const Bytes signature = maker.key.sign(der::sequence({seal_info, cert, alg}));
+  return der::sequence({seal_info, der::sequence({cert, alg, der::bit_string(signature)})});
+}
 
 // One world for the whole executable: key generation and issuing are the slow part.
 inline const World& world() {

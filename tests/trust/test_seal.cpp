@@ -44,24 +44,6 @@ std::size_t find(const Bytes& haystack, const Bytes& needle) {
 
 Bytes bytes_of(std::string_view s) { return Bytes(s.begin(), s.end()); }
 
-// A GM/T 0031-2014 (v1) seal written field by field with the DER writer.
-Bytes build_v1_seal(const SealInfo& info, const Issued& maker) {
-  std::vector<Bytes> certs;
-  for (const Certificate& c : info.signer_certs) certs.push_back(der::octet_string(c.der()));
-  const Bytes seal_info = der::sequence({
-      der::sequence({der::ia5_string("ES"), der::integer(1), der::ia5_string(info.vid)}),
-      der::ia5_string(info.es_id),
-      der::sequence({der::integer(static_cast<int>(info.type)), der::utf8_string(info.name), der::sequence(certs),
-                     der::utc_time(info.created), der::utc_time(info.valid_start), der::utc_time(info.valid_end)}),
-      der::sequence({der::ia5_string(info.picture.type), der::octet_string(info.picture.data),
-                     der::integer(info.picture.width_mm), der::integer(info.picture.height_mm)}),
-  });
-  const Bytes cert = der::octet_string(maker.cert.der());
-  const Bytes alg = der::oid(kOidSm2WithSm3);
-  const Bytes signature = maker.key.sign(der::sequence({seal_info, cert, alg}));
-  return der::sequence({seal_info, der::sequence({cert, alg, der::bit_string(signature)})});
-}
-
 }  // namespace
 
 TEST_CASE("Seal v4: build and parse round-trip every field") {

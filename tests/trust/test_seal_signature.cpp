@@ -3,7 +3,6 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
-#include <functional>
 #include <test_support.h>
 #include <zhaoyin/trust/der.h>
 #include <zhaoyin/trust/error.h>
@@ -25,15 +24,6 @@ SignatureRequest request_for(const Bytes& seal, std::string_view data = "合同�
   r.data_hash = sm3(Bytes(data.begin(), data.end()));
   r.property_info = "zhaoyin:data;name=contract.json;size=" + std::to_string(data.size());
   return r;
-}
-
-std::string code_of(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const TrustError& e) {
-    return e.code();
-  }
-  return "no error";
 }
 
 std::string check(const Bytes& signature, std::optional<Bytes> hash = std::nullopt) {

@@ -76,11 +76,16 @@ json report(const authority::AuthorityConnector& authority, const Bytes& ses, co
     sig = trust::parse_seal_signature(ses);
   } catch (const trust::TrustError& e) {
     r["code"] = "malformed";
-    r["checks"] = json::array({check("format", false, "malformed", std::string("not a GB/T 38540 SES_Signature: ") + e.what())});
+    r["checks"] = json::array(
+        {check("format", false, "malformed", std::string("not a GB/T 38540 or GM/T 0031 SES_Signature: ") + e.what())});
     return r;
   }
   const auto trust_store = authority.trust_store();
-  auto overall = trust::verify_seal_signature(sig, trust_store, data_hash);
+  // A GM/T 0031 (v1) timeInfo may leave the signing time unknown: then the
+  // seal and the chains are checked at the verification time, and the report says so.
+  const auto at = trust::seal_signature_check_time(
+      sig, std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()));
+  auto overall = trust::verify_seal_signature(sig, trust_store, data_hash, true, at);
   bool range_mismatch = false;
   r["protection_range"] = protection_range(sig.property_info, hashed_range, range_mismatch);
   if (overall.ok && range_mismatch) {
@@ -92,9 +97,13 @@ json report(const authority::AuthorityConnector& authority, const Bytes& ses, co
   r["sub_indication"] = ind.sub_indication.empty() ? json(nullptr) : json(ind.sub_indication);
   r["code"] = overall.code;
   r["message"] = overall.message;
-  r["signing_time"] = protocol::rfc3339(sig.time);
+  r["signing_time"] = sig.time_known ? json(protocol::rfc3339(sig.time)) : json(nullptr);
+  r["signing_time_known"] = sig.time_known;
+  r["checked_at"] = protocol::rfc3339(at);
+  if (!sig.time_known) r["signing_time_note"] = sig.time_note;
   r["property_info"] = sig.property_info;
-  r["format"] = "GB/T 38540-2020 SES_Signature v" + std::to_string(sig.version);
+  r["format"] = sig.version == 1 ? "GM/T 0031-2014 SES_Signature v1"
+                                 : "GB/T 38540-2020 SES_Signature v" + std::to_string(sig.version);
 
   // Data integrity.
   const bool hash_ok = !data_hash || *data_hash == sig.data_hash;
@@ -104,7 +113,7 @@ json report(const authority::AuthorityConnector& authority, const Bytes& ses, co
 
   // The seal, checked on its own at the signing time.
   const auto& info = sig.seal.info;
-  const auto seal_check = trust::verify_seal(sig.seal, trust_store, sig.time);
+  const auto seal_check = trust::verify_seal(sig.seal, trust_store, at);
   const bool maker_signature_ok = seal_check.code != "bad_signature" && seal_check.code != "unsupported_algorithm";
   // The signer and its enterprise, as the authority knows them.
   const auto holder = authority.find_holder(sig.signer_cert.serial_hex());
@@ -118,14 +127,15 @@ json report(const authority::AuthorityConnector& authority, const Bytes& ses, co
                {"version", sig.seal.version},
                {"valid_from", protocol::rfc3339(info.valid_start)},
                {"valid_to", protocol::rfc3339(info.valid_end)},
-               {"valid_at_signing_time", sig.time >= info.valid_start && sig.time <= info.valid_end},
+               {"valid_at_signing_time",
+                sig.time_known ? json(sig.time >= info.valid_start && sig.time <= info.valid_end) : json(nullptr)},
                {"maker", {{"certificate", sig.seal.maker_cert.subject_line()},
                           {"serial", sig.seal.maker_cert.serial_hex()},
                           {"signature_valid", maker_signature_ok}}},
                {"result", seal_check.ok ? "passed" : "failed"},
                {"code", seal_check.code}};
 
-  const auto chain = trust_store.verify(sig.signer_cert, sig.time, true);
+  const auto chain = trust_store.verify(sig.signer_cert, at, true);
   const auto revocation = authority.revocation_status(sig.signer_cert.serial_hex());
   json chain_subjects = json::array();
   for (const auto& c : chain.path) chain_subjects.push_back(c.subject_line());

@@ -251,7 +251,8 @@ function parseSealBlock(block) {
     validEnd: time(prop[6], 'validEnd'),
     pictureType: text(picture[0], asn1js.IA5String, 'picture type'),
     picture: octets(picture[1], 'picture data'),
-    sealInfoDer: raw(info),  // exactly as received: what §6.1 signs
+    sealInfoDer: raw(info),  // exactly as received
+    makerSigned: raw(info),  // what the maker signed: §6.1, DER(SES_SealInfo) as received
     makerCert: octets(cert, 'cert'),
     signAlgID: oid(alg, 'signAlgID'),
     signedValue: bits(signedValue, 'signedValue'),
@@ -274,7 +275,7 @@ function verifySeal(seal, roots, at) {
   } catch (e) {
     return 'malformed';
   }
-  if (!sm2Verify(maker.publicHex, seal.sealInfoDer, seal.signedValue)) return 'bad_seal_signature';
+  if (!sm2Verify(maker.publicHex, seal.makerSigned, seal.signedValue)) return 'bad_seal_signature';
   if (at < seal.validStart) return 'seal_not_yet_valid';
   if (at > seal.validEnd) return 'seal_expired';
   const chain = verifyChain(maker, roots, at);
@@ -325,7 +326,10 @@ function rangeBytes(data, range) {
 // §7.3: the signer's signature over TBS_Sign; the seal (§6.3) at timeInfo;
 // the signer listed in the seal; the signer's chain at timeInfo; dataHash =
 // SM3 of the protected bytes; the stated protection range is the one hashed.
-function verifySignature(sig, roots, data, hashedRange) {
+// A signature whose signing time is unknown (sig.timeInfo null: a GM/T 0031
+// timeInfo this reader cannot read, ses_v1.js) is checked at `now`.
+function verifySignature(sig, roots, data, hashedRange, now = new Date()) {
+  const at = sig.timeInfo || now;
   if (sig.signatureAlgID !== OID_SM2_SM3) return 'unsupported_algorithm';
   let signer;
   try {
@@ -334,13 +338,13 @@ function verifySignature(sig, roots, data, hashedRange) {
     return 'malformed';
   }
   if (!sm2Verify(signer.publicHex, sig.tbsDer, sig.signature)) return 'bad_signature';
-  const seal = verifySeal(sig.seal, roots, sig.timeInfo);
+  const seal = verifySeal(sig.seal, roots, at);
   if (seal !== 'ok') return `seal_${seal}`;
   const listed = sig.seal.certListType === 1
     ? sig.seal.signers.some((c) => c.equals(signer.der))
     : sig.seal.digests.some((d) => d.type === 'sm3' && d.value.equals(sm3(signer.der)));
   if (!listed) return 'signer_not_listed';
-  const chain = verifyChain(signer, roots, sig.timeInfo);
+  const chain = verifyChain(signer, roots, at);
   if (chain !== 'ok') return `signer_${chain}`;
   const protectedBytes = rangeBytes(data, hashedRange);
   if (!protectedBytes || !sm3(protectedBytes).equals(sig.dataHash)) return 'data_hash_mismatch';
@@ -464,6 +468,8 @@ function keyFromPkcs8(pem) {
 
 module.exports = {
   OID_SM2_SM3, Refused, checkDer, sm3, sm2Sign, sm2Verify, parseCertificate, pemToDer, verifyChain,
-  parseSeal, verifySeal, parseSignature, verifySignature, statedRange, pdfSignatures,
+  parseSeal, parseSealBlock, verifySeal, parseSignature, verifySignature, statedRange, pdfSignatures,
   buildSealInfo, assembleSeal, buildTbsSign, assembleSignature, keyFromPkcs8, seqOf, der,
+  // for ses_v1.js
+  decode, raw, want, seq, int, text, octets, bits, oid, toArrayBuffer, ia5, bitString, octetString,
 };

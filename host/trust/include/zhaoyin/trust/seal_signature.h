@@ -1,5 +1,7 @@
 #pragma once
-// Electronic seal signatures: GB/T 38540-2020 SES_Signature (version 4).
+// Electronic seal signatures: GB/T 38540-2020 SES_Signature (version 4),
+// built, parsed and verified; GM/T 0031-2014 SES_Signature (version 1) parsed
+// and verified (Zhaoyin never writes v1).
 //
 //   SES_Signature ::= SEQUENCE {
 //     toSign          TBS_Sign,
@@ -28,6 +30,29 @@
 // Because TBS_Sign carries only the data's digest, a wallet can be shown the
 // to-be-signed bytes (seal, time, digest, properties) and sign them without
 // ever receiving the document.
+//
+// GM/T 0031-2014 (v1), §6.2 电子签章 (the seal inside is a v1 SESeal, seal.h):
+//   SES_Signature ::= SEQUENCE { toSign TBS_Sign, signature BIT STRING }
+//   TBS_Sign ::= SEQUENCE {
+//     version             INTEGER,            -- below 4 (GM/T 0031 family)
+//     eseal               SESeal,             -- a v1 seal
+//     timeInfo            BIT STRING,         -- 可以是时间戳，也可以是UTCTIME时间
+//     dataHash            BIT STRING,
+//     propertyInfo        IA5String,
+//     cert                OCTET STRING,       -- the signer's certificate, inside the signed part
+//     signatureAlgorithm  OBJECT IDENTIFIER } -- inside the signed part too
+// `signature` covers DER(TBS_Sign) exactly as received. The version is told
+// from the shape: 2 elements v1, 4 or 5 elements v4; a v1 signature must
+// carry a v1 seal and a v4 signature a v4 seal.
+//
+// v1 timeInfo is read as follows (docs/SEALS.md): its octets are a DER
+// UTCTime or GeneralizedTime TLV, or the bare text of one (YYMMDDhhmmssZ,
+// YYYYMMDDhhmmssZ) — the signing time; anything else, an RFC 3161
+// time-stamp token included (not verified yet), leaves the signing time
+// unknown (`time_known` false). Zhaoyin does not guess a time, e.g. from a
+// local time without a zone. With the signing time unknown, the seal's
+// validity and the certificate chains are checked at the verification time,
+// and the result says so.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -59,13 +84,21 @@ Bytes assemble_seal_signature_v4(const Bytes& tbs_sign_der, const Certificate& s
 Bytes sign_seal_signature_v4(const SignatureRequest& request, const Sm2Key& signer_key, const Certificate& signer_cert);
 
 struct ParsedSealSignature {
-  int version = 0;            // 4
+  int version = 0;            // 4, or 1 for GM/T 0031-2014
   ParsedSeal seal;
-  TimePoint time;
+  TimePoint time;             // the signing time; meaningful only when time_known
+  // How timeInfo was read: "generalized_time" (v4; v1 a DER GeneralizedTime TLV),
+  // "utc_time" (v1, a DER UTCTime TLV), "utc_time_text" / "generalized_time_text"
+  // (v1, the bare characters), or, with time_known false, "timestamp_token"
+  // (a CMS SignedData, RFC 3161) or "unrecognised".
+  bool time_known = true;
+  std::string time_form = "generalized_time";
+  std::string time_note;      // for a report: what timeInfo held when the time is unknown
+  Bytes time_info;            // v1: timeInfo's octets as received
   Bytes data_hash;
   std::string property_info;
-  Certificate signer_cert;
-  std::string sign_alg_oid;
+  Certificate signer_cert;    // v4 SES_Signature.cert; v1 TBS_Sign.cert
+  std::string sign_alg_oid;   // v4 signatureAlgID; v1 TBS_Sign.signatureAlgorithm
   Bytes signature;            // DER
   Bytes tbs_sign;             // the exact signed bytes
   std::optional<Bytes> timestamp;
@@ -81,7 +114,7 @@ std::optional<std::vector<std::uint64_t>> stated_protection_range(std::string_vi
 // "zhaoyin:data;task=<task_id>;byterange=0,<length>" (§7.1 for business data).
 std::string data_property_info(std::string_view task_id, std::uint64_t length);
 
-// Strict DER. Throws TrustError("malformed").
+// v4 or v1, told apart by shape (see above). Strict DER. Throws TrustError("malformed").
 ParsedSealSignature parse_seal_signature(const Bytes& der);
 
 struct SealSignatureCheck {
@@ -91,16 +124,29 @@ struct SealSignatureCheck {
   // signer_<chain code> (signer_untrusted_chain, signer_cert_expired, signer_cert_revoked, ...)
   std::string code;
   std::string message;
+  bool signing_time_known = true;
+  TimePoint checked_at{};     // when the seal and the chains were checked: the signing time, or the verification time
 };
 
-// Verifies (GB/T 38540-2020 §7.3), stopping at the first failure: the algorithm; the signer's
+// The instant the seal's validity and the certificate chains are checked at:
+// the signing time when it is known, otherwise `verification_time`.
+TimePoint seal_signature_check_time(const ParsedSealSignature& signature, TimePoint verification_time);
+
+// Verifies (GB/T 38540-2020 §7.3; for v1 GM/T 0031-2014 §6.2, the same
+// steps), stopping at the first failure: the algorithm; the signer's
 // signature over TBS_Sign; dataHash equals `data_hash` (when given); the seal
 // (verify_seal at the signing time); that the seal lists the signer's
 // certificate; the signer's certificate chain at the signing time (`trust`,
 // CRLs required as in TrustStore::verify). The timeStamp, when present, is
 // not verified yet. The protection range stated in propertyInfo is compared by
 // the caller, who knows what was hashed (stated_protection_range).
+// When the signing time is unknown (v1, see above), "the signing time" in
+// these steps is `verification_time` (in the first form: now, whole seconds),
+// and the result says so (signing_time_known, checked_at, message).
 SealSignatureCheck verify_seal_signature(const ParsedSealSignature& signature, const TrustStore& trust,
                                          const std::optional<Bytes>& data_hash, bool require_crl = true);
+SealSignatureCheck verify_seal_signature(const ParsedSealSignature& signature, const TrustStore& trust,
+                                         const std::optional<Bytes>& data_hash, bool require_crl,
+                                         TimePoint verification_time);
 
 }  // namespace zhaoyin::trust
