@@ -8,6 +8,8 @@
 #include <catch2/catch.hpp>
 #include <future>
 #include <thread>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/StreamSocket.h>
 
 #include "cluster_env.h"
 
@@ -118,4 +120,95 @@ TEST_CASE("config/deploy as DEPLOY.md runs it: Redis, two hosts on PostgreSQL, n
   }
   CHECK(a->log().find("/api/v1/login-sessions") != std::string::npos);
   CHECK(b->log().find("/api/v1/login-sessions") != std::string::npos);
+}
+
+namespace {
+
+// The server_name the shipped nginx.conf declares.
+std::string shipped_server_name() {
+  const std::string c = read_file(deploy_file("nginx.conf"));
+  const auto at = c.find("server_name ");
+  REQUIRE(at != std::string::npos);
+  const auto end = c.find(';', at);
+  REQUIRE(end != std::string::npos);
+  return c.substr(at + 12, end - at - 12);
+}
+
+// An upstream that records the head of the one request it gets and answers 200.
+class CapturingUpstream {
+ public:
+  CapturingUpstream() : socket_(Poco::Net::SocketAddress("127.0.0.1", 0)) {
+    thread_ = std::thread([this] {
+      Poco::Net::StreamSocket peer = socket_.acceptConnection();
+      peer.setReceiveTimeout(Poco::Timespan(120, 0));
+      std::string head;
+      char buf[1024];
+      while (head.find("\r\n\r\n") == std::string::npos) {
+        const int n = peer.receiveBytes(buf, sizeof buf);
+        if (n <= 0) break;
+        head.append(buf, static_cast<std::size_t>(n));
+      }
+      const std::string reply = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
+      peer.sendBytes(reply.data(), static_cast<int>(reply.size()));
+      head_.set_value(head);
+    });
+  }
+  ~CapturingUpstream() {
+    if (thread_.joinable()) thread_.join();
+  }
+  int port() const { return socket_.address().port(); }
+  std::string head() { return head_.get_future().get(); }
+
+ private:
+  Poco::Net::ServerSocket socket_;
+  std::promise<std::string> head_;
+  std::thread thread_;
+};
+
+}  // namespace
+
+TEST_CASE("config/deploy/nginx.conf passes its own server_name as Host, never the client's", "[deploy][nginx]") {
+  CapturingUpstream upstream;
+  NginxServer nginx;
+  nginx.start_with(adapt_nginx_conf(nginx, upstream.port(), upstream.port()));
+  const auto reply = http("GET", nginx.url("/healthz"), "", {{"Host", "evil.example"}});
+  CHECK(reply.status == 200);
+  const std::string head = upstream.head();
+  INFO(head);
+  CHECK(head.find("\r\nHost: " + shipped_server_name() + "\r\n") != std::string::npos);
+  CHECK(head.find("evil.example") == std::string::npos);
+  // Neither $http_host nor $host (the client's value when it sent one) is passed.
+  const std::string conf = read_file(deploy_file("nginx.conf"));
+  CHECK(conf.find("proxy_set_header Host $http_host") == std::string::npos);
+  CHECK(conf.find("proxy_set_header Host $host") == std::string::npos);
+  CHECK(conf.find("proxy_set_header Host $server_name;") != std::string::npos);
+}
+
+TEST_CASE("a forged Host header changes no URL the host hands out, directly or through nginx", "[deploy][nginx]") {
+  const std::string public_url = "https://zhaoyin.example.gov.cn";
+  LoginEnv env(shared_sandbox(), {"--set", "http.public_url=" + public_url});
+  NginxServer nginx;
+  nginx.start_with(adapt_nginx_conf(nginx, env.host().port(), env.host().port()));
+  const std::string token = env.token("tax");
+  for (const std::string& origin : {env.url(), nginx.url()}) {
+    INFO(origin);
+    const std::map<std::string, std::string> forged = {{"Host", "evil.example:8443"},
+                                                       {"Authorization", "Bearer " + token}};
+    const auto created = http("POST", origin + "/api/v1/login-sessions", "{}", forged);
+    INFO(created.body);
+    REQUIRE(created.status == 201);
+    CHECK(created.body.find("evil.example") == std::string::npos);
+    CHECK(created.headers.at("Location").rfind("/api/v1/login-sessions/", 0) == 0);
+    const auto s = created.as_json();
+    for (const char* key : {"qr_text", "page_url", "qr_png_url", "qr_svg_url"}) {
+      INFO(key);
+      REQUIRE(s.contains(key));
+      CHECK(s[key].get<std::string>().rfind(public_url + "/", 0) == 0);
+    }
+    const auto discovery = http("GET", origin + "/.well-known/openid-configuration", "", {{"Host", "evil.example"}});
+    REQUIRE(discovery.status == 200);
+    CHECK(discovery.body.find("evil.example") == std::string::npos);
+    CHECK(discovery.as_json()["issuer"] == public_url);
+    CHECK(discovery.as_json()["authorization_endpoint"].get<std::string>().rfind(public_url + "/", 0) == 0);
+  }
 }

@@ -227,28 +227,94 @@ TEST_CASE("the host's shutdown stops a script running inside a pattern, and ever
   CHECK(f.present().reason == "runs again");
 }
 
-TEST_CASE("zhaoyin.json refuses texts and values beyond the string limit and nesting beyond 64") {
+// zhaoyin.json.decode reads through protocol::read_json, the reader of every
+// JSON from outside, and answers nil, "zhaoyin.json.decode: <code>: <message>",
+// <code> with its codes. The hook returns "<v> <code> | <message>".
+std::string decode_outcome(EngineFixture& f, const std::string& text_expression) {
+  f.script("tax/t.lua", hook("  local v, err, code = zhaoyin.json.decode(" + text_expression + ")\n"
+                             "  return {refuse = tostring(v) .. ' ' .. tostring(code) .. ' | ' .. tostring(err)}"));
+  return f.present().reason;
+}
+
+TEST_CASE("zhaoyin.json.decode refuses with the one reader's codes: depth, sizes, numbers, duplicates, syntax") {
   auto limits = EngineFixture::small_limits();
   limits.memory_bytes = 32u * 1024 * 1024;  // room for the 4 MiB texts themselves
+  limits.instructions_per_call = std::uint64_t{1} << 40;
   EngineFixture f(limits);
-  f.script("tax/t.lua", hook("  local v, err = zhaoyin.json.decode(('['):rep(100000))\n"
-                             "  return {refuse = tostring(v) .. ' ' .. err}"));
-  CHECK(f.present().reason == "nil zhaoyin.json.decode: nested deeper than 64");
 
-  f.script("tax/t.lua", hook("  local v, err = zhaoyin.json.decode('\"' .. ('abcdefgh'):rep(512 * 1024) .. '\"')\n"
-                             "  return {refuse = tostring(v) .. ' ' .. err}"));
-  CHECK(f.present().reason == "nil zhaoyin.json.decode: the text is longer than 4194304 bytes");
+  // json_too_deep: 32 levels are read, the 33rd is refused (it was 64 before the one reader).
+  f.script("tax/t.lua", hook("  local v = zhaoyin.json.decode(('['):rep(32) .. (']'):rep(32))\n"
+                             "  return {refuse = type(v) .. ' ' .. type(v[1])}"));
+  CHECK(f.present().reason == "table table");
+  CHECK(decode_outcome(f, "('['):rep(33) .. (']'):rep(33)") ==
+        "nil json_too_deep | zhaoyin.json.decode: json_too_deep: nesting deeper than 32 levels");
+  CHECK(decode_outcome(f, "('['):rep(100000)") ==
+        "nil json_too_deep | zhaoyin.json.decode: json_too_deep: nesting deeper than 32 levels");
 
-  f.script("tax/t.lua", hook("  local v, err = zhaoyin.json.decode('[' .. ('0,'):rep(600000) .. '0]')\n"
-                             "  return {refuse = tostring(v) .. ' ' .. err}"));
-  CHECK(f.present().reason == "nil zhaoyin.json.decode: more than 524288 values");
+  // json_too_large: the text, one array, one object, the values in all.
+  CHECK(decode_outcome(f, "'\"' .. ('abcdefgh'):rep(512 * 1024) .. '\"'") ==
+        "nil json_too_large | zhaoyin.json.decode: json_too_large: the text is longer than 4194304 bytes");
+  CHECK(decode_outcome(f, "'[' .. ('0,'):rep(100000) .. '0]'") ==
+        "nil json_too_large | zhaoyin.json.decode: json_too_large: an array has more than 100000 items");
+  f.script("tax/t.lua", hook("  local m = {}\n  for i = 1, 1001 do m[i] = '\"k' .. i .. '\":0' end\n"
+                             "  local v, err, code = zhaoyin.json.decode('{' .. table.concat(m, ',') .. '}')\n"
+                             "  return {refuse = tostring(v) .. ' ' .. code .. ' | ' .. err}"));
+  CHECK(f.present().reason ==
+        "nil json_too_large | zhaoyin.json.decode: json_too_large: an object has more than 1000 members");
+  // string_bytes / 8 = 524288 values at most: six arrays of 100 000 are 600 007.
+  CHECK(decode_outcome(f, "'[' .. ('[' .. ('0,'):rep(99999) .. '0],'):rep(5) .. '[' .. ('0,'):rep(99999) .. '0]]'") ==
+        "nil json_too_large | zhaoyin.json.decode: json_too_large: the document has more than 524288 values");
 
+  // json_number_out_of_range: non-finite, and beyond 2^53 (which is still read).
+  CHECK(decode_outcome(f, "'[1e400]'").rfind("nil json_number_out_of_range | zhaoyin.json.decode: json_number_out_of_range: ", 0) == 0);
+  CHECK(decode_outcome(f, "'{\"n\":9007199254740993}'").rfind("nil json_number_out_of_range | ", 0) == 0);
+  CHECK(decode_outcome(f, "'[-9007199254740993]'").rfind("nil json_number_out_of_range | ", 0) == 0);
+  CHECK(decode_outcome(f, "'[1.5e16]'").rfind("nil json_number_out_of_range | ", 0) == 0);
+  f.script("tax/t.lua", hook("  local v = zhaoyin.json.decode('[9007199254740992, -9007199254740992, 1.5]')\n"
+                             "  return {refuse = string.format('%d %d %.1f', v[1], v[2], v[3])}"));
+  CHECK(f.present().reason == "9007199254740992 -9007199254740992 1.5");
+
+  // json_duplicate_key: two readers could see two documents; refused.
+  CHECK(decode_outcome(f, "'{\"a\":1,\"b\":{\"a\":2,\"a\":3}}'") ==
+        "nil json_duplicate_key | zhaoyin.json.decode: json_duplicate_key: the member name \"a\" is repeated");
+
+  // invalid_json: syntax, trailing bytes, bad UTF-8.
+  CHECK(decode_outcome(f, "'{oops'").rfind("nil invalid_json | zhaoyin.json.decode: invalid_json: not valid JSON", 0) == 0);
+  CHECK(decode_outcome(f, "'[1] [2]'").rfind("nil invalid_json | ", 0) == 0);
+  CHECK(decode_outcome(f, "'\"\\255\"'").rfind("nil invalid_json | ", 0) == 0);
+
+  // What is accepted round-trips as before; null disappears from objects.
+  f.script("tax/t.lua", hook("  return {refuse = zhaoyin.json.encode(zhaoyin.json.decode('{\"a\":[1,2,{\"b\":null}]}'))}"));
+  CHECK(f.present().reason == R"({"a":[1,2,{}]})");
+}
+
+TEST_CASE("zhaoyin.json.decode: the values it makes are charged to the budget and count against the memory cap") {
+  // 100 000 numbers in 200 kB of text: one step per 16 bytes of text and one
+  // per value, so twenty decodes need 20 x 112 501 steps — beyond a budget of
+  // 2 000 000 (charging the text alone, 20 x 12 501, stayed far inside).
+  EngineFixture f;  // small_limits: 2 000 000 instructions, 8 MiB
+  f.script("tax/t.lua", hook("  local text = '[' .. ('0,'):rep(99999) .. '0]'\n"
+                             "  for i = 1, 20 do local v = zhaoyin.json.decode(text) end\n"
+                             "  return {refuse = 'all decoded'}"));
+  expect_failure(f.present(), {"tax/t.lua:3:", "instruction budget exceeded"});
+
+  // The tables are made in the state: five arrays of 100 000 numbers are
+  // more than 8 MiB of Lua values.
+  auto limits = EngineFixture::small_limits();
+  limits.instructions_per_call = std::uint64_t{1} << 40;
+  EngineFixture g(limits);
+  g.script("tax/t.lua", hook("  local v = zhaoyin.json.decode('[' .. ('[' .. ('0,'):rep(99999) .. '0],'):rep(4) .. '[' .. ('0,'):rep(99999) .. '0]]')\n"
+                             "  return {refuse = 'decoded ' .. #v}"));
+  expect_failure(g.present(), {"memory limit exceeded"});
+}
+
+TEST_CASE("zhaoyin.json.encode refuses a result beyond the string limit") {
+  auto limits = EngineFixture::small_limits();
+  limits.memory_bytes = 32u * 1024 * 1024;
+  EngineFixture f(limits);
   f.script("tax/t.lua", hook("  local t = {}\n  for i = 1, 300 do t[i] = ('abcdefghij'):rep(2000) end\n"
                              "  return zhaoyin.json.encode(t)"));
   expect_failure(f.present(), {"tax/t.lua:4:", "cannot encode more than 4194304 bytes of JSON"});
-
-  f.script("tax/t.lua", hook("  return {refuse = zhaoyin.json.encode(zhaoyin.json.decode('{\"a\":[1,2,{\"b\":null}]}'))}"));
-  CHECK(f.present().reason == R"({"a":[1,2,{}]})");
 }
 
 TEST_CASE("a script's log line is cut at 4096 bytes") {

@@ -48,12 +48,12 @@ class NginxServer {
     c += "  upstream zhaoyin {\n";
     for (int up : upstream_ports) c += "    server 127.0.0.1:" + std::to_string(up) + " max_fails=1 fail_timeout=2s;\n";
     c += "    keepalive 32;\n  }\n";
-    c += "  server {\n    listen 127.0.0.1:" + std::to_string(port_) + ";\n";
+    c += "  server {\n    listen 127.0.0.1:" + std::to_string(port_) + ";\n    server_name zhaoyin.test;\n";
     c += "    client_max_body_size 64m;\n";
     c += "    location / {\n";
     c += "      proxy_pass http://zhaoyin;\n";
     c += "      proxy_http_version 1.1;\n      proxy_set_header Connection \"\";\n";
-    c += "      proxy_set_header Host $http_host;\n";
+    c += "      proxy_set_header Host $server_name;\n";  // never the client's Host (config/deploy/nginx.conf)
     c += "      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n";
     c += "      proxy_set_header X-Forwarded-Proto $scheme;\n";
     c += "      proxy_buffering off;\n      proxy_request_buffering off;\n";

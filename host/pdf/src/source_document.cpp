@@ -58,6 +58,20 @@ std::unique_ptr<SourceDocument> open_document(const Bytes& pdf) {
     doc->qpdf->processMemoryFile("document", reinterpret_cast<const char*>(doc->bytes.data()), doc->bytes.size());
     if (doc->qpdf->isEncrypted()) throw PdfError("encrypted_pdf", "encrypted PDFs cannot be signed here");
     doc->qpdf->getAllPages();  // walks the page tree: a broken one fails here
+    // libqpdf reads objects lazily: one its cross-reference section places
+    // at the wrong offset, or that does not parse, is noticed only when it is
+    // first resolved — and then libqpdf silently rebuilds the whole table by
+    // scanning the file. Checking for warnings after the page tree alone let
+    // such a document through, while reading our signed output (every object,
+    // for the signatures) took the rebuilt table, in which our update was not
+    // the one the file's last startxref chains to (found by fuzz_pdf: seven
+    // inputs whose signed result needed repair or did not list our
+    // signature). So every object the cross-reference sections list is
+    // resolved here, before the check: the document we sign is the one
+    // libqpdf reads through its startxref chain, object by object. (Later
+    // steps — counting signature fields, reading signatures — resolve every
+    // object anyway; this only moves that work before the check.)
+    for (QPDFObjectHandle object : doc->qpdf->getAllObjects()) (void)object.getTypeCode();
     if (doc->qpdf->anyWarnings()) malformed("libqpdf had to repair it (damaged cross-reference or objects)");
     QPDFObjectHandle size = doc->qpdf->getTrailer().getKey("/Size");
     if (!size.isInteger() || size.getIntValue() < 1) malformed("the trailer has no /Size");

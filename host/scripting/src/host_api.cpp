@@ -9,6 +9,7 @@
 #include <regex>
 
 #include <zhaoyin/domain/license.h>
+#include <zhaoyin/protocol/json_reader.h>
 #include <zhaoyin/trust/uscc.h>
 
 #include "lua_json.h"
@@ -145,9 +146,9 @@ int api_face_label(lua_State* L) {
 
 // ---- JSON -------------------------------------------------------------------------
 
-// Both directions are bounded (Limits::string_bytes of text, kJsonMaxDepth
-// levels) and charged to the budget: the nlohmann::json copy in between
-// lives outside the state's memory cap, and its work outside the count hook.
+// Encoding is bounded (Limits::string_bytes of text, kJsonMaxDepth levels)
+// and charged to the budget: the nlohmann::json copy in between lives outside
+// the state's memory cap, and its work outside the count hook.
 int api_json_encode(lua_State* L) {
   luaL_checkany(L, 1);
   const std::size_t limit = sandbox_state(L).limits.string_bytes;
@@ -163,44 +164,59 @@ int api_json_encode(lua_State* L) {
   return 1;
 }
 
-// Thrown by the parse callback to stop at once (nlohmann would otherwise
-// build the whole structure before push_json notices its depth).
-struct JsonTooLarge {
-  std::string message;
-};
+// Values in a document (every scalar, array and object), for the budget.
+// read_json bounds the depth, so this recursion is shallow.
+std::uint64_t json_values(const nlohmann::json& v) {
+  std::uint64_t n = 1;
+  if (v.is_structured())
+    for (const auto& item : v) n += json_values(item);
+  return n;
+}
 
+// The text goes through protocol::read_json, the reader every JSON from
+// outside goes through (request bodies, wallet answers, uploads), with its
+// limits: nesting 32, members 1000, items 100 000, numbers finite within 2^53,
+// no duplicate member names. Two limits are the sandbox's own: the text and
+// each string at most Limits::string_bytes, and at most string_bytes / 8
+// values, because the nlohmann::json built in between lives outside the
+// state's memory cap (16+ bytes a value). The text is charged before parsing
+// (one step per 16 bytes), the values before they become Lua values (one step
+// each); the tables and strings made then count against the memory cap.
+// A refusal returns nil, "zhaoyin.json.decode: <code>: <message>", <code>,
+// with read_json's codes (invalid_json, json_too_deep, json_too_large,
+// json_number_out_of_range, json_duplicate_key).
 int api_json_decode(lua_State* L) {
   std::size_t len = 0;
   const char* s = luaL_checklstring(L, 1, &len);
   const std::size_t limit = sandbox_state(L).limits.string_bytes;
-  std::string error;
+  std::string code;
+  std::string message;
+  nlohmann::json value;
   if (len > limit) {
-    error = "the text is longer than " + std::to_string(limit) + " bytes";
+    code = "json_too_large";
+    message = "the text is longer than " + std::to_string(limit) + " bytes";
   } else {
     charge(L, len / 16 + 1);
-  }
-  nlohmann::json value;
-  if (error.empty()) {
+    protocol::JsonLimits limits;
+    limits.max_string_bytes = limit;
+    limits.max_values = std::min(limits.max_values, limit / 8);
     try {
-      const std::size_t max_values = limit / 8;  // nlohmann keeps each value in 16+ bytes outside the memory cap
-      std::size_t values = 0;
-      value = nlohmann::json::parse(s, s + len, [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json&) {
-        if (depth > kJsonMaxDepth) throw JsonTooLarge{"nested deeper than " + std::to_string(kJsonMaxDepth)};
-        if (event == nlohmann::json::parse_event_t::value && ++values > max_values)
-          throw JsonTooLarge{"more than " + std::to_string(max_values) + " values"};
-        return true;
-      });
-    } catch (const JsonTooLarge& e) {
-      error = e.message;
-    } catch (const std::exception& e) {
-      error = e.what();
+      value = protocol::read_json(std::string_view(s, len), limits);
+    } catch (const protocol::JsonInputError& e) {
+      code = e.code();
+      message = e.what();
+    } catch (const std::bad_alloc&) {  // never escapes into Lua as a foreign exception
+      code = "json_too_large";
+      message = "not enough memory to read the text";
     }
   }
-  if (!error.empty()) {
+  if (!code.empty()) {
     luaL_pushfail(L);
-    lua_pushstring(L, ("zhaoyin.json.decode: " + error).c_str());
-    return 2;
+    lua_pushstring(L, ("zhaoyin.json.decode: " + code + ": " + message).c_str());
+    lua_pushstring(L, code.c_str());
+    return 3;
   }
+  charge(L, json_values(value));
   push_json(L, value);
   return 1;
 }
