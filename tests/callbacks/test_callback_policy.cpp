@@ -112,3 +112,28 @@ TEST_CASE("callback policy: a name is judged by every address it resolves to") {
   t.host_is_address = true;
   CHECK_THROWS_AS(resolve_callback_destination(t, s), CallbackRefused);
 }
+
+TEST_CASE("callback policy: a URL whose bytes would reach the request line or Host header unchecked is refused") {
+  // Found by fuzz_callback_url (fuzz/regressions/callback_url/): Poco::URI keeps
+  // a query as given and a host as typed, so CR LF in the query went into the
+  // callback's request line, and '%', spaces or an IPv6 zone went on as a "name".
+  CallbackSettings s;
+  const std::vector<std::string> refused = {
+       "https://rp.example/hook?x=1\r\nX-Injected: 1", std::string("https://rp.example/hook?x=") + '\0',
+        "https://rp.example/a b", "https://rp.example/\x7f", "https://rp.example/\xe4\xbd\xa0", "https://rp.example%2e/",
+        "https://rp%00.example/", "https://[fe80::1%25eth0]/", "https://[fe80::1%eth0]/", "https://localhost./",
+        "https://rp..example/", "https://" + std::string(64, 'a') + ".example/"};
+  for (const auto& url : refused) {
+    INFO(url);
+    CHECK(refusal_code(url, s) == "invalid_callback_url");
+  }
+  // Percent-encoded, the same bytes are an ordinary query.
+  const auto t = check_callback_url("https://rp.example/hook?x=1%0D%0AX-Injected:%201", s);
+  CHECK(t.path_and_query == "/hook?x=1%0D%0AX-Injected:%201");
+  // An empty path with a query is the path "/" (not a request target "?x=1").
+  CHECK(check_callback_url("https://rp.example?x=1", s).path_and_query == "/?x=1");
+  CHECK(check_callback_url("https://rp.example", s).path_and_query == "/");
+  // Names: labels of letters, digits, '-' and '_'; 63 characters a label is still one.
+  CHECK(check_callback_url("https://" + std::string(63, 'a') + ".rp_1-x.example/", s).host ==
+        std::string(63, 'a') + ".rp_1-x.example");
+}

@@ -299,6 +299,13 @@ TEST_CASE("malformed requests are answered in the JSON error shape with a code",
        400, "bad_content_length"},
       {"non-numeric Content-Length", "POST /oauth/token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: -1\r\n\r\n", 400,
        "bad_content_length"},
+      // Found by fuzz_http_head: accepted here, then Poco's getContentLength64
+      // threw and the request was dropped with no answer at all.
+      {"Content-Length list", "POST /oauth/token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 3, 3\r\n\r\nabc", 400,
+       "bad_content_length"},
+      // Found by fuzz_http_head: Poco would have decoded it to CR LF for the handler.
+      {"RFC 2047 encoded word in a value",
+       "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: =?UTF-8?B?DQpYOiAx?=\r\n\r\n", 400, "bad_header"},
       // Over http.max_body_bytes: refused as soon as the head arrives, not
       // waited for (the body never comes; waiting would end in 408).
       {"announced body over the limit",

@@ -81,6 +81,30 @@ bool all_zero(const IpAddress& a, std::size_t from, std::size_t to) {
                      [](std::uint8_t b) { return b == 0; });
 }
 
+// An IPv6 address without a zone, or a host name of at most 253 characters
+// in labels of 1 to 63 letters, digits, '-' and '_' (no empty label, so no
+// trailing dot: "localhost." must not pass for another name than "localhost").
+bool valid_host(const std::string& host) {
+  if (host.find(':') != std::string::npos) {
+    in6_addr v6{};
+    return inet_pton(AF_INET6, host.c_str(), &v6) == 1 && host.find('\0') == std::string::npos;
+  }
+  if (host.empty() || host.size() > 253) return false;
+  std::size_t label = 0;
+  for (const char ch : host) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '.') {
+      if (label == 0) return false;
+      label = 0;
+    } else if (std::isalnum(c) != 0 || c == '-' || c == '_') {
+      if (++label > 63) return false;
+    } else {
+      return false;
+    }
+  }
+  return label > 0;
+}
+
 std::string join_addresses(const std::vector<IpAddress>& list) {
   std::string out;
   for (const auto& a : list) out += (out.empty() ? "" : ", ") + a.to_string();
@@ -199,6 +223,17 @@ bool destination_allowed(const IpAddress& a, const CallbackSettings& s) {
 
 CallbackTarget check_callback_url(const std::string& url, const CallbackSettings& s) {
   if (url.empty() || url.size() > 2000) throw CallbackRefused("invalid_callback_url", "callback_url must be 1 to 2000 characters");
+  // A URI is visible ASCII (RFC 3986 §2). Poco::URI keeps a query as it is
+  // given, and the transport writes path and query into the request line:
+  // "…/hook?x=\r\nX-Injected: 1" would have added a header line (or a whole
+  // request) to every callback (found by fuzz_callback_url). Spaces,
+  // controls and raw non-ASCII are refused; percent-encoded they pass.
+  if (!std::all_of(url.begin(), url.end(), [](char ch) {
+        const auto c = static_cast<unsigned char>(ch);
+        return c > 0x20 && c < 0x7f;
+      }))
+    throw CallbackRefused("invalid_callback_url",
+                          "callback_url may hold only visible ASCII characters (percent-encode the rest)");
   CallbackTarget t;
   try {
     const Poco::URI uri(url);
@@ -213,11 +248,23 @@ CallbackTarget check_callback_url(const std::string& url, const CallbackSettings
     t.port = uri.getPort();
     if (t.port == 0) throw CallbackRefused("invalid_callback_url", "callback_url has no valid port");
     t.path_and_query = uri.getPathAndQuery();
-    if (t.path_and_query.empty()) t.path_and_query = "/";
+    // "https://rp.example?x=1" has an empty path: the request target is "/?x=1"
+    // (RFC 9112 §3.2.1), not "?x=1" (found by fuzz_callback_url).
+    if (t.path_and_query.empty() || t.path_and_query.front() != '/') t.path_and_query = "/" + t.path_and_query;
   } catch (const Poco::SyntaxException&) {
     throw CallbackRefused("invalid_callback_url", "callback_url is not a URL");
   }
   if (t.host.size() > 2 && t.host.front() == '[' && t.host.back() == ']') t.host = t.host.substr(1, t.host.size() - 2);
+  // Poco::URI keeps whatever stands between "//" and the port as typed:
+  // '%' escapes ("rp%00.example"), an IPv6 zone ("fe80::1%25eth0"). Such a
+  // host went on as a "name" — into the Host header, the TLS name check and
+  // the resolver, which may read a zoned one as an address the check below
+  // never saw (found by fuzz_callback_url). The host must be an IPv6 address
+  // (it has a ':') or a host name: dot-separated labels of letters, digits,
+  // '-' and '_' (legacy IPv4 spellings such as "127.1" are such names, and
+  // are read as the addresses they are below).
+  if (!valid_host(t.host))
+    throw CallbackRefused("invalid_callback_url", "callback_url's host is neither a host name nor an IP address");
   if (t.scheme == "http" && !s.allow_http)
     throw CallbackRefused("callback_scheme_refused",
                           "callback_url must be https:// (plain http is not allowed by this host's callbacks.allow_http)");

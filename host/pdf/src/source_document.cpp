@@ -17,6 +17,11 @@ std::size_t find_startxref(const Bytes& b) {
     if (std::memcmp(b.data() + i, kKey.data(), kKey.size()) == 0) found = i;
   if (found == std::string::npos) malformed("no startxref near the end of the file");
   std::size_t i = found + kKey.size();
+  // The keyword is a whole token too: libqpdf reads "startxref00000064" as
+  // one word, not the keyword, and goes back to an earlier "startxref"; we
+  // took offset 64, and our update's /Prev pointed where libqpdf found no
+  // cross-reference section (found by fuzz_pdf after the fix for finding 10).
+  if (i >= b.size() || !std::isspace(b[i])) malformed("startxref is not followed by a number");
   while (i < b.size() && std::isspace(b[i])) ++i;
   std::size_t value = 0;
   bool digits = false;
