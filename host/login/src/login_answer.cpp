@@ -61,8 +61,7 @@ nlohmann::json LoginService::answer(const std::string& ticket, const nlohmann::j
   if (decision != "approve" && decision != "reject")
     throw http::ApiError::bad_request("answer.decision must be \"approve\" or \"reject\"");
   const std::string& license_serial = string_field(answer, "license_serial", "answer");
-  const auto answered_at = protocol::parse_wallet_time(string_field(answer, "answered_at", "answer"));
-  if (!answered_at) throw http::ApiError::bad_request("answer.answered_at must be UTC with whole seconds, e.g. 2026-11-23T09:58:20Z");
+  const auto answered_at = protocol::answered_at_of(answer);
   if (!answer["matter"].is_null() && !answer["matter"].is_string())
     throw http::ApiError::bad_request("answer.matter must be a string or null");
   trust::Certificate certificate;
@@ -90,8 +89,7 @@ nlohmann::json LoginService::answer(const std::string& ticket, const nlohmann::j
 
   // Freshness (422 clock_skew): a wallet whose clock is far off, or an answer
   // prepared long ago, is refused.
-  const auto skew = *answered_at - std::chrono::system_clock::now();
-  if (skew > protocol::kMaxAnswerClockSkew || -skew > protocol::kMaxAnswerClockSkew)
+  if (!protocol::within_clock_window(answered_at, std::chrono::system_clock::now()))
     throw http::ApiError(422, "clock_skew", "answer.answered_at is more than 5 minutes from the host's clock");
 
   verification::Check signature_check{"signature", true, "ok", "the holder's SM2 signature over the answer verifies"};

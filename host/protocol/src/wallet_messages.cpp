@@ -76,6 +76,18 @@ bool verify_message(const nlohmann::json& message, const trust::Bytes& signature
   }
 }
 
+std::chrono::system_clock::time_point answered_at_of(const nlohmann::json& answer) {
+  const auto it = answer.find("answered_at");
+  const auto t = it != answer.end() && it->is_string() ? parse_wallet_time(it->get<std::string>()) : std::nullopt;
+  if (!t) throw AnswerFormatError("answer.answered_at must be UTC with whole seconds, e.g. 2026-11-23T09:58:20Z");
+  return *t;
+}
+
+bool within_clock_window(std::chrono::system_clock::time_point answered_at, std::chrono::system_clock::time_point now) {
+  const auto skew = answered_at - now;
+  return skew <= kMaxAnswerClockSkew && -skew <= kMaxAnswerClockSkew;
+}
+
 std::optional<std::string> ticket_from_qr_text(std::string_view text) {
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.remove_suffix(1);
   const auto at = text.rfind(kWalletRequestPath);

@@ -91,8 +91,7 @@ CheckedStep check_step(const SignTask& task, const std::string& answer_url, cons
     throw http::ApiError::bad_request("answer.step must be \"prepare\", \"sign\" or \"reject\"");
   require_step_members(a, c.step);
   const std::string& license_serial = string_field(a, "license_serial", "answer");
-  const auto answered_at = protocol::parse_wallet_time(string_field(a, "answered_at", "answer"));
-  if (!answered_at) throw http::ApiError::bad_request("answer.answered_at must be UTC with whole seconds, e.g. 2026-11-23T09:58:20Z");
+  const auto answered_at = protocol::answered_at_of(a);
   if (!a["matter"].is_null() && !a["matter"].is_string()) throw http::ApiError::bad_request("answer.matter must be a string or null");
   try {
     c.certificate = trust::Certificate::from_pem(envelope.certificate_pem);
@@ -113,8 +112,7 @@ CheckedStep check_step(const SignTask& task, const std::string& answer_url, cons
   if (c.certificate.serial_hex() != license_serial) throw mismatch("license_serial");
 
   // Freshness (422 clock_skew).
-  const auto skew = *answered_at - std::chrono::system_clock::now();
-  if (skew > protocol::kMaxAnswerClockSkew || -skew > protocol::kMaxAnswerClockSkew)
+  if (!protocol::within_clock_window(answered_at, std::chrono::system_clock::now()))
     throw http::ApiError(422, "clock_skew", "answer.answered_at is more than 5 minutes from the host's clock");
 
   if (!protocol::verify_message(a, envelope.signature, c.certificate.public_key()))

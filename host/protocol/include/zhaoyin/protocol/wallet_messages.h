@@ -74,6 +74,12 @@ std::optional<std::chrono::system_clock::time_point> parse_wallet_time(std::stri
 // How far a wallet's answered_at may be from the host's clock (either way).
 inline constexpr std::chrono::seconds kMaxAnswerClockSkew{300};
 
+// The answer's "answered_at" as a wallet time; throws AnswerFormatError when it
+// is missing or not of that form.
+std::chrono::system_clock::time_point answered_at_of(const nlohmann::json& answer);
+// True when `answered_at` is within kMaxAnswerClockSkew of `now`, either way.
+bool within_clock_window(std::chrono::system_clock::time_point answered_at, std::chrono::system_clock::time_point now);
+
 // A fresh random ticket / nonce: base64url of 16 random bytes (22 characters).
 std::string new_ticket();
 std::string new_nonce();
