@@ -308,6 +308,19 @@ TEST_CASE("zhaoyin.json.decode: the values it makes are charged to the budget an
   expect_failure(g.present(), {"memory limit exceeded"});
 }
 
+TEST_CASE("zhaoyin.json.encode nests as deep as decode reads, no deeper") {
+  EngineFixture f(EngineFixture::small_limits());
+  const auto nest = [](int n) {
+    return "  local t = {}\n  for i = 1, " + std::to_string(n - 1) + " do t = {t} end\n";
+  };
+  // 32 levels: encoded, and the text reads back through the one reader.
+  f.script("tax/t.lua", hook(nest(32) + "  local v, err = zhaoyin.json.decode(zhaoyin.json.encode(t))\n"
+                                        "  return {refuse = type(v) .. ' ' .. tostring(err)}"));
+  CHECK(f.present().reason == "table nil");
+  f.script("tax/t.lua", hook(nest(33) + "  return {refuse = zhaoyin.json.encode(t)}"));
+  expect_failure(f.present(), {"nested deeper than 32"});
+}
+
 TEST_CASE("zhaoyin.json.encode refuses a result beyond the string limit") {
   auto limits = EngineFixture::small_limits();
   limits.memory_bytes = 32u * 1024 * 1024;

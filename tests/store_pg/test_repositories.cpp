@@ -48,6 +48,19 @@ std::shared_ptr<http::HostContext> context_for(StoreUnderTest& store) {
 
 Clock::time_point whole_seconds(Clock::time_point t) { return std::chrono::time_point_cast<std::chrono::seconds>(t); }
 
+// The callback deliveries held for `subject` (callback_outbox.h): url, body, flow per row.
+std::vector<std::vector<std::string>> held_rows(StoreUnderTest& store, const std::string& subject) {
+  using namespace Poco::Data::Keywords;
+  auto s = store.db->session();
+  std::string id = subject;
+  std::vector<std::string> urls, bodies, flows;
+  s << "SELECT url, body, flow FROM callback_deliveries WHERE subject_id = ? ORDER BY created_at", into(urls),
+      into(bodies), into(flows), use(id), now;
+  std::vector<std::vector<std::string>> out;
+  for (std::size_t i = 0; i < urls.size(); ++i) out.push_back({urls[i], bodies[i], flows[i]});
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("store_pg repositories: applications, secrets, status, 64-bit volumes", "[store_pg][repositories]") {
@@ -151,6 +164,11 @@ TEST_CASE("store_pg repositories: login sessions, events and single-use transiti
   REQUIRE(found);
   CHECK(found->status == "confirmed");
   CHECK(found->events.size() == 3);
+  // Each applied transition held its callback in its own transaction, the refused one none.
+  REQUIRE(logins.held_callback());
+  const auto held = held_rows(store, "ls_1");
+  REQUIRE(held.size() == 2);
+  CHECK(held[1] == std::vector<std::string>{"https://rp.example/hook", "", "login"});
   CHECK(found->subject["uscc"] == "91420100MA4K0000X1");
 
   // Two connections race to confirm a fresh session: exactly one wins.
@@ -165,6 +183,7 @@ TEST_CASE("store_pg repositories: login sessions, events and single-use transiti
     });
   for (auto& t : racers) t.join();
   CHECK(wins == 1);
+  CHECK(held_rows(store, "ls_2").size() == 1);  // the losers' rolled back with their change
 
   session.id = "ls_3";
   session.ticket = "tk_3";
@@ -257,7 +276,9 @@ TEST_CASE("store_pg repositories: sign tasks with byte-exact documents, seal usa
   CHECK(found->request.document_name == "合同.pdf");
 
   CHECK(tasks.transition("st_1", {"pending"}, "scanned", t0 + 1s, signing::Deadline::BeforeExpiry));
+  CHECK_FALSE(tasks.held_callback());  // this task has no callback URL
   CHECK_FALSE(tasks.transition("st_1", {"pending"}, "scanned", t0 + 1s, signing::Deadline::BeforeExpiry));
+  CHECK(held_rows(store, "st_1").empty());
   found = tasks.find("st_1");
   REQUIRE(found);
 
@@ -289,6 +310,22 @@ TEST_CASE("store_pg repositories: sign tasks with byte-exact documents, seal usa
   REQUIRE(used.size() == 1);
   CHECK(used[0].task_id == "st_1");
   CHECK(used[0].signed_at == t0 + 3s);
+
+  // With a callback URL, each status change (a signature that completes the task too) holds its callback.
+  task.id = "st_2";
+  task.ticket = "tk_s2";
+  task.request.callback_url = "https://rp.example/sign-hook";
+  tasks.insert(task, original);
+  CHECK(tasks.transition("st_2", {"pending"}, "scanned", t0 + 1s, signing::Deadline::BeforeExpiry));
+  CHECK(tasks.held_callback());
+  found = tasks.find("st_2");
+  REQUIRE(found);
+  usage.task_id = "st_2";
+  CHECK(tasks.record_signature(*found, "signed", signed_doc, usage, t0 + 3s));
+  CHECK(tasks.held_callback());
+  const auto held = held_rows(store, "st_2");
+  REQUIRE(held.size() == 2);
+  CHECK(held[1] == std::vector<std::string>{"https://rp.example/sign-hook", "", "sign task"});
 }
 
 TEST_CASE("store_pg repositories: OIDC authorizations, codes single-use, tokens", "[store_pg][repositories]") {

@@ -36,9 +36,9 @@ bool safe_file_name(const std::string& s) {
 }  // namespace
 
 std::shared_ptr<CallbackDispatcher> CallbackDispatcher::start(std::shared_ptr<HostContext> ctx, std::string flow,
-                                                              std::function<void()> sweep) {
+                                                              std::function<void()> sweep, Renderer render) {
   RegistryKey key{ctx.get(), flow};
-  auto d = std::make_shared<CallbackDispatcher>(std::move(ctx), std::move(flow), std::move(sweep));
+  auto d = std::make_shared<CallbackDispatcher>(std::move(ctx), std::move(flow), std::move(sweep), std::move(render));
   std::lock_guard lock(registry_mutex);
   registry()[key] = d;
   return d;
@@ -50,10 +50,12 @@ std::shared_ptr<CallbackDispatcher> CallbackDispatcher::for_context(const HostCo
   return it == registry().end() ? nullptr : it->second.lock();
 }
 
-CallbackDispatcher::CallbackDispatcher(std::shared_ptr<HostContext> ctx, std::string flow, std::function<void()> sweep)
+CallbackDispatcher::CallbackDispatcher(std::shared_ptr<HostContext> ctx, std::string flow, std::function<void()> sweep,
+                                       Renderer render)
     : ctx_(std::move(ctx)),
       flow_(std::move(flow)),
       sweep_(std::move(sweep)),
+      render_(std::move(render)),
       settings_(ctx_->settings.callbacks),
       store_(std::make_unique<CallbackStore>(*ctx_->db, flow_)),
       transport_(std::make_unique<CallbackTransport>(settings_)) {
@@ -93,6 +95,20 @@ void CallbackDispatcher::enqueue(const std::string& client_id, const std::string
     store_->add(client_id, url, body);
   } catch (const std::exception& e) {
     ctx_->log->error(flow_ + " callback not queued", {{"client_id", client_id}, {"url", url}, {"error", e.what()}});
+    return;
+  }
+  {
+    std::lock_guard lock(mutex_);
+    dirty_ = true;
+  }
+  wake_.notify_all();
+}
+
+void CallbackDispatcher::send_held(const std::string& held_id, const std::string& body) {
+  try {
+    if (!store_->fill_held(held_id, body)) return;  // a dispatcher took it up after its hold ran out
+  } catch (const std::exception& e) {
+    ctx_->log->warn(flow_ + " callback held: sent when its hold runs out", {{"delivery", held_id}, {"error", e.what()}});
     return;
   }
   {
@@ -245,7 +261,37 @@ CallbackDispatcher::Outcome CallbackDispatcher::send(const PendingDelivery& d, s
   return Outcome::Retry;
 }
 
-void CallbackDispatcher::attempt(const PendingDelivery& d) {
+void CallbackDispatcher::attempt(const PendingDelivery& held) {
+  PendingDelivery d = held;
+  if (d.body.empty() && !d.subject_id.empty()) {
+    // Held, and its host stopped before sending it: the state now is what we report.
+    std::optional<std::string> body;
+    try {
+      if (render_) body = render_(d.subject_id);
+      if (body) store_->set_body(d.id, *body);
+    } catch (const std::exception& e) {
+      ctx_->log->warn(flow_ + " held callback not rendered", {{"delivery", d.id}, {"error", e.what()}});
+      try {
+        store_->retry_later(d.id, d.attempts, CallbackStore::now_ms() + 1000, e.what());
+      } catch (const std::exception& again) {  // the lease runs out and the row comes up again
+        ctx_->log->warn(flow_ + " callback outcome not recorded", {{"delivery", d.id}, {"error", again.what()}});
+      }
+      return;
+    }
+    if (!body) {
+      ctx_->log->warn(flow_ + (render_ ? " held callback dropped: its subject is gone"
+                                       : " held callback dropped: this flow renders no callbacks"),
+                      {{"delivery", d.id}, {"subject", d.subject_id}});
+      try {
+        store_->delivered(d.id);
+      } catch (const std::exception& e) {  // the lease runs out, the row comes up again and is dropped then
+        ctx_->log->warn(flow_ + " callback outcome not recorded", {{"delivery", d.id}, {"error", e.what()}});
+      }
+      return;
+    }
+    ctx_->log->info(flow_ + " held callback rendered after a stop", {{"delivery", d.id}, {"subject", d.subject_id}});
+    d.body = std::move(*body);
+  }
   std::string error;
   Outcome outcome = Outcome::Retry;
   try {

@@ -7,6 +7,7 @@
 #include <Poco/Types.h>
 #include <atomic>
 #include <chrono>
+#include <zhaoyin/http/callback_outbox.h>
 #include <zhaoyin/trust/bytes.h>
 
 namespace zhaoyin::http {
@@ -56,6 +57,51 @@ std::string CallbackStore::add(const std::string& client_id, const std::string& 
   return id;
 }
 
+bool CallbackStore::fill_held(const std::string& id, const std::string& body) {
+  try {
+    auto s = db_.session();
+    std::string key = id, b = body;
+    Poco::Int64 at = now_ms(), updated = at, unleased = at;
+    Poco::Data::Statement update(s);
+    // Conditional: a dispatcher that claimed the row after its hold ran out
+    // renders the body itself, and this late fill must not race it.
+    update << "UPDATE callback_deliveries SET body = ?, due_at = ?, updated_at = ?"
+              " WHERE id = ? AND body = '' AND status = 'pending' AND lease_until <= ?",
+        use(b), use(at), use(updated), use(key), use(unleased);
+    return update.execute() == 1;
+  } catch (const Poco::Exception& e) {
+    rethrow("cannot release a held callback", e);
+  }
+}
+
+void CallbackStore::set_body(const std::string& id, const std::string& body) {
+  try {
+    auto s = db_.session();
+    std::string key = id, b = body;
+    s << "UPDATE callback_deliveries SET body = ? WHERE id = ?", use(b), use(key), now;
+  } catch (const Poco::Exception& e) {
+    rethrow("cannot store a rendered callback", e);
+  }
+}
+
+std::optional<std::string> hold_callback(Poco::Data::Session& session, const std::string& flow, CallbackSubject table,
+                                         const std::string& subject_id) {
+  const char* from = table == CallbackSubject::LoginSession ? "login_sessions" : "sign_tasks";
+  std::string id = trust::hex_encode(trust::random_bytes(16)), f = flow, subject = subject_id;
+  Poco::Int64 created = creation_stamp(), updated = CallbackStore::now_ms(), due = updated + kCallbackHoldMs;
+  Poco::Data::Statement insert(session);
+  // The CASTs type the parameters for PostgreSQL, which cannot infer them
+  // from an INSERT's SELECT list.
+  insert << std::string("INSERT INTO callback_deliveries (id, flow, client_id, url, body, status, attempts, created_at,"
+                        " due_at, lease_until, updated_at, subject_id)"
+                        " SELECT CAST(? AS VARCHAR(64)), CAST(? AS VARCHAR(64)), client_id, callback_url, '', 'pending', 0,"
+                        " CAST(? AS BIGINT), CAST(? AS BIGINT), 0, CAST(? AS BIGINT), id FROM ") +
+                from + " WHERE id = ? AND callback_url IS NOT NULL",
+      use(id), use(f), use(created), use(due), use(updated), use(subject);
+  if (insert.execute() == 0) return std::nullopt;
+  return id;
+}
+
 std::vector<std::string> CallbackStore::clients_due(std::int64_t at_ms) {
   std::vector<std::string> out;
   try {
@@ -80,7 +126,7 @@ std::optional<PendingDelivery> CallbackStore::claim_next(const std::string& clie
     std::string flow = flow_, client = client_id;
     Poco::Int64 at = at_ms, at2 = at_ms;
     Poco::Data::Statement select(s);
-    select << std::string("SELECT id, url, body, attempts FROM callback_deliveries WHERE") + kDue +
+    select << std::string("SELECT id, url, body, attempts, COALESCE(subject_id, '') FROM callback_deliveries WHERE") + kDue +
                   " AND client_id = ? ORDER BY due_at, created_at, id LIMIT 1",
         use(flow), use(at), use(at2), use(client);
     select.execute();
@@ -92,6 +138,7 @@ std::optional<PendingDelivery> CallbackStore::claim_next(const std::string& clie
     d.url = rs.value(1, 0).convert<std::string>();
     d.body = rs.value(2, 0).convert<std::string>();
     d.attempts = rs.value(3, 0).convert<int>();
+    d.subject_id = rs.value(4, 0).convert<std::string>();
     // Conditional: only one host wins a row whose lease has run out.
     std::string id = d.id;
     Poco::Int64 lease = lease_until_ms, at3 = at_ms;

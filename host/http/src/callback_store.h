@@ -18,7 +18,8 @@ namespace zhaoyin::http {
 
 struct PendingDelivery {
   std::string id, client_id, url, body;
-  int attempts = 0;  // attempts made before this one
+  std::string subject_id;  // the session or task of a held delivery (callback_outbox.h), else empty
+  int attempts = 0;        // attempts made before this one
 };
 
 class CallbackStore {
@@ -37,6 +38,11 @@ class CallbackStore {
   void delivered(const std::string& id);
   void retry_later(const std::string& id, int attempts, std::int64_t due_ms, const std::string& error);
   void give_up(const std::string& id, int attempts, const std::string& error);
+  // A held delivery (callback_outbox.h) gets its body and is due at once;
+  // false when a dispatcher has already claimed it (and renders it itself).
+  bool fill_held(const std::string& id, const std::string& body);
+  // The body a dispatcher rendered for a held delivery, kept for its retries.
+  void set_body(const std::string& id, const std::string& body);
   void release(const std::string& id);  // claimed but not attempted: due again at once
   void purge_failed(std::int64_t older_than_ms);
 

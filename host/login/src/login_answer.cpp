@@ -111,7 +111,7 @@ nlohmann::json LoginService::answer(const std::string& ticket, const nlohmann::j
     if (!holder || holder->certificate.der() != certificate.der())
       throw http::ApiError(422, "unknown_license", "the authority issued no license certificate " + certificate.serial_hex());
     if (!repo.transition(session->id, kOpen, "rejected", at, Deadline::BeforeExpiry)) refuse_closed(*find(session->id));
-    announce(*repo.find(session->id));
+    announce(*repo.find(session->id), repo.held_callback());
     return {{"status", "rejected"}, {"ticket", ticket}, {"relying_party", {{"client_id", app->client_id}, {"name", app->name}}}};
   }
 
@@ -130,7 +130,7 @@ nlohmann::json LoginService::answer(const std::string& ticket, const nlohmann::j
                                                     {"channel", session->request.channel ? nlohmann::json(*session->request.channel) : nlohmann::json()}}));
   if (!repo.transition(session->id, kOpen, "confirmed", at, Deadline::BeforeExpiry, subject_json.dump()))
     refuse_closed(*find(session->id));
-  announce(*repo.find(session->id));
+  announce(*repo.find(session->id), repo.held_callback());
   return {{"status", "confirmed"},
           {"ticket", ticket},
           {"relying_party", {{"client_id", app->client_id}, {"name", app->name}}},

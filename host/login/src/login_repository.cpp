@@ -7,6 +7,7 @@
 #include <Poco/Exception.h>
 #include <Poco/Nullable.h>
 #include <Poco/Types.h>
+#include <zhaoyin/http/callback_outbox.h>
 #include <zhaoyin/protocol/wallet_messages.h>
 
 namespace zhaoyin::login {
@@ -129,6 +130,7 @@ std::optional<LoginSession> LoginRepository::find_where(const std::string& colum
 
 bool LoginRepository::transition(const std::string& id, const std::vector<std::string>& from, const std::string& to,
                                  TimePoint at, Deadline deadline, const std::optional<std::string>& subject) {
+  held_callback_.reset();
   std::string sql = "UPDATE login_sessions SET status = ?, updated_at = ?";
   if (subject) sql += ", subject = ?, authenticated_at = ?";
   sql += " WHERE id = ? AND status IN (";
@@ -155,6 +157,7 @@ bool LoginRepository::transition(const std::string& id, const std::vector<std::s
       return false;
     }
     append_event(s, id, to, at);
+    held_callback_ = http::hold_callback(s, kCallbackFlow, http::CallbackSubject::LoginSession, id);
     tx.commit();
     return true;
   } catch (const Poco::Exception& e) {

@@ -37,6 +37,11 @@ class LoginRepository {
 
   void set_return_url(const std::string& id, const std::string& return_url);
 
+  // The callback delivery the last successful transition held in its own
+  // transaction (http/callback_outbox.h), for LoginService::announce to send;
+  // nullopt when the session has no callback URL.
+  const std::optional<std::string>& held_callback() const { return held_callback_; }
+
   // Records that the expired session `id` was renewed into `successor`; false
   // if it was renewed already (or is not expired). One renewal per session.
   bool claim_renewal(const std::string& id, const std::string& successor);
@@ -45,6 +50,7 @@ class LoginRepository {
   std::optional<LoginSession> find_where(const std::string& column, const std::string& value) const;
   store::Database& db_;
   std::string public_url_;
+  std::optional<std::string> held_callback_;
 };
 
 }  // namespace zhaoyin::login

@@ -119,7 +119,7 @@ std::optional<LoginSession> LoginService::find(const std::string& id) const {
   // Overdue: record the expiry now (once, whoever reads first) and tell the waiters.
   if (repo.transition(s->id, kOpen, "expired", now_seconds(), Deadline::AfterExpiry)) {
     s = repo.find(id);
-    announce(*s);
+    announce(*s, repo.held_callback());
     return s;
   }
   return repo.find(id);
@@ -158,7 +158,7 @@ LoginSession LoginService::cancel(const LoginSession& session) {
   if (!repo.transition(session.id, kOpen, "cancelled", now_seconds(), Deadline::Ignore))
     throw http::ApiError(409, "already_final", "the login session is already " + find(session.id)->status);
   auto s = *repo.find(session.id);
-  announce(s);
+  announce(s, repo.held_callback());
   return s;
 }
 
@@ -166,7 +166,7 @@ LoginSession LoginService::mark_scanned(const LoginSession& session) {
   LoginRepository repo(*ctx_);
   if (repo.transition(session.id, {"pending"}, "scanned", now_seconds(), Deadline::BeforeExpiry)) {
     auto s = *repo.find(session.id);
-    announce(s);
+    announce(s, repo.held_callback());
     return s;
   }
   return *find(session.id);
@@ -263,19 +263,23 @@ std::optional<LoginSession> LoginService::find_latest(const std::string& id) con
   return s;
 }
 
-void LoginService::announce(const LoginSession& s) const {
+void LoginService::announce(const LoginSession& s, const std::optional<std::string>& held) const {
   ctx_->events->publish(topic(s.id));
   if (s.status != "pending")
     ctx_->metrics->counter("zhaoyin_login_sessions_total", "Login session state changes by new status (created: new sessions).", {"status"})
         .inc({s.status});
-  if (s.status == "pending" || !s.request.callback_url) return;  // callbacks report changes, not creation
+  if (!held) return;  // no callback URL (creation is not reported: callbacks report changes)
   auto dispatcher = http::CallbackDispatcher::for_context(ctx_.get(), kCallbackFlow);
   if (!dispatcher) {
-    ctx_->log->warn("login callback not sent: no dispatcher runs in this process", {{"session", s.id}});
+    ctx_->log->warn("login callback held: no dispatcher runs in this process, another host's sends it",
+                    {{"session", s.id}});
     return;
   }
-  const nlohmann::json body = {{"event", "login_session.status"}, {"session", to_json(s)}};
-  dispatcher->enqueue(s.client_id, *s.request.callback_url, body.dump());
+  dispatcher->send_held(*held, callback_body(s));
+}
+
+std::string LoginService::callback_body(const LoginSession& s) const {
+  return nlohmann::json{{"event", "login_session.status"}, {"session", to_json(s)}}.dump();
 }
 
 }  // namespace zhaoyin::login

@@ -131,7 +131,7 @@ void LoginPage::handle(http::Exchange& ex) {
   body += "<button type=\"button\" id=\"renew\" hidden>新二维码 · New QR code</button>\n";
   body += "<p class=\"hint\">有效期至 Valid until " + escape_html(protocol::rfc3339(s.expires_at)) + "</p>\n";
   body += "</section>\n";
-  http::PageOptions options{"扫码登录 · QR login", kPageStyle, kPageScript, sandbox(*ctx_)};
+  http::PageOptions options{"扫码登录 · QR login", kPageStyle, kPageScript, sandbox(*ctx_), {}};
   ex.response().set("Cache-Control", "no-store");
   http::send_page(ex, 200, options, body);
 }
@@ -238,7 +238,7 @@ void DemoLoginResult::handle(http::Exchange& ex) {
     body += "</dl>\n";
   }
   body += "</section>\n";
-  http::PageOptions options{"演示登录结果 · Demo login result", kPageStyle, "", true};
+  http::PageOptions options{"演示登录结果 · Demo login result", kPageStyle, "", true, {}};
   ex.response().set("Cache-Control", "no-store");
   http::send_page(ex, 200, options, body);
 }

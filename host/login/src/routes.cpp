@@ -34,6 +34,12 @@ void register_login_routes(http::Router& router, const std::shared_ptr<http::Hos
     LoginService service(ctx);
     for (const auto& id : LoginRepository(*ctx).overdue_with_callback(std::chrono::system_clock::now(), 100))
       service.find(id);  // records the expiry and announces it (callback included)
+  }, [ctx](const std::string& session_id) -> std::optional<std::string> {
+    // A held callback whose host stopped before sending it: today's state.
+    LoginService service(ctx);
+    const auto s = service.find(session_id);
+    if (!s) return std::nullopt;
+    return service.callback_body(*s);
   });
   add<CreateLoginSession>(router, "POST", "/api/v1/login-sessions", ctx, dispatcher);
   add<GetLoginSession>(router, "GET", "/api/v1/login-sessions/{id}", ctx, dispatcher);

@@ -40,7 +40,7 @@ void push_value(lua_State* L, const nlohmann::json& v, int depth) {
     }
     case nlohmann::json::value_t::binary: lua_pushnil(L); break;
     case nlohmann::json::value_t::array: {
-      if (depth > kMaxDepth) luaL_error(L, "JSON nested deeper than %d", kMaxDepth);
+      if (depth >= kMaxDepth) luaL_error(L, "JSON nested deeper than %d", kMaxDepth);
       lua_createtable(L, static_cast<int>(v.size()), 0);
       lua_Integer i = 1;
       for (const auto& item : v) {
@@ -50,7 +50,7 @@ void push_value(lua_State* L, const nlohmann::json& v, int depth) {
       break;
     }
     case nlohmann::json::value_t::object: {
-      if (depth > kMaxDepth) luaL_error(L, "JSON nested deeper than %d", kMaxDepth);
+      if (depth >= kMaxDepth) luaL_error(L, "JSON nested deeper than %d", kMaxDepth);
       lua_createtable(L, 0, static_cast<int>(v.size()));
       for (auto it = v.begin(); it != v.end(); ++it) {
         if (it->is_null()) continue;
@@ -104,7 +104,7 @@ nlohmann::json to_value(lua_State* L, int index, int depth, SizeBound& bound) {
       return std::string(s, len);
     }
     case LUA_TTABLE: {
-      if (depth > kMaxDepth)
+      if (depth >= kMaxDepth)  // depth counts from 0: kMaxDepth levels in all
         throw JsonConversionError("cannot encode a table nested deeper than " + std::to_string(kMaxDepth) +
                                   " (a cycle?)");
       luaL_checkstack(L, 4, "JSON nesting");

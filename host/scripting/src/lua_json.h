@@ -8,6 +8,7 @@
 
 #include <lua.hpp>
 #include <nlohmann/json.hpp>
+#include <zhaoyin/protocol/json_reader.h>
 
 namespace zhaoyin::scripting {
 
@@ -17,7 +18,9 @@ class JsonConversionError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-inline constexpr int kJsonMaxDepth = 64;  // deeper is a cycle or a mistake
+// The one JSON reader's default depth (protocol::JsonLimits): whatever
+// zhaoyin.json.encode makes, zhaoyin.json.decode and the host read back.
+inline constexpr int kJsonMaxDepth = static_cast<int>(protocol::JsonLimits{}.max_depth);
 
 // Pushes `value` as a fresh Lua value (tables are new every time).
 void push_json(lua_State* L, const nlohmann::json& value);

@@ -34,6 +34,12 @@ void register_signing_routes(http::Router& router, const std::shared_ptr<http::H
     SignService service(ctx);
     for (const auto& id : SignRepository(*ctx).overdue_with_callback(std::chrono::system_clock::now(), 100))
       service.find(id);  // records the expiry and announces it
+  }, [ctx](const std::string& task_id) -> std::optional<std::string> {
+    // A held callback whose host stopped before sending it: today's state.
+    SignService service(ctx);
+    const auto t = service.find(task_id);
+    if (!t) return std::nullopt;
+    return service.callback_body(*t);
   });
   add<CreateSignTask>(router, "POST", "/api/v1/sign-tasks", ctx, callbacks);
   add<GetSignTask>(router, "GET", "/api/v1/sign-tasks/{id}", ctx, callbacks);

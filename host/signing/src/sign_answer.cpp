@@ -392,7 +392,7 @@ nlohmann::json SignService::sign(const SignTask& task, const nlohmann::json& bod
                   task.client_id, task.id, task.request.document_name, task.request.document_sm3, at};
   if (!repo.record_signature(next, status, result, usage, at)) refuse_closed(*find(task.id));
   const auto stored = *repo.find(task.id);
-  if (stored.status != task.status) announce(stored);
+  if (stored.status != task.status) announce(stored, repo.held_callback());
   else ctx_->events->publish("sign:" + task.id);
   return {{"step", "sign"},
           {"status", stored.status},
@@ -413,7 +413,7 @@ nlohmann::json SignService::reject(const SignTask& task, const nlohmann::json& b
     throw http::ApiError(422, "unknown_license", "the authority issued no license certificate " + c.certificate.serial_hex());
   SignRepository repo(*ctx_);
   if (!repo.transition(task.id, kOpen, "rejected", now_seconds(), Deadline::BeforeExpiry)) refuse_closed(*find(task.id));
-  announce(*repo.find(task.id));
+  announce(*repo.find(task.id), repo.held_callback());
   return {{"step", "reject"}, {"status", "rejected"}, {"ticket", task.ticket}};
 }
 

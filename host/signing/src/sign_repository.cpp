@@ -8,8 +8,11 @@
 #include <Poco/Exception.h>
 #include <Poco/Nullable.h>
 #include <Poco/Types.h>
+#include <zhaoyin/http/callback_outbox.h>
 #include <zhaoyin/protocol/canonical_json.h>
 #include <zhaoyin/protocol/wallet_messages.h>
+
+#include "sign_service.h"
 
 namespace zhaoyin::signing {
 
@@ -139,6 +142,7 @@ std::optional<Bytes> SignRepository::prepared_document(const std::string& id) co
 
 bool SignRepository::transition(const std::string& id, const std::vector<std::string>& from, const std::string& to,
                                 TimePoint at, Deadline deadline) {
+  held_callback_.reset();
   std::string sql = "UPDATE sign_tasks SET status = ?, updated_at = ?, version = version + 1 WHERE id = ? AND status IN (";
   for (std::size_t i = 0; i < from.size(); ++i) sql += i ? ", ?" : "?";
   sql += ")";
@@ -160,6 +164,7 @@ bool SignRepository::transition(const std::string& id, const std::vector<std::st
       return false;
     }
     append_event(s, id, to, at);
+    held_callback_ = http::hold_callback(s, kCallbackFlow, http::CallbackSubject::SignTask, id);
     tx.commit();
     return true;
   } catch (const Poco::Exception& e) {
@@ -204,7 +209,11 @@ bool SignRepository::record_signature(const SignTask& task, const std::string& n
       tx.rollback();
       return false;
     }
-    if (new_status != task.status) append_event(s, task.id, new_status, at);
+    held_callback_.reset();
+    if (new_status != task.status) {
+      append_event(s, task.id, new_status, at);
+      held_callback_ = http::hold_callback(s, kCallbackFlow, http::CallbackSubject::SignTask, task.id);
+    }
     SealUsage r = u;
     Poco::Int64 signed_at = seconds(r.signed_at);
     s << "INSERT INTO seal_usage (es_id, seal_type, uscc, holder_serial, holder_name, client_id, task_id, document_name,"

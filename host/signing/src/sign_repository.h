@@ -50,6 +50,11 @@ class SignRepository {
 
   std::vector<SealUsage> usage(const std::string& es_id, const std::string& client_id) const;
 
+  // The callback delivery the last successful status change held in its own
+  // transaction (http/callback_outbox.h), for SignService::announce to send;
+  // nullopt when the task has no callback URL or the status did not change.
+  const std::optional<std::string>& held_callback() const { return held_callback_; }
+
   std::vector<std::string> overdue_with_callback(TimePoint at, std::size_t limit) const;
 
  private:
@@ -57,6 +62,7 @@ class SignRepository {
   std::optional<Bytes> blob(const std::string& column, const std::string& id) const;
   store::Database& db_;
   std::string public_url_;
+  std::optional<std::string> held_callback_;
 };
 
 }  // namespace zhaoyin::signing

@@ -119,7 +119,7 @@ std::optional<SignTask> SignService::find(const std::string& id) const {
   if (!t || t->final() || std::chrono::system_clock::now() < t->expires_at) return t;
   if (repo.transition(t->id, kOpen, "expired", now_seconds(), Deadline::AfterExpiry)) {
     t = repo.find(id);
-    announce(*t);
+    announce(*t, repo.held_callback());
     return t;
   }
   return repo.find(id);
@@ -157,7 +157,7 @@ SignTask SignService::cancel(const SignTask& task) {
   if (!repo.transition(task.id, kOpen, "cancelled", now_seconds(), Deadline::Ignore))
     throw http::ApiError(409, "already_final", "the sign task is already " + find(task.id)->status);
   auto t = *repo.find(task.id);
-  announce(t);
+  announce(t, repo.held_callback());
   return t;
 }
 
@@ -165,7 +165,7 @@ SignTask SignService::mark_scanned(const SignTask& task) {
   SignRepository repo(*ctx_);
   if (repo.transition(task.id, {"pending"}, "scanned", now_seconds(), Deadline::BeforeExpiry)) {
     auto t = *repo.find(task.id);
-    announce(t);
+    announce(t, repo.held_callback());
     return t;
   }
   return *find(task.id);
@@ -261,19 +261,23 @@ SignService::Download SignService::document(const SignTask& t, std::optional<std
   return d;
 }
 
-void SignService::announce(const SignTask& t) const {
+void SignService::announce(const SignTask& t, const std::optional<std::string>& held) const {
   ctx_->events->publish(topic(t.id));
   if (t.status != "pending")
     ctx_->metrics->counter("zhaoyin_sign_tasks_total", "Sign task state changes by new status (created: new tasks).", {"status"})
         .inc({t.status});
-  if (t.status == "pending" || !t.request.callback_url) return;
+  if (!held) return;  // no callback URL (creation is not reported: callbacks report changes)
   auto callbacks = http::CallbackDispatcher::for_context(ctx_.get(), kCallbackFlow);
   if (!callbacks) {
-    ctx_->log->warn("sign task callback not sent: no dispatcher runs in this process", {{"task", t.id}});
+    ctx_->log->warn("sign task callback held: no dispatcher runs in this process, another host's sends it",
+                    {{"task", t.id}});
     return;
   }
-  const nlohmann::json body = {{"event", "sign_task.status"}, {"task", to_json(t)}};
-  callbacks->enqueue(t.client_id, *t.request.callback_url, body.dump());
+  callbacks->send_held(*held, callback_body(t));
+}
+
+std::string SignService::callback_body(const SignTask& t) const {
+  return nlohmann::json{{"event", "sign_task.status"}, {"task", to_json(t)}}.dump();
 }
 
 }  // namespace zhaoyin::signing

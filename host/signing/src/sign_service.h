@@ -40,6 +40,7 @@ class SignService {
 
   nlohmann::json wallet_request(const SignTask& task) const;  // unsigned; the route signs it
   nlohmann::json to_json(const SignTask& task) const;          // the relying party's view
+  std::string callback_body(const SignTask& task) const;       // {"event": "sign_task.status", "task": to_json}
 
   // GET .../document: the PDF with every signature so far, or the detached
   // SES_Signature (index into the signatures; the last by default). 409 not_signed before any.
@@ -50,7 +51,9 @@ class SignService {
   };
   Download document(const SignTask& task, std::optional<std::size_t> index) const;
 
-  void announce(const SignTask& task) const;
+  // Tells the event bus, and sends the callback `held` (the delivery the
+  // status change held in its transaction, SignRepository::held_callback).
+  void announce(const SignTask& task, const std::optional<std::string>& held = std::nullopt) const;
 
  private:
   nlohmann::json prepare(const SignTask& task, const nlohmann::json& body);

@@ -64,6 +64,7 @@ const std::vector<Migration>& migrations() {
       usage_migration(),         // 12, migrations_usage.cpp
       login_renewal_migration(),  // 13, migrations_login.cpp
       callbacks_migration(),     // 14, migrations_callbacks.cpp
+      callbacks_outbox_migration(),  // 15, migrations_callbacks.cpp
   };
   return list;
 }

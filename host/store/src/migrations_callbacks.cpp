@@ -32,4 +32,18 @@ Migration callbacks_migration() {
           }};
 }
 
+// The transactional outbox: a flow's state change and its callback are one
+// commit. The change's own transaction inserts the delivery with an empty body
+// and subject_id naming the session or task, due a little later; once the
+// change is committed the host fills in the body and makes it due at once
+// (callback_outbox.h). Should the host stop in between, the row comes due by
+// itself and the dispatcher renders the body from the subject's state then.
+Migration callbacks_outbox_migration() {
+  return {15,
+          "callback outbox: the subject of a held delivery",
+          {
+              "ALTER TABLE callback_deliveries ADD COLUMN subject_id VARCHAR(64)",
+          }};
+}
+
 }  // namespace zhaoyin::store

@@ -12,8 +12,12 @@
 // application's pinned CA (callbacks.pinned_ca_dir/<client_id>.pem); plain
 // http only with callbacks.allow_http; redirects are never followed.
 //
-// Durable: enqueue() writes the delivery to the store (callback_store.h)
-// before it returns, so retries survive a restart. A failed attempt (network
+// Durable: a flow's state change holds its callback in the same transaction
+// (callback_outbox.h) and send_held() releases it after the commit; enqueue()
+// writes a delivery that is not tied to a state change. Either way the
+// delivery is in the store (callback_store.h) first, so retries survive a
+// restart, and a held delivery whose host stopped before send_held() is
+// rendered by the flow's `render` when it comes due. A failed attempt (network
 // error, timeout, non-2xx) is retried after retry_base, then twice as long each
 // time (capped at retry_max), up to max_attempts; a redirect or a destination
 // the policy refuses is given up at once. Given-up deliveries stay in the store
@@ -41,6 +45,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -55,13 +60,18 @@ struct PendingDelivery;
 
 class CallbackDispatcher {
  public:
+  // The body of a held delivery whose host stopped before sending it, from
+  // its subject's current state; nullopt when the subject is gone.
+  using Renderer = std::function<std::optional<std::string>(const std::string& subject_id)>;
+
   static std::shared_ptr<CallbackDispatcher> start(std::shared_ptr<HostContext> ctx, std::string flow,
-                                                   std::function<void()> sweep);
+                                                   std::function<void()> sweep, Renderer render = nullptr);
   // The running dispatcher of this flow on this host, or null (its routes are
   // not registered: callbacks are not sent).
   static std::shared_ptr<CallbackDispatcher> for_context(const HostContext* ctx, const std::string& flow);
 
-  CallbackDispatcher(std::shared_ptr<HostContext> ctx, std::string flow, std::function<void()> sweep);
+  CallbackDispatcher(std::shared_ptr<HostContext> ctx, std::string flow, std::function<void()> sweep,
+                     Renderer render = nullptr);
   ~CallbackDispatcher();
   CallbackDispatcher(const CallbackDispatcher&) = delete;
   CallbackDispatcher& operator=(const CallbackDispatcher&) = delete;
@@ -69,6 +79,11 @@ class CallbackDispatcher {
   // Stores the delivery and wakes the scheduler. Never throws: a store failure
   // is logged ("<flow> callback not queued").
   void enqueue(const std::string& client_id, const std::string& url, const std::string& body);
+
+  // Gives the delivery `held_id` (hold_callback, callback_outbox.h) its body
+  // and sends it now. Never throws: if this fails the held row still comes
+  // due and is rendered then.
+  void send_held(const std::string& held_id, const std::string& body);
 
   // The signature header value for a body sent at `timestamp` with hex key `key_hex`.
   static std::string signature(const std::string& key_hex, const std::string& timestamp, const std::string& body);
@@ -87,6 +102,7 @@ class CallbackDispatcher {
   std::shared_ptr<HostContext> ctx_;
   std::string flow_;
   std::function<void()> sweep_;
+  Renderer render_;
   CallbackSettings settings_;
   std::unique_ptr<CallbackStore> store_;
   std::unique_ptr<CallbackTransport> transport_;

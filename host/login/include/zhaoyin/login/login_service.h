@@ -113,6 +113,8 @@ class LoginService {
 
   // The relying-party view: GET /api/v1/login-sessions/{id}, callbacks and SSE data.
   nlohmann::json to_json(const LoginSession& session) const;
+  // The callback's body: {"event": "login_session.status", "session": to_json(session)}.
+  std::string callback_body(const LoginSession& session) const;
 
   // Sets where the hosted page goes once confirmed (host-relative path; the demo uses it).
   void set_return_url(const std::string& id, const std::string& return_url);
@@ -140,7 +142,9 @@ class LoginService {
   std::string page_url(const LoginSession& session) const;
 
  private:
-  void announce(const LoginSession& session) const;  // event bus + callback
+  // Tells the event bus, and sends the callback `held` (the delivery the
+  // state change held in its transaction, LoginRepository::held_callback).
+  void announce(const LoginSession& session, const std::optional<std::string>& held = std::nullopt) const;
   LoginSession insert_new(const store::Application& app, const LoginSessionRequest& request, std::string id, int renewals);
   std::shared_ptr<http::HostContext> ctx_;
 };

@@ -1,0 +1,39 @@
+#pragma once
+// The transactional outbox of flow callbacks: a session's or task's state
+// change and the callback that reports it commit together, so a host that
+// stops between the two (crash, kill, power) still calls the relying party.
+//
+//   1. Inside the state change's own transaction the repository calls
+//      hold_callback(): when the subject has a callback URL, a delivery row is
+//      inserted with an empty body, due kCallbackHoldMs later.
+//   2. After the commit the flow renders the body from the new state and
+//      calls CallbackDispatcher::send_held(), which fills the body in and
+//      makes the row due at once (the normal path: nothing waits).
+//   3. Had the host stopped before step 2, the row comes due on its own; the
+//      dispatcher of any host then renders the body from the subject's
+//      current state (the flow's renderer) and delivers it.
+//
+// Either way the relying party gets at least one callback per state change;
+// in case 3 it describes the state at delivery time, which the receiver
+// handles like any other (callbacks carry the full state, docs/API.md).
+#include <Poco/Data/Session.h>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace zhaoyin::http {
+
+// How long a held delivery waits for its body before a dispatcher renders it.
+inline constexpr std::int64_t kCallbackHoldMs = 15'000;
+
+// The tables whose rows are callback subjects (columns id, client_id, callback_url).
+enum class CallbackSubject { LoginSession, SignTask };
+
+// Inside the caller's open transaction on `session`: when the subject row
+// `subject_id` has a callback URL, holds a delivery of `flow` to it and
+// returns its id; nullopt when the subject has no callback URL. Throws what
+// the statement throws (Poco::Exception): the caller's transaction rolls back.
+std::optional<std::string> hold_callback(Poco::Data::Session& session, const std::string& flow, CallbackSubject table,
+                                         const std::string& subject_id);
+
+}  // namespace zhaoyin::http
