@@ -145,6 +145,19 @@ TEST_CASE("url_host takes the host of an http(s) URL and refuses anything else",
   CHECK_FALSE(protocol::url_host("http:///x"));
   CHECK_FALSE(protocol::url_host("http://[::1/x"));
   CHECK_FALSE(protocol::url_host("http://[::1]x/"));
+  // Only what a certificate can name (found by the wallet_messages fuzz target: a raw 0xDA byte was a host).
+  CHECK_FALSE(protocol::url_host("https://rp\xDA" "example/wallet/v1/requests/x"));
+  CHECK_FALSE(protocol::url_host("https://evil.example\\.good.example/x"));
+  CHECK_FALSE(protocol::url_host("https://a b/x"));
+  CHECK_FALSE(protocol::url_host("https://rp%2eexample/x"));
+  CHECK_FALSE(protocol::url_host("https://[fe80::1%25eth0]/x"));
+  CHECK_FALSE(protocol::url_host("https://[v1.x]/x"));
+  CHECK_FALSE(protocol::url_host("https://host:port/x"));
+  CHECK_FALSE(protocol::url_host("https://host:65536/x"));
+  CHECK(protocol::url_host("https://host:65535/x") == "host");
+  CHECK(protocol::url_host("https://host:/x") == "host");  // RFC 3986: an empty port is allowed
+  CHECK(protocol::url_host("https://xn--fiqs8s.example/x") == "xn--fiqs8s.example");
+  CHECK(protocol::url_host("http://[::FFFF:127.0.0.1]/x") == "[::ffff:127.0.0.1]");
   CHECK_FALSE(protocol::url_host("/wallet/v1/requests/x"));
 }
 

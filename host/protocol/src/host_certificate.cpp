@@ -1,6 +1,7 @@
 #include <zhaoyin/protocol/host_certificate.h>
 
 #include <algorithm>
+#include <cctype>
 #include <arpa/inet.h>
 #include <zhaoyin/trust/chain.h>
 #include <zhaoyin/trust/error.h>
@@ -75,6 +76,33 @@ HostCertificateCheck check_host_certificate(const std::vector<trust::Certificate
   }
 }
 
+namespace {
+
+// RFC 3986 §3.2.2, narrowed to what a host certificate can name: a DNS name
+// or IPv4 address of letters, digits, '-' and '.' (no percent-encoding, no
+// sub-delims, no raw non-ASCII: an IDN arrives as its A-label), or an IP
+// literal in brackets of hex digits, ':' and '.' (IPv6, an embedded IPv4).
+bool plain_host(std::string_view h) {
+  return !h.empty() && std::all_of(h.begin(), h.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '.';
+  });
+}
+
+bool ip_literal(std::string_view h) {
+  return h.size() > 2 && h.find(':') != std::string_view::npos && std::all_of(h.begin(), h.end(), [](char c) {
+    return std::isxdigit(static_cast<unsigned char>(c)) != 0 || c == ':' || c == '.';
+  });
+}
+
+// §3.2.3: port = *DIGIT; we also bound it to a TCP port.
+bool valid_port(std::string_view p) {
+  if (p.empty()) return true;
+  if (p.size() > 5 || !std::all_of(p.begin(), p.end(), [](char c) { return c >= '0' && c <= '9'; })) return false;
+  return std::stoul(std::string(p)) <= 65535;
+}
+
+}  // namespace
+
 std::optional<std::string> url_host(std::string_view url) {
   std::size_t start = 0;
   if (url.substr(0, 7) == "http://") start = 7;
@@ -82,18 +110,26 @@ std::optional<std::string> url_host(std::string_view url) {
   else return std::nullopt;
   const std::size_t end = std::min(url.find_first_of("/?#", start), url.size());
   const std::string_view authority = url.substr(start, end - start);
+  // No userinfo (and nothing a browser would read as another separator: '\'
+  // and any other character outside the host grammar fail below).
   if (authority.empty() || authority.find('@') != std::string_view::npos) return std::nullopt;
-  std::string_view host = authority;
+  std::string_view host = authority, port;
   if (host.front() == '[') {
     const auto close = host.find(']');
     if (close == std::string_view::npos) return std::nullopt;
     const std::string_view rest = host.substr(close + 1);
     host = host.substr(0, close + 1);
     if (!rest.empty() && rest.front() != ':') return std::nullopt;
-  } else if (const auto colon = host.find(':'); colon != std::string_view::npos) {
-    host = host.substr(0, colon);
+    if (!rest.empty()) port = rest.substr(1);
+    if (!ip_literal(host.substr(1, host.size() - 2))) return std::nullopt;
+  } else {
+    if (const auto colon = host.find(':'); colon != std::string_view::npos) {
+      port = host.substr(colon + 1);
+      host = host.substr(0, colon);
+    }
+    if (!plain_host(host)) return std::nullopt;
   }
-  if (host.empty()) return std::nullopt;
+  if (!valid_port(port)) return std::nullopt;
   return lower(host);
 }
 
