@@ -1,6 +1,7 @@
 #include "request_parser.h"
 
 #include <algorithm>
+#include <cctype>
 #include <zhaoyin/http/api_error.h>
 #include <zhaoyin/protocol/canonical_json.h>
 #include <zhaoyin/trust/bytes.h>
@@ -108,9 +109,21 @@ ParsedCreate parse_create_body(const json& body) {
   }
   if (body.contains("signer") && !body["signer"].is_null()) {
     const json& signer = body["signer"];
-    if (!signer.is_object()) bad("signer must be an object {uscc?, role?}");
+    if (!signer.is_object()) bad("signer must be an object {uscc?, role?, license_serial?, login_session?}");
+    for (const auto& [key, v] : signer.items())
+      if (key != "uscc" && key != "role" && key != "license_serial" && key != "login_session")
+        bad("signer: unknown field \"" + key + "\"");
     r.signer_uscc = optional_text(signer, "uscc", 18);
     r.signer_role = optional_text(signer, "role", 32);
+    r.signer_serial = optional_text(signer, "license_serial", 64);
+    if (r.signer_serial) {
+      // A certificate serial as hex (any case), compared upper-case like the authority's records.
+      if (!std::all_of(r.signer_serial->begin(), r.signer_serial->end(), [](char ch) { return std::isxdigit(static_cast<unsigned char>(ch)) != 0; }))
+        bad("signer.license_serial must be the license certificate's serial number in hex");
+      std::transform(r.signer_serial->begin(), r.signer_serial->end(), r.signer_serial->begin(),
+                     [](char ch) { return static_cast<char>(std::toupper(static_cast<unsigned char>(ch))); });
+    }
+    r.signer_login = optional_text(signer, "login_session", 64);
     if (r.signer_role && *r.signer_role != "legal_representative" && *r.signer_role != "administrator" &&
         *r.signer_role != "agent")
       bad("signer.role must be legal_representative, administrator or agent");

@@ -11,6 +11,8 @@
 //            signature for business data);
 //   reject   the holder declines.
 // Every step is itself signed by the holder's license key like a login answer.
+#include <algorithm>
+#include <cctype>
 #include <zhaoyin/http/api_error.h>
 #include <zhaoyin/http/extension_gate.h>
 #include <zhaoyin/protocol/canonical_json.h>
@@ -131,6 +133,20 @@ struct ResolvedSeal {
   trust::ParsedSeal parsed;
 };
 
+// A task bound to one holder (signer.license_serial, or the holder of
+// signer.login_session) is signed or refused by that holder alone.
+void require_bound_holder(const SignTask& task, const trust::Certificate& holder_cert) {
+  if (!task.request.signer_serial) return;
+  std::string serial = holder_cert.serial_hex();
+  std::transform(serial.begin(), serial.end(), serial.begin(),
+                 [](char ch) { return static_cast<char>(std::toupper(static_cast<unsigned char>(ch))); });
+  if (serial != *task.request.signer_serial)
+    throw http::ApiError(403, "wrong_holder",
+                         "this task is bound to the holder of license certificate " + *task.request.signer_serial +
+                             (task.request.signer_login ? " (login session " + *task.request.signer_login + ")" : "") +
+                             ", not " + serial);
+}
+
 class StepContext {
  public:
   StepContext(const std::shared_ptr<http::HostContext>& ctx, const SignTask& task) : ctx_(ctx), task_(task) {
@@ -154,6 +170,7 @@ class StepContext {
       ctx_->log->info("sign answer refused", {{"task", task_.id}, {"code", e.code()}, {"reason", e.what()}});
       throw http::ApiError(e.status(), e.code(), e.what());
     }
+    require_bound_holder(task_, c.certificate);
     if (task_.request.signer_uscc && subject.face_info.uscc != *task_.request.signer_uscc)
       throw http::ApiError(403, "signer_not_allowed",
                            "the task asks for a signer of " + *task_.request.signer_uscc + ", not " + subject.face_info.uscc);
@@ -411,6 +428,7 @@ nlohmann::json SignService::reject(const SignTask& task, const nlohmann::json& b
   const auto holder = ctx_->authority->find_holder(c.certificate.serial_hex());
   if (!holder || holder->certificate.der() != c.certificate.der())
     throw http::ApiError(422, "unknown_license", "the authority issued no license certificate " + c.certificate.serial_hex());
+  require_bound_holder(task, c.certificate);  // another holder may not refuse it either
   SignRepository repo(*ctx_);
   if (!repo.transition(task.id, kOpen, "rejected", now_seconds(), Deadline::BeforeExpiry)) refuse_closed(*find(task.id));
   announce(*repo.find(task.id), repo.held_callback());

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <zhaoyin/http/api_error.h>
 #include <zhaoyin/http/extension_gate.h>
+#include <zhaoyin/login/login_service.h>
 #include <zhaoyin/protocol/canonical_json.h>
 #include <zhaoyin/protocol/wallet_messages.h>
 #include <zhaoyin/trust/bytes.h>
@@ -42,6 +43,43 @@ void check_placement(const pdf::Placement& p, const std::vector<pdf::PageSize>& 
 
 SignService::SignService(std::shared_ptr<http::HostContext> ctx) : ctx_(std::move(ctx)) {}
 
+void SignService::bind_to_login(const store::Application& app, SignTaskRequest& r) const {
+  if (!r.signer_login) return;
+  // Only this application's own logins: another relying party's sessions are not found.
+  const auto session = login::LoginService(ctx_).find_for(app.client_id, *r.signer_login);
+  if (!session)
+    throw http::ApiError(422, "unknown_login_session", "this application has no login session " + *r.signer_login);
+  if (session->status != "confirmed")
+    throw http::ApiError(409, "login_not_confirmed",
+                         "login session " + session->id + " is " + session->status + ", not confirmed");
+  const std::string serial = session->subject.value("license_serial", std::string());
+  const std::string uscc =
+      session->subject.contains("face_info") ? session->subject["face_info"].value("uscc", std::string()) : std::string();
+  if (serial.empty() || uscc.empty())
+    throw http::ApiError(409, "login_not_confirmed", "login session " + session->id + " records no verified holder");
+  if (r.signer_serial && *r.signer_serial != serial)
+    throw http::ApiError(422, "signer_mismatch", "signer.license_serial is not the holder of login session " + session->id);
+  if (r.signer_uscc && *r.signer_uscc != uscc)
+    throw http::ApiError(422, "signer_mismatch", "signer.uscc is not the enterprise of login session " + session->id);
+  r.signer_serial = serial;
+  r.signer_uscc = uscc;
+}
+
+void SignService::require_seal_types_held(const SignTaskRequest& r) const {
+  if (!r.signer_uscc || !ctx_->authority) return;
+  std::vector<std::string> held;
+  for (const auto& seal : ctx_->authority->seals_of(*r.signer_uscc)) held.push_back(seal.type);
+  std::vector<std::string> missing;
+  for (const auto& type : r.seal_types)
+    if (!contains(held, type)) missing.push_back(type);
+  const bool enough = r.seal_mode == "all_of" ? missing.empty() : missing.size() < r.seal_types.size();
+  if (enough) return;
+  std::string list;
+  for (const auto& type : missing) list += (list.empty() ? "" : ", ") + type + " (" + seal_type_label(type) + ")";
+  throw http::ApiError(422, "seal_type_unavailable",
+                       "the enterprise " + *r.signer_uscc + " holds no " + list + " seal: the task could never be signed");
+}
+
 SignTask SignService::create(const store::Application& app, SignTaskRequest r, const Bytes& document) {
   if (app.status != store::ApplicationStatus::Active)
     throw http::ApiError(403, "client_suspended", "application " + app.client_id + " is not active");
@@ -54,6 +92,8 @@ SignTask SignService::create(const store::Application& app, SignTaskRequest r, c
                                     "application " + app.client_id + " is not approved for the matter " + *r.matter);
   if (r.callback_url) http::require_callback_url(*r.callback_url, ctx_->settings.callbacks);
   if (document.empty()) throw http::ApiError::bad_request("the document is empty");
+  bind_to_login(app, r);
+  require_seal_types_held(r);
 
   if (r.document_kind == "pdf") {
     pdf::DocumentInfo info;
@@ -82,9 +122,7 @@ SignTask SignService::create(const store::Application& app, SignTaskRequest r, c
   t.events.push_back({"pending", t.created_at});
 
   // Extensions see the task before it exists; they may refuse it or require more seals.
-  nlohmann::json signer = nlohmann::json::object();
-  if (r.signer_uscc) signer["uscc"] = *r.signer_uscc;
-  if (r.signer_role) signer["role"] = *r.signer_role;
+  const nlohmann::json signer = r.signer_json();
   const nlohmann::json detail = {
       {"task_id", t.id},
       {"matter", optional_json(r.matter)},
@@ -180,9 +218,7 @@ nlohmann::json SignService::wallet_request(const SignTask& t) const {
   const auto app = apps.find(t.client_id);
   nlohmann::json due = nlohmann::json::array();
   for (const auto& type : t.types_due()) due.push_back({{"type", type}, {"label", seal_type_label(type)}});
-  nlohmann::json signer = nlohmann::json::object();
-  if (t.request.signer_uscc) signer["uscc"] = *t.request.signer_uscc;
-  if (t.request.signer_role) signer["role"] = *t.request.signer_role;
+  const nlohmann::json signer = t.request.signer_json();
   return {{"protocol", std::string(protocol::kWalletProtocol)},
           {"type", "sign"},
           {"ticket", t.ticket},
@@ -214,9 +250,7 @@ nlohmann::json SignService::to_json(const SignTask& t) const {
     j["seal_type_label"] = seal_type_label(s.seal_type);
     signatures.push_back(j);
   }
-  nlohmann::json signer = nlohmann::json::object();
-  if (t.request.signer_uscc) signer["uscc"] = *t.request.signer_uscc;
-  if (t.request.signer_role) signer["role"] = *t.request.signer_role;
+  const nlohmann::json signer = t.request.signer_json();
   return {{"id", t.id},
           {"status", t.status},
           {"qr_text", t.qr_text},

@@ -23,7 +23,9 @@ class SignService {
 
   // Validates, runs the sign_task_created extensions and stores the task.
   // Throws http::ApiError (403 insufficient_scope / matter_not_approved, 422
-  // malformed_pdf / encrypted_pdf / placement_off_page, 400 invalid_request, ...).
+  // malformed_pdf / encrypted_pdf / placement_off_page / unknown_login_session /
+  // signer_mismatch / seal_type_unavailable, 409 login_not_confirmed, 400
+  // invalid_request, ...).
   SignTask create(const store::Application& app, SignTaskRequest request, const Bytes& document);
 
   std::optional<SignTask> find(const std::string& id) const;  // an overdue open task is recorded as expired
@@ -62,6 +64,13 @@ class SignService {
   // <public_url>/wallet/v1/requests/<ticket>/answer: where the wallet posts, and
   // what its signed answers must name.
   std::string answer_url(const SignTask& task) const;
+  // signer.login_session: the confirmed login of this application whose holder
+  // alone may sign (its license serial and enterprise go into the request).
+  void bind_to_login(const store::Application& app, SignTaskRequest& request) const;
+  // With a known enterprise: it must hold the seal types asked for (all of
+  // them for all_of, one for any_of), else 422 seal_type_unavailable now
+  // rather than a task nobody can ever sign.
+  void require_seal_types_held(const SignTaskRequest& request) const;
   std::shared_ptr<http::HostContext> ctx_;
 };
 

@@ -55,12 +55,23 @@ json SignTaskRequest::to_json() const {
           {"placements", per_type},
           {"signer_uscc", optional_json(signer_uscc)},
           {"signer_role", optional_json(signer_role)},
+          {"signer_serial", optional_json(signer_serial)},
+          {"signer_login", optional_json(signer_login)},
           {"matter", optional_json(matter)},
           {"correlation_id", optional_json(correlation_id)},
           {"callback_url", optional_json(callback_url)},
           {"ttl", ttl.count()},
           {"pages", pages},
           {"document_sm3", document_sm3}};
+}
+
+json SignTaskRequest::signer_json() const {
+  json signer = json::object();
+  if (signer_uscc) signer["uscc"] = *signer_uscc;
+  if (signer_role) signer["role"] = *signer_role;
+  if (signer_serial) signer["license_serial"] = *signer_serial;
+  if (signer_login) signer["login_session"] = *signer_login;
+  return signer;
 }
 
 SignTaskRequest SignTaskRequest::from_json(const json& j) {
@@ -74,6 +85,8 @@ SignTaskRequest SignTaskRequest::from_json(const json& j) {
   for (const auto& [type, p] : j.at("placements").items()) r.placements[type] = placement_from(p);
   r.signer_uscc = optional_string(j, "signer_uscc");
   r.signer_role = optional_string(j, "signer_role");
+  r.signer_serial = optional_string(j, "signer_serial");  // absent in tasks stored before it existed
+  r.signer_login = optional_string(j, "signer_login");
   r.matter = optional_string(j, "matter");
   r.correlation_id = optional_string(j, "correlation_id");
   r.callback_url = optional_string(j, "callback_url");

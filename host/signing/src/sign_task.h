@@ -31,6 +31,10 @@ struct SignTaskRequest {
   std::map<std::string, pdf::Placement> placements;  // per seal type
   std::optional<std::string> signer_uscc;
   std::optional<std::string> signer_role;    // legal_representative | administrator | agent
+  // Bound to one holder: the license certificate serial (upper-case hex) that
+  // alone may sign or reject, given directly or taken from a confirmed login.
+  std::optional<std::string> signer_serial;
+  std::optional<std::string> signer_login;   // the login session it was taken from
   std::optional<std::string> matter;
   std::optional<std::string> correlation_id;
   std::optional<std::string> callback_url;
@@ -40,6 +44,9 @@ struct SignTaskRequest {
 
   nlohmann::json to_json() const;
   static SignTaskRequest from_json(const nlohmann::json& j);
+  // {"uscc"?, "role"?, "license_serial"?, "login_session"?}: the constraint as
+  // relying parties, wallets and extensions see it.
+  nlohmann::json signer_json() const;
 };
 
 // One signature made on the task.

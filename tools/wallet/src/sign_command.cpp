@@ -4,6 +4,7 @@
 //  --approve --seal TYPE: chooses the holder's seal of that type, asks the host
 //  for the TBS_Sign, checks it, signs it and sends the signature;
 //  --reject: declines. Without either it stops at the confirm screen.
+#include <cctype>
 #include <iostream>
 #include <zhaoyin/protocol/canonical_json.h>
 
@@ -40,6 +41,18 @@ void show_sign_request(const nlohmann::json& request, const std::vector<const Wa
 
 int run_sign_request(const Arguments& args, const Wallet& wallet, const nlohmann::json& request,
                      const trust::Certificate& host_certificate) {
+  // A task bound to one holder (docs/protocol/signing.md, "signer"): a wallet of
+  // another license does not offer it (the host would refuse with wrong_holder).
+  if (request.contains("signer") && request["signer"].is_object() && request["signer"].contains("license_serial")) {
+    std::string bound = text_of(request["signer"], "license_serial"), own = wallet.license_serial();
+    for (auto* s : {&bound, &own})
+      for (auto& ch : *s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    if (bound != own) {
+      std::cerr << "zhaoyin-wallet: refused: wrong_holder: this task is for the holder of license certificate "
+                << bound << ", not this wallet's " << own << "\n";
+      return kExitFailure;
+    }
+  }
   const auto usable = usable_seals(wallet, request);
   show_sign_request(request, usable);
   const std::string answer_url = text_of(request, "answer_url");

@@ -1,0 +1,143 @@
+// Sign tasks bound to one holder (docs/api/signing.md, "signer"): the
+// continuation of a login the seeds describe — the enterprise logs in with its
+// license, then signs what the relying party prepared for *that* holder.
+// Another holder of the same enterprise may neither sign nor refuse it; the
+// binding is refused at creation when the login is unknown, someone else's,
+// unconfirmed or contradicted; and an enterprise that holds none of the seal
+// types asked for is told so before a task exists.
+#include <catch2/catch.hpp>
+
+#include "signing_env.h"
+
+using namespace zhaoyin;
+using namespace zhaoyin::test;
+
+namespace {
+const char* const kBoss = "张志伟";   // legal representative of the Wuhan company, every seal
+const char* const kAdmin = "李娜";    // administrator of the Wuhan company: company and contract seals
+const char* const kShenzhen = "黄丽";  // 经营者 of the Shenzhen individual business: four seals, no contract seal
+
+json new_login(SigningEnv& env, const std::string& department) {
+  const auto r = http("POST", env.url("/api/v1/login-sessions"), json::object().dump(), bearer(env.token(department)));
+  if (r.status != 201) throw std::runtime_error("login: " + std::to_string(r.status) + " " + r.body);
+  return r.as_json();
+}
+
+// A login of `department` confirmed by `holder`'s wallet.
+std::string confirmed_login(SigningEnv& env, const std::string& department, const std::string& holder) {
+  const auto s = new_login(env, department);
+  const auto scan = env.wallet_cli(holder, "scan " + quote(s["qr_text"].get<std::string>()) + " --approve");
+  if (scan.exit_code != 0) throw std::runtime_error("wallet: " + scan.output);
+  return s["id"];
+}
+}  // namespace
+
+TEST_CASE("a task bound to a login is signed by that login's holder and refused to another holder with wrong_holder") {
+  auto& env = SigningEnv::get();
+  const std::string login = confirmed_login(env, "tax", kAdmin);
+  const auto t = env.create_pdf_task("tax", {"contract"}, "any_of", {{"signer", {{"login_session", login}}}});
+  // The binding is visible to the relying party and to the wallet.
+  CHECK(t["signer"]["login_session"] == login);
+  CHECK(t["signer"]["license_serial"] == env.wallet_entry(kAdmin)["cert_serial"]);
+  CHECK(t["signer"]["uscc"] == env.wallet_entry(kAdmin)["uscc"]);
+  const auto request = env.fetch_request(t["qr_text"]);
+  CHECK(request["signer"]["license_serial"] == env.wallet_entry(kAdmin)["cert_serial"]);
+
+  // zhaoyin-wallet of another holder does not even offer it.
+  const auto cli = env.wallet_cli(kBoss, "scan " + quote(t["qr_text"].get<std::string>()) + " --approve --seal contract");
+  CHECK(cli.exit_code != 0);
+  CHECK(cli.output.find("wrong_holder") != std::string::npos);
+  // The legal representative of the same enterprise may use every seal, but this task is not his.
+  auto r = env.sign_as(request, env.wallet(kBoss), "contract");
+  CHECK(r.status == 403);
+  CHECK(r.code() == "wrong_holder");
+  r = env.post_answer(request, wallet::sign_reject_body(env.wallet(kBoss), request));
+  CHECK(r.status == 403);
+  CHECK(r.code() == "wrong_holder");
+  CHECK(env.get_task("tax", t["id"]).as_json()["status"] != "rejected");
+
+  r = env.sign_as(request, env.wallet(kAdmin), "contract");
+  REQUIRE(r.status == 200);
+  CHECK(env.get_task("tax", t["id"]).as_json()["status"] == "signed");
+}
+
+TEST_CASE("a task bound to a license serial is signed by that holder only") {
+  auto& env = SigningEnv::get();
+  const std::string serial = env.wallet_entry(kBoss)["cert_serial"];
+  std::string lower = serial;
+  for (auto& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  const auto t = env.create_pdf_task("tax", {"company"}, "any_of", {{"signer", {{"license_serial", lower}}}});
+  CHECK(t["signer"]["license_serial"] == serial);  // read in any case, kept upper-case
+  const auto request = env.fetch_request(t["qr_text"]);
+  auto r = env.sign_as(request, env.wallet(kAdmin), "company");
+  CHECK(r.status == 403);
+  CHECK(r.code() == "wrong_holder");
+  r = env.sign_as(request, env.wallet(kBoss), "company");
+  CHECK(r.status == 200);
+}
+
+TEST_CASE("binding to a login is refused when the login is unknown, another application's, unconfirmed or contradicted") {
+  auto& env = SigningEnv::get();
+  const auto with_signer = [&](const std::string& department, const json& signer) {
+    json body = {{"document", {{"name", "contract.pdf"}, {"pdf", b64(sample_pdf())}}},
+                 {"seals", {{"mode", "any_of"}, {"types", {"company"}}}},
+                 {"signer", signer}};
+    return env.create(department, body);
+  };
+  auto r = with_signer("tax", {{"login_session", "no-such-login"}});
+  CHECK(r.status == 422);
+  CHECK(r.code() == "unknown_login_session");
+
+  // Another relying party's login is not found either (it is not this application's to use).
+  const std::string banking_login = confirmed_login(env, "banking", kAdmin);
+  r = with_signer("tax", {{"login_session", banking_login}});
+  CHECK(r.status == 422);
+  CHECK(r.code() == "unknown_login_session");
+
+  const auto pending = new_login(env, "tax");
+  r = with_signer("tax", {{"login_session", pending["id"]}});
+  CHECK(r.status == 409);
+  CHECK(r.code() == "login_not_confirmed");
+
+  const std::string login = confirmed_login(env, "tax", kAdmin);
+  r = with_signer("tax", {{"login_session", login}, {"license_serial", env.wallet_entry(kBoss)["cert_serial"]}});
+  CHECK(r.status == 422);
+  CHECK(r.code() == "signer_mismatch");
+  r = with_signer("tax", {{"login_session", login}, {"uscc", env.wallet_entry(kShenzhen)["uscc"]}});
+  CHECK(r.status == 422);
+  CHECK(r.code() == "signer_mismatch");
+
+  r = with_signer("tax", {{"license_serial", "not-hex!"}});
+  CHECK(r.status == 400);
+  r = with_signer("tax", {{"holder", "someone"}});
+  CHECK(r.status == 400);
+}
+
+TEST_CASE("an enterprise without the seal types asked for is refused with seal_type_unavailable before a task exists") {
+  auto& env = SigningEnv::get();  // the bank serves the whole country; the tax bureau only 湖北
+  const std::string shenzhen = env.wallet_entry(kShenzhen)["uscc"];
+  // Its four seals have no 合同专用章.
+  auto r = env.create("banking", {{"document", {{"name", "contract.pdf"}, {"pdf", b64(sample_pdf())}}},
+                              {"seals", {{"mode", "any_of"}, {"types", {"contract"}}}},
+                              {"signer", {{"uscc", shenzhen}}}});
+  CHECK(r.status == 422);
+  CHECK(r.code() == "seal_type_unavailable");
+  CHECK(r.body.find("合同专用章") != std::string::npos);
+  // all_of needs every type; any_of one of them.
+  r = env.create("banking", {{"document", {{"name", "contract.pdf"}, {"pdf", b64(sample_pdf())}}},
+                         {"seals", {{"mode", "all_of"}, {"types", {"company", "contract"}}}},
+                         {"signer", {{"uscc", shenzhen}}}});
+  CHECK(r.status == 422);
+  CHECK(r.code() == "seal_type_unavailable");
+  r = env.create("banking", {{"document", {{"name", "contract.pdf"}, {"pdf", b64(sample_pdf())}}},
+                         {"seals", {{"mode", "any_of"}, {"types", {"company", "contract"}}}},
+                         {"signer", {{"uscc", shenzhen}}}});
+  CHECK(r.status == 201);
+  // Through a login the enterprise is known too.
+  const std::string login = confirmed_login(env, "banking", kShenzhen);
+  r = env.create("banking", {{"document", {{"name", "contract.pdf"}, {"pdf", b64(sample_pdf())}}},
+                         {"seals", {{"mode", "any_of"}, {"types", {"contract"}}}},
+                         {"signer", {{"login_session", login}}}});
+  CHECK(r.status == 422);
+  CHECK(r.code() == "seal_type_unavailable");
+}
