@@ -85,6 +85,7 @@ int main(int argc, char** argv) {
   const std::string department = "banking";  // national scope: every 存续 enterprise's holders qualify
   const std::string token = host.token(department);
   std::printf("host pid %d (for a profiler: perf record -g -e cpu-clock -p PID)\n", host.pid());
+  std::fflush(stdout);  // seen now, even when stdout is a file
 
   // The wallets the banking application accepts without a matter.
   std::vector<wallet::Wallet> wallets;
