@@ -8,6 +8,8 @@
 //             next to `openssl speed -seconds 2 sm2` verify/s (one signature
 //             costs the host several SM2 verifications: the answers, the seal,
 //             the chains and CRLs).
+//   host CPU: the host process's own CPU time over the tasks/s loop, per
+//             task, as a multiple of one SM2 verify (bench/host_cpu.h).
 //   20 MB   : the host-side cost of stamping a 20 MB PDF in process
 //             (pdf::inspect + prepare_signature, which hashes the byte range
 //             with SM3, + complete_signature) relative to `openssl dgst -sm3`
@@ -20,6 +22,7 @@
 #include <sstream>
 #include <zhaoyin/pdf/pdf_signing.h>
 
+#include "host_cpu.h"
 #include "openssl_baseline.h"
 #include "signing_env.h"
 
@@ -65,6 +68,7 @@ int main(int argc, char** argv) {
   const auto pdf = sample_pdf(2);
   const double sm2_verify = bench::openssl_sm2_speed().verify_per_second;
 
+  const bench::CpuMeter host_cpu(env.host().pid());
   const auto start = Clock::now();
   for (int i = 0; i < n; ++i) {
     const auto t = env.create_ok("tax", {{"document", {{"name", "bench.pdf"}, {"pdf", b64(pdf)}}},
@@ -78,11 +82,13 @@ int main(int argc, char** argv) {
     env.document("tax", t["id"]);
   }
   const double elapsed = seconds_since(start);
+  const double host_seconds = host_cpu.seconds();
   const double per_second = n / elapsed;
   std::printf("sign tasks end to end (small PDF, %zu bytes): %d in %.2f s = %.1f tasks/s\n", pdf.size(), n, elapsed,
               per_second);
   std::printf("  baseline openssl sm2 verify: %.0f/s; tasks/s : sm2 verify/s = 1 : %.0f\n", sm2_verify,
               per_second > 0 ? sm2_verify / per_second : 0.0);
+  bench::print_cpu_per_op("  host CPU per sign task", host_seconds, n, sm2_verify);
 
   // Host-side cost of stamping a 20 MB PDF.
   const auto big = large_pdf(20);

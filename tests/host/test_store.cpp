@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <mutex>
 #include <thread>
+#include <vector>
 #include <test_support.h>
 #include <zhaoyin/store/application_repository.h>
 #include <zhaoyin/store/database.h>
@@ -55,6 +56,20 @@ TEST_CASE("store: opening creates the data folder and a WAL SQLite file", "[stor
   int fk = 0;
   s << "PRAGMA foreign_keys", into(fk), now;
   CHECK(fk == 1);
+}
+
+TEST_CASE("store: every pooled SQLite connection enforces foreign keys, new or handed out again", "[store]") {
+  TempDir dir;
+  Database db(settings_in(dir));
+  for (int round = 0; round < 2; ++round) {  // round 1 gets the connections of round 0 back from the pool
+    std::vector<Poco::Data::Session> held;
+    for (int i = 0; i < 3; ++i) {
+      held.push_back(db.session());
+      int fk = 0;
+      held.back() << "PRAGMA foreign_keys", into(fk), now;
+      CHECK(fk == 1);
+    }
+  }
 }
 
 TEST_CASE("store: migrations apply once and are a no-op on re-run and reopen", "[store]") {

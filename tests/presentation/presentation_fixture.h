@@ -94,6 +94,7 @@ class PresentationHost {
   }
 
   std::uint16_t port() const { return static_cast<std::uint16_t>(host_->port()); }
+  int pid() const { return host_->pid(); }
   std::string url(const std::string& path = "") const { return host_->url(path); }
   std::string log() const { return host_->log(); }
 

@@ -45,6 +45,17 @@ void create_migrations_table(Poco::Data::Session& s) {
       now;
 }
 
+// SQLite's foreign_keys is a setting of each connection, kept for its life:
+// set once when the pool opens a connection, rather than with a statement
+// (prepared, run, finalised) every time a session is handed out.
+class SqlitePool final : public Poco::Data::SessionPool {
+ public:
+  using SessionPool::SessionPool;
+
+ protected:
+  void customizeSession(Poco::Data::Session& s) override { s << "PRAGMA foreign_keys = ON", now; }
+};
+
 Poco::Int64 now_seconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
@@ -72,7 +83,7 @@ void Database::open_sqlite() {
     throw StoreError("cannot create the data folder " + settings_.data_dir.string() +
                      (ec ? ": " + ec.message() : std::string()));
   try {
-    pool_ = std::make_unique<Poco::Data::SessionPool>("SQLite", file().string(), 1, settings_.max_sessions, 60);
+    pool_ = std::make_unique<SqlitePool>("SQLite", file().string(), 1, settings_.max_sessions, 60);
     auto s = session();
     std::string mode;
     // WAL lets readers proceed while one writer commits; the mode is stored in the file.
@@ -127,9 +138,7 @@ Poco::Data::Session Database::session() {
     }
     Poco::Data::Session s(pool_->get());
     s.setConnectionTimeout(static_cast<std::size_t>(settings_.busy_timeout_seconds));
-    // A per-connection setting in SQLite: set it on every session handed out.
-    s << "PRAGMA foreign_keys = ON", now;
-    return s;
+    return s;  // foreign_keys is on: SqlitePool set it when it opened the connection
   } catch (const Poco::Exception& e) {
     throw StoreError("store unavailable: " + redact(e.displayText()));
   }
