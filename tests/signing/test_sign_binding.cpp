@@ -6,6 +6,7 @@
 // unconfirmed or contradicted; and an enterprise that holds none of the seal
 // types asked for is told so before a task exists.
 #include <catch2/catch.hpp>
+#include <map>
 
 #include "signing_env.h"
 
@@ -140,4 +141,81 @@ TEST_CASE("an enterprise without the seal types asked for is refused with seal_t
                          {"signer", {{"login_session", login}}}});
   CHECK(r.status == 422);
   CHECK(r.code() == "seal_type_unavailable");
+}
+
+TEST_CASE("the seals of a verified enterprise, for the relying party's page: listed, detailed, refused to others") {
+  auto& env = SigningEnv::get();
+  const std::string wuhan = env.wallet_entry(kAdmin)["uscc"];
+  const std::string login = confirmed_login(env, "tax", kAdmin);
+  const auto get = [&](const std::string& path) { return http("GET", env.url(path), "", bearer(env.token("tax"))); };
+
+  auto r = get("/api/v1/enterprises/" + wuhan + "/seals?login_session=" + login);
+  REQUIRE(r.status == 200);
+  const auto list = r.as_json();
+  CHECK(list["uscc"] == wuhan);
+  REQUIRE(list["seals"].size() == 5);
+  std::map<std::string, bool> usable;
+  for (const auto& s : list["seals"]) {
+    CHECK(s["status"] == "valid");
+    CHECK(s["valid_from"].is_string());
+    CHECK_FALSE(s.contains("impression_png"));  // only in the detail
+    usable[s["type"]] = s["usable_by_login_holder"];
+  }
+  // 李娜, the administrator, may use the company and contract seals only.
+  CHECK(usable == std::map<std::string, bool>{{"company", true}, {"contract", true}, {"finance", false},
+                                              {"invoice", false}, {"legal_rep", false}});
+
+  const std::string contract = SigningEnv::seal_of(env.wallet(kAdmin), "contract").es_id;
+  r = get("/api/v1/seals/" + contract + "?login_session=" + login);
+  REQUIRE(r.status == 200);
+  const auto detail = r.as_json();
+  CHECK(detail["type"] == "contract");
+  CHECK(detail["type_label"] == "合同专用章");
+  const auto png = trust::base64_decode(detail["impression_png"].get<std::string>());
+  REQUIRE(png.size() > 8);
+  CHECK(std::string(png.begin(), png.begin() + 8) == "\x89PNG\r\n\x1a\n");
+
+  // Refusals: no login, someone else's enterprise, an unknown login, another enterprise's seal.
+  CHECK(get("/api/v1/enterprises/" + wuhan + "/seals").status == 400);
+  r = get("/api/v1/enterprises/" + env.wallet_entry(kShenzhen)["uscc"].get<std::string>() + "/seals?login_session=" + login);
+  CHECK(r.status == 403);
+  CHECK(r.code() == "enterprise_not_verified");
+  r = get("/api/v1/enterprises/" + wuhan + "/seals?login_session=nope");
+  CHECK(r.status == 422);
+  CHECK(r.code() == "unknown_login_session");
+  const std::string other_seal = SigningEnv::seal_of(env.wallet(kShenzhen), "company").es_id;
+  CHECK(get("/api/v1/seals/" + other_seal + "?login_session=" + login).status == 404);
+  CHECK(http("GET", env.url("/api/v1/enterprises/" + wuhan + "/seals?login_session=" + login)).status == 401);
+}
+
+TEST_CASE("seals chosen on the relying party's page: only they may sign; unknown or mistyped choices are refused") {
+  auto& env = SigningEnv::get();
+  const std::string wuhan = env.wallet_entry(kBoss)["uscc"];
+  const std::string company = SigningEnv::seal_of(env.wallet(kBoss), "company").es_id;
+  const json signer = {{"uscc", wuhan}};
+  auto t = env.create_pdf_task("tax", {"company", "contract"}, "any_of",
+                               {{"signer", signer}, {"seals", {{"mode", "any_of"}, {"types", {"company", "contract"}}, {"es_ids", {company}}}}});
+  CHECK(t["seals"]["es_ids"] == json::array({company}));
+  const auto request = env.fetch_request(t["qr_text"]);
+  CHECK(request["seals"]["es_ids"] == json::array({company}));
+  auto r = env.sign_as(request, env.wallet(kBoss), "contract");  // a seal type the task accepts, but not the chosen seal
+  CHECK(r.status == 422);
+  CHECK(r.code() == "seal_not_chosen");
+  // zhaoyin-wallet offers the chosen seal only.
+  CHECK(wallet::usable_seals(env.wallet(kBoss), request).size() == 1);
+  r = env.sign_as(request, env.wallet(kBoss), "company");
+  CHECK(r.status == 200);
+
+  const auto with_seals = [&](const json& seals, const json& who) {
+    return env.create("tax", {{"document", {{"name", "c.pdf"}, {"pdf", b64(sample_pdf())}}}, {"seals", seals}, {"signer", who}});
+  };
+  r = with_seals({{"types", {"company"}}, {"es_ids", {"ES-NOT-THERE"}}}, signer);
+  CHECK(r.status == 422);
+  CHECK(r.code() == "unknown_seal");
+  r = with_seals({{"types", {"contract"}}, {"es_ids", {company}}}, signer);  // a company seal for a contract task
+  CHECK(r.status == 400);
+  r = with_seals({{"types", {"company"}}, {"es_ids", {company}}}, json::object());  // no enterprise to look in
+  CHECK(r.status == 400);
+  r = with_seals({{"types", {"company"}}, {"es_ids", json::array()}}, signer);
+  CHECK(r.status == 400);
 }

@@ -98,6 +98,18 @@ ParsedCreate parse_create_body(const json& body) {
     const auto t = seal_type(v, "seals.types[]");
     if (std::find(r.seal_types.begin(), r.seal_types.end(), t) == r.seal_types.end()) r.seal_types.push_back(t);
   }
+  for (const auto& [key, v] : seals.items())
+    if (key != "mode" && key != "types" && key != "es_ids") bad("seals: unknown field \"" + key + "\"");
+  if (seals.contains("es_ids") && !seals["es_ids"].is_null()) {
+    const json& ids = seals["es_ids"];
+    if (!ids.is_array() || ids.empty() || ids.size() > 20) bad("seals.es_ids must be a list of 1 to 20 esIDs");
+    for (const auto& v : ids) {
+      if (!v.is_string() || v.get_ref<const std::string&>().empty() || v.get_ref<const std::string&>().size() > 64)
+        bad("seals.es_ids[] must be esIDs (1 to 64 characters)");
+      if (std::find(r.chosen_seals.begin(), r.chosen_seals.end(), v.get<std::string>()) == r.chosen_seals.end())
+        r.chosen_seals.push_back(v.get<std::string>());
+    }
+  }
 
   if (body.contains("placement") && !body["placement"].is_null()) r.placement = placement_from(body["placement"], "placement");
   if (body.contains("placements") && !body["placements"].is_null()) {

@@ -198,6 +198,8 @@ class StepContext {
     if (!contains(due, record->type))
       throw http::ApiError(422, "seal_type_not_accepted",
                            "the task does not accept a " + record->type + " seal (" + seal_type_label(record->type) + ") now");
+    if (!task_.request.chosen_seals.empty() && !contains(task_.request.chosen_seals, es_id))
+      throw http::ApiError(422, "seal_not_chosen", "the relying party chose other seals for this task (seals.es_ids)");
     ResolvedSeal r{*record, {}};
     try {
       r.parsed = trust::parse_seal(record->seal_der);

@@ -65,6 +65,21 @@ void SignService::bind_to_login(const store::Application& app, SignTaskRequest& 
   r.signer_uscc = uscc;
 }
 
+void SignService::check_chosen_seals(const SignTaskRequest& r) const {
+  if (r.chosen_seals.empty()) return;
+  if (!r.signer_uscc)
+    throw http::ApiError::bad_request("seals.es_ids needs the enterprise: signer.uscc or signer.login_session");
+  if (!ctx_->authority) throw http::ApiError(503, "authority_unavailable", "no authority is configured");
+  const auto held = ctx_->authority->seals_of(*r.signer_uscc);
+  for (const auto& es_id : r.chosen_seals) {
+    const auto it = std::find_if(held.begin(), held.end(), [&](const auto& s) { return s.es_id == es_id; });
+    if (it == held.end())
+      throw http::ApiError(422, "unknown_seal", "the enterprise " + *r.signer_uscc + " has no seal " + es_id);
+    if (!contains(r.seal_types, it->type))
+      throw http::ApiError::bad_request("seals.es_ids: seal " + es_id + " is a " + it->type + " seal, not one of seals.types");
+  }
+}
+
 void SignService::require_seal_types_held(const SignTaskRequest& r) const {
   if (!r.signer_uscc || !ctx_->authority) return;
   std::vector<std::string> held;
@@ -94,6 +109,7 @@ SignTask SignService::create(const store::Application& app, SignTaskRequest r, c
   if (document.empty()) throw http::ApiError::bad_request("the document is empty");
   bind_to_login(app, r);
   require_seal_types_held(r);
+  check_chosen_seals(r);
 
   if (r.document_kind == "pdf") {
     pdf::DocumentInfo info;
@@ -230,7 +246,8 @@ nlohmann::json SignService::wallet_request(const SignTask& t) const {
             {"name", t.request.document_name},
             {"pages", t.request.document_kind == "pdf" ? nlohmann::json(t.request.pages) : nlohmann::json(nullptr)},
             {"sm3", t.request.document_sm3}}},
-          {"seals", {{"mode", t.request.seal_mode}, {"accepted", due}, {"signed", t.signed_types()}}},
+          {"seals",
+           {{"mode", t.request.seal_mode}, {"accepted", due}, {"signed", t.signed_types()}, {"es_ids", t.request.chosen_seals}}},
           {"signer", signer},
           {"matter", optional_json(t.request.matter)},
           {"status", t.status},
@@ -267,7 +284,8 @@ nlohmann::json SignService::to_json(const SignTask& t) const {
             {"types", t.request.seal_types},
             {"required_types", t.request.required_types},
             {"due", t.final() ? nlohmann::json::array() : nlohmann::json(t.types_due())},
-            {"signed", t.signed_types()}}},
+            {"signed", t.signed_types()},
+            {"es_ids", t.request.chosen_seals}}},
           {"signer", signer},
           {"matter", optional_json(t.request.matter)},
           {"correlation_id", optional_json(t.request.correlation_id)},

@@ -51,6 +51,7 @@ json SignTaskRequest::to_json() const {
           {"seal_mode", seal_mode},
           {"seal_types", seal_types},
           {"required_types", required_types},
+          {"chosen_seals", chosen_seals},
           {"placement", placement ? placement_json(*placement) : json(nullptr)},
           {"placements", per_type},
           {"signer_uscc", optional_json(signer_uscc)},
@@ -81,6 +82,7 @@ SignTaskRequest SignTaskRequest::from_json(const json& j) {
   r.seal_mode = j.at("seal_mode").get<std::string>();
   r.seal_types = j.at("seal_types").get<std::vector<std::string>>();
   r.required_types = j.at("required_types").get<std::vector<std::string>>();
+  if (j.contains("chosen_seals")) r.chosen_seals = j["chosen_seals"].get<std::vector<std::string>>();  // absent before it existed
   if (!j.at("placement").is_null()) r.placement = placement_from(j["placement"]);
   for (const auto& [type, p] : j.at("placements").items()) r.placements[type] = placement_from(p);
   r.signer_uscc = optional_string(j, "signer_uscc");

@@ -27,6 +27,7 @@ struct SignTaskRequest {
   std::string seal_mode = "any_of";          // any_of | all_of
   std::vector<std::string> seal_types;       // as asked (company, contract, ...)
   std::vector<std::string> required_types;   // added by extensions (sign_task_created): always all of them
+  std::vector<std::string> chosen_seals;     // esIDs picked on the relying party's page: only these may sign (empty: any)
   std::optional<pdf::Placement> placement;   // one for every seal type
   std::map<std::string, pdf::Placement> placements;  // per seal type
   std::optional<std::string> signer_uscc;

@@ -36,9 +36,16 @@ std::vector<const WalletSeal*> usable_seals(const Wallet& wallet, const nlohmann
   if (request.contains("seals") && request["seals"].contains("accepted"))
     for (const auto& a : request["seals"]["accepted"])
       if (a.is_object() && a.contains("type") && a["type"].is_string()) accepted.push_back(a["type"].get<std::string>());
+  // seals.es_ids: the seals the relying party had the enterprise choose; only those (docs/protocol/signing.md).
+  std::vector<std::string> chosen;
+  if (request.contains("seals") && request["seals"].contains("es_ids") && request["seals"]["es_ids"].is_array())
+    for (const auto& id : request["seals"]["es_ids"])
+      if (id.is_string()) chosen.push_back(id.get<std::string>());
   std::vector<const WalletSeal*> out;
   for (const auto& s : wallet.seals())
-    if (s.authorised && std::find(accepted.begin(), accepted.end(), s.type) != accepted.end()) out.push_back(&s);
+    if (s.authorised && std::find(accepted.begin(), accepted.end(), s.type) != accepted.end() &&
+        (chosen.empty() || std::find(chosen.begin(), chosen.end(), s.es_id) != chosen.end()))
+      out.push_back(&s);
   return out;
 }
 
