@@ -144,6 +144,12 @@ TEST_CASE("counter, public license, login, signing and OpenID Connect pages are 
     check_page("the signing page", demo_sign);
   }
 
+  // The production signing page of a task (the 128-bit id is its capability).
+  const auto task = host.api("POST", "/api/v1/sign-tasks", "tax",
+                             R"({"document": {"data": "aGVsbG8="}, "seals": {"types": ["company"]}})");
+  REQUIRE(task.status == 201);
+  check_page("the hosted signing page", host.get("/sign/" + task.json()["id"].get<std::string>()));
+
   // An OpenID Connect page: the authorization error page.
   check_page("the OIDC error page", host.get("/oidc/authorize"), 400);
 

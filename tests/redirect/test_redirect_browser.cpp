@@ -40,7 +40,8 @@ TEST_CASE("tricky redirect targets never take Chromium off the host", "[redirect
   INFO(r.output);
   CHECK(r.exit_code == 0);
   CHECK(r.output.find("redirects ok") != std::string::npos);
-  for (const char* shot : {"redirect-admin-next", "redirect-oidc-refused", "redirect-page-expired", "redirect-page-renewed"})
+  for (const char* shot : {"redirect-admin-next", "redirect-oidc-refused", "redirect-page-expired", "redirect-page-renewed",
+                           "sign-page-pending"})
     CHECK(fs::exists(dir.path() / (std::string(shot) + ".png")));
   if (const char* keep = std::getenv("ZHAOYIN_REDIRECT_SCREENSHOTS")) {
     fs::create_directories(keep);

@@ -184,6 +184,14 @@ std::optional<Refusal> check_relative_path(std::string_view path) {
   return check_percent(path.substr(segments.size()), [](unsigned char) { return false; });
 }
 
+std::optional<Refusal> check_return_url(const std::vector<std::string>& registered_uris, std::string_view url) {
+  const bool path = !url.empty() && url.front() == '/';
+  if (auto refusal = path ? check_relative_path(url) : check_absolute(url)) return refusal;
+  if (!path && !registered(registered_uris, url))
+    return Refusal{"not_registered", "an absolute return_url must be one of the application's registered redirect URIs, byte for byte"};
+  return std::nullopt;
+}
+
 bool registered(const std::vector<std::string>& registered, std::string_view uri) {
   return std::any_of(registered.begin(), registered.end(), [&](const std::string& r) { return r == uri; });
 }

@@ -36,17 +36,6 @@ SignTask demo_task(SignService& service, const std::string& id) {
   return *t;
 }
 
-std::string status_label(const std::string& s) {
-  if (s == "pending") return "请使用电子营业执照扫码签章 · Scan with your license wallet to sign";
-  if (s == "scanned") return "已扫码，请在手机上选择印章并确认 · Choose a seal and confirm on the phone";
-  if (s == "partially_signed") return "部分印章已加盖，等待其余印章 · Waiting for the remaining seals";
-  if (s == "signed") return "签章完成 · Signed";
-  if (s == "rejected") return "已在手机上拒绝 · Rejected on the phone";
-  if (s == "expired") return "二维码已过期 · The QR code has expired";
-  if (s == "cancelled") return "已取消 · Cancelled";
-  return s;
-}
-
 // The sandbox wallet that can sign the demo (a legal representative of an
 // enterprise in the application's province, or any legal representative).
 struct DemoWallet {
@@ -71,7 +60,7 @@ std::optional<DemoWallet> demo_wallet(const authority::SandboxConnector& sandbox
 }
 
 nlohmann::json page_state(const SignTask& t) {
-  return {{"status", t.status}, {"label", status_label(t.status)}, {"signed", t.status == "signed"},
+  return {{"status", t.status}, {"label", sign_status_label(t.status)}, {"signed", t.status == "signed"},
           {"document_url", "/demo/sign/" + t.id + "/document"}};
 }
 
@@ -182,7 +171,7 @@ void DemoSignPage::handle(http::Exchange& ex) {
   body += "</dl>\n";
   body += "<p><a href=\"/demo/sample-contract.pdf\">查看待签合同 View the unsigned contract</a></p>\n";
   body += "<div class=\"qr\" id=\"qr\"><img alt=\"QR code\" src=\"/api/v1/sign-tasks/" + escape_html(t.id) + "/qr.png\"></div>\n";
-  body += "<p class=\"status\" id=\"status\" data-status=\"" + escape_html(t.status) + "\">" + escape_html(status_label(t.status)) + "</p>\n";
+  body += "<p class=\"status\" id=\"status\" data-status=\"" + escape_html(t.status) + "\">" + escape_html(sign_status_label(t.status)) + "</p>\n";
   body += "<p class=\"download\" id=\"download\"" + std::string(t.status == "signed" ? "" : " hidden") +
           "><a class=\"button\" href=\"/demo/sign/" + escape_html(t.id) + "/document\">下载已签章合同 Download the signed contract</a></p>\n";
   body += "<h2>用钱包模拟器签章 Sign with the wallet simulator</h2>\n";

@@ -65,7 +65,7 @@ Bytes base64_field(const json& doc, const char* name) {
 ParsedCreate parse_create_body(const json& body) {
   if (!body.is_object()) bad("the body must be a JSON object");
   static const std::vector<std::string> known = {"document", "seals", "placement", "placements", "signer", "matter",
-                                                 "correlation_id", "callback_url", "ttl"};
+                                                 "correlation_id", "callback_url", "return_url", "ttl"};
   for (const auto& [key, value] : body.items())
     if (std::find(known.begin(), known.end(), key) == known.end()) bad("unknown field \"" + key + "\"");
   ParsedCreate out;
@@ -143,6 +143,7 @@ ParsedCreate parse_create_body(const json& body) {
   r.matter = optional_text(body, "matter", 200);
   r.correlation_id = optional_text(body, "correlation_id", 200);
   r.callback_url = optional_text(body, "callback_url", 2000);
+  r.return_url = optional_text(body, "return_url", 2000);
   if (body.contains("ttl") && !body["ttl"].is_null()) {
     if (!body["ttl"].is_number_integer()) bad("ttl must be an integer number of seconds");
     r.ttl = std::chrono::seconds(body["ttl"].get<long long>());

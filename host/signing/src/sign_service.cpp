@@ -4,6 +4,7 @@
 #include <zhaoyin/http/api_error.h>
 #include <zhaoyin/http/extension_gate.h>
 #include <zhaoyin/login/login_service.h>
+#include <zhaoyin/redirect/redirect_target.h>
 #include <zhaoyin/protocol/canonical_json.h>
 #include <zhaoyin/protocol/wallet_messages.h>
 #include <zhaoyin/trust/bytes.h>
@@ -106,6 +107,11 @@ SignTask SignService::create(const store::Application& app, SignTaskRequest r, c
     throw http::ApiError::forbidden("matter_not_approved",
                                     "application " + app.client_id + " is not approved for the matter " + *r.matter);
   if (r.callback_url) http::require_callback_url(*r.callback_url, ctx_->settings.callbacks);
+  if (r.return_url) {
+    // The hosted page sends the browser there: never an open redirect (redirect_target.h).
+    if (const auto refusal = redirect::check_return_url(app.redirect_uris, *r.return_url))
+      throw http::ApiError(400, "invalid_return_url", "return_url refused (" + refusal->reason + "): " + refusal->message);
+  }
   if (document.empty()) throw http::ApiError::bad_request("the document is empty");
   bind_to_login(app, r);
   require_seal_types_held(r);
@@ -289,6 +295,8 @@ nlohmann::json SignService::to_json(const SignTask& t) const {
           {"signer", signer},
           {"matter", optional_json(t.request.matter)},
           {"correlation_id", optional_json(t.request.correlation_id)},
+          {"page_url", ctx_->settings.public_url + "/sign/" + t.id},
+          {"return_url", optional_json(t.request.return_url)},
           {"signatures", signatures},
           {"created_at", protocol::rfc3339(t.created_at)},
           {"expires_at", protocol::rfc3339(t.expires_at)},

@@ -43,6 +43,17 @@ constexpr TypeName kTypes[] = {{"company", "法定名称章"},
 
 }  // namespace
 
+std::string sign_status_label(const std::string& s) {
+  if (s == "pending") return "请使用电子营业执照扫码签章 · Scan with your license wallet to sign";
+  if (s == "scanned") return "已扫码，请在手机上选择印章并确认 · Choose a seal and confirm on the phone";
+  if (s == "partially_signed") return "部分印章已加盖，等待其余印章 · Waiting for the remaining seals";
+  if (s == "signed") return "签章完成 · Signed";
+  if (s == "rejected") return "已在手机上拒绝 · Rejected on the phone";
+  if (s == "expired") return "二维码已过期 · The QR code has expired";
+  if (s == "cancelled") return "已取消 · Cancelled";
+  return s;
+}
+
 json SignTaskRequest::to_json() const {
   json per_type = json::object();
   for (const auto& [type, p] : placements) per_type[type] = placement_json(p);
@@ -61,6 +72,7 @@ json SignTaskRequest::to_json() const {
           {"matter", optional_json(matter)},
           {"correlation_id", optional_json(correlation_id)},
           {"callback_url", optional_json(callback_url)},
+          {"return_url", optional_json(return_url)},
           {"ttl", ttl.count()},
           {"pages", pages},
           {"document_sm3", document_sm3}};
@@ -92,6 +104,7 @@ SignTaskRequest SignTaskRequest::from_json(const json& j) {
   r.matter = optional_string(j, "matter");
   r.correlation_id = optional_string(j, "correlation_id");
   r.callback_url = optional_string(j, "callback_url");
+  r.return_url = optional_string(j, "return_url");  // absent in tasks stored before it existed
   r.ttl = std::chrono::seconds(j.at("ttl").get<long long>());
   r.pages = j.at("pages").get<int>();
   r.document_sm3 = j.at("document_sm3").get<std::string>();

@@ -39,6 +39,7 @@ struct SignTaskRequest {
   std::optional<std::string> matter;
   std::optional<std::string> correlation_id;
   std::optional<std::string> callback_url;
+  std::optional<std::string> return_url;     // where the hosted page /sign/{id} sends the browser once signed
   std::chrono::seconds ttl{600};
   int pages = 0;                             // pdf only
   std::string document_sm3;                  // hex, of the original document
@@ -122,5 +123,7 @@ struct SignTask {
 // form; nullopt for an unknown one.
 std::optional<std::string> normalise_seal_type(const std::string& type_or_label);
 std::string seal_type_label(const std::string& type);
+// What a hosted page says for a task's status, in Chinese and English.
+std::string sign_status_label(const std::string& status);
 
 }  // namespace zhaoyin::signing

@@ -6,7 +6,9 @@
 //     byte, goes on to the hosted QR page;
 //  3. the hosted login page — after expiry its "new QR code" button renews
 //     with the page token from the URL fragment, the wallet approves the new
-//     QR, and the browser goes to the session's return_url and nowhere else.
+//     QR, and the browser goes to the session's return_url and nowhere else;
+//  4. the hosted signing page /sign/{id} — the wallet signs, and the page goes
+//     to the task's return_url.
 // Every request the browser makes to another origin is aborted and recorded;
 // the test fails if there is any. Usage: node redirects_test.js CONFIG.json
 // (url, client_id, client_secret, redirect_uri, staff_username,
@@ -136,6 +138,29 @@ async function main() {
     await shot(page, 'redirect-page-renewed');
     execFileSync(cfg.wallet_bin, ['--wallet', cfg.wallet_file, '--password', cfg.wallet_password, 'scan', qr, '--approve']);
     await page.waitForURL(cfg.url + '/healthz', { timeout: 60000 });
+
+    // 4. The hosted signing page: it follows the task and returns to return_url once signed, not before.
+    const signToken = await fetch(cfg.url + '/oauth/token', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: cfg.client_id,
+        client_secret: cfg.client_secret, scope: 'signature' }).toString(),
+    }).then((r) => r.json());
+    const taskReply = await fetch(cfg.url + '/api/v1/sign-tasks', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: 'Bearer ' + signToken.access_token },
+      body: JSON.stringify({ document: { name: '申请书.txt', data: Buffer.from('申请书').toString('base64') },
+        seals: { types: ['company'] }, return_url: '/healthz?signed=1' }),
+    });
+    expect(taskReply.status === 201, 'create sign task: ' + taskReply.status);
+    const task = await taskReply.json();
+    await page.goto(task.page_url);
+    await page.waitForSelector('#status[data-status=pending]');
+    expect((await page.textContent('#document-name')) === '申请书.txt', 'the page does not name the document');
+    await shot(page, 'sign-page-pending');
+    execFileSync(cfg.wallet_bin, ['--wallet', cfg.wallet_file, '--password', cfg.wallet_password, 'scan',
+      task.qr_text, '--approve', '--seal', 'company']);
+    await page.waitForURL(cfg.url + '/healthz?signed=1', { timeout: 60000 });
 
     expect(escapes.length === 0, 'the browser tried to leave the host: ' + escapes.join(', '));
     console.log('redirects ok');

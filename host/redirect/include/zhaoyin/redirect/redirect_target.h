@@ -57,4 +57,10 @@ std::optional<Refusal> check_relative_path(std::string_view path);
 // lower-cased, decoded or stripped first).
 bool registered(const std::vector<std::string>& registered, std::string_view uri);
 
+// Where a hosted page (login, signing) sends the browser when its flow is
+// done: a strict path on this host, or one of the application's registered
+// redirect URIs byte for byte. nullopt when acceptable; otherwise the
+// refusal of check_relative_path / check_absolute, or reason not_registered.
+std::optional<Refusal> check_return_url(const std::vector<std::string>& registered_uris, std::string_view url);
+
 }  // namespace zhaoyin::redirect
