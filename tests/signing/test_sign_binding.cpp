@@ -219,3 +219,59 @@ TEST_CASE("seals chosen on the relying party's page: only they may sign; unknown
   r = with_seals({{"types", {"company"}}, {"es_ids", json::array()}}, signer);
   CHECK(r.status == 400);
 }
+
+TEST_CASE("the holder's inbox lists the tasks bound to that holder; signed with the license key, refused otherwise") {
+  auto& env = SigningEnv::get();
+  const std::string login = confirmed_login(env, "tax", kAdmin);
+  const auto mine = env.create_pdf_task("tax", {"contract"}, "any_of", {{"signer", {{"login_session", login}}}});
+  const auto theirs = env.create_pdf_task("tax", {"company"}, "any_of",
+                                          {{"signer", {{"license_serial", env.wallet_entry(kBoss)["cert_serial"]}}}});
+  const auto unbound = env.create_pdf_task("tax", {"company"});
+  const auto inbox = [&](const json& body) { return http("POST", env.url("/wallet/v1/inbox"), body.dump()); };
+  const auto listed = [](const json& reply, const json& task) {
+    for (const auto& t : reply["tasks"])
+      if (t["request_url"] == task["qr_text"]) return true;
+    return false;
+  };
+
+  auto r = inbox(wallet::inbox_body(env.wallet(kAdmin), env.url()));
+  REQUIRE(r.status == 200);
+  auto reply = r.as_json();
+  CHECK(reply["license_serial"] == env.wallet_entry(kAdmin)["cert_serial"]);
+  CHECK(listed(reply, mine));
+  CHECK_FALSE(listed(reply, theirs));
+  CHECK_FALSE(listed(reply, unbound));
+  for (const auto& t : reply["tasks"]) CHECK(t["relying_party"]["name"].is_string());
+
+  // zhaoyin-wallet inbox prints the same; the request URL is then answered like a scanned code.
+  const auto cli = env.wallet_cli(kAdmin, "inbox " + quote(env.url()));
+  CHECK(cli.exit_code == 0);
+  CHECK(cli.output.find(mine["qr_text"].get<std::string>()) != std::string::npos);
+  const auto request = env.fetch_request(mine["qr_text"]);
+  REQUIRE(env.sign_as(request, env.wallet(kAdmin), "contract").status == 200);
+  CHECK_FALSE(listed(inbox(wallet::inbox_body(env.wallet(kAdmin), env.url())).as_json(), mine));  // signed: gone
+
+  // Refusals: another host's inbox URL, a forged signature, a stale time, a serial that is not the certificate's.
+  auto body = wallet::inbox_body(env.wallet(kAdmin), "https://relay.example");
+  r = inbox(body);
+  CHECK(r.status == 422);
+  CHECK(r.code() == "answer_mismatch");
+  body = wallet::inbox_body(env.wallet(kAdmin), env.url());
+  body["signature"] = wallet::inbox_body(env.wallet(kBoss), env.url())["signature"];
+  r = inbox(body);
+  CHECK(r.status == 422);
+  CHECK(r.code() == "bad_signature");
+  auto answer = wallet::inbox_body(env.wallet(kAdmin), env.url())["answer"];
+  answer["answered_at"] = "2020-01-01T00:00:00Z";
+  r = inbox(env.wallet(kAdmin).signed_answer(answer));
+  CHECK(r.status == 422);
+  CHECK(r.code() == "clock_skew");
+  answer = wallet::inbox_body(env.wallet(kAdmin), env.url())["answer"];
+  answer["license_serial"] = env.wallet_entry(kBoss)["cert_serial"];
+  r = inbox(env.wallet(kAdmin).signed_answer(answer));
+  CHECK(r.status == 422);
+  CHECK(r.code() == "answer_mismatch");
+  answer["extra"] = 1;
+  r = inbox(env.wallet(kAdmin).signed_answer(answer));
+  CHECK(r.status == 400);
+}

@@ -27,6 +27,7 @@ ZHAOYIN_SIGNING_HANDLER(VerifySignatures)   // POST   /api/v1/signatures/verify
 ZHAOYIN_SIGNING_HANDLER(SealUsageRecords)   // GET    /api/v1/seals/{esid}/usage
 ZHAOYIN_SIGNING_HANDLER(EnterpriseSeals)    // GET    /api/v1/enterprises/{uscc}/seals?login_session=ID (seal_handlers.cpp)
 ZHAOYIN_SIGNING_HANDLER(SealDetail)         // GET    /api/v1/seals/{esid}?login_session=ID (seal_handlers.cpp)
+ZHAOYIN_SIGNING_HANDLER(WalletInbox)        // POST   /wallet/v1/inbox (wallet_inbox.cpp)
 ZHAOYIN_SIGNING_HANDLER(SignPage)           // GET    /sign/{id} (sign_pages.cpp)
 ZHAOYIN_SIGNING_HANDLER(SignPageState)      // GET    /sign/{id}/state[?wait=S&last=STATUS] (sign_pages.cpp)
 ZHAOYIN_SIGNING_HANDLER(DemoSign)           // GET    /demo/sign

@@ -52,6 +52,7 @@ void register_signing_routes(http::Router& router, const std::shared_ptr<http::H
   add<SealUsageRecords>(router, "GET", "/api/v1/seals/{esid}/usage", ctx, callbacks);
   add<EnterpriseSeals>(router, "GET", "/api/v1/enterprises/{uscc}/seals", ctx, callbacks);
   add<SealDetail>(router, "GET", "/api/v1/seals/{esid}", ctx, callbacks);
+  add<WalletInbox>(router, "POST", "/wallet/v1/inbox", ctx, callbacks);
   add<SignPage>(router, "GET", "/sign/{id}", ctx, callbacks);
   add<SignPageState>(router, "GET", "/sign/{id}/state", ctx, callbacks);
   add<DemoSign>(router, "GET", "/demo/sign", ctx, callbacks);

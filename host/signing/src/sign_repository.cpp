@@ -60,15 +60,17 @@ void SignRepository::insert(const SignTask& task, const Bytes& original) {
   Poco::Int64 created = seconds(task.created_at), expires = seconds(task.expires_at);
   Poco::Data::BLOB doc = to_blob(original);
   std::string signatures = "[]";
+  Poco::Nullable<std::string> signer =
+      task.request.signer_serial ? Poco::Nullable<std::string>(*task.request.signer_serial) : Poco::Nullable<std::string>();
   int version = task.version;
   try {
     auto s = db_.session();
     Poco::Data::Transaction tx(s);
     db_.lock_for_write(s);
     s << "INSERT INTO sign_tasks (id, client_id, ticket, nonce, status, version, request, callback_url, created_at,"
-         " expires_at, updated_at, original, signatures) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         " expires_at, updated_at, original, signatures, signer_serial) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         use(id), use(client), use(ticket), use(nonce), use(status), use(version), use(request), use(callback),
-        use(created), use(expires), use(created), use(doc), use(signatures), now;
+        use(created), use(expires), use(created), use(doc), use(signatures), use(signer), now;
     append_event(s, id, status, task.created_at);
     tx.commit();
   } catch (const Poco::Exception& e) {
@@ -255,6 +257,23 @@ std::vector<SealUsage> SignRepository::usage(const std::string& es_id, const std
     return out;
   } catch (const Poco::Exception& e) {
     rethrow("cannot read seal usage", e);
+  }
+}
+
+std::vector<std::string> SignRepository::open_for_holder(const std::string& license_serial, TimePoint at,
+                                                          std::size_t limit) const {
+  try {
+    auto s = db_.session();
+    std::string serial = license_serial;
+    Poco::Int64 when = seconds(at);
+    Poco::Int64 max = static_cast<Poco::Int64>(limit);
+    std::vector<std::string> ids;
+    s << "SELECT id FROM sign_tasks WHERE signer_serial = ? AND status IN ('pending', 'scanned', 'partially_signed')"
+         " AND expires_at > ? ORDER BY created_at, id LIMIT ?",
+        into(ids), use(serial), use(when), use(max), now;
+    return ids;
+  } catch (const Poco::Exception& e) {
+    rethrow("cannot list a holder's sign tasks", e);
   }
 }
 

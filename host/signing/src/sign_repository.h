@@ -55,6 +55,10 @@ class SignRepository {
   // nullopt when the task has no callback URL or the status did not change.
   const std::optional<std::string>& held_callback() const { return held_callback_; }
 
+  // Open tasks bound to the holder of `license_serial` (upper-case hex), not
+  // expired at `at`, oldest first: the wallet inbox.
+  std::vector<std::string> open_for_holder(const std::string& license_serial, TimePoint at, std::size_t limit) const;
+
   std::vector<std::string> overdue_with_callback(TimePoint at, std::size_t limit) const;
 
  private:

@@ -16,6 +16,7 @@ Migration access_migration();        // version 11: access applications and thei
 Migration usage_migration();         // version 12: verifications counted per application and day (migrations_usage.cpp)
 Migration login_renewal_migration();  // version 13: login sessions' page token and bounded renewals (migrations_login.cpp)
 Migration callbacks_migration();     // version 14: callback deliveries waiting or given up (migrations_callbacks.cpp)
+Migration signing_inbox_migration();  // version 16: sign tasks' bound holder, for the wallet inbox (migrations_signing.cpp)
 Migration callbacks_outbox_migration();  // version 15: callbacks held in the state change's transaction (migrations_callbacks.cpp)
 
 }  // namespace zhaoyin::store

@@ -65,6 +65,7 @@ const std::vector<Migration>& migrations() {
       login_renewal_migration(),  // 13, migrations_login.cpp
       callbacks_migration(),     // 14, migrations_callbacks.cpp
       callbacks_outbox_migration(),  // 15, migrations_callbacks.cpp
+      signing_inbox_migration(),     // 16, migrations_signing.cpp
   };
   return list;
 }

@@ -56,4 +56,17 @@ Migration signing_migration() {
           }};
 }
 
+// Tasks bound to one holder (signer.license_serial) are listed in that
+// holder's wallet inbox (待签章, POST /wallet/v1/inbox): the serial gets a
+// column of its own so the inbox is an indexed query, not a scan of the
+// request JSON. Tasks made before it have NULL (bound to nobody).
+Migration signing_inbox_migration() {
+  return {16,
+          "sign tasks: the bound holder, for the wallet inbox",
+          {
+              "ALTER TABLE sign_tasks ADD COLUMN signer_serial VARCHAR(64)",
+              "CREATE INDEX sign_tasks_signer ON sign_tasks (signer_serial, status, expires_at)",
+          }};
+}
+
 }  // namespace zhaoyin::store

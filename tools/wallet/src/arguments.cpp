@@ -34,6 +34,8 @@ const char* usage_text() {
          "  scan TEXT | --image PNG   act on a login or signing QR code\n"
          "       [--approve | --reject] [--seal TYPE]   (TYPE: company finance contract invoice legal_rep)\n"
          "  present [--qr FILE.png]   a one-time presentation code (and its QR image)\n"
+         "  inbox HOST_URL            the sign tasks waiting for this holder (待签章) at a host;\n"
+         "                            answer one with: scan REQUEST_URL --approve\n"
          "\n"
          "exit codes: 0 done, 2 usage error, unreadable wallet or verb not available,\n"
          "            3 wrong license password, 1 any other failure\n";
@@ -75,10 +77,11 @@ Arguments parse_arguments(const std::vector<std::string>& args) {
   }
   if (a.help) return a;
 
-  if (positional.empty()) throw UsageError("which verb? show, scan or present");
+  if (positional.empty()) throw UsageError("which verb? show, scan, present or inbox");
   a.verb = positional.front();
   positional.erase(positional.begin());
-  if (a.verb != "show" && a.verb != "scan" && a.verb != "present") throw UsageError("unknown verb " + a.verb);
+  if (a.verb != "show" && a.verb != "scan" && a.verb != "present" && a.verb != "inbox")
+    throw UsageError("unknown verb " + a.verb);
   for (const auto& option : verb_options) {
     if (verb_of_option(option) != a.verb) throw UsageError(option + " does not apply to " + a.verb);
   }
@@ -95,6 +98,10 @@ Arguments parse_arguments(const std::vector<std::string>& args) {
       throw UsageError("unknown seal type " + *a.seal_type +
                        " (company, finance, contract, invoice or legal_rep)");
     }
+  } else if (a.verb == "inbox") {
+    if (positional.size() != 1) throw UsageError("inbox takes the host's URL, e.g. http://127.0.0.1:8080");
+    a.host_url = positional.front();
+    while (!a.host_url->empty() && a.host_url->back() == '/') a.host_url->pop_back();
   } else if (!positional.empty()) {
     throw UsageError(a.verb + " takes no argument " + positional.front());
   }

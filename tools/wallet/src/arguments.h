@@ -19,7 +19,7 @@ struct Arguments {
   bool help = false;
   std::string wallet;
   std::optional<std::string> password;
-  std::string verb;                  // show | scan | present
+  std::string verb;                  // show | scan | present | inbox
   // scan
   std::optional<std::string> scan_text;
   std::optional<std::string> image;
@@ -28,6 +28,8 @@ struct Arguments {
   std::optional<std::string> seal_type;
   // present
   std::optional<std::string> qr_file;
+  // inbox
+  std::optional<std::string> host_url;
 };
 
 // Throws UsageError with a message fit for the user.

@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   try {
     if (args.verb == "show") return zhaoyin::wallet::run_show(args);
     if (args.verb == "scan") return zhaoyin::wallet::run_scan(args);
+    if (args.verb == "inbox") return zhaoyin::wallet::run_inbox(args);
     return zhaoyin::wallet::run_present(args);
   } catch (const WalletError& e) {
     std::cerr << "zhaoyin-wallet: " << e.what() << "\n";

@@ -49,6 +49,15 @@ std::vector<const WalletSeal*> usable_seals(const Wallet& wallet, const nlohmann
   return out;
 }
 
+nlohmann::json inbox_body(const Wallet& wallet, const std::string& host_url) {
+  const nlohmann::json answer = {{"protocol", std::string(protocol::kWalletProtocol)},
+                                 {"type", "inbox"},
+                                 {"answer_url", host_url + "/wallet/v1/inbox"},
+                                 {"license_serial", wallet.license_serial()},
+                                 {"answered_at", protocol::rfc3339(std::chrono::system_clock::now())}};
+  return wallet.signed_answer(answer);
+}
+
 nlohmann::json sign_prepare_body(const Wallet& wallet, const nlohmann::json& request, const WalletSeal& seal) {
   auto answer = base_answer(wallet, request, "prepare");
   answer["es_id"] = seal.es_id;

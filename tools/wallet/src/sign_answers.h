@@ -34,4 +34,9 @@ nlohmann::json sign_final_body(const Wallet& wallet, const nlohmann::json& reque
 
 nlohmann::json sign_reject_body(const Wallet& wallet, const nlohmann::json& request);
 
+// The inbox request (待签章): the body to POST to <host_url>/wallet/v1/inbox,
+// signed with the holder's license key, answered with the open tasks bound to
+// this holder (each with the request_url to fetch and answer as if scanned).
+nlohmann::json inbox_body(const Wallet& wallet, const std::string& host_url);
+
 }  // namespace zhaoyin::wallet

@@ -117,4 +117,16 @@ int run_sign_request(const Arguments& args, const Wallet& wallet, const nlohmann
   return kExitOk;
 }
 
+int run_inbox(const Arguments& args) {
+  auto wallet = Wallet::load(args.wallet);
+  wallet.unlock(*args.password);
+  const HostReply reply = http_post_json(*args.host_url + "/wallet/v1/inbox", inbox_body(wallet, *args.host_url));
+  if (!reply.ok()) {
+    std::cerr << "zhaoyin-wallet: refused: " << reply.error_code() << ": " << reply.error_message() << "\n";
+    return kExitFailure;
+  }
+  std::cout << reply.body.dump(2, ' ', false) << "\n";
+  return kExitOk;
+}
+
 }  // namespace zhaoyin::wallet
