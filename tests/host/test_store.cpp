@@ -397,3 +397,28 @@ TEST_CASE("store: an exception from the work reaches its caller and changes noth
   db.close();
   CHECK_THROWS_AS(db.write_together([](Poco::Data::Session&) {}), StoreError);
 }
+
+TEST_CASE("extension bindings: a change is read at once on this host, and by another host once the cache ages",
+          "[store][extensions]") {
+  TempDir dir;
+  Database db(settings_in(dir));
+  db.migrate();
+  ApplicationRepository(db).create(sample_app("bound"), "secret");
+  ExtensionBindingRepository here(db);
+  CHECK(here.names("bound", ExtensionKind::Plugin).empty());  // now cached, empty
+  here.set("bound", ExtensionKind::Plugin, {"tax"});
+  CHECK(here.names("bound", ExtensionKind::Plugin) == std::vector<std::string>{"tax"});
+  CHECK(here.names("bound", ExtensionKind::Script).empty());
+  here.set("bound", ExtensionKind::Script, {"a.lua", "b.lua"});
+  CHECK(here.names("bound", ExtensionKind::Script) == std::vector<std::string>{"a.lua", "b.lua"});
+  CHECK(here.names("bound", ExtensionKind::Plugin) == std::vector<std::string>{"tax"});
+
+  // Another host on the same store: its cached copy is served for at most 1 s (docs/SECURITY.md).
+  Database other_host(settings_in(dir));
+  ExtensionBindingRepository there(other_host);
+  CHECK(there.names("bound", ExtensionKind::Plugin) == std::vector<std::string>{"tax"});
+  here.set("bound", ExtensionKind::Plugin, {});
+  CHECK(here.names("bound", ExtensionKind::Plugin).empty());
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  CHECK(there.names("bound", ExtensionKind::Plugin).empty());
+}

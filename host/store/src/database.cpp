@@ -10,6 +10,7 @@
 #include <chrono>
 #include <mutex>
 #include <zhaoyin/store/migrations.h>
+#include "extension_binding_cache.h"
 #include "group_commit.h"
 #include "postgresql_connector.h"
 #include "sql_dialect.h"
@@ -64,7 +65,9 @@ Poco::Int64 now_seconds() {
 }  // namespace
 
 Database::Database(DatabaseSettings settings)
-    : settings_(std::move(settings)), group_commit_(std::make_unique<GroupCommit>(*this)) {
+    : settings_(std::move(settings)),
+      group_commit_(std::make_unique<GroupCommit>(*this)),
+      extension_binding_cache_(std::make_unique<ExtensionBindingCache>()) {
   if (settings_.max_sessions < 1) throw StoreError("store pool size must be at least 1");
   register_connectors();
   if (settings_.driver == "sqlite") open_sqlite();

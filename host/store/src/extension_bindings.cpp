@@ -6,6 +6,7 @@
 #include <Poco/Data/Transaction.h>
 #include <Poco/Exception.h>
 #include <set>
+#include "extension_binding_cache.h"
 
 namespace zhaoyin::store {
 
@@ -14,6 +15,12 @@ using namespace Poco::Data::Keywords;
 std::string to_string(ExtensionKind kind) { return kind == ExtensionKind::Plugin ? "plugin" : "script"; }
 
 std::vector<std::string> ExtensionBindingRepository::names(const std::string& client_id, ExtensionKind kind) const {
+  auto& cache = db_.extension_binding_cache();
+  std::string key = to_string(kind);
+  key += '\n';
+  key += client_id;
+  if (auto cached = cache.get(key)) return std::move(*cached);
+  const auto ticket = cache.ticket();  // before the query: the entry's age counts from here
   std::vector<std::string> out;
   try {
     auto s = db_.session();
@@ -23,6 +30,7 @@ std::vector<std::string> ExtensionBindingRepository::names(const std::string& cl
   } catch (const Poco::Exception& e) {
     throw StoreError("cannot read the extensions of " + client_id + ": " + e.displayText());
   }
+  cache.put(key, out, ticket);
   return out;
 }
 
@@ -49,6 +57,7 @@ void ExtensionBindingRepository::set(const std::string& client_id, ExtensionKind
       ++position;
     }
     tx.commit();
+    db_.extension_binding_cache().changed();  // this host's next lookup reads the new list
   } catch (const Poco::Exception& e) {
     throw StoreError("cannot set the extensions of " + client_id + ": " + e.displayText());
   }

@@ -36,6 +36,7 @@ struct DatabaseSettings {
 };
 
 class GroupCommit;
+class ExtensionBindingCache;
 
 class Database {
  public:
@@ -87,6 +88,9 @@ class Database {
   // Closes every pooled connection; session() throws afterwards.
   void close();
 
+  // This process's short-lived copy of extension bindings (ExtensionBindingRepository).
+  ExtensionBindingCache& extension_binding_cache() { return *extension_binding_cache_; }
+
  private:
   void open_sqlite();
   void open_postgresql();
@@ -95,6 +99,7 @@ class Database {
   DatabaseSettings settings_;
   std::unique_ptr<Poco::Data::SessionPool> pool_;
   std::unique_ptr<GroupCommit> group_commit_;
+  std::unique_ptr<ExtensionBindingCache> extension_binding_cache_;
 };
 
 }  // namespace zhaoyin::store
