@@ -25,5 +25,10 @@ function(zhaoyin_add_plugin id)
   if(CMAKE_SYSTEM_NAME STREQUAL "Linux")
     target_link_options(${id} PRIVATE "LINKER:--no-undefined")
   endif()
+  # In-tree only: the "asan" preset (ZHAOYIN_SANITIZE) sanitises the plugins
+  # the host loads as well as the host. An out-of-tree build never sets it.
+  if(ZHAOYIN_SANITIZE AND TARGET zhaoyin_options)
+    target_link_libraries(${id} PRIVATE zhaoyin_options)
+  endif()
   install(TARGETS ${id} LIBRARY DESTINATION lib/zhaoyin/plugins COMPONENT plugins)
 endfunction()

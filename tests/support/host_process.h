@@ -57,7 +57,11 @@ class HostProcess {
     for (int i = 0; i < 600; ++i) {
       if (read_file(log_path_).find("\"msg\":\"ready\"") != std::string::npos) { ready_ = true; return; }
       int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) { pid_ = -1; return; }
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        check_no_sanitizer_report("zhaoyin-host (" + log_path_.string() + ")", log());
+        return;
+      }
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
   }
@@ -80,6 +84,8 @@ class HostProcess {
     int status = 0;
     ::waitpid(pid_, &status, 0);
     pid_ = -1;
+    // The host's sanitizer reports (leaks are reported at exit) go to its log.
+    check_no_sanitizer_report("zhaoyin-host (" + log_path_.string() + ")", log());
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   }
 

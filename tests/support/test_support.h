@@ -9,6 +9,12 @@
 #include <string>
 #include <sys/wait.h>
 
+// The benchmarks (bench/) share these helpers without Catch; zhaoyin_add_test
+// sets ZHAOYIN_CATCH_TEST for the test executables.
+#ifdef ZHAOYIN_CATCH_TEST
+#include <catch2/catch.hpp>
+#endif
+
 namespace zhaoyin::test {
 
 namespace fs = std::filesystem;
@@ -34,6 +40,27 @@ class TempDir {
   fs::path path_;
 };
 
+// A report of AddressSanitizer, LeakSanitizer or UBSan (the "asan" preset) in a
+// child's output. A sanitised child that runs into one exits non-zero, but a
+// test that expects a refusal (any non-zero exit) or never looks at a host's
+// exit status would miss it, so the helpers that run our binaries look for it.
+inline bool has_sanitizer_report(const std::string& output) {
+  return output.find("ERROR: AddressSanitizer") != std::string::npos ||
+         output.find("ERROR: LeakSanitizer") != std::string::npos ||
+         output.find(": runtime error: ") != std::string::npos;
+}
+
+// Fails the current test case (without stopping it) when output holds a
+// sanitizer report, showing the report; a benchmark only prints it.
+inline void check_no_sanitizer_report(const std::string& what, const std::string& output) {
+  if (!has_sanitizer_report(output)) return;
+#ifdef ZHAOYIN_CATCH_TEST
+  FAIL_CHECK("sanitizer report from " << what << ":\n" << output);
+#else
+  std::fprintf(stderr, "sanitizer report from %s:\n%s\n", what.c_str(), output.c_str());
+#endif
+}
+
 struct CommandResult {
   int exit_code = -1;
   std::string output;  // stdout and stderr together
@@ -51,6 +78,7 @@ inline CommandResult run_command(const std::string& command) {
   while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) r.output.append(buffer, n);
   int status = pclose(pipe);
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  check_no_sanitizer_report(command, r.output);
   return r;
 }
 

@@ -104,7 +104,8 @@ TEST_CASE("Seal v4: a maker signature over SEQUENCE { eSealInfo, cert, signAlgID
   // §6.1 signs the SES_SealInfo alone; the old wrapped form is what a
   // conformant verifier rejects, so this host must reject it too.
   const World& w = world();
-  const auto parts = der::parse(w.seal()).children();
+  const Bytes seal_der = w.seal();  // the Elements below point into it
+  const auto parts = der::parse(seal_der).children();
   const Bytes wrapped = der::sequence({parts[0].raw_bytes(), parts[1].raw_bytes(), parts[2].raw_bytes()});
   const Bytes old_seal = der::sequence({parts[0].raw_bytes(), parts[1].raw_bytes(), parts[2].raw_bytes(),
                                         der::bit_string(w.maker.key.sign(wrapped))});
