@@ -295,6 +295,18 @@ TEST_CASE("Redis restarted under load: 503 rate_limit_unavailable during the out
     REQUIRE(links(env.host(1)) >= 2);
     for (int i = 0; i < 300 && served_after_restart == 0; ++i) std::this_thread::sleep_for(100ms);
     CHECK(served_after_restart > 0);
+    // Each host's rate window reconnects to Redis on its own schedule (the
+    // load above may have reached only one of them): wait until both admit
+    // rate-limited work again before the next flow depends on it.
+    for (std::size_t h = 0; h < env.size(); ++h) {
+      int status = 0;
+      for (int i = 0; i < 300 && status != 201; ++i) {
+        status = http("POST", env.host(h).url("/api/v1/login-sessions"), "{}", bearer(token)).status;
+        if (status != 201) std::this_thread::sleep_for(100ms);
+      }
+      INFO("host " << h);
+      REQUIRE(status == 201);
+    }
     login_crosses_hosts(env, 0, 1);
     // No corrupted state: the login answered during the outage is confirmed on both hosts.
     for (std::size_t h = 0; h < env.size(); ++h)
