@@ -12,7 +12,6 @@
 #include <zhaoyin/authority/connector.h>
 #include <zhaoyin/http/api_error.h>
 #include <zhaoyin/http/auth.h>
-#include <zhaoyin/login/login_service.h>
 #include <zhaoyin/protocol/canonical_json.h>
 #include <zhaoyin/trust/bytes.h>
 #include <zhaoyin/trust/error.h>
@@ -20,6 +19,7 @@
 #include <zhaoyin/trust/sm3.h>
 
 #include "api_handlers.h"
+#include "sign_service.h"
 #include "sign_task.h"
 
 namespace zhaoyin::signing {
@@ -27,22 +27,13 @@ namespace zhaoyin::signing {
 namespace {
 
 // The enterprise and holder a confirmed login of the caller verified.
-struct VerifiedLogin {
-  std::string session_id, uscc, license_serial;
-};
-
-VerifiedLogin verified_login(http::Exchange& ex, const std::shared_ptr<http::HostContext>& ctx) {
+SignService::LoginHolder verified_login(http::Exchange& ex, const std::shared_ptr<http::HostContext>& ctx) {
   const auto client = http::authenticate_bearer(ex, *ctx);
   http::require_scope(client, "signature");
   const std::string id = ex.query("login_session").value_or("");
   if (id.empty() || id.size() > 64)
     throw http::ApiError::bad_request("login_session (a confirmed login session of this application) is required");
-  const auto session = login::LoginService(ctx).find_for(client.application.client_id, id);
-  if (!session) throw http::ApiError(422, "unknown_login_session", "this application has no login session " + id);
-  if (session->status != "confirmed")
-    throw http::ApiError(409, "login_not_confirmed", "login session " + id + " is " + session->status + ", not confirmed");
-  VerifiedLogin v{id, "", session->subject.value("license_serial", std::string())};
-  if (session->subject.contains("face_info")) v.uscc = session->subject["face_info"].value("uscc", std::string());
+  auto v = SignService(ctx).confirmed_login_holder(client.application.client_id, id);
   if (!ctx->authority) throw http::ApiError(503, "authority_unavailable", "no authority is configured");
   return v;
 }

@@ -12,7 +12,6 @@
 //   reject   the holder declines.
 // Every step is itself signed by the holder's license key like a login answer.
 #include <algorithm>
-#include <cctype>
 #include <zhaoyin/http/api_error.h>
 #include <zhaoyin/http/extension_gate.h>
 #include <zhaoyin/protocol/canonical_json.h>
@@ -137,9 +136,7 @@ struct ResolvedSeal {
 // signer.login_session) is signed or refused by that holder alone.
 void require_bound_holder(const SignTask& task, const trust::Certificate& holder_cert) {
   if (!task.request.signer_serial) return;
-  std::string serial = holder_cert.serial_hex();
-  std::transform(serial.begin(), serial.end(), serial.begin(),
-                 [](char ch) { return static_cast<char>(std::toupper(static_cast<unsigned char>(ch))); });
+  const std::string serial = holder_cert.serial_hex();  // upper-case hex, like signer_serial
   if (serial != *task.request.signer_serial)
     throw http::ApiError(403, "wrong_holder",
                          "this task is bound to the holder of license certificate " + *task.request.signer_serial +

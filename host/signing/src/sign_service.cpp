@@ -44,26 +44,30 @@ void check_placement(const pdf::Placement& p, const std::vector<pdf::PageSize>& 
 
 SignService::SignService(std::shared_ptr<http::HostContext> ctx) : ctx_(std::move(ctx)) {}
 
-void SignService::bind_to_login(const store::Application& app, SignTaskRequest& r) const {
-  if (!r.signer_login) return;
+SignService::LoginHolder SignService::confirmed_login_holder(const std::string& client_id,
+                                                            const std::string& session_id) const {
   // Only this application's own logins: another relying party's sessions are not found.
-  const auto session = login::LoginService(ctx_).find_for(app.client_id, *r.signer_login);
-  if (!session)
-    throw http::ApiError(422, "unknown_login_session", "this application has no login session " + *r.signer_login);
+  const auto session = login::LoginService(ctx_).find_for(client_id, session_id);
+  if (!session) throw http::ApiError(422, "unknown_login_session", "this application has no login session " + session_id);
   if (session->status != "confirmed")
     throw http::ApiError(409, "login_not_confirmed",
                          "login session " + session->id + " is " + session->status + ", not confirmed");
-  const std::string serial = session->subject.value("license_serial", std::string());
-  const std::string uscc =
-      session->subject.contains("face_info") ? session->subject["face_info"].value("uscc", std::string()) : std::string();
-  if (serial.empty() || uscc.empty())
+  LoginHolder h{session->id, session->subject.value("license_serial", std::string()), std::string()};
+  if (session->subject.contains("face_info")) h.uscc = session->subject["face_info"].value("uscc", std::string());
+  if (h.license_serial.empty() || h.uscc.empty())
     throw http::ApiError(409, "login_not_confirmed", "login session " + session->id + " records no verified holder");
-  if (r.signer_serial && *r.signer_serial != serial)
-    throw http::ApiError(422, "signer_mismatch", "signer.license_serial is not the holder of login session " + session->id);
-  if (r.signer_uscc && *r.signer_uscc != uscc)
-    throw http::ApiError(422, "signer_mismatch", "signer.uscc is not the enterprise of login session " + session->id);
-  r.signer_serial = serial;
-  r.signer_uscc = uscc;
+  return h;
+}
+
+void SignService::bind_to_login(const store::Application& app, SignTaskRequest& r) const {
+  if (!r.signer_login) return;
+  const LoginHolder h = confirmed_login_holder(app.client_id, *r.signer_login);
+  if (r.signer_serial && *r.signer_serial != h.license_serial)
+    throw http::ApiError(422, "signer_mismatch", "signer.license_serial is not the holder of login session " + h.session_id);
+  if (r.signer_uscc && *r.signer_uscc != h.uscc)
+    throw http::ApiError(422, "signer_mismatch", "signer.uscc is not the enterprise of login session " + h.session_id);
+  r.signer_serial = h.license_serial;
+  r.signer_uscc = h.uscc;
 }
 
 void SignService::check_chosen_seals(const SignTaskRequest& r) const {

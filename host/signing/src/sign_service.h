@@ -40,6 +40,14 @@ class SignService {
   // The wallet's answer: step "prepare", "sign" or "reject". Throws ApiError with the refusal's code.
   nlohmann::json answer(const std::string& ticket, const nlohmann::json& body);
 
+  // The holder and enterprise a confirmed login session of `client_id`
+  // verified. 422 unknown_login_session (none of this application's),
+  // 409 login_not_confirmed.
+  struct LoginHolder {
+    std::string session_id, license_serial, uscc;  // serial upper-case hex
+  };
+  LoginHolder confirmed_login_holder(const std::string& client_id, const std::string& session_id) const;
+
   nlohmann::json wallet_request(const SignTask& task) const;  // unsigned; the route signs it
   nlohmann::json to_json(const SignTask& task) const;          // the relying party's view
   std::string callback_body(const SignTask& task) const;       // {"event": "sign_task.status", "task": to_json}

@@ -10,8 +10,6 @@
 // verification, and it reveals nothing without the holder's key. A captured
 // request replayed within the clock window lists the same tasks again to
 // whoever captured it (over TLS: nobody else); signing still needs the key.
-#include <algorithm>
-#include <cctype>
 #include <zhaoyin/authority/connector.h>
 #include <zhaoyin/http/api_error.h>
 #include <zhaoyin/protocol/canonical_json.h>
@@ -70,9 +68,7 @@ trust::Certificate checked_holder(const http::HostContext& ctx, const nlohmann::
 
 void WalletInbox::handle(http::Exchange& ex) {
   const trust::Certificate cert = checked_holder(*ctx_, ex.json_body());
-  std::string serial = cert.serial_hex();
-  std::transform(serial.begin(), serial.end(), serial.begin(),
-                 [](char ch) { return static_cast<char>(std::toupper(static_cast<unsigned char>(ch))); });
+  const std::string serial = cert.serial_hex();  // upper-case hex, as sign_tasks.signer_serial is stored
   SignService service(ctx_);
   store::ApplicationRepository apps(*ctx_->db);
   nlohmann::json tasks = nlohmann::json::array();
