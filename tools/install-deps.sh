@@ -25,6 +25,7 @@ TEST_PKGS=(
   redis-server                       # events and rate windows between hosts
   nginx-light                        # the load balancer in front of several hosts in the multi-host tests
   clang-14 libclang-rt-14-dev        # libFuzzer, ASan and UBSan for the fuzz harnesses (tools/fuzz.sh)
+  prometheus                         # only for promtool: `promtool check metrics` on /metrics (Debian ships it in this package)
 )
 # Node.js runs the npm client libraries the tests use (openid-client, playwright-core).
 # Any node >= 18 will do: install Debian's only when there is none.

@@ -25,6 +25,7 @@ namespace zhaoyin::test {
 
 struct ReceivedCall {
   std::string path, host, timestamp, signature, body;
+  std::string traceparent;  // W3C Trace Context header, as sent
 };
 
 class CallbackReceiver {
@@ -107,6 +108,7 @@ class CallbackReceiver {
       c.host = req.getHost();
       c.timestamp = req.get("X-Zhaoyin-Timestamp", "");
       c.signature = req.get("X-Zhaoyin-Signature", "");
+      c.traceparent = req.get("traceparent", "");
       Poco::StreamCopier::copyToString(req.stream(), c.body);
       std::unique_lock lock(r_.mutex_);
       ++r_.arrived_;

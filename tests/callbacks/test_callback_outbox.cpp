@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <zhaoyin/flow/event_bus.h>
 #include <zhaoyin/http/callback_dispatcher.h>
+#include <zhaoyin/http/trace_context.h>
 #include <zhaoyin/login/login_service.h>
 #include <zhaoyin/login/routes.h>
 #include <zhaoyin/trust/bytes.h>
@@ -159,4 +160,49 @@ TEST_CASE("callback outbox: a held callback whose subject is gone is dropped, no
   CHECK(bench.held("ls-gone").empty());
   CHECK(receiver.arrived() == 0);
   CHECK(bench.logged("login held callback dropped: its subject is gone"));
+}
+
+TEST_CASE("callback outbox: a callback continues the trace of the request that caused it, even when held") {
+  OutboxBench bench;
+  CallbackReceiver receiver;
+  const auto caller = http::TraceParent::parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+  REQUIRE(caller);
+  const http::TraceParent request_span = caller->child();  // what the edge makes of the caller's header
+
+  SECTION("sent at once") {
+    const auto s = bench.open_session("ls-traced", receiver.url());
+    {
+      http::TraceScope scope(request_span);
+      login::LoginService(bench.host.ctx).cancel(s);
+    }
+    REQUIRE(receiver.wait_accepted(1));
+  }
+  SECTION("rendered by a dispatcher after the hold ran out (the host stopped in between)") {
+    bench.open_session("ls-traced", receiver.url());
+    {
+      http::TraceScope scope(request_span);
+      REQUIRE(login::LoginRepository(*bench.host.ctx)
+                  .transition("ls-traced", {"pending", "scanned"}, "cancelled", std::chrono::system_clock::now(),
+                              login::Deadline::Ignore));
+    }
+    bench.hold_runs_out("ls-traced");
+    REQUIRE(receiver.wait_accepted(1));
+  }
+  const auto sent = http::TraceParent::parse(receiver.accepted()[0].traceparent);
+  REQUIRE(sent);
+  CHECK(sent->trace_id == "4bf92f3577b34da6a3ce929d0e0e4736");  // the relying party's trace
+  CHECK(sent->parent_id != request_span.parent_id);            // the delivery is a span of its own
+  CHECK(sent->parent_id != caller->parent_id);
+  CHECK(sent->flags == "01");                                  // the caller's sampling decision kept
+}
+
+TEST_CASE("callback outbox: a change made outside any request starts a trace of its own") {
+  OutboxBench bench;
+  CallbackReceiver receiver;
+  const auto s = bench.open_session("ls-untraced", receiver.url());
+  login::LoginService(bench.host.ctx).cancel(s);
+  REQUIRE(receiver.wait_accepted(1));
+  const auto sent = http::TraceParent::parse(receiver.accepted()[0].traceparent);
+  REQUIRE(sent);  // always a valid header
+  CHECK(sent->flags == "00");
 }

@@ -2,7 +2,10 @@
 // independent HTTP client (curl): a fresh sandbox, a host trusting it, a token
 // for a demo application, and a demo wallet shown.
 #include <catch2/catch.hpp>
+#include <cctype>
 #include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
 
 #include "host_process.h"
 #include "test_support.h"
@@ -136,4 +139,104 @@ TEST_CASE("the host refuses to start on a sandbox folder that does not exist") {
   HostProcess host(dir.path(), {"--data", dir / "data", "--sandbox", dir / "no-such-sandbox"});
   CHECK_FALSE(host.ready());
   CHECK(host.log().find("sandbox") != std::string::npos);
+}
+
+// Issue 23, "metrics, logs and traces that fit existing tooling": one QR login
+// through the real binaries with a W3C traceparent, then Prometheus's own
+// checker on /metrics and the shipped Grafana dashboard against what the host
+// exports.
+TEST_CASE("observability: a traced login, /metrics clean under promtool, the dashboard's metrics exported") {
+  auto root = shared_sandbox();
+  HostProcess host(root, {"--data", (root / "data-observability").string(), "--sandbox", (root / "sandbox").string()});
+  INFO(host.log());
+  REQUIRE(host.ready());
+  const auto sb = sandbox_json();
+  json tax, wallet;
+  for (const auto& app : sb["applications"])
+    if (app["department"] == "tax") tax = app;
+  for (const auto& w : sb["wallets"])
+    if (w["holder"] == "张志伟") wallet = w;
+  REQUIRE(tax.is_object());
+  REQUIRE(wallet.is_object());
+  const auto token_reply = curl("-u " + quote(tax["client_id"].get<std::string>() + ":" +
+                                              tax["client_secret"].get<std::string>()) +
+                                " -d grant_type=client_credentials " + quote(host.url("/oauth/token")));
+  REQUIRE(token_reply.status == 200);
+  const std::string bearer = "-H " + quote("Authorization: Bearer " + json::parse(token_reply.body)["access_token"].get<std::string>());
+
+  const std::string trace_id = "0af7651916cd43dd8448eb211c80319c";
+  const auto created = curl(bearer + " -H 'Content-Type: application/json' -H " +
+                            quote("traceparent: 00-" + trace_id + "-b7ad6b7169203331-01") + " -d '{}' " +
+                            quote(host.url("/api/v1/login-sessions")));
+  REQUIRE(created.status == 201);
+  const auto session = json::parse(created.body);
+  const auto scan = run_command(quote(bin("zhaoyin-wallet")) + " --wallet " +
+                                quote((root / "sandbox" / wallet["path"].get<std::string>()).string()) +
+                                " --password " + quote(wallet["password"].get<std::string>()) + " scan " +
+                                quote(session["qr_text"].get<std::string>()) + " --approve");
+  INFO(scan.output);
+  REQUIRE(scan.exit_code == 0);
+  const auto state = curl(bearer + " " + quote(host.url("/api/v1/login-sessions/" + session["id"].get<std::string>() +
+                                                        "?wait=30&last=scanned")));
+  REQUIRE(json::parse(state.body)["status"] == "confirmed");
+
+  // An error body names the request id the header and the log lines carry.
+  const auto missing = run_command("curl -s -D - " + quote(host.url("/api/v1/no-such-thing")));
+  const auto id_at = missing.output.find("X-Request-Id: ");
+  REQUIRE(id_at != std::string::npos);
+  const std::string request_id = missing.output.substr(id_at + 14, missing.output.find('\r', id_at) - id_at - 14);
+  const auto error = json::parse(missing.output.substr(missing.output.find("\r\n\r\n") + 4));
+  CHECK(error["error"]["code"] == "not_found");
+  CHECK(error["error"]["request_id"] == request_id);
+
+  const auto metrics = curl(quote(host.url("/metrics")));
+  REQUIRE(metrics.status == 200);
+  TempDir dir;
+  write_file(dir / "metrics.txt", metrics.body);
+  const auto promtool = run_command("promtool check metrics < " + quote(dir / "metrics.txt"));
+  INFO(metrics.body);
+  INFO(promtool.output);
+  CHECK(promtool.exit_code == 0);
+  CHECK(promtool.output.find("error") == std::string::npos);
+  CHECK(metrics.body.find("zhaoyin_http_refusals_total{status=\"404\",code=\"not_found\"} 1") != std::string::npos);
+  CHECK(metrics.body.find("zhaoyin_login_duration_seconds_count{outcome=\"confirmed\"} 1") != std::string::npos);
+  CHECK(metrics.body.find("# TYPE zhaoyin_waiting_clients gauge") != std::string::npos);
+
+  // Every metric the dashboard queries is one the host exports.
+  const auto dashboard = json::parse(read_file(fs::path(source_dir()) / "config" / "grafana" / "zhaoyin-dashboard.json"));
+  std::set<std::string> queried;
+  for (const auto& panel : dashboard["panels"]) {
+    for (const auto& target : panel.value("targets", json::array())) {
+      const std::string expr = target["expr"];
+      for (std::size_t at = expr.find("zhaoyin_"); at != std::string::npos; at = expr.find("zhaoyin_", at + 1)) {
+        std::size_t end = at;
+        while (end < expr.size() && (std::isalnum(static_cast<unsigned char>(expr[end])) || expr[end] == '_')) ++end;
+        std::string name = expr.substr(at, end - at);
+        for (const char* suffix : {"_bucket", "_sum", "_count"}) {
+          const std::string s = suffix;
+          if (name.size() > s.size() && name.compare(name.size() - s.size(), s.size(), s) == 0 &&
+              name.find("_total") == std::string::npos)
+            name.erase(name.size() - s.size());
+        }
+        queried.insert(name);
+        at = end;
+      }
+    }
+  }
+  CHECK(queried.size() >= 8);
+  for (const auto& name : queried) {
+    INFO(name);
+    CHECK(metrics.body.find("# TYPE " + name + " ") != std::string::npos);
+  }
+
+  // The relying party's trace is in the log lines of the request it sent.
+  CHECK(host.stop() == 0);
+  bool traced = false;
+  std::istringstream lines(host.log());
+  for (std::string line; std::getline(lines, line);) {
+    const auto j = json::parse(line, nullptr, false);
+    if (j.is_object() && j.value("path", "") == "/api/v1/login-sessions" && j.value("trace_id", "") == trace_id)
+      traced = true;
+  }
+  CHECK(traced);
 }

@@ -127,11 +127,12 @@ void CredentialGuard::succeeded(std::string_view source, std::string_view accoun
   pairs_.clear(pair_key(source, account));
 }
 
-void count_throttled(Metrics& metrics, const std::string& endpoint) {
-  metrics
-      .counter("zhaoyin_auth_throttled_total",
-               "Sign-ins and client authentications refused 429 before the credential was checked.", {"endpoint"})
-      .inc({endpoint});
+Counter& throttled_metric(Metrics& metrics) {
+  return metrics.counter("zhaoyin_auth_throttled_total",
+                         "Sign-ins and client authentications refused 429 before the credential was checked.",
+                         {"endpoint"});
 }
+
+void count_throttled(Metrics& metrics, const std::string& endpoint) { throttled_metric(metrics).inc({endpoint}); }
 
 }  // namespace zhaoyin::http

@@ -1,4 +1,5 @@
 #include <zhaoyin/http/callback_dispatcher.h>
+#include <zhaoyin/http/trace_context.h>
 
 #include <Poco/Exception.h>
 
@@ -123,6 +124,11 @@ std::string CallbackDispatcher::signature(const std::string& key_hex, const std:
   return "sha256=" + trust::hex_encode(trust::hmac_sha256(trust::hex_decode(key_hex), trust::to_bytes(timestamp + "." + body)));
 }
 
+Counter& CallbackDispatcher::attempts_metric(Metrics& metrics) {
+  return metrics.counter("zhaoyin_callback_attempts_total", "Callback delivery attempts by flow and outcome.",
+                         {"flow", "outcome"});
+}
+
 std::chrono::seconds CallbackDispatcher::backoff(const CallbackSettings& s, int attempt) {
   const int doublings = std::clamp(attempt - 1, 0, 30);
   const long long delay = static_cast<long long>(s.retry_base.count()) << doublings;
@@ -215,6 +221,11 @@ CallbackDispatcher::Outcome CallbackDispatcher::send(const PendingDelivery& d, s
     return Outcome::Delivered;  // nothing left to deliver to
   }
   const int attempt = d.attempts + 1;
+  // Each attempt is a span of the trace the queuing request belonged to, or of
+  // a new one when nothing queued it from a request (an expiry sweep).
+  const auto queued_in = TraceParent::parse(d.trace_parent);
+  const TraceParent span = queued_in ? queued_in->child() : TraceParent::start();
+  LogScope log_scope(LogScope::request_id(), span.trace_id);
   const nlohmann::json where = {{"client_id", d.client_id}, {"url", d.url}, {"attempt", attempt}};
   try {
     // Checked again at every attempt: the configuration may have changed
@@ -226,6 +237,7 @@ CallbackDispatcher::Outcome CallbackDispatcher::send(const PendingDelivery& d, s
     const CallbackReply reply = transport_->post(target, addresses,
                                                  {{"X-Zhaoyin-Timestamp", timestamp},
                                                   {"X-Zhaoyin-Signature", signature(*key, timestamp, d.body)},
+                                                  {"traceparent", span.header()},
                                                   {"User-Agent", "zhaoyin-host/" + ctx_->settings.version}},
                                                  d.body, pinned_ca(d.client_id));
     if (reply.status >= 200 && reply.status < 300) {
@@ -311,9 +323,7 @@ void CallbackDispatcher::attempt(const PendingDelivery& held) {
   const int attempts = d.attempts + 1;
   const bool give_up = outcome == Outcome::GiveUp || (outcome == Outcome::Retry && attempts >= settings_.max_attempts);
   if (ctx_->metrics)
-    ctx_->metrics
-        ->counter("zhaoyin_callback_attempts_total", "Callback delivery attempts by flow and outcome.", {"flow", "outcome"})
-        .inc({flow_, outcome == Outcome::Delivered ? "delivered" : give_up ? "given_up" : "retry"});
+    attempts_metric(*ctx_->metrics).inc({flow_, outcome == Outcome::Delivered ? "delivered" : give_up ? "given_up" : "retry"});
   try {
     if (outcome == Outcome::Delivered) {
       store_->delivered(d.id);

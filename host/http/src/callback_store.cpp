@@ -7,7 +7,9 @@
 #include <Poco/Types.h>
 #include <atomic>
 #include <chrono>
+#include <Poco/Nullable.h>
 #include <zhaoyin/http/callback_outbox.h>
+#include <zhaoyin/http/trace_context.h>
 #include <zhaoyin/trust/bytes.h>
 
 namespace zhaoyin::http {
@@ -34,6 +36,13 @@ Poco::Int64 creation_stamp() {
   return next;
 }
 
+// The span of the request being served, stored with a delivery it queues;
+// NULL outside a request (an expiry sweep).
+Poco::Nullable<std::string> current_trace() {
+  if (const TraceParent* span = TraceScope::current()) return span->header();
+  return Poco::Nullable<std::string>();
+}
+
 const char* const kDue = " flow = ? AND status = 'pending' AND due_at <= ? AND lease_until <= ?";
 
 }  // namespace
@@ -46,11 +55,12 @@ std::int64_t CallbackStore::now_ms() {
 std::string CallbackStore::add(const std::string& client_id, const std::string& url, const std::string& body) {
   std::string id = trust::hex_encode(trust::random_bytes(16)), flow = flow_, client = client_id, u = url, b = body;
   Poco::Int64 created = creation_stamp(), due = now_ms(), updated = due;
+  Poco::Nullable<std::string> trace = current_trace();
   try {
     auto s = db_.session();
     s << "INSERT INTO callback_deliveries (id, flow, client_id, url, body, status, attempts, created_at, due_at,"
-         " lease_until, updated_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, 0, ?)",
-        use(id), use(flow), use(client), use(u), use(b), use(created), use(due), use(updated), now;
+         " lease_until, updated_at, trace_parent) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, 0, ?, ?)",
+        use(id), use(flow), use(client), use(u), use(b), use(created), use(due), use(updated), use(trace), now;
   } catch (const Poco::Exception& e) {
     rethrow("cannot queue a callback", e);
   }
@@ -89,15 +99,16 @@ std::optional<std::string> hold_callback(Poco::Data::Session& session, const std
   const char* from = table == CallbackSubject::LoginSession ? "login_sessions" : "sign_tasks";
   std::string id = trust::hex_encode(trust::random_bytes(16)), f = flow, subject = subject_id;
   Poco::Int64 created = creation_stamp(), updated = CallbackStore::now_ms(), due = updated + kCallbackHoldMs;
+  Poco::Nullable<std::string> trace = current_trace();
   Poco::Data::Statement insert(session);
   // The CASTs type the parameters for PostgreSQL, which cannot infer them
   // from an INSERT's SELECT list.
   insert << std::string("INSERT INTO callback_deliveries (id, flow, client_id, url, body, status, attempts, created_at,"
-                        " due_at, lease_until, updated_at, subject_id)"
+                        " due_at, lease_until, updated_at, subject_id, trace_parent)"
                         " SELECT CAST(? AS VARCHAR(64)), CAST(? AS VARCHAR(64)), client_id, callback_url, '', 'pending', 0,"
-                        " CAST(? AS BIGINT), CAST(? AS BIGINT), 0, CAST(? AS BIGINT), id FROM ") +
+                        " CAST(? AS BIGINT), CAST(? AS BIGINT), 0, CAST(? AS BIGINT), id, CAST(? AS VARCHAR(55)) FROM ") +
                 from + " WHERE id = ? AND callback_url IS NOT NULL",
-      use(id), use(f), use(created), use(due), use(updated), use(subject);
+      use(id), use(f), use(created), use(due), use(updated), use(trace), use(subject);
   if (insert.execute() == 0) return std::nullopt;
   return id;
 }
@@ -126,7 +137,8 @@ std::optional<PendingDelivery> CallbackStore::claim_next(const std::string& clie
     std::string flow = flow_, client = client_id;
     Poco::Int64 at = at_ms, at2 = at_ms;
     Poco::Data::Statement select(s);
-    select << std::string("SELECT id, url, body, attempts, COALESCE(subject_id, '') FROM callback_deliveries WHERE") + kDue +
+    select << std::string("SELECT id, url, body, attempts, COALESCE(subject_id, ''), COALESCE(trace_parent, '')"
+                          " FROM callback_deliveries WHERE") + kDue +
                   " AND client_id = ? ORDER BY due_at, created_at, id LIMIT 1",
         use(flow), use(at), use(at2), use(client);
     select.execute();
@@ -139,6 +151,7 @@ std::optional<PendingDelivery> CallbackStore::claim_next(const std::string& clie
     d.body = rs.value(2, 0).convert<std::string>();
     d.attempts = rs.value(3, 0).convert<int>();
     d.subject_id = rs.value(4, 0).convert<std::string>();
+    d.trace_parent = rs.value(5, 0).convert<std::string>();
     // Conditional: only one host wins a row whose lease has run out.
     std::string id = d.id;
     Poco::Int64 lease = lease_until_ms, at3 = at_ms;

@@ -19,6 +19,7 @@ namespace zhaoyin::http {
 struct PendingDelivery {
   std::string id, client_id, url, body;
   std::string subject_id;  // the session or task of a held delivery (callback_outbox.h), else empty
+  std::string trace_parent;  // the queuing request's span (trace_context.h), else empty
   int attempts = 0;        // attempts made before this one
 };
 

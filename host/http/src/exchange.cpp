@@ -1,4 +1,5 @@
 #include <zhaoyin/http/exchange.h>
+#include <zhaoyin/http/log.h>
 
 #include <Poco/Net/MediaType.h>
 #include <Poco/String.h>
@@ -148,7 +149,11 @@ void Exchange::send_empty(int status) {
 }
 
 nlohmann::json Exchange::error_body(const std::string& code, const std::string& message) {
-  return {{"error", {{"code", code}, {"message", message}}}};
+  nlohmann::json error = {{"code", code}, {"message", message}};
+  // The id in the X-Request-Id header and in the host's log lines (LogScope),
+  // repeated where integrators look first: the error they were handed.
+  if (!LogScope::request_id().empty()) error["request_id"] = LogScope::request_id();
+  return {{"error", std::move(error)}};
 }
 
 }  // namespace zhaoyin::http

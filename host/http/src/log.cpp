@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <ctime>
 #include <ostream>
+#include <utility>
 
 namespace zhaoyin::http {
 
@@ -43,6 +44,23 @@ std::string utc_timestamp_now() {
   return out + ms;
 }
 
+namespace {
+thread_local std::string t_request_id;
+thread_local std::string t_trace_id;
+}  // namespace
+
+LogScope::LogScope(std::string request_id, std::string trace_id)
+    : outer_request_id_(std::exchange(t_request_id, std::move(request_id))),
+      outer_trace_id_(std::exchange(t_trace_id, std::move(trace_id))) {}
+
+LogScope::~LogScope() {
+  t_request_id = std::move(outer_request_id_);
+  t_trace_id = std::move(outer_trace_id_);
+}
+
+const std::string& LogScope::request_id() { return t_request_id; }
+const std::string& LogScope::trace_id() { return t_trace_id; }
+
 JsonLog::JsonLog(std::ostream& out, LogLevel level) : out_(&out), level_(level) {}
 
 void JsonLog::log(LogLevel level, std::string_view msg, const nlohmann::json& fields) {
@@ -59,6 +77,8 @@ void JsonLog::write(LogLevel level, std::string_view msg, const nlohmann::json& 
       if (key != "ts" && key != "level" && key != "msg") line[key] = value;
     }
   }
+  if (!t_request_id.empty() && !line.contains("request_id")) line["request_id"] = t_request_id;
+  if (!t_trace_id.empty() && !line.contains("trace_id")) line["trace_id"] = t_trace_id;
   // Invalid UTF-8 (say, a path from a client) is replaced, never thrown.
   const std::string text = line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
   std::lock_guard lock(mutex_);

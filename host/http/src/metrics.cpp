@@ -156,6 +156,8 @@ std::vector<double> Histogram::default_seconds_buckets() {
   return {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 }
 
+std::vector<double> Histogram::human_seconds_buckets() { return {1, 2, 5, 10, 20, 30, 60, 120, 300, 600}; }
+
 void Histogram::observe(const LabelValues& labels, double v) {
   check_labels(labels);
   std::lock_guard lock(mutex_);

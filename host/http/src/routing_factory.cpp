@@ -3,12 +3,15 @@
 #include <Poco/Data/DataException.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/NetException.h>
+#include <Poco/String.h>
 #include <chrono>
 #include <cmath>
 #include <zhaoyin/http/api_error.h>
 #include <zhaoyin/protocol/json_reader.h>
 #include <zhaoyin/protocol/wallet_messages.h>
+#include <zhaoyin/http/log.h>
 #include <zhaoyin/http/security_headers.h>
+#include <zhaoyin/http/trace_context.h>
 #include <zhaoyin/store/database.h>
 #include <zhaoyin/trust/bytes.h>
 #include <zhaoyin/trust/error.h>
@@ -29,12 +32,19 @@ std::string method_label(const std::string& method) {
 class EdgeHandler final : public Poco::Net::HTTPRequestHandler {
  public:
   EdgeHandler(std::shared_ptr<const Router> router, std::shared_ptr<HostContext> ctx, Counter& requests,
-              Histogram& durations)
-      : router_(std::move(router)), ctx_(std::move(ctx)), requests_(requests), durations_(durations) {}
+              Histogram& durations, Counter& refusals)
+      : router_(std::move(router)),
+        ctx_(std::move(ctx)),
+        requests_(requests),
+        durations_(durations),
+        refusals_(refusals) {}
 
   void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override {
     const auto started = std::chrono::steady_clock::now();
     const std::string request_id = make_request_id(request);
+    const TraceParent trace = request_trace(request);
+    LogScope log_scope(request_id, trace.trace_id);
+    TraceScope trace_scope(trace);
     response.set("X-Request-Id", request_id);
     set_default_security_headers(response);
     Exchange ex(request, response, request_id, ctx_->settings.max_body_bytes);
@@ -119,12 +129,21 @@ class EdgeHandler final : public Poco::Net::HTTPRequestHandler {
                       {{"request_id", ex.request_id()}, {"code", code}, {"message", message}});
       return;
     }
+    count_refusal(status, code);
     for (const auto& [name, value] : headers) ex.response().set(name, value);
     if (status == 401 || status == 403) ex.response().set("Cache-Control", "no-store");
     try {
       ex.send_json(status, Exchange::error_body(code, message));
     } catch (const std::exception& e) {  // the client went away
       ctx_->log->debug("cannot send error response", {{"request_id", ex.request_id()}, {"error", e.what()}});
+    }
+  }
+
+  void count_refusal(int status, const std::string& code) {
+    try {
+      refusals_.inc({std::to_string(status), code});
+    } catch (const std::exception& e) {
+      ctx_->log->error("metrics failure", {{"error", e.what()}});
     }
   }
 
@@ -162,9 +181,27 @@ class EdgeHandler final : public Poco::Net::HTTPRequestHandler {
   std::shared_ptr<HostContext> ctx_;
   Counter& requests_;
   Histogram& durations_;
+  Counter& refusals_;
 };
 
 }  // namespace
+
+TraceParent request_trace(const Poco::Net::HTTPServerRequest& request) {
+  // W3C Trace Context §3.2: several traceparent headers, like an invalid
+  // one, mean none — the host then starts a trace of its own (§4.3).
+  const std::string* given = nullptr;
+  int count = 0;
+  for (const auto& [name, value] : request) {
+    if (Poco::icompare(name, "traceparent") == 0) {
+      given = &value;
+      ++count;
+    }
+  }
+  if (count == 1) {
+    if (auto parent = TraceParent::parse(*given)) return parent->child();
+  }
+  return TraceParent::start();
+}
 
 std::string make_request_id(const Poco::Net::HTTPServerRequest& request) {
   if (request.has("X-Request-Id")) {
@@ -185,10 +222,15 @@ RoutingFactory::RoutingFactory(std::shared_ptr<const Router> router, std::shared
                                       {"method", "route", "status"});
   durations_ = &ctx_->metrics->histogram("zhaoyin_http_request_duration_seconds",
                                          "Time to serve an HTTP request, by route.", {"method", "route"});
+  // Error codes are a closed set (the literals in ApiError throws, plus the
+  // codes of the operator's loaded plugins), so the label stays bounded.
+  refusals_ = &ctx_->metrics->counter("zhaoyin_http_refusals_total",
+                                      "Requests answered with an error body, by status and error code.",
+                                      {"status", "code"});
 }
 
 Poco::Net::HTTPRequestHandler* RoutingFactory::createRequestHandler(const Poco::Net::HTTPServerRequest&) {
-  return new EdgeHandler(router_, ctx_, *requests_, *durations_);
+  return new EdgeHandler(router_, ctx_, *requests_, *durations_, *refusals_);
 }
 
 }  // namespace zhaoyin::http

@@ -7,11 +7,7 @@ namespace zhaoyin::http {
 namespace {
 
 void count_refusal(const HostContext& ctx, const std::string& code) {
-  if (!ctx.metrics) return;
-  ctx.metrics
-      ->counter("zhaoyin_usage_refused_total",
-                "Requests refused for an application's approved peak rate or annual volume, by error code.", {"code"})
-      .inc({code});
+  if (ctx.metrics) usage_refusals_metric(*ctx.metrics).inc({code});
 }
 
 void log_refusal(Exchange& ex, const HostContext& ctx, const store::Application& app, std::string_view need,
@@ -44,6 +40,12 @@ void admit_usage(Exchange& ex, const HostContext& ctx, const store::Application&
   if (admission.retry_after_seconds > 0)
     headers.emplace_back("Retry-After", std::to_string(admission.retry_after_seconds));
   throw ApiError(admission.status, admission.code, admission.message, std::move(headers));
+}
+
+Counter& usage_refusals_metric(Metrics& metrics) {
+  return metrics.counter("zhaoyin_usage_refused_total",
+                         "Requests refused for an application's approved peak rate or annual volume, by error code.",
+                         {"code"});
 }
 
 }  // namespace zhaoyin::http

@@ -100,8 +100,7 @@ LoginSession LoginService::insert_new(const store::Application& app, const Login
   s.expires_at = s.created_at + request.ttl;
   s.events.push_back({"pending", s.created_at});
   LoginRepository(*ctx_).insert(s);
-  ctx_->metrics->counter("zhaoyin_login_sessions_total", "Login session state changes by new status (created: new sessions).", {"status"})
-      .inc({"created"});
+  changes_metric(*ctx_).inc({"created"});
   announce(s);
   return s;
 }
@@ -257,11 +256,26 @@ std::optional<LoginSession> LoginService::find_latest(const std::string& id) con
   return s;
 }
 
+http::Counter& LoginService::changes_metric(http::HostContext& ctx) {
+  return ctx.metrics->counter("zhaoyin_login_sessions_total",
+                              "Login session state changes by new status (created: new sessions).", {"status"});
+}
+
+http::Histogram& LoginService::duration_metric(http::HostContext& ctx) {
+  return ctx.metrics->histogram("zhaoyin_login_duration_seconds",
+                                "Time from a login session's creation to its end, by outcome (confirmed, rejected,"
+                                " expired, cancelled).",
+                                {"outcome"}, http::Histogram::human_seconds_buckets());
+}
+
 void LoginService::announce(const LoginSession& s, const std::optional<std::string>& held) const {
   ctx_->events->publish(topic(s.id));
   if (s.status != "pending")
-    ctx_->metrics->counter("zhaoyin_login_sessions_total", "Login session state changes by new status (created: new sessions).", {"status"})
-        .inc({s.status});
+    changes_metric(*ctx_).inc({s.status});
+  if (s.final()) {
+    const double seconds = std::chrono::duration<double>(std::chrono::system_clock::now() - s.created_at).count();
+    duration_metric(*ctx_).observe({s.status}, std::max(seconds, 0.0));
+  }
   if (!held) return;  // no callback URL (creation is not reported: callbacks report changes)
   auto dispatcher = http::CallbackDispatcher::for_context(ctx_.get(), kCallbackFlow);
   if (!dispatcher) {

@@ -27,7 +27,8 @@ void add(http::Router& router, const char* method, const char* pattern, const st
 
 void register_login_routes(http::Router& router, const std::shared_ptr<http::HostContext>& ctx) {
   register_login_wallet_kind();
-  ctx->metrics->counter("zhaoyin_login_sessions_total", "Login session state changes by new status (created: new sessions).", {"status"});
+  LoginService::changes_metric(*ctx);
+  LoginService::duration_metric(*ctx);
   // The dispatcher's thread also records overdue sessions that have a callback
   // as expired (and so calls their relying party back), even when nobody polls.
   const auto dispatcher = http::CallbackDispatcher::start(ctx, kCallbackFlow, [ctx] {

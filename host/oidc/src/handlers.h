@@ -25,4 +25,7 @@ ZHAOYIN_OIDC_HANDLER(UserinfoHandler)   // GET|POST /oidc/userinfo
 
 #undef ZHAOYIN_OIDC_HANDLER
 
+// ID tokens issued (counted by TokenHandler, registered with the routes).
+http::Counter& id_tokens_metric(http::HostContext& host);
+
 }  // namespace zhaoyin::oidc

@@ -11,6 +11,7 @@ void register_oidc_routes(http::Router& router, const std::shared_ptr<http::Host
   provider->logins = std::move(logins);
   provider->keys = std::make_shared<KeyRing>(ctx->db->settings().data_dir / "oidc-signing-key.pem");
   provider->options = options;
+  id_tokens_metric(*ctx);
 
   router.add<DiscoveryHandler>("GET", "/.well-known/openid-configuration", provider);
   router.add<JwksHandler>("GET", "/oidc/jwks", provider);

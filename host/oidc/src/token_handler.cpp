@@ -145,7 +145,7 @@ void TokenHandler::handle(http::Exchange& ex) {
     id_token["amr"] = kAmr;
     id_token["at_hash"] = at_hash(access_token);
 
-    p_->host->metrics->counter("zhaoyin_oidc_tokens_issued_total", "OpenID Connect ID tokens issued.").inc();
+    id_tokens_metric(*p_->host).inc();
     p_->host->log->info("oidc: tokens issued", {{"request_id", ex.request_id()}, {"client_id", app.client_id}});
     ex.response().set("Cache-Control", "no-store");
     ex.response().set("Pragma", "no-cache");
@@ -155,6 +155,10 @@ void TokenHandler::handle(http::Exchange& ex) {
                        {"id_token", p_->keys->key().sign_jwt(id_token)},
                        {"scope", grant->scope}});
   });
+}
+
+http::Counter& id_tokens_metric(http::HostContext& host) {
+  return host.metrics->counter("zhaoyin_oidc_tokens_issued_total", "OpenID Connect ID tokens issued.");
 }
 
 }  // namespace zhaoyin::oidc

@@ -27,7 +27,8 @@ void add(http::Router& router, const char* method, const char* pattern, const st
 
 void register_signing_routes(http::Router& router, const std::shared_ptr<http::HostContext>& ctx) {
   register_sign_wallet_kind();
-  ctx->metrics->counter("zhaoyin_sign_tasks_total", "Sign task state changes by new status (created: new tasks).", {"status"});
+  SignService::changes_metric(*ctx);
+  SignService::duration_metric(*ctx);
   // The dispatcher's thread also records overdue tasks that have a callback as
   // expired (and so calls their relying party back), even when nobody polls.
   const auto callbacks = http::CallbackDispatcher::start(ctx, kCallbackFlow, [ctx] {

@@ -172,8 +172,7 @@ SignTask SignService::create(const store::Application& app, SignTaskRequest r, c
   }
   t.request = std::move(r);
   SignRepository(*ctx_).insert(t, document);
-  ctx_->metrics->counter("zhaoyin_sign_tasks_total", "Sign task state changes by new status (created: new tasks).", {"status"})
-      .inc({"created"});
+  changes_metric(*ctx_).inc({"created"});
   return *SignRepository(*ctx_).find(t.id);
 }
 
@@ -325,11 +324,26 @@ SignService::Download SignService::document(const SignTask& t, std::optional<std
   return d;
 }
 
+http::Counter& SignService::changes_metric(http::HostContext& ctx) {
+  return ctx.metrics->counter("zhaoyin_sign_tasks_total",
+                              "Sign task state changes by new status (created: new tasks).", {"status"});
+}
+
+http::Histogram& SignService::duration_metric(http::HostContext& ctx) {
+  return ctx.metrics->histogram("zhaoyin_sign_task_duration_seconds",
+                                "Time from a sign task's creation to its end, by outcome (signed, rejected, expired,"
+                                " cancelled).",
+                                {"outcome"}, http::Histogram::human_seconds_buckets());
+}
+
 void SignService::announce(const SignTask& t, const std::optional<std::string>& held) const {
   ctx_->events->publish(topic(t.id));
   if (t.status != "pending")
-    ctx_->metrics->counter("zhaoyin_sign_tasks_total", "Sign task state changes by new status (created: new tasks).", {"status"})
-        .inc({t.status});
+    changes_metric(*ctx_).inc({t.status});
+  if (t.final()) {
+    const double seconds = std::chrono::duration<double>(std::chrono::system_clock::now() - t.created_at).count();
+    duration_metric(*ctx_).observe({t.status}, std::max(seconds, 0.0));
+  }
   if (!held) return;  // no callback URL (creation is not reported: callbacks report changes)
   auto callbacks = http::CallbackDispatcher::for_context(ctx_.get(), kCallbackFlow);
   if (!callbacks) {

@@ -65,6 +65,11 @@ class SignService {
   // status change held in its transaction, SignRepository::held_callback).
   void announce(const SignTask& task, const std::optional<std::string>& held = std::nullopt) const;
 
+  // The flow's metric families: registered with the routes (so /metrics lists
+  // them from the start), updated on each change.
+  static http::Counter& changes_metric(http::HostContext& ctx);
+  static http::Histogram& duration_metric(http::HostContext& ctx);
+
  private:
   nlohmann::json prepare(const SignTask& task, const nlohmann::json& body);
   nlohmann::json sign(const SignTask& task, const nlohmann::json& body);

@@ -18,5 +18,6 @@ Migration login_renewal_migration();  // version 13: login sessions' page token 
 Migration callbacks_migration();     // version 14: callback deliveries waiting or given up (migrations_callbacks.cpp)
 Migration signing_inbox_migration();  // version 16: sign tasks' bound holder, for the wallet inbox (migrations_signing.cpp)
 Migration callbacks_outbox_migration();  // version 15: callbacks held in the state change's transaction (migrations_callbacks.cpp)
+Migration callbacks_trace_migration();   // version 17: the trace a callback continues (migrations_callbacks.cpp)
 
 }  // namespace zhaoyin::store

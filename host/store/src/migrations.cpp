@@ -66,6 +66,7 @@ const std::vector<Migration>& migrations() {
       callbacks_migration(),     // 14, migrations_callbacks.cpp
       callbacks_outbox_migration(),  // 15, migrations_callbacks.cpp
       signing_inbox_migration(),     // 16, migrations_signing.cpp
+      callbacks_trace_migration(),   // 17, migrations_callbacks.cpp
   };
   return list;
 }

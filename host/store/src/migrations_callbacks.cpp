@@ -46,4 +46,15 @@ Migration callbacks_outbox_migration() {
           }};
 }
 
+// W3C Trace Context: the span of the request that queued a delivery, so the
+// callback's `traceparent` continues the relying party's trace however late,
+// and from whichever host, it is delivered (host/http/.../trace_context.h).
+Migration callbacks_trace_migration() {
+  return {17,
+          "callback deliveries: the trace of the request that caused them",
+          {
+              "ALTER TABLE callback_deliveries ADD COLUMN trace_parent VARCHAR(55)",
+          }};
+}
+
 }  // namespace zhaoyin::store

@@ -7,11 +7,14 @@
 #include <Poco/Data/PostgreSQL/SessionImpl.h>
 #include <Poco/Data/PostgreSQL/StatementExecutor.h>
 #include <Poco/Data/Connector.h>
+#include <Poco/Data/DataException.h>
 #include <Poco/Data/SessionFactory.h>
 #include <Poco/Data/StatementImpl.h>
 #include <libpq-fe.h>
 #include <mutex>
 #include <poll.h>
+#include <string>
+#include <utility>
 
 #include "sql_dialect.h"
 
@@ -92,9 +95,29 @@ class TranslatingStatement : public Poco::Data::StatementImpl {
   Next next_ = Next::unknown;
 };
 
+// Poco 1.11 (Debian 12) frees a libpq connection only while its status is
+// CONNECTION_OK (SessionHandle::disconnect), so a PGconn that failed to open or
+// that the server dropped is never PQfinish'ed (pocoproject/poco#4231, fixed in
+// 1.13). Both ends are closed here: Connector::createSession probes with its own
+// connection before Poco opens one, and a Session whose connection went bad hands
+// it to operator delete, which frees it once Poco's destructors, which still read
+// its status, have run.
+thread_local PGconn* t_dropped_connection = nullptr;
+
 class Session : public pg::SessionImpl {
  public:
   using pg::SessionImpl::SessionImpl;
+
+  ~Session() override {
+    PGconn* connection = handle();
+    if (connection != nullptr && PQstatus(connection) != CONNECTION_OK) t_dropped_connection = connection;
+  }
+
+  // A delete-expression runs the destructors, then this, on the same thread.
+  static void operator delete(void* memory) {
+    ::operator delete(memory);
+    if (PGconn* dropped = std::exchange(t_dropped_connection, nullptr)) PQfinish(dropped);
+  }
 
   Poco::Data::StatementImpl::Ptr createStatementImpl() override { return new TranslatingStatement(*this); }
 
@@ -129,7 +152,24 @@ class Connector : public Poco::Data::Connector {
   }
   Poco::AutoPtr<Poco::Data::SessionImpl> createSession(const std::string& connection_string,
                                                         std::size_t timeout) override {
+    probe(connection_string, timeout);
     return Poco::AutoPtr<Poco::Data::SessionImpl>(new Session(connection_string, timeout));
+  }
+
+ private:
+  // Opens and closes one connection of our own, so that a server that is down
+  // or refuses the credentials fails here, where the PGconn is freed, and not in
+  // Poco's connect, which would leak it. The price is a second connection set-up
+  // each time the pool grows — rare, and measured in milliseconds. Poco parses
+  // the same "key=value key=value" text; its default connect_timeout comes first
+  // so that one in the string wins, as in Poco's own option map.
+  static void probe(const std::string& connection_string, std::size_t timeout) {
+    const std::string conninfo = "connect_timeout=" + std::to_string(timeout) + " " + connection_string;
+    PGconn* connection = PQconnectdb(conninfo.c_str());
+    const bool ok = connection != nullptr && PQstatus(connection) == CONNECTION_OK;
+    const std::string error = ok ? std::string() : std::string(connection ? PQerrorMessage(connection) : "out of memory");
+    PQfinish(connection);
+    if (!ok) throw Poco::Data::ConnectionFailedException("Connection Error: " + error);
   }
 };
 

@@ -90,6 +90,8 @@ class CallbackDispatcher {
 
   // The delay before attempt `attempt + 1`, after `attempt` failed ones.
   static std::chrono::seconds backoff(const CallbackSettings& s, int attempt);
+  // Delivery attempts by flow and outcome (registered with the core routes).
+  static Counter& attempts_metric(Metrics& metrics);
 
  private:
   enum class Outcome { Delivered, Retry, GiveUp, Abandoned };

@@ -41,6 +41,26 @@ class JsonLog {
   std::mutex mutex_;
 };
 
+// The request this thread is serving. While a scope lives, every line the
+// thread logs carries its request_id and trace_id (a line that names its own
+// keeps it), and error bodies carry the request id (Exchange::error_body), so
+// an operator can go from a client's error to the host's lines and on to the
+// relying party's trace. Scopes nest; the outer one is restored.
+class LogScope {
+ public:
+  LogScope(std::string request_id, std::string trace_id);
+  ~LogScope();
+  LogScope(const LogScope&) = delete;
+  LogScope& operator=(const LogScope&) = delete;
+
+  static const std::string& request_id();  // "" outside any scope
+  static const std::string& trace_id();    // "" outside any scope
+
+ private:
+  std::string outer_request_id_;
+  std::string outer_trace_id_;
+};
+
 // Routes Poco's own loggers (Poco::Util::Application, Poco::Net) into a JsonLog,
 // with the logger name as "source".
 class JsonLogChannel : public Poco::Channel {

@@ -71,6 +71,7 @@ class Histogram final : public MetricFamily {
   void observe(const LabelValues& labels, double v);
   std::uint64_t count(const LabelValues& labels = {}) const;
   static std::vector<double> default_seconds_buckets();  // 5 ms .. 10 s
+  static std::vector<double> human_seconds_buckets();    // 1 s .. 10 min: flows a person completes (scan, confirm)
 
  private:
   struct Series {

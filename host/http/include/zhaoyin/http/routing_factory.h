@@ -16,6 +16,7 @@
 #include <memory>
 #include <zhaoyin/http/host_context.h>
 #include <zhaoyin/http/router.h>
+#include <zhaoyin/http/trace_context.h>
 
 namespace zhaoyin::http {
 
@@ -29,10 +30,14 @@ class RoutingFactory : public Poco::Net::HTTPRequestHandlerFactory {
   std::shared_ptr<HostContext> ctx_;
   Counter* requests_;
   Histogram* durations_;
+  Counter* refusals_;
 };
 
 // An incoming X-Request-Id is kept when it is 1-64 characters of [A-Za-z0-9._-];
 // otherwise a fresh random id is made.
 std::string make_request_id(const Poco::Net::HTTPServerRequest& request);
+// This host's span of the request: a child of the caller's valid W3C
+// `traceparent`, or the start of a new trace.
+TraceParent request_trace(const Poco::Net::HTTPServerRequest& request);
 
 }  // namespace zhaoyin::http

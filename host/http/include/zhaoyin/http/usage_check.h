@@ -19,4 +19,7 @@ namespace zhaoyin::http {
 // Refusals are counted in /metrics as zhaoyin_usage_refused_total{code}.
 void admit_usage(Exchange& ex, const HostContext& ctx, const store::Application& app, std::string_view need);
 
+// The counter of those refusals, by code (registered with the core routes).
+Counter& usage_refusals_metric(Metrics& metrics);
+
 }  // namespace zhaoyin::http

@@ -141,10 +141,16 @@ class LoginService {
   // <public_url>/login/<id>, with "#page_token=<token>" when the session carries its token.
   std::string page_url(const LoginSession& session) const;
 
+  // The flow's metric families: registered with the routes (so /metrics lists
+  // them from the start), updated on each change.
+  static http::Counter& changes_metric(http::HostContext& ctx);
+  static http::Histogram& duration_metric(http::HostContext& ctx);
+
  private:
   // Tells the event bus, and sends the callback `held` (the delivery the
   // state change held in its transaction, LoginRepository::held_callback).
   void announce(const LoginSession& session, const std::optional<std::string>& held = std::nullopt) const;
+
   LoginSession insert_new(const store::Application& app, const LoginSessionRequest& request, std::string id, int renewals);
   std::shared_ptr<http::HostContext> ctx_;
 };

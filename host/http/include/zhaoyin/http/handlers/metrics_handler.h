@@ -6,6 +6,9 @@
 
 namespace zhaoyin::http {
 
+// The gauge of requests waiting on a flow, set from the event bus at each scrape.
+Gauge& waiting_clients(HostContext& ctx);
+
 class MetricsHandler final : public Handler {
  public:
   explicit MetricsHandler(std::shared_ptr<HostContext> ctx) : ctx_(std::move(ctx)) {}
