@@ -51,7 +51,7 @@ if (q.get('flow') === 'sign') {
 } else {
   const s = await post('/rp/login-sessions', { ttl: Number(q.get('ttl') || 120) });
   mountLogin(document.getElementById('widget'), {
-    sessionId: s.id, pageToken: s.page_token, expiresAt: s.expires_at,
+    sessionId: s.id, pageToken: q.has('no_page_token') ? undefined : s.page_token, expiresAt: s.expires_at,
     hostUrl: '/zhaoyin', eventsUrl: '/rp/login-sessions/{id}/events',
     onResult: async (r) => {
       if (r.status !== 'confirmed') { outcome.textContent = r.status; return; }

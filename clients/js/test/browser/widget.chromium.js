@@ -8,7 +8,8 @@
 //     long-poll and still reports the result;
 //  3. expiry and renewal: a 10 s login expires, the renew button (page
 //     token) makes a new session, the wallet approves the new QR, the result
-//     names the new session;
+//     names the new session; a widget not given the page token reports the
+//     expiry as the result and offers no button;
 //  4. a sign task: the wallet signs with the company seal, the page hears `signed`;
 //  and for each, the host's signed callback reaches the portal's server and
 //  passes verifyWebhook (the host must allow http callbacks to 127.0.0.1).
@@ -118,7 +119,15 @@ async function main() {
     // 3. Expiry and renewal with the page token.
     {
       const { page, id, qr } = await open('?flow=login&ttl=10');
+      // Beside it, a page that was not given the page token: its expiry is final.
+      const bare = await open('?flow=login&ttl=10&no_page_token=1');
       await page.waitForSelector('.zhaoyin-widget[data-status=expired] .zhaoyin-renew:not([hidden])', WAIT);
+      await bare.page.waitForSelector('.zhaoyin-widget[data-status=expired]', WAIT);
+      const bareResults = await results(bare.page);
+      expect(bareResults.length === 1 && bareResults[0].detail.status === 'expired' && bareResults[0].detail.sessionId === bare.id,
+        'without a page token: ' + JSON.stringify(bareResults));
+      expect(await bare.page.isHidden('.zhaoyin-renew'), 'a widget without the page token offers renewal');
+      await bare.page.close();
       expect((await results(page)).length === 0, 'a renewable expiry was reported as the result');
       await shot(page, 'widget-login-expired');
       await page.click('.zhaoyin-renew');
