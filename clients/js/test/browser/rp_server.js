@@ -52,7 +52,7 @@ if (q.get('flow') === 'sign') {
   const s = await post('/rp/login-sessions', { ttl: Number(q.get('ttl') || 120) });
   mountLogin(document.getElementById('widget'), {
     sessionId: s.id, pageToken: q.has('no_page_token') ? undefined : s.page_token, expiresAt: s.expires_at,
-    hostUrl: '/zhaoyin', eventsUrl: '/rp/login-sessions/{id}/events',
+    hostUrl: '/zhaoyin', eventsUrl: '/rp/login-sessions/{id}/events', autoRenew: q.has('auto_renew'),
     onResult: async (r) => {
       if (r.status !== 'confirmed') { outcome.textContent = r.status; return; }
       const who = await fetch('/rp/login-sessions/' + r.sessionId + '/result').then((x) => x.json());

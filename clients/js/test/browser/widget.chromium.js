@@ -9,7 +9,8 @@
 //  3. expiry and renewal: a 10 s login expires, the renew button (page
 //     token) makes a new session, the wallet approves the new QR, the result
 //     names the new session; a widget not given the page token reports the
-//     expiry as the result and offers no button;
+//     expiry as the result and offers no button; one with autoRenew renews
+//     without a click;
 //  4. a sign task: the wallet signs with the company seal, the page hears `signed`;
 //  and for each, the host's signed callback reaches the portal's server and
 //  passes verifyWebhook (the host must allow http callbacks to 127.0.0.1).
@@ -119,8 +120,10 @@ async function main() {
     // 3. Expiry and renewal with the page token.
     {
       const { page, id, qr } = await open('?flow=login&ttl=10');
-      // Beside it, a page that was not given the page token: its expiry is final.
+      // Beside it, a page that was not given the page token: its expiry is
+      // final; and one that renews by itself (autoRenew).
       const bare = await open('?flow=login&ttl=10&no_page_token=1');
+      const auto = await open('?flow=login&ttl=10&auto_renew=1');
       await page.waitForSelector('.zhaoyin-widget[data-status=expired] .zhaoyin-renew:not([hidden])', WAIT);
       await bare.page.waitForSelector('.zhaoyin-widget[data-status=expired]', WAIT);
       const bareResults = await results(bare.page);
@@ -128,6 +131,14 @@ async function main() {
         'without a page token: ' + JSON.stringify(bareResults));
       expect(await bare.page.isHidden('.zhaoyin-renew'), 'a widget without the page token offers renewal');
       await bare.page.close();
+      await auto.page.waitForFunction((old) => {
+        const w = document.querySelector('.zhaoyin-widget');
+        return w.dataset.id !== old && w.dataset.status === 'pending';
+      }, auto.id, WAIT);
+      const autoEvents = await events(auto.page);
+      expect(autoEvents.some((e) => e.type === 'renewed' && e.detail.previousId === auto.id) &&
+        !autoEvents.some((e) => e.type === 'result'), 'autoRenew: ' + JSON.stringify(autoEvents));
+      await auto.page.close();
       expect((await results(page)).length === 0, 'a renewable expiry was reported as the result');
       await shot(page, 'widget-login-expired');
       await page.click('.zhaoyin-renew');
