@@ -25,6 +25,9 @@ TEST_PKGS=(
   redis-server                       # events and rate windows between hosts
   nginx-light                        # the load balancer in front of several hosts in the multi-host tests
   clang-14 libclang-rt-14-dev        # libFuzzer, ASan and UBSan for the fuzz harnesses (tools/fuzz.sh)
+  # The Debian packages (tools/package.sh, tests/packaging): dpkg-shlibdeps computes their
+  # Depends:, lintian checks them, systemd-analyze verifies the unit, jq reads the sandbox's JSON.
+  dpkg-dev lintian systemd jq
 )
 # Node.js runs the npm client libraries the tests use (openid-client, playwright-core).
 # Any node >= 18 will do: install Debian's only when there is none.
