@@ -140,8 +140,9 @@ set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 set(CPACK_DEBIAN_HOST_PACKAGE_NAME zhaoyin-host)
 set(CPACK_DEBIAN_HOST_PACKAGE_SECTION net)
 # adduser: postinst makes the zhaoyin account. The font: license PDFs and the
-# access-application PDF are set in WenQuanYi Zen Hei.
-set(CPACK_DEBIAN_HOST_PACKAGE_DEPENDS "adduser, fonts-wqy-zenhei")
+# access-application PDF are set in WenQuanYi Zen Hei. procps: /bin/kill, the
+# unit's ExecReload (systemd 252 has no ReloadSignal=).
+set(CPACK_DEBIAN_HOST_PACKAGE_DEPENDS "adduser, fonts-wqy-zenhei, procps")
 set(CPACK_DEBIAN_HOST_PACKAGE_RECOMMENDS "zhaoyin-plugins (= ${PROJECT_VERSION})")
 set(CPACK_DEBIAN_HOST_PACKAGE_SUGGESTS "zhaoyin-tools")
 set(CPACK_DEBIAN_HOST_PACKAGE_CONTROL_EXTRA
