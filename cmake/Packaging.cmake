@@ -10,6 +10,9 @@
 #   zhaoyin-sdk-dev  /usr/include/zhaoyin/, /usr/lib/cmake/ZhaoyinSDK/ (Architecture: all)
 #
 # cpack only runs the install rules of the existing build; it compiles nothing.
+# The host and plugins components install to absolute /etc/zhaoyin and /lib/systemd/system:
+# `cmake --install build` without --component writes there on this machine, as any
+# installation would; the SDK alone (--component sdk --prefix DIR) stays under DIR.
 # Binaries are stripped in the package (CPACK_STRIP_FILES); no -dbgsym package is made.
 # Dependencies: dpkg-shlibdeps over the ELF files (CPACK_DEBIAN_PACKAGE_SHLIBDEPS)
 # plus what it cannot see, listed per package below.
