@@ -4,9 +4,14 @@
 # where). It compiles nothing: run tools/build.sh (or build the targets) first.
 # The .debs land in build/packages/; their names are printed.
 #
-#   tools/package.sh [BUILD_DIR]
+#   tools/package.sh [--no-configure] [BUILD_DIR]
+#
+# --no-configure: skip re-running cmake on BUILD_DIR (the packaging test does:
+# ./test.sh has just configured and built it, and other tests are running from it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+configure=1
+if [[ "${1:-}" == --no-configure ]]; then configure=0; shift; fi
 build="${1:-build}"
 for binary in zhaoyin-host zhaoyin zhaoyin-wallet; do
   if [[ ! -x "$build/bin/$binary" ]]; then
@@ -16,7 +21,7 @@ for binary in zhaoyin-host zhaoyin zhaoyin-wallet; do
 done
 # The configuration step writes the packaged zhaoyin.properties and conffile list;
 # re-run it so edits to config/ or scripts/ are picked up.
-cmake "$build" >/dev/null
+if ((configure)); then cmake "$build" >/dev/null; fi
 rm -rf "$build/packages"
 cpack --config "$build/CPackConfig.cmake" >"$build/packages.log" 2>&1 || {
   cat "$build/packages.log" >&2

@@ -7,7 +7,7 @@ set -euo pipefail
 source_dir="$1" build_dir="$2"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-"$source_dir/tools/package.sh" "$build_dir"
+"$source_dir/tools/package.sh" --no-configure "$build_dir"
 pkgs="$build_dir/packages"
 deb() { ls "$pkgs"/"$1"_*.deb; }
 for p in zhaoyin-host zhaoyin-tools zhaoyin-plugins zhaoyin-sdk-dev; do deb "$p" >/dev/null || fail "no $p package"; done
