@@ -34,6 +34,10 @@ function(zhaoyin_properties_replace from to)
   string(REPLACE "${from}" "${to}" replaced "${zhaoyin_properties}")
   set(zhaoyin_properties "${replaced}" PARENT_SCOPE)
 endfunction()
+zhaoyin_properties_replace("build/bin/zhaoyin-host --config config/zhaoyin.properties"
+  "zhaoyin-host --config /etc/zhaoyin/zhaoyin.properties")
+zhaoyin_properties_replace("the values\n# shown are the built-in defaults."
+  "the values\n# shown are the built-in defaults, except the installed paths of store.data_dir,\n# plugins.dir and scripts.dir.")
 zhaoyin_properties_replace("store.data_dir = var/data" "store.data_dir = /var/lib/zhaoyin/data")
 zhaoyin_properties_replace("#plugins.dir =\n" "plugins.dir = /usr/lib/zhaoyin/plugins\n")
 zhaoyin_properties_replace("#scripts.dir = scripts" "scripts.dir = /etc/zhaoyin/scripts")
