@@ -26,6 +26,12 @@ TEST_PKGS=(
   nginx-light                        # the load balancer in front of several hosts in the multi-host tests
   clang-14 libclang-rt-14-dev        # libFuzzer, ASan and UBSan for the fuzz harnesses (tools/fuzz.sh)
   prometheus                         # only for promtool: `promtool check metrics` on /metrics (Debian ships it in this package)
+  # The Debian packages (tools/package.sh, tests/packaging): dpkg-shlibdeps computes their
+  # Depends:, lintian checks them, systemd-analyze verifies the unit, jq reads the sandbox's JSON.
+  dpkg-dev lintian systemd jq
+  # The install test puts the packages on a copy of this system: what zhaoyin-host depends on
+  # beyond the libraries above (adduser, procps), and deb-systemd-helper, which enables the unit.
+  adduser procps init-system-helpers
 )
 # Node.js runs the npm client libraries the tests use (openid-client, playwright-core).
 # Any node >= 18 will do: install Debian's only when there is none.

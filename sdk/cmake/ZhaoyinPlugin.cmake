@@ -1,13 +1,14 @@
-# zhaoyin_add_plugin(<id> <sources>... [OUTPUT_DIRECTORY dir])
+# zhaoyin_add_plugin(<id> <sources>... [OUTPUT_DIRECTORY dir] [NO_INSTALL])
 #
 # Builds a Zhaoyin department plugin: a MODULE library named <id>.so (no "lib"
 # prefix) linked against ZhaoyinSDK::sdk, with hidden symbol visibility so
 # only the two entry points of ZHAOYIN_PLUGIN() are exported, and no undefined
-# symbols left for the host to resolve. Installs to lib/zhaoyin/plugins.
+# symbols left for the host to resolve. Installs to lib/zhaoyin/plugins
+# (component "plugins"), unless NO_INSTALL (e.g. plugins made only for tests).
 include_guard(GLOBAL)
 
 function(zhaoyin_add_plugin id)
-  cmake_parse_arguments(P "" "OUTPUT_DIRECTORY" "" ${ARGN})
+  cmake_parse_arguments(P "NO_INSTALL" "OUTPUT_DIRECTORY" "" ${ARGN})
   add_library(${id} MODULE ${P_UNPARSED_ARGUMENTS})
   if(TARGET ZhaoyinSDK::sdk)
     target_link_libraries(${id} PRIVATE ZhaoyinSDK::sdk)
@@ -30,5 +31,7 @@ function(zhaoyin_add_plugin id)
   if(ZHAOYIN_SANITIZE AND TARGET zhaoyin_options)
     target_link_libraries(${id} PRIVATE zhaoyin_options)
   endif()
-  install(TARGETS ${id} LIBRARY DESTINATION lib/zhaoyin/plugins COMPONENT plugins)
+  if(NOT P_NO_INSTALL)
+    install(TARGETS ${id} LIBRARY DESTINATION lib/zhaoyin/plugins COMPONENT plugins)
+  endif()
 endfunction()

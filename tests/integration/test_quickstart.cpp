@@ -3,9 +3,11 @@
 // for a demo application, and a demo wallet shown.
 #include <catch2/catch.hpp>
 #include <cctype>
+#include <csignal>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "host_process.h"
 #include "test_support.h"
@@ -90,6 +92,30 @@ TEST_CASE("a host started on a fresh sandbox answers /healthz and issues tokens"
   }
 
   CHECK(host.stop() == 0);  // graceful shutdown on SIGTERM
+}
+
+TEST_CASE("SIGHUP (systemctl reload) re-reads the plugins and the scripts, and the host keeps serving") {
+  auto root = shared_sandbox();
+  HostProcess host(root, {"--data", (root / "data-reload").string(), "--sandbox", (root / "sandbox").string(),
+                          "--set", "scripts.dir=" + source_dir() + "/scripts"});
+  INFO(host.log());
+  REQUIRE(host.ready());
+  REQUIRE(::kill(host.pid(), SIGHUP) == 0);
+  // Until the second of the two lines, or the host has exited (a zombie until
+  // stop() reaps it; the checks below then fail with its log).
+  const auto exited = [&host] {
+    const auto stat = read_file("/proc/" + std::to_string(host.pid()) + "/stat");
+    const auto paren = stat.rfind(") ");
+    return paren == std::string::npos || stat.compare(paren + 2, 1, "Z") == 0;
+  };
+  while (host.log().find("\"scripts reloaded (SIGHUP)\"") == std::string::npos && !exited())
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  const auto log = host.log();
+  CHECK(log.find("\"msg\":\"plugins reloaded (SIGHUP)\"") != std::string::npos);
+  CHECK(log.find("\"msg\":\"scripts reloaded (SIGHUP)\"") != std::string::npos);
+  CHECK(log.find("\"scripts\":4,\"with_errors\":0") != std::string::npos);  // the sandbox binds 4 scripts
+  CHECK(curl(quote(host.url("/healthz"))).status == 200);
+  CHECK(host.stop() == 0);
 }
 
 TEST_CASE("a host restarted on the same data keeps its applications and tokens") {

@@ -26,6 +26,7 @@
 #include <zhaoyin/protocol/host_certificate.h>
 #include <zhaoyin/http/server.h>
 #include <zhaoyin/login/login_service.h>
+#include <zhaoyin/plugins/manager.h>
 #include <zhaoyin/store/application_repository.h>
 #include <zhaoyin/trust/bytes.h>
 #include <zhaoyin/trust/sm3.h>
@@ -57,17 +58,65 @@ void warn_if_wallets_will_refuse(http::JsonLog& log, const flow::HostIdentity& i
 
 const char* const kDefaultConfig = "config/zhaoyin.properties";
 
-// Termination signals are taken by waitForTerminationRequest() (sigwait). They
-// must be blocked before any thread starts so that no worker thread receives
-// one and kills the process with the default action.
-void block_termination_signals() {
+// The signals the main thread takes with sigwait(): the termination signals,
+// and SIGHUP, which re-reads the plugins and scripts (systemctl reload).
+sigset_t control_signals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGQUIT);
+  sigaddset(&set, SIGHUP);
+  return set;
+}
+
+// They must be blocked before any thread starts so that no worker thread
+// receives one and kills the process with the default action (SIGHUP's
+// default action is to terminate, too).
+void block_control_signals() {
+  const sigset_t set = control_signals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   std::signal(SIGPIPE, SIG_IGN);  // a client hanging up must not kill the host
+}
+
+// SIGHUP: the same re-reads as the operator's reload buttons (plugins.dir
+// scanned again, every bound script compiled again; a script that fails keeps
+// its previous version). The configuration file is not read again: settings
+// need a restart.
+void reload_extensions(const http::HostContext& ctx, http::JsonLog& log) {
+  for (const auto& source : ctx.extensions->sources()) {
+    try {
+      if (auto plugins = std::dynamic_pointer_cast<plugins::PluginManager>(source)) {
+        const auto g = plugins->reload();
+        nlohmann::json failed = nlohmann::json::array();
+        for (const auto& f : g->failures) failed.push_back(f.file);
+        log.info("plugins reloaded (SIGHUP)",
+                 {{"dir", plugins->plugins_dir()}, {"generation", g->number}, {"loaded", g->plugins.size()},
+                  {"failed", failed}});
+      } else if (auto scripts = std::dynamic_pointer_cast<scripting::ScriptEngine>(source)) {
+        const auto status = scripts->reload_all();
+        std::size_t with_errors = 0;
+        for (const auto& s : status["scripts"])
+          if (s.contains("last_error") && !s["last_error"].is_null()) ++with_errors;
+        log.info("scripts reloaded (SIGHUP)", {{"dir", scripts->scripts_dir().string()},
+                                                {"scripts", status["scripts"].size()},
+                                                {"with_errors", with_errors}});
+      }
+    } catch (const std::exception& e) {
+      log.error(std::string("reload (SIGHUP) failed: ") + e.what());
+    }
+  }
+}
+
+// Serves until a termination signal; each SIGHUP meanwhile reloads the extensions.
+void wait_for_termination(const http::HostContext& ctx, http::JsonLog& log) {
+  const sigset_t set = control_signals();
+  for (;;) {
+    int sig = 0;
+    if (sigwait(&set, &sig) != 0) continue;
+    if (sig != SIGHUP) return;
+    reload_extensions(ctx, log);
+  }
 }
 
 // The operator API token is kept only as its SHA-256; no file means no admin API.
@@ -166,7 +215,7 @@ int HostApplication::main(const std::vector<std::string>& args) {
     log_->error("configuration error: " + set_error_);
     return EXIT_USAGE;
   }
-  block_termination_signals();
+  block_control_signals();
 
   // ---- configuration, store, authority: any failure is one clear line and EX_CONFIG ----
   std::shared_ptr<http::HostContext> ctx;
@@ -274,7 +323,7 @@ int HostApplication::main(const std::vector<std::string>& args) {
   }
 
   log_->announce("ready", {{"url", server->url()}, {"authority", ctx->authority_name()}});
-  waitForTerminationRequest();
+  wait_for_termination(*ctx, *log_);
 
   // A Lua script in the middle of a long call would hold its request (and
   // server->stop(), which waits for it) until its budget or deadline: stop

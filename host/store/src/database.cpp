@@ -7,8 +7,11 @@
 #include <Poco/Data/Transaction.h>
 #include <Poco/Exception.h>
 #include <Poco/Types.h>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <mutex>
+#include <unistd.h>
 #include <zhaoyin/store/migrations.h>
 #include "extension_binding_cache.h"
 #include "group_commit.h"
@@ -85,6 +88,16 @@ void Database::open_sqlite() {
   if (ec || !fs::is_directory(settings_.data_dir))
     throw StoreError("cannot create the data folder " + settings_.data_dir.string() +
                      (ec ? ": " + ec.message() : std::string()));
+  // SQLite writes the database, its WAL and its shared-memory file beside each
+  // other: a folder this user may not write (e.g. a state folder owned by
+  // another account) is named here, before the pool waits for a connection
+  // that can never open.
+  for (const auto& path : {settings_.data_dir, file()}) {
+    if (path == file() && !fs::exists(path, ec)) continue;
+    if (::access(path.c_str(), path == file() ? (R_OK | W_OK) : (R_OK | W_OK | X_OK)) != 0)
+      throw StoreError("cannot open the store: " + path.string() + " is not readable and writable by this user (uid " +
+                       std::to_string(::getuid()) + "): " + std::strerror(errno));
+  }
   try {
     pool_ = std::make_unique<SqlitePool>("SQLite", file().string(), 1, settings_.max_sessions, 60);
     auto s = session();

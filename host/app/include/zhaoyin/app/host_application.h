@@ -2,6 +2,7 @@
 // zhaoyin-host: the Poco ServerApplication. Reads the configuration, opens and
 // migrates the store, connects the authority (importing the sandbox's demo
 // applications), serves HTTP until SIGTERM/SIGINT, then stops gracefully.
+// SIGHUP re-reads the department plugins and the scripts (not the settings).
 //
 //   zhaoyin-host [--config FILE] [--port N] [--data DIR] [--sandbox DIR] [--help]
 //
