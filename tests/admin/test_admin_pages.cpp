@@ -227,7 +227,7 @@ TEST_CASE("a plugin's configuration form: CSRF refused without change, validatio
   CHECK(op.post("/admin/plugins/nope/config", {{"csrf", csrf}}).error_code() == "unknown_plugin");
 }
 
-TEST_CASE("the operator's scripts, usage and audit pages render; reloads are audited", "[admin]") {
+TEST_CASE("the operator's scripts, usage and audit pages render — reloads are audited", "[admin]") {
   auto op = signed_in("operator");
   const auto scripts = op.get("/admin/scripts");
   CHECK(scripts.status == 200);

@@ -35,7 +35,7 @@ TEST_CASE("sections repeat over arrays with {{.}} as the element", "[template]")
         "x=1;y=2;");
 }
 
-TEST_CASE("sections over objects, booleans and strings; skipped when falsy", "[template]") {
+TEST_CASE("sections over objects, booleans and strings — skipped when falsy", "[template]") {
   const json data = {{"obj", {{"a", "A"}}}, {"yes", true}, {"no", false}, {"empty", json::array()},
                      {"emptyobj", json::object()}, {"s", "str"}, {"es", ""}, {"nil", nullptr}, {"zero", 0}};
   CHECK(render_one("{{#obj}}{{a}}{{/obj}}", data) == "A");
@@ -50,7 +50,7 @@ TEST_CASE("inverse sections render only when the section would be skipped", "[te
   CHECK(render_one("{{^no}}n{{/no}}{{^yes}}y{{/yes}}{{^missing}}m{{/missing}}", data) == "nm");
 }
 
-TEST_CASE("dotted names follow objects; outward lookup reaches enclosing contexts", "[template]") {
+TEST_CASE("dotted names follow objects — outward lookup reaches enclosing contexts", "[template]") {
   const json data = {{"staff", {{"name", "王 <b>"}, {"role", {{"label", "运维管理员"}}}}},
                      {"csrf", "tok"},
                      {"items", {{{"id", "1"}}, {{"id", "2"}}}}};
@@ -69,7 +69,7 @@ TEST_CASE("partials render with the same context", "[template]") {
   CHECK(t.render("table", {{"rows", {{{"name", "a&b"}}}}}) == "<table><tr><td>a&amp;b</td></tr></table>");
 }
 
-TEST_CASE("unknown partials are found by check_partials; cycles are refused", "[template]") {
+TEST_CASE("unknown partials are found by check_partials — cycles are refused", "[template]") {
   Templates t;
   t.add("page", "x{{> missing_partial}}");
   CHECK_THROWS_WITH(t.check_partials(), Catch::Contains("missing_partial") && Catch::Contains("page"));
@@ -80,7 +80,7 @@ TEST_CASE("unknown partials are found by check_partials; cycles are refused", "[
   CHECK_THROWS_AS(c.render("a", json::object()), TemplateError);
 }
 
-TEST_CASE("trusted values are emitted as they are; look-alike objects are not", "[template]") {
+TEST_CASE("trusted values are emitted as they are — look-alike objects are not", "[template]") {
   CHECK(render_one("{{chart}}", {{"chart", Templates::trusted("<svg><rect width=\"3\"/></svg>")}}) ==
         "<svg><rect width=\"3\"/></svg>");
   // An object from user data with more keys than $trusted is not trusted.

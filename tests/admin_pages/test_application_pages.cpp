@@ -182,7 +182,7 @@ TEST_CASE("a POST without its CSRF token is refused with 403 and changes nothing
   CHECK(status_of(applicant, id) == "submitted");
 }
 
-TEST_CASE("approval shows the credentials once, uncached; they work; the operator suspends, resumes and rotates",
+TEST_CASE("approval shows the credentials once, uncached — they work — the operator suspends, resumes and rotates",
           "[admin_pages]") {
   auto applicant = pages_host().staff("applicant");
   const auto id = create(applicant, valid_form("凭据系统"), "submit");

@@ -49,7 +49,7 @@ std::string adapt_nginx_conf(const NginxServer& nginx, int port_a, int port_b) {
 
 }  // namespace
 
-TEST_CASE("config/deploy as DEPLOY.md runs it: Redis, two hosts on PostgreSQL, nginx; a login through nginx", "[deploy]") {
+TEST_CASE("config/deploy as DEPLOY.md runs it: Redis, two hosts on PostgreSQL, nginx — a login through nginx", "[deploy]") {
   PostgresServer pg;
   RedisServer redis(deploy_file("redis.conf"));
   NginxServer nginx;

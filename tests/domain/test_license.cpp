@@ -132,7 +132,7 @@ TEST_CASE("Face info JSON carries English keys, Chinese labels and round-trips")
   CHECK(to_json(branch_back) == branch);
 }
 
-TEST_CASE("Face info: 长期 and a missing term_to both mean open-ended; kind inferred from the type text") {
+TEST_CASE("Face info: 长期 and a missing term_to both mean open-ended — kind inferred from the type text") {
   json j = to_json(sample_company());
   j["term_to"] = "长期";
   CHECK(face_info_from_json(j).term_to.empty());

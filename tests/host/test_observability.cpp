@@ -62,7 +62,7 @@ TEST_CASE("traceparent: invalid headers are refused (and the host starts its own
   }
 }
 
-TEST_CASE("traceparent: a child keeps the trace and flags, with a new span id; a new trace is valid") {
+TEST_CASE("traceparent: a child keeps the trace and flags, with a new span id — a new trace is valid") {
   const auto parent = *TraceParent::parse(kValid);
   const auto child = parent.child();
   CHECK(child.trace_id == kTrace);
@@ -121,7 +121,7 @@ TEST_CASE("observability: an invalid or repeated traceparent starts a new trace"
   CHECK(trace_of["bad-header"] != trace_of["no-header"]);
 }
 
-TEST_CASE("observability: refusals are counted by status and code; the waiting gauge is exported") {
+TEST_CASE("observability: refusals are counted by status and code — the waiting gauge is exported") {
   TestHost host;
   host.get("/no-such-resource");
   host.get("/no-such-resource");

@@ -224,7 +224,7 @@ TEST_CASE("a session belongs to the application that created it") {
   CHECK(env.session("tax", id)["status"] == "pending");
 }
 
-TEST_CASE("DELETE cancels; the wallet can no longer fetch or answer") {
+TEST_CASE("DELETE cancels — the wallet can no longer fetch or answer") {
   auto& env = LoginEnv::get();
   const auto s = env.create_ok("tax");
   const std::string id = s["id"];

@@ -313,7 +313,7 @@ TEST_CASE("oidc http: continue waits, refuses another browser and ends rejected 
   CHECK(p.host.get("/oidc/continue/unknown").status == 404);
 }
 
-TEST_CASE("oidc http: a confirmed login gives a code, state and iss; the authorization is then used up",
+TEST_CASE("oidc http: a confirmed login gives a code, state and iss — the authorization is then used up",
           "[oidc][http]") {
   Provider p;
   const auto a = p.authorize();

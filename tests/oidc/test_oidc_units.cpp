@@ -217,7 +217,7 @@ TEST_CASE("oidc repository: a code is consumed exactly once and revokes its toke
   CHECK_FALSE(repo.find_access_token(token));
 }
 
-TEST_CASE("oidc repository: an authorization completes once; purge drops expired state", "[oidc][store]") {
+TEST_CASE("oidc repository: an authorization completes once — purge drops expired state", "[oidc][store]") {
   Store s;
   OidcRepository repo(*s.db);
   const auto now = std::chrono::time_point_cast<std::chrono::seconds>(Clock::now());

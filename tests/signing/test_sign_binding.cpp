@@ -188,7 +188,7 @@ TEST_CASE("the seals of a verified enterprise, for the relying party's page: lis
   CHECK(http("GET", env.url("/api/v1/enterprises/" + wuhan + "/seals?login_session=" + login)).status == 401);
 }
 
-TEST_CASE("seals chosen on the relying party's page: only they may sign; unknown or mistyped choices are refused") {
+TEST_CASE("seals chosen on the relying party's page: only they may sign — unknown or mistyped choices are refused") {
   auto& env = SigningEnv::get();
   const std::string wuhan = env.wallet_entry(kBoss)["uscc"];
   const std::string company = SigningEnv::seal_of(env.wallet(kBoss), "company").es_id;
@@ -220,7 +220,7 @@ TEST_CASE("seals chosen on the relying party's page: only they may sign; unknown
   CHECK(r.status == 400);
 }
 
-TEST_CASE("the holder's inbox lists the tasks bound to that holder; signed with the license key, refused otherwise") {
+TEST_CASE("the holder's inbox lists the tasks bound to that holder — signed with the license key, refused otherwise") {
   auto& env = SigningEnv::get();
   const std::string login = confirmed_login(env, "tax", kAdmin);
   const auto mine = env.create_pdf_task("tax", {"contract"}, "any_of", {{"signer", {{"login_session", login}}}});

@@ -184,7 +184,7 @@ TEST_CASE("a detached signature with a flipped byte fails with SIG_CRYPTO_FAILUR
   CHECK((s["code"] == "bad_signature" || s["code"] == "malformed"));
 }
 
-TEST_CASE("a data task's propertyInfo states its protection range (GB/T 38540-2020 §7.1); a wrong one fails") {
+TEST_CASE("a data task's propertyInfo states its protection range (GB/T 38540-2020 §7.1) — a wrong one fails") {
   auto& env = SigningEnv::get();
   const std::string data = "order 43: 7 units";
   const auto t = env.create_ok("tax", {{"document", {{"data", b64(data)}}}, {"seals", {{"types", {"contract"}}}}});

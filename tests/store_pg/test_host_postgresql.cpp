@@ -54,7 +54,7 @@ TEST_CASE("store_pg host: presentations end to end on PostgreSQL, shared by two 
   CHECK_THAT(pg.psql("SELECT COUNT(*) FROM presentation_nonces", PostgresServer::kDatabase), Catch::Contains("1"));
 }
 
-TEST_CASE("store_pg host: PostgreSQL down -> 503 store_unavailable; back -> 200 without a host restart",
+TEST_CASE("store_pg host: PostgreSQL down -> 503 store_unavailable — back -> 200 without a host restart",
           "[store_pg][host]") {
   PostgresServer pg;
   TempDir dir("zhaoyin-pg-outage");
@@ -71,7 +71,7 @@ TEST_CASE("store_pg host: PostgreSQL down -> 503 store_unavailable; back -> 200 
     expect(host.present("banking", fresh_code(w)), 503, "store_unavailable");
     expect(host.api("GET", "/api/v1/archives/" + archive_id, "banking"), 503, "store_unavailable");
   }
-  const auto health = host.get("/health");
+  const auto health = host.get("/healthz");
   CHECK(health.status == 503);
   CHECK(health.json()["store"] == "unavailable");
   CHECK(host.log().find("\"status\":500") == std::string::npos);
@@ -81,7 +81,7 @@ TEST_CASE("store_pg host: PostgreSQL down -> 503 store_unavailable; back -> 200 
   const auto after = host.present("banking", fresh_code(w));
   expect(after, 201);
   expect(host.api("GET", "/api/v1/archives/" + archive_id, "banking"), 200);
-  CHECK(host.get("/health").status == 200);
+  CHECK(host.get("/healthz").status == 200);
 
   SECTION("a crash-like stop (immediate) behaves the same") {
     pg.stop("immediate");

@@ -33,7 +33,7 @@ CommandResult init(const fs::path& dir, const std::string& extra = "") {
 
 }  // namespace
 
-TEST_CASE("a second sandbox init changes nothing and says so; --force recreates") {
+TEST_CASE("a second sandbox init changes nothing and says so — --force recreates") {
   TempDir tmp;
   const fs::path dir = tmp.path() / "sandbox";
   const auto first = init(dir);

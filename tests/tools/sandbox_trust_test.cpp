@@ -28,7 +28,7 @@ const json* find_wallet(const Sandbox& s, const std::string& serial) {
 
 }  // namespace
 
-TEST_CASE("holder certificates chain to the root; the revoked one is refused as cert_revoked") {
+TEST_CASE("holder certificates chain to the root — the revoked one is refused as cert_revoked") {
   const Sandbox& s = shared_sandbox();
   const trust::TrustStore store = sandbox_trust_store(s);
   const auto now = std::chrono::system_clock::now();
