@@ -62,10 +62,6 @@ const OAUTH_SHAPES = [
 // Matches of the shapes above that are not codes answered in an HTTP body,
 // each with the reason. Keep this list short and explained.
 const NOT_HTTP = {
-  // host/scripting/src/script_engine.cpp: ScriptPathError codes are caught by
-  // the admin handlers and answered as invalid_script_path.
-  script_not_found: 'ScriptPathError, answered as invalid_script_path',
-  script_outside_scripts_dir: 'ScriptPathError, answered as invalid_script_path',
   // host/protocol/src/grant.cpp, host/trust/src/chain.cpp: the code of a check that passed.
   ok: 'a passed check\'s result code',
 };
