@@ -6,6 +6,7 @@
 // answered by the wallet through nginx shows the set-up works; if a shipped
 // file stops parsing or loses a line the test relies on, this test fails.
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <future>
 #include <thread>
 #include <Poco/Net/ServerSocket.h>
@@ -135,6 +136,24 @@ std::string shipped_server_name() {
 }
 
 // An upstream that records the head of the one request it gets and answers 200.
+// While alive, this test's HTTP client records nothing for tests/openapi:
+// the answers come from a stand-in upstream, not from a zhaoyin host.
+class NoOpenApiCapture {
+ public:
+  NoOpenApiCapture() {
+    if (const char* dir = std::getenv("ZHAOYIN_OPENAPI_CAPTURE")) saved_ = dir;
+    ::unsetenv("ZHAOYIN_OPENAPI_CAPTURE");
+  }
+  ~NoOpenApiCapture() {
+    if (!saved_.empty()) ::setenv("ZHAOYIN_OPENAPI_CAPTURE", saved_.c_str(), 1);
+  }
+  NoOpenApiCapture(const NoOpenApiCapture&) = delete;
+  NoOpenApiCapture& operator=(const NoOpenApiCapture&) = delete;
+
+ private:
+  std::string saved_;
+};
+
 class CapturingUpstream {
  public:
   CapturingUpstream() : socket_(Poco::Net::SocketAddress("127.0.0.1", 0)) {
@@ -171,6 +190,7 @@ TEST_CASE("config/deploy/nginx.conf passes its own server_name as Host, never th
   CapturingUpstream upstream;
   NginxServer nginx;
   nginx.start_with(adapt_nginx_conf(nginx, upstream.port(), upstream.port()));
+  const NoOpenApiCapture stand_in_upstream;
   const auto reply = http("GET", nginx.url("/healthz"), "", {{"Host", "evil.example"}});
   CHECK(reply.status == 200);
   const std::string head = upstream.head();

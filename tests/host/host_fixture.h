@@ -11,6 +11,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <openapi_capture.h>
 #include <test_support.h>
 #include <zhaoyin/http/host_context.h>
 #include <zhaoyin/http/routes.h>
@@ -60,6 +61,7 @@ inline HttpResult http_call(std::uint16_t port, const HttpCall& call) {
   Poco::StreamCopier::copyStream(in, body);
   result.body = body.str();
   result.status = static_cast<int>(result.response.getStatus());
+  openapi_capture(call.method, call.path, result.status, result.response.get("Content-Type", ""), result.body);
   return result;
 }
 

@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <openapi_capture.h>
 #include <stdexcept>
 #include <string>
 #include <zhaoyin/protocol/canonical_json.h>
@@ -58,6 +59,7 @@ inline Reply http(const std::string& method, const std::string& url, const std::
   r.status = static_cast<int>(response.getStatus());
   Poco::StreamCopier::copyToString(in, r.body);
   for (const auto& [k, v] : response) r.headers[k] = v;
+  openapi_capture(method, uri.getPathAndQuery(), r.status, response.get("Content-Type", ""), r.body);
   return r;
 }
 

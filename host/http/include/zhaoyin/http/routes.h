@@ -7,7 +7,7 @@
 
 namespace zhaoyin::http {
 
-// GET /healthz, GET /metrics, POST /oauth/token.
+// GET /healthz, GET /metrics, POST /oauth/token, GET /openapi.yaml.
 void register_core_routes(Router& router, const std::shared_ptr<HostContext>& ctx);
 
 // Registers the metric families the core exposes from the start (so /metrics
