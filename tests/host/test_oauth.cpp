@@ -260,3 +260,100 @@ TEST_CASE("oauth: concurrent token requests from several applications all succee
   }
   CHECK_THAT(host.get("/metrics").body, Catch::Contains("zhaoyin_oauth_tokens_issued_total 40\n"));
 }
+
+namespace {
+
+HttpResult introspect(const TestHost& host, const std::string& id, const std::string& secret, const std::string& token) {
+  return host.post("/oauth/introspect", "token=" + form_encode(token), kForm, {{"Authorization", basic(id, secret)}});
+}
+
+}  // namespace
+
+TEST_CASE("introspection (RFC 7662): an application's own live token is active, with its scope and times", "[oauth]") {
+  TestHost host(bearer_routes);
+  host.add_app("app", "pw");
+  const auto issued = token_with_form(host, "app", "pw").json();
+  const std::string token = issued["access_token"];
+  const auto r = introspect(host, "app", "pw", token);
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  CHECK(r.header("Cache-Control") == "no-store");
+  const auto j = r.json();
+  CHECK(j["active"] == true);
+  CHECK(j["client_id"] == "app");
+  CHECK(j["scope"] == issued["scope"]);
+  CHECK(j["token_type"] == "Bearer");
+  CHECK(j["exp"].get<long long>() - j["iat"].get<long long>() == 3600);
+  // §2.1: the form fields authenticate as well as HTTP Basic.
+  const auto form = host.post("/oauth/introspect", "token=" + token + "&client_id=app&client_secret=pw", kForm);
+  CHECK(form.json()["active"] == true);
+}
+
+TEST_CASE("introspection: rotating the secret or revoking the application ends its tokens — introspection says inactive",
+          "[oauth]") {
+  TestHost host(bearer_routes);
+  host.add_app("app", "old-secret");
+  const std::string token = token_with_form(host, "app", "old-secret").json()["access_token"];
+  REQUIRE(introspect(host, "app", "old-secret", token).json()["active"] == true);
+  store::ApplicationRepository apps(*host.ctx->db);
+  REQUIRE(apps.set_secret("app", "new-secret"));
+  check_error(introspect(host, "app", "old-secret", token), 401, "invalid_client");  // the old secret is gone too
+  const auto after = introspect(host, "app", "new-secret", token);
+  REQUIRE(after.status == 200);
+  CHECK(after.json() == nlohmann::json{{"active", false}});
+  check_error(host.get("/test/whoami", {{"Authorization", "Bearer " + token}}), 401, "invalid_token");
+
+  const std::string second = token_with_form(host, "app", "new-secret").json()["access_token"];
+  apps.set_status("app", store::ApplicationStatus::Revoked);
+  check_error(introspect(host, "app", "new-secret", second), 401, "invalid_client");  // a revoked client may not ask
+}
+
+TEST_CASE("introspection: another application's, unknown and expired tokens are inactive — refusals", "[oauth]") {
+  TestHost host(bearer_routes);
+  host.add_app("app-a", "secret-a");
+  host.add_app("app-b", "secret-b");
+  const std::string tb = token_with_form(host, "app-b", "secret-b").json()["access_token"];
+  const auto past = std::chrono::system_clock::now() - std::chrono::hours(2);
+  const auto expired = store::TokenRepository(*host.ctx->db).issue("app-a", "login", std::chrono::seconds(3600), past);
+  for (const std::string& token : {tb, expired.token, std::string("not-a-real-token")}) {
+    const auto r = introspect(host, "app-a", "secret-a", token);
+    REQUIRE(r.status == 200);
+    CHECK(r.json() == nlohmann::json{{"active", false}});  // nothing about B's token reaches A
+  }
+  CHECK(introspect(host, "app-b", "secret-b", tb).json()["active"] == true);
+
+  check_error(host.post("/oauth/introspect", "token=" + tb, kForm), 401, "invalid_client");  // no credentials
+  check_error(introspect(host, "app-a", "wrong", tb), 401, "invalid_client");
+  check_error(introspect(host, "nobody", "x", tb), 401, "invalid_client");
+  check_error(host.post("/oauth/introspect", "", kForm, {{"Authorization", basic("app-a", "secret-a")}}), 400,
+              "invalid_request");  // no token
+  check_error(host.post("/oauth/introspect", "token=a&token=b", kForm, {{"Authorization", basic("app-a", "secret-a")}}),
+              400, "invalid_request");
+  check_error(host.post("/oauth/introspect", "token=" + tb + "&client_secret=secret-a", kForm,
+                        {{"Authorization", basic("app-a", "secret-a")}}),
+              400, "invalid_request");  // two authentication methods
+  host.add_app("paused", "pw", store::ApplicationStatus::Suspended);
+  check_error(introspect(host, "paused", "pw", tb), 403, "client_suspended");
+}
+
+TEST_CASE("introspection: failed client authentications are throttled together with /oauth/token", "[oauth]") {
+  TestHost host(bearer_routes);
+  host.add_app("app", "pw");
+  const std::string token = token_with_form(host, "app", "pw").json()["access_token"];
+  int throttled = 0;
+  for (int i = 0; i < 40 && throttled == 0; ++i) {
+    const auto r = i % 2 ? introspect(host, "app", "guess-" + std::to_string(i), token)
+                         : token_with_form(host, "app", "guess-" + std::to_string(i));
+    if (r.status == 429) {
+      ++throttled;
+      CHECK(r.json()["error"]["code"] == "too_many_attempts");
+      CHECK_FALSE(r.header("Retry-After").empty());
+    } else {
+      CHECK(r.status == 401);
+    }
+  }
+  CHECK(throttled == 1);
+  // Throttled even with the right secret: the guard answers before the secret is checked.
+  CHECK(introspect(host, "app", "pw", token).status == 429);
+  CHECK_THAT(host.get("/metrics").body, Catch::Contains("zhaoyin_auth_throttled_total{endpoint="));
+}

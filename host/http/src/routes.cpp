@@ -6,6 +6,7 @@
 
 #include <zhaoyin/http/handlers/health_handler.h>
 #include <zhaoyin/http/handlers/metrics_handler.h>
+#include <zhaoyin/http/handlers/oauth_introspect_handler.h>
 #include <zhaoyin/http/handlers/oauth_token_handler.h>
 #include <zhaoyin/http/handlers/openapi_handler.h>
 
@@ -28,6 +29,7 @@ void register_core_routes(Router& router, const std::shared_ptr<HostContext>& ct
   router.add<HealthHandler>("GET", "/healthz", ctx);
   router.add<MetricsHandler>("GET", "/metrics", ctx);
   router.add<OAuthTokenHandler>("POST", "/oauth/token", ctx);
+  router.add<OAuthIntrospectHandler>("POST", "/oauth/introspect", ctx);
   router.add<OpenApiHandler>("GET", "/openapi.yaml");
 }
 

@@ -119,7 +119,7 @@ class CredentialGuard {
 };
 
 // Counts one attempt refused 429 before its credential was checked, in
-// zhaoyin_auth_throttled_total{endpoint="admin_login"|"oauth_token"|"oidc_token"}.
+// zhaoyin_auth_throttled_total{endpoint="admin_login"|"oauth_token"|"oauth_introspect"|"oidc_token"}.
 void count_throttled(Metrics& metrics, const std::string& endpoint);
 // The counter count_throttled adds to (registered with the core routes).
 Counter& throttled_metric(Metrics& metrics);
