@@ -36,6 +36,7 @@
 #include <utility>
 #include <vector>
 #include <zhaoyin/http/edge/request_head.h>
+#include <zhaoyin/http/trace_context.h>
 
 using namespace zhaoyin::http::edge;
 
@@ -170,8 +171,47 @@ void check_poco(std::string_view head, const Parsed& p, const HeadInfo& info) {
 
 }  // namespace
 
+namespace {
+
+// W3C Trace Context §3.2, written from the text: a version-00 traceparent is
+// "00-" 32 lower-case hex "-" 16 lower-case hex "-" 2 lower-case hex, with
+// neither id all zeros. The same bytes, read as the value of a traceparent
+// field, must be accepted by TraceParent::parse exactly when this says so;
+// whatever it accepts (any version) keeps its fields' shapes and round-trips.
+bool lower_hex_run(std::string_view s, std::size_t from, std::size_t n, bool nonzero) {
+  bool any = false;
+  for (std::size_t i = from; i < from + n; ++i) {
+    const char c = s[i];
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+    any = any || c != '0';
+  }
+  return any || !nonzero;
+}
+
+bool valid_version_00(std::string_view s) {
+  return s.size() == 55 && s.substr(0, 3) == "00-" && lower_hex_run(s, 3, 32, true) && s[35] == '-' &&
+         lower_hex_run(s, 36, 16, true) && s[52] == '-' && lower_hex_run(s, 53, 2, false);
+}
+
+void check_traceparent(std::string_view value) {
+  const auto parsed = zhaoyin::http::TraceParent::parse(value);
+  if (value.substr(0, 2) == "00") require(parsed.has_value() == valid_version_00(value));
+  if (!parsed) return;
+  require(value.size() >= 55 && value.substr(0, 2) != "ff");
+  require(lower_hex_run(parsed->trace_id, 0, 32, true) && parsed->trace_id.size() == 32);
+  require(lower_hex_run(parsed->parent_id, 0, 16, true) && parsed->parent_id.size() == 16);
+  require(lower_hex_run(parsed->flags, 0, 2, false) && parsed->flags.size() == 2);
+  require(parsed->trace_id == value.substr(3, 32) && parsed->parent_id == value.substr(36, 16));
+  const std::string again = parsed->header();
+  require(valid_version_00(again));
+  if (value.substr(0, 2) == "00") require(again == value);
+}
+
+}  // namespace
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string buffer(reinterpret_cast<const char*>(data), size);
+  check_traceparent(buffer);
   const std::size_t skipped = skip_leading_empty_lines(buffer);
   require(skipped <= buffer.size());
   for (std::size_t i = 0; i < skipped; ++i) require(buffer[i] == '\r' || buffer[i] == '\n');
