@@ -22,3 +22,20 @@ TEST_CASE("oidc e2e: openid-client signs in with the wallet simulator against th
   CHECK(r.exit_code == 0);
   CHECK(r.output.find("PASS oidc end to end") != std::string::npos);
 }
+
+TEST_CASE("oidc e2e: single sign-on across three relying parties, prompt=none, refusals and logout (openid-client)", "[oidc][e2e][sso]") {
+  TempDir dir("zhaoyin-oidc-sso");
+  const auto sandbox = shared_sandbox();
+  HostProcess host(dir.path(), {"--data", (dir.path() / "data").string(), "--sandbox", sandbox.string(), "--set",
+                                "oidc.sso.enabled=true"});
+  INFO(host.log());
+  REQUIRE(host.ready());
+
+  const std::string script = source_dir() + "/tests/oidc/js/run-sso.sh";
+  const auto r = run_command("sh " + quote(script) + " " + quote(host.url()) + " " + quote(sandbox.string()) + " " +
+                             quote(bin("zhaoyin-wallet")));
+  INFO(r.output);
+  INFO(host.log());
+  CHECK(r.exit_code == 0);
+  CHECK(r.output.find("PASS oidc single sign-on") != std::string::npos);
+}

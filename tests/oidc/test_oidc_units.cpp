@@ -7,6 +7,7 @@
 #include <zhaoyin/oidc/claims.h>
 #include <zhaoyin/oidc/oidc_repository.h>
 #include <zhaoyin/oidc/pkce.h>
+#include <zhaoyin/oidc/provider_sessions.h>
 #include <zhaoyin/oidc/signing_key.h>
 #include <zhaoyin/store/application_repository.h>
 #include <zhaoyin/store/database.h>
@@ -123,15 +124,22 @@ TEST_CASE("oidc signing key: made once with mode 0600, then reloaded", "[oidc][j
   CHECK_THROWS_AS(es256_raw_to_der(trust::Bytes(63)), SigningKeyError);
 }
 
-TEST_CASE("oidc claims: sub is stable per enterprise and holder, and differs by holder and role", "[oidc][claims]") {
-  const auto a = subject_identifier("91420100MA4K0000XX", "张志伟", "legal_representative");
-  CHECK(a == subject_identifier("91420100MA4K0000XX", "张志伟", "legal_representative"));
+TEST_CASE("oidc claims: sub is the enterprise's, the same whoever of its holders scans, and differs by enterprise", "[oidc][claims]") {
+  const auto a = subject_identifier("91420100MA4K0000XX");
+  CHECK(a == subject_identifier("91420100MA4K0000XX"));
   CHECK(a.size() == 32);
-  CHECK(a != subject_identifier("91420100MA4K0000XX", "李娜", "legal_representative"));
-  CHECK(a != subject_identifier("91420100MA4K0000XX", "张志伟", "agent"));
-  CHECK(a != subject_identifier("91410100MA4K0000XX", "张志伟", "legal_representative"));
-  const auto digest = trust::sm3(std::string("91420100MA4K0000XX|张志伟|legal_representative"));
+  CHECK(a != subject_identifier("91410100MA4K0000XX"));
+  const auto digest = trust::sm3(std::string("zhaoyin:oidc:sub:v2|91420100MA4K0000XX"));
   CHECK(a == trust::base64url_encode(trust::Bytes(digest.begin(), digest.begin() + 24)));
+  // A holder renamed, or another holder of the same enterprise: the same sub.
+  auto renamed = test::sample_subject();
+  renamed["holder"]["name"] = "王强强";
+  auto other_holder = test::sample_subject();
+  other_holder["holder"]["name"] = "张志伟";
+  other_holder["holder"]["role"] = "legal_representative";
+  CHECK(identity_claims(renamed)["sub"] == identity_claims(test::sample_subject())["sub"]);
+  CHECK(identity_claims(other_holder)["sub"] == identity_claims(test::sample_subject())["sub"]);
+  CHECK(identity_claims(renamed)["holder"]["name"] == "王强强");
 }
 
 TEST_CASE("oidc claims: identity claims from a verified subject", "[oidc][claims]") {
@@ -143,7 +151,7 @@ TEST_CASE("oidc claims: identity claims from a verified subject", "[oidc][claims
   CHECK(claims["holder"]["role"] == "agent");
   CHECK(claims["holder"]["role_label"] == "办事人");
   CHECK(claims["holder"]["matters"] == nlohmann::json::array({"电子政务/税务/发票申领"}));
-  CHECK(claims["sub"] == subject_identifier(test::kSampleUscc, "王强", "agent"));
+  CHECK(claims["sub"] == subject_identifier(test::kSampleUscc));
   CHECK(claims["license_serial"] == "0A1B2C");
 
   auto broken = test::sample_subject();
@@ -244,4 +252,73 @@ TEST_CASE("oidc repository: an authorization completes once — purge drops expi
   CHECK(repo.purge_expired(now) == 0);
   CHECK(repo.purge_expired(now + std::chrono::hours(25)) == 2);  // the authorization and the old code
   CHECK_FALSE(repo.find_authorization(a.id));
+}
+
+TEST_CASE("oidc sso sessions: open within max_age and idle, touched, ended by logout and per license", "[oidc][sso]") {
+  Store s;
+  ProviderSessionRepository sessions(*s.db);
+  SsoOptions options;
+  options.enabled = true;
+  options.max_age = std::chrono::hours(8);
+  options.idle = std::chrono::minutes(30);
+  const TimePoint t0 = std::chrono::time_point_cast<std::chrono::seconds>(Clock::now());
+  const std::string cookie = sessions.open("0A1B2C", "91420100MA4K0000XX", t0, options, t0);
+  CHECK(cookie.size() == 43);  // 32 random bytes, base64url
+
+  const auto found = sessions.find_open(cookie, options.idle, t0 + std::chrono::minutes(10));
+  REQUIRE(found);
+  CHECK(found->license_serial == "0A1B2C");
+  CHECK(found->uscc == "91420100MA4K0000XX");
+  CHECK(found->auth_time == t0);
+  CHECK(found->id != cookie);  // only the hash is kept
+
+  // Refusals: unknown or empty cookie, idle too long, past max_age.
+  CHECK_FALSE(sessions.find_open("", options.idle, t0));
+  CHECK_FALSE(sessions.find_open(cookie + "x", options.idle, t0));
+  CHECK_FALSE(sessions.find_open(cookie, options.idle, t0 + std::chrono::minutes(31)));
+  // A use restarts the idle clock, but never past the absolute lifetime.
+  sessions.touch(found->id, t0 + std::chrono::minutes(25));
+  CHECK(sessions.find_open(cookie, options.idle, t0 + std::chrono::minutes(50)));
+  for (int i = 1; i <= 19; ++i) sessions.touch(found->id, t0 + std::chrono::minutes(25 * i));
+  CHECK(sessions.find_open(cookie, options.idle, t0 + std::chrono::minutes(7 * 60 + 59)));
+  CHECK_FALSE(sessions.find_open(cookie, options.idle, t0 + std::chrono::hours(8)));
+
+  // Logout ends it once; ending by license ends every session of that holder.
+  const std::string second = sessions.open("0A1B2C", "91420100MA4K0000XX", t0, options, t0);
+  const std::string other = sessions.open("FFEE", "91410100MA4K0000XX", t0, options, t0);
+  CHECK(sessions.end(cookie, t0 + std::chrono::minutes(1)));
+  CHECK_FALSE(sessions.end(cookie, t0 + std::chrono::minutes(2)));
+  CHECK_FALSE(sessions.find_open(cookie, options.idle, t0 + std::chrono::minutes(3)));
+  CHECK(sessions.end_all_of("0A1B2C", t0 + std::chrono::minutes(3)) == 1);
+  CHECK_FALSE(sessions.find_open(second, options.idle, t0 + std::chrono::minutes(4)));
+  CHECK(sessions.find_open(other, options.idle, t0 + std::chrono::minutes(4)));
+  CHECK(sessions.purge(t0 + std::chrono::minutes(5)) == 2);  // the two ended ones
+  CHECK(sessions.purge(t0 + std::chrono::hours(9)) == 1);    // the expired one
+}
+
+TEST_CASE("oidc signing key: verify_jwt accepts its own tokens only", "[oidc][jws]") {
+  const auto key = SigningKey::generate();
+  const auto other = SigningKey::generate();
+  const nlohmann::json claims = {{"iss", "https://op.example"}, {"aud", "rp"}, {"sub", "s"}};
+  const std::string jwt = key.sign_jwt(claims);
+  const auto read = key.verify_jwt(jwt);
+  REQUIRE(read);
+  CHECK(*read == claims);
+
+  CHECK_FALSE(other.verify_jwt(jwt));  // another key (and kid)
+  const auto dot1 = jwt.find('.');
+  const auto dot2 = jwt.find('.', dot1 + 1);
+  const std::string forged_claims =
+      trust::base64url_encode(trust::to_bytes(nlohmann::json{{"iss", "https://op.example"}, {"aud", "evil"}}.dump()));
+  CHECK_FALSE(key.verify_jwt(jwt.substr(0, dot1 + 1) + forged_claims + jwt.substr(dot2)));
+  std::string flipped = jwt;
+  flipped.back() = flipped.back() == 'A' ? 'B' : 'A';
+  CHECK_FALSE(key.verify_jwt(flipped));
+  const std::string none_header = trust::base64url_encode(trust::to_bytes(R"({"alg":"none","kid":")" + key.kid() + "\"}"));
+  CHECK_FALSE(key.verify_jwt(none_header + jwt.substr(dot1)));
+  CHECK_FALSE(key.verify_jwt(""));
+  CHECK_FALSE(key.verify_jwt("a.b"));
+  CHECK_FALSE(key.verify_jwt("a.b.c.d"));
+  CHECK_FALSE(key.verify_jwt("!!!.???.***"));
+  CHECK_FALSE(key.verify_jwt(std::string(20000, 'a') + "." + jwt));
 }

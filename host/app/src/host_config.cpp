@@ -166,6 +166,15 @@ HostConfig load_host_config(const Poco::Util::AbstractConfiguration& config,
   // Relying-party callbacks: https only and public destinations only unless
   // the operator says otherwise (callback_policy.h says why).
   auto& cb = c.callbacks;
+  const std::string sso_enabled = r.text("oidc.sso.enabled", "false");
+  if (sso_enabled != "true" && sso_enabled != "false")
+    throw ConfigError(r.name("oidc.sso.enabled") + ": '" + sso_enabled + "' is not true or false");
+  c.sso.enabled = sso_enabled == "true";
+  c.sso.max_age = std::chrono::seconds(r.number("oidc.sso.max_age_seconds", 8 * 3600, 60, 7 * 86400));
+  c.sso.idle = std::chrono::seconds(r.number("oidc.sso.idle_seconds", 30 * 60, 60, 7 * 86400));
+  if (c.sso.idle > c.sso.max_age)
+    throw ConfigError(r.name("oidc.sso.idle_seconds") + " is longer than oidc.sso.max_age_seconds");
+
   const std::string allow_http = r.text("callbacks.allow_http", "false");
   if (allow_http != "true" && allow_http != "false")
     throw ConfigError(r.name("callbacks.allow_http") + ": '" + allow_http + "' is not true or false");

@@ -11,11 +11,14 @@
 
 namespace zhaoyin::app {
 
-void register_host_routes(http::Router& router, const std::shared_ptr<http::HostContext>& ctx) {
+void register_host_routes(http::Router& router, const std::shared_ptr<http::HostContext>& ctx,
+                          const oidc::SsoOptions& sso) {
   http::register_core_routes(router, ctx);
   login::register_login_routes(router, ctx);
   presentation::register_presentation_routes(router, ctx);
-  oidc::register_oidc_routes(router, ctx);
+  oidc::ProviderOptions oidc_options;
+  oidc_options.sso = sso;
+  oidc::register_oidc_routes(router, ctx, oidc_options);
   signing::register_signing_routes(router, ctx);
   // Extension sources run in registration order: the built-in forms (added by
   // presentation), then department plugins, then integrators' scripts.

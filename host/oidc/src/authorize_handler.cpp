@@ -20,6 +20,7 @@
 #include <zhaoyin/store/secrets.h>
 #include <zhaoyin/verification/subject_verifier.h>
 #include "handlers.h"
+#include "single_sign_on.h"
 
 namespace zhaoyin::oidc {
 
@@ -55,13 +56,7 @@ struct Parameters {
 Parameters read_parameters(http::Exchange& ex) {
   http::FormFields fields;
   try {
-    if (ex.method() == "POST") {
-      fields = ex.form_body();
-    } else {
-      const std::string& uri = ex.request().getURI();
-      const auto q = uri.find('?');
-      if (q != std::string::npos) fields = http::parse_form(std::string_view(uri).substr(q + 1));
-    }
+    fields = request_parameters(ex);
   } catch (const std::invalid_argument& e) {
     throw PageError{400, "invalid_request", std::string("malformed request parameters: ") + e.what()};
   } catch (const http::ApiError& e) {
@@ -89,6 +84,53 @@ bool needs_login(const store::Application& app) {
 std::string page_body(const std::string& heading, const std::string& code, const std::string& message) {
   return "<main class=\"card\"><h1>" + http::escape_html(heading) + "</h1><p>" + http::escape_html(message) +
          "</p><p class=\"muted\">error: <code>" + http::escape_html(code) + "</code></p></main>";
+}
+
+// max_age (OIDC Core §3.1.2.1): a non-negative whole number of seconds.
+std::optional<std::chrono::seconds> read_max_age(const Parameters& params) {
+  const auto raw = params.get("max_age");
+  if (!raw) return std::nullopt;
+  if (raw->size() > 9 || raw->find_first_not_of("0123456789") != std::string::npos)
+    throw RedirectError{"invalid_request", "max_age must be a non-negative whole number of seconds"};
+  return std::chrono::seconds(std::stoll(*raw));
+}
+
+// A code for a single sign-on: the authorization is stored already completed
+// (nothing waits for a QR login), so it is listed with the others.
+std::string issue_silent_code(const Provider& p, const store::Application& app, const std::string& redirect_uri,
+                              const std::string& state, const std::string& scope, const std::string& nonce,
+                              const std::string& challenge, const std::string& matter, const nlohmann::json& claims,
+                              std::chrono::system_clock::time_point auth_time) {
+  OidcRepository repo(*p.host->db);
+  const auto now = std::chrono::time_point_cast<std::chrono::seconds>(Clock::now());
+  Authorization a;
+  a.id = OidcRepository::random_handle();
+  a.client_id = app.client_id;
+  a.redirect_uri = redirect_uri;
+  a.scope = scope;
+  a.state = state;
+  a.nonce = nonce;
+  a.code_challenge = challenge;
+  a.matter = matter;
+  a.login_session_id = "sso";
+  a.browser_hash = "";
+  a.created_at = now;
+  a.completed_at = now;
+  a.expires_at = now + p.options.authorization_ttl;
+  repo.save_authorization(a);
+
+  CodeGrant grant;
+  grant.authorization_id = a.id;
+  grant.client_id = app.client_id;
+  grant.redirect_uri = redirect_uri;
+  grant.code_challenge = challenge;
+  grant.nonce = nonce;
+  grant.scope = scope;
+  grant.claims = claims;
+  grant.auth_time = std::chrono::time_point_cast<std::chrono::seconds>(auth_time);
+  grant.issued_at = now;
+  grant.expires_at = now + p.options.code_ttl;
+  return repo.issue_code(grant);
 }
 
 }  // namespace
@@ -170,13 +212,44 @@ void AuthorizeHandler::handle(http::Exchange& ex) {
 
       const std::string nonce = params.get("nonce").value_or("");
       if (nonce.size() > kMaxNonceLength) throw RedirectError{"invalid_request", "nonce is too long"};
-      if (split_spaces(params.get("prompt").value_or("")).count("none"))
-        throw RedirectError{"login_required", "a QR login always needs the holder; prompt=none cannot be met"};
+      const auto prompts = split_spaces(params.get("prompt").value_or(""));
+      for (const auto& prompt : prompts) {
+        if (prompt != "none" && prompt != "login" && prompt != "consent" && prompt != "select_account")
+          throw RedirectError{"invalid_request", "unknown prompt value " + prompt};
+      }
+      // OIDC Core §3.1.2.1: none with any other value is an error.
+      if (prompts.count("none") && prompts.size() > 1)
+        throw RedirectError{"invalid_request", "prompt=none cannot be combined with other values"};
+      const auto max_age = read_max_age(params);
 
       const auto matter = params.get("matter");
       if (matter && !verification::matter_approved(app->matters, *matter))
         throw RedirectError{"invalid_request",
                             "matter_not_approved: application " + app->client_id + " is not approved for " + *matter};
+
+      // Single sign-on: a holder who scanned in this browser for another
+      // relying party, verified again for this one, gets a code without a
+      // second scan. prompt=login and max_age=0 ask for a fresh QR login.
+      const bool fresh_login_asked = prompts.count("login") || (max_age && max_age->count() == 0);
+      if (!fresh_login_asked) {
+        const SilentSignOn silent = try_single_sign_on(ex, *p_, *app, matter, max_age);
+        if (silent.claims) {
+          const std::string code = issue_silent_code(*p_, *app, *redirect_uri, state, scope, nonce, *challenge,
+                                                     matter.value_or(""), *silent.claims, silent.auth_time);
+          p_->host->log->info("oidc: code issued by single sign-on",
+                              {{"request_id", ex.request_id()}, {"client_id", app->client_id}});
+          std::vector<std::pair<std::string, std::string>> q = {{"code", code}};
+          if (!state.empty()) q.emplace_back("state", state);
+          q.emplace_back("iss", p_->issuer());
+          ex.response().set("Location", with_query(*redirect_uri, q));
+          ex.response().set("Cache-Control", "no-store");
+          ex.send_empty(302);
+          return;
+        }
+        if (prompts.count("none")) throw RedirectError{"login_required", silent.refusal};
+      } else if (prompts.count("none")) {
+        throw RedirectError{"login_required", "a fresh QR login was asked for; prompt=none cannot be met"};
+      }
 
       if (!p_->logins) throw PageError{503, "login_unavailable", "QR login is not available on this host"};
 

@@ -23,8 +23,8 @@ std::string text(const nlohmann::json& j, const char* name, const char* where) {
 
 }  // namespace
 
-std::string subject_identifier(const std::string& uscc, const std::string& holder_name, const std::string& role) {
-  trust::Bytes digest = trust::sm3(uscc + "|" + holder_name + "|" + role);
+std::string subject_identifier(const std::string& uscc) {
+  trust::Bytes digest = trust::sm3("zhaoyin:oidc:sub:v2|" + uscc);
   digest.resize(kSubjectBytes);
   return trust::base64url_encode(digest);
 }
@@ -41,7 +41,7 @@ nlohmann::json identity_claims(const nlohmann::json& subject) {
       holder["authorisation"].contains("matters") && holder["authorisation"]["matters"].is_array())
     matters = holder["authorisation"]["matters"];
   nlohmann::json claims = {
-      {"sub", subject_identifier(uscc, holder_name, role)},
+      {"sub", subject_identifier(uscc)},
       {"uscc", uscc},
       {"name", text(face, "name", "face_info")},
       {"legal_representative", text(face, "legal_representative", "face_info")},

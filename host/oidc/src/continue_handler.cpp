@@ -10,6 +10,7 @@
 #include <zhaoyin/store/secrets.h>
 #include <zhaoyin/trust/bytes.h>
 #include "handlers.h"
+#include "single_sign_on.h"
 
 namespace zhaoyin::oidc {
 
@@ -37,6 +38,27 @@ bool same_browser(http::Exchange& ex, const Authorization& a) {
 std::string card(const std::string& heading, const std::string& message, const std::string& extra_html = {}) {
   return "<main class=\"card\"><h1>" + http::escape_html(heading) + "</h1><p>" + http::escape_html(message) + "</p>" +
          extra_html + "</main>";
+}
+
+// Single sign-on: the browser that just finished a QR login keeps a provider
+// session (unless it already holds an open one for the same license), so the
+// next relying party it visits needs no second scan.
+void open_provider_session(http::Exchange& ex, const Provider& p, const LoginState& login,
+                           const nlohmann::json& claims, TimePoint auth_time) {
+  if (!p.options.sso.enabled) return;
+  const std::string serial = login.subject.value("license_serial", std::string());
+  const std::string uscc = claims.value("uscc", std::string());
+  if (serial.empty() || uscc.empty()) return;
+  ProviderSessionRepository sessions(*p.host->db);
+  const auto now = Clock::now();
+  for (const auto& value : sso_cookie_values(ex)) {
+    const auto current = sessions.find_open(value, p.options.sso.idle, now);
+    if (current && current->license_serial == serial) return;
+    if (current) sessions.end(value, now);  // another holder scanned in this browser: theirs ends
+  }
+  sessions.purge(now);
+  const std::string value = sessions.open(serial, uscc, auth_time, p.options.sso, now);
+  ex.response().add("Set-Cookie", sso_set_cookie(p, value));
 }
 
 }  // namespace
@@ -131,6 +153,7 @@ void ContinueHandler::handle(http::Exchange& ex) {
   grant.issued_at = std::chrono::time_point_cast<std::chrono::seconds>(now);
   grant.expires_at = grant.issued_at + p_->options.code_ttl;
   const std::string code = repo.issue_code(grant);
+  open_provider_session(ex, *p_, *login, claims, grant.auth_time);
   p_->host->log->info("oidc: code issued", {{"request_id", ex.request_id()},
                                             {"client_id", a->client_id},
                                             {"authorization", a->id.substr(0, 8)}});

@@ -22,6 +22,7 @@ ZHAOYIN_OIDC_HANDLER(AuthorizeHandler)  // GET|POST /oidc/authorize
 ZHAOYIN_OIDC_HANDLER(ContinueHandler)   // GET /oidc/continue/{id}
 ZHAOYIN_OIDC_HANDLER(TokenHandler)      // POST /oidc/token
 ZHAOYIN_OIDC_HANDLER(UserinfoHandler)   // GET|POST /oidc/userinfo
+ZHAOYIN_OIDC_HANDLER(LogoutHandler)     // GET|POST /oidc/logout
 
 #undef ZHAOYIN_OIDC_HANDLER
 

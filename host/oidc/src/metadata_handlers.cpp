@@ -12,6 +12,7 @@ void DiscoveryHandler::handle(http::Exchange& ex) {
       {"token_endpoint", issuer + "/oidc/token"},
       {"userinfo_endpoint", issuer + "/oidc/userinfo"},
       {"jwks_uri", issuer + "/oidc/jwks"},
+      {"end_session_endpoint", issuer + "/oidc/logout"},
       {"response_types_supported", {"code"}},
       {"response_modes_supported", {"query"}},
       {"grant_types_supported", {"authorization_code"}},
@@ -29,6 +30,7 @@ void DiscoveryHandler::handle(http::Exchange& ex) {
       {"request_uri_parameter_supported", false},
       {"authorization_response_iss_parameter_supported", true},
       {"ui_locales_supported", {"zh-CN"}},
+      {"prompt_values_supported", {"none", "login"}},
   };
   ex.response().set("Cache-Control", "public, max-age=300");
   ex.send_json(200, metadata);

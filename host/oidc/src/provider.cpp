@@ -11,6 +11,14 @@ const SigningKey& KeyRing::key() {
   return *key_;
 }
 
+http::FormFields request_parameters(http::Exchange& ex) {
+  if (ex.method() == "POST") return ex.form_body();
+  const std::string& uri = ex.request().getURI();
+  const auto q = uri.find('?');
+  if (q == std::string::npos) return {};
+  return http::parse_form(std::string_view(uri).substr(q + 1));
+}
+
 std::string with_query(const std::string& uri, const std::vector<std::pair<std::string, std::string>>& params) {
   std::string out = uri;
   char separator = uri.find('?') == std::string::npos ? '?' : '&';

@@ -9,6 +9,7 @@
 #include <string>
 #include <zhaoyin/http/api_error.h>
 #include <zhaoyin/http/exchange.h>
+#include <zhaoyin/http/form.h>
 #include <zhaoyin/http/host_context.h>
 #include <zhaoyin/oidc/login_gateway.h>
 #include <zhaoyin/oidc/routes.h>
@@ -72,6 +73,11 @@ void with_oauth_errors(http::Exchange& ex, Body&& body) {
     send(e.status(), e.status() == 401 ? "invalid_client" : "invalid_request", e.what(), e.headers());
   }
 }
+
+// The parameters of a GET (its query) or of a POST (its form body), in order,
+// repeats kept. Throws std::invalid_argument for a malformed query and
+// http::ApiError for a refused body (wrong type, too large, too many fields).
+http::FormFields request_parameters(http::Exchange& ex);
 
 // "uri?name=value&..." or "uri&name=value..." when the URI already has a query.
 std::string with_query(const std::string& uri, const std::vector<std::pair<std::string, std::string>>& params);

@@ -21,10 +21,13 @@ void register_oidc_routes(http::Router& router, const std::shared_ptr<http::Host
   router.add<TokenHandler>("POST", "/oidc/token", provider);
   router.add<UserinfoHandler>("GET", "/oidc/userinfo", provider);
   router.add<UserinfoHandler>("POST", "/oidc/userinfo", provider);
+  router.add<LogoutHandler>("GET", "/oidc/logout", provider);
+  router.add<LogoutHandler>("POST", "/oidc/logout", provider);
 }
 
-void register_oidc_routes(http::Router& router, const std::shared_ptr<http::HostContext>& ctx) {
-  register_oidc_routes(router, ctx, login_service_gateway(ctx));
+void register_oidc_routes(http::Router& router, const std::shared_ptr<http::HostContext>& ctx,
+                          ProviderOptions options) {
+  register_oidc_routes(router, ctx, login_service_gateway(ctx), options);
 }
 
 }  // namespace zhaoyin::oidc

@@ -14,6 +14,7 @@
 #include <sstream>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zhaoyin/protocol/json_reader.h>
 #include <zhaoyin/trust/sm3.h>
 
 namespace zhaoyin::oidc {
@@ -166,6 +167,37 @@ std::string SigningKey::sign_jwt(const nlohmann::json& claims) const {
   const std::string signing_input =
       trust::base64url_encode(trust::to_bytes(header.dump())) + "." + trust::base64url_encode(trust::to_bytes(claims.dump()));
   return signing_input + "." + trust::base64url_encode(sign_es256(signing_input));
+}
+
+std::optional<nlohmann::json> SigningKey::verify_jwt(std::string_view compact) const {
+  constexpr std::size_t kMaxJwt = 16 * 1024;  // our ID tokens are about 1.5 kB
+  if (compact.size() > kMaxJwt) return std::nullopt;
+  const auto first = compact.find('.');
+  const auto second = first == std::string_view::npos ? first : compact.find('.', first + 1);
+  if (second == std::string_view::npos || compact.find('.', second + 1) != std::string_view::npos) return std::nullopt;
+  try {
+    const auto header = protocol::read_json(trust::to_string(trust::base64url_decode(compact.substr(0, first))));
+    if (!header.is_object() || header.value("alg", "") != "ES256" || header.value("kid", "") != kid_)
+      return std::nullopt;
+    const trust::Bytes raw = trust::base64url_decode(compact.substr(second + 1));
+    if (raw.size() != 2 * kCoordinateBytes) return std::nullopt;
+    const trust::Bytes der = es256_raw_to_der(raw);
+    std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
+    const std::string_view signing_input = compact.substr(0, second);
+    const bool valid = ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key_.get()) == 1 &&
+                       EVP_DigestVerify(ctx.get(), der.data(), der.size(),
+                                        reinterpret_cast<const unsigned char*>(signing_input.data()),
+                                        signing_input.size()) == 1;
+    ERR_clear_error();
+    if (!valid) return std::nullopt;
+    auto claims = protocol::read_json(
+        trust::to_string(trust::base64url_decode(compact.substr(first + 1, second - first - 1))));
+    if (!claims.is_object()) return std::nullopt;
+    return claims;
+  } catch (const std::exception&) {  // malformed base64url or JSON: not ours
+    ERR_clear_error();
+    return std::nullopt;
+  }
 }
 
 trust::Bytes es256_raw_to_der(const trust::Bytes& raw) {

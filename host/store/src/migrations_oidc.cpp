@@ -54,4 +54,23 @@ Migration oidc_migration() {
           }};
 }
 
+// Single sign-on: the provider's session in a browser (host/oidc provider_sessions.h).
+// id_hash is the SM3 of the cookie value; ended_at is set by a logout.
+Migration oidc_sso_migration() {
+  return {21,
+          "OpenID Connect provider sessions (single sign-on)",
+          {
+              "CREATE TABLE oidc_provider_sessions ("
+              " id_hash VARCHAR(64) PRIMARY KEY,"
+              " license_serial VARCHAR(64) NOT NULL,"
+              " uscc VARCHAR(32) NOT NULL,"
+              " auth_time BIGINT NOT NULL,"
+              " last_used_at BIGINT NOT NULL,"
+              " expires_at BIGINT NOT NULL,"
+              " ended_at BIGINT NOT NULL DEFAULT 0)",
+              "CREATE INDEX oidc_provider_sessions_serial ON oidc_provider_sessions (license_serial)",
+              "CREATE INDEX oidc_provider_sessions_expires ON oidc_provider_sessions (expires_at)",
+          }};
+}
+
 }  // namespace zhaoyin::store

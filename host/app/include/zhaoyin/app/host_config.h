@@ -14,6 +14,7 @@
 #include <zhaoyin/http/attempt_throttle.h>
 #include <zhaoyin/http/log.h>
 #include <zhaoyin/http/server.h>
+#include <zhaoyin/oidc/provider_sessions.h>
 #include <zhaoyin/store/database.h>
 
 namespace Poco::Util {
@@ -52,6 +53,8 @@ struct HostConfig {
   std::vector<std::string> trusted_proxies;    // http.trusted_proxies: comma-separated IP addresses
   // throttle.*: staff sign-in and client authentication (the same numbers for both).
   http::CredentialGuardPolicy throttle;
+  // oidc.sso.*: single sign-on across relying parties (off unless enabled).
+  oidc::SsoOptions sso;
 };
 
 // `sources` maps a key to where its value came from (e.g. "http.port" ->

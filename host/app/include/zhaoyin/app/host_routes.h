@@ -3,9 +3,12 @@
 #include <memory>
 #include <zhaoyin/http/host_context.h>
 #include <zhaoyin/http/router.h>
+#include <zhaoyin/oidc/provider_sessions.h>
 
 namespace zhaoyin::app {
 
-void register_host_routes(http::Router& router, const std::shared_ptr<http::HostContext>& ctx);
+// `sso`: the OpenID provider's single sign-on settings (oidc.sso.*).
+void register_host_routes(http::Router& router, const std::shared_ptr<http::HostContext>& ctx,
+                          const oidc::SsoOptions& sso = {});
 
 }  // namespace zhaoyin::app

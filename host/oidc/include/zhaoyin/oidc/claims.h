@@ -13,10 +13,13 @@ inline constexpr const char* kAcrLicenseQr = "urn:zhaoyin:acr:license-qr";
 // RFC 8176 methods: a software-secured key ("swk") unlocked with a PIN ("pin").
 inline const nlohmann::json kAmr = nlohmann::json::array({"swk", "pin"});
 
-// The `sub` claim: stable for one holder of one enterprise, the same for every
-// client (subject type "public"), revealing neither:
-//   base64url(SM3(uscc "|" holder name "|" role)) truncated to 24 bytes (32 characters).
-std::string subject_identifier(const std::string& uscc, const std::string& holder_name, const std::string& role);
+// The `sub` claim: the enterprise, stable whoever of its holders scans and
+// whatever their name or role becomes (issue 22: a holder renamed or replaced
+// must not turn into a new account at the relying party); the same for every
+// client (subject type "public"). Who scanned is in the "holder" claim.
+//   base64url(SM3("zhaoyin:oidc:sub:v2|" uscc)) truncated to 24 bytes (32 characters).
+// (v1, before 2026-12-07, hashed uscc|holder name|role: one sub per holder.)
+std::string subject_identifier(const std::string& uscc);
 
 // The identity claims from a confirmed login session's subject
 // (verification::VerifiedSubject::to_json()):

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -46,6 +47,13 @@ class SigningKey {
   trust::Bytes sign_es256(std::string_view data) const;
   // Compact JWS of `claims` with header {"alg":"ES256","typ":"JWT","kid":kid()}.
   std::string sign_jwt(const nlohmann::json& claims) const;
+  // The claims of a compact JWS this key signed (header alg ES256 and this
+  // key's kid, a valid signature over the first two parts); nullopt for
+  // anything else, malformed or oversized input included. Says nothing about
+  // "exp", "iss" or "aud": the caller decides which claims matter (an
+  // id_token_hint at logout may have expired, OpenID Connect RP-Initiated
+  // Logout 1.0 §2).
+  std::optional<nlohmann::json> verify_jwt(std::string_view compact) const;
 
  private:
   explicit SigningKey(std::shared_ptr<EVP_PKEY> key);

@@ -1,0 +1,9 @@
+#!/bin/sh
+# Installs the pinned npm client when node_modules is missing, then runs the
+# single sign-on script: run-sso.sh ISSUER SANDBOX_DIR WALLET_BIN
+set -e
+here=$(cd "$(dirname "$0")" && pwd)
+if [ ! -d "$here/node_modules/openid-client" ]; then
+  (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+exec node "$here/sso.js" "$@"
