@@ -22,7 +22,8 @@ std::optional<std::string> optional_string(const nlohmann::json& body, const cha
 
 LoginSessionRequest parse_request(const nlohmann::json& body) {
   if (!body.is_object()) throw http::ApiError::bad_request("the body must be a JSON object");
-  static const std::vector<std::string> known = {"matter", "correlation_id", "channel", "ttl", "callback_url", "return_url"};
+  static const std::vector<std::string> known = {"matter", "correlation_id", "channel", "ttl", "callback_url", "return_url",
+                                                 "same_device"};
   for (const auto& [key, value] : body.items()) {
     if (std::find(known.begin(), known.end(), key) == known.end())
       throw http::ApiError::bad_request("unknown field \"" + key + "\"");
@@ -33,6 +34,10 @@ LoginSessionRequest parse_request(const nlohmann::json& body) {
   r.channel = optional_string(body, "channel");
   r.callback_url = optional_string(body, "callback_url");
   r.return_url = optional_string(body, "return_url");
+  if (body.contains("same_device") && !body["same_device"].is_null()) {
+    if (!body["same_device"].is_boolean()) throw http::ApiError::bad_request("same_device must be true or false");
+    r.same_device = body["same_device"].get<bool>();
+  }
   if (body.contains("ttl") && !body["ttl"].is_null()) {
     if (!body["ttl"].is_number_integer()) throw http::ApiError::bad_request("ttl must be an integer number of seconds");
     const auto ttl = body["ttl"].get<long long>();
@@ -106,6 +111,18 @@ void GetLoginSession::handle(http::Exchange& ex) {
   }
   ex.response().set("Cache-Control", "no-store");
   ex.send_json(200, service.to_json(session));
+}
+
+void RedeemLoginReturn::handle(http::Exchange& ex) {
+  LoginService service(ctx_);
+  std::string client_id;
+  const auto session = owned_session(ex, ctx_, service, client_id);
+  const nlohmann::json body = ex.json_body();
+  if (!body.is_object() || body.size() != 1 || !body.contains("return_token") || !body["return_token"].is_string())
+    throw http::ApiError::bad_request("the body must be {\"return_token\": \"...\"}");
+  const auto redeemed = service.redeem_return(session, body["return_token"].get<std::string>());
+  ex.response().set("Cache-Control", "no-store");
+  ex.send_json(200, service.to_json(redeemed));
 }
 
 void CancelLoginSession::handle(http::Exchange& ex) {

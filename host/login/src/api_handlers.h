@@ -19,6 +19,7 @@ namespace zhaoyin::login {
 ZHAOYIN_LOGIN_HANDLER(CreateLoginSession)   // POST   /api/v1/login-sessions
 ZHAOYIN_LOGIN_HANDLER(GetLoginSession)      // GET    /api/v1/login-sessions/{id}[?wait=S&last=STATUS]
 ZHAOYIN_LOGIN_HANDLER(CancelLoginSession)   // DELETE /api/v1/login-sessions/{id}
+ZHAOYIN_LOGIN_HANDLER(RedeemLoginReturn)    // POST   /api/v1/login-sessions/{id}/return (same-device flow)
 ZHAOYIN_LOGIN_HANDLER(LoginSessionEvents)   // GET    /api/v1/login-sessions/{id}/events (SSE)
 ZHAOYIN_LOGIN_HANDLER(LoginQrPng)           // GET    /api/v1/login-sessions/{id}/qr.png
 ZHAOYIN_LOGIN_HANDLER(LoginQrSvg)           // GET    /api/v1/login-sessions/{id}/qr.svg

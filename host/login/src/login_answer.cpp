@@ -7,6 +7,9 @@
 #include <zhaoyin/login/login_service.h>
 
 #include <zhaoyin/http/api_error.h>
+#include <zhaoyin/http/form.h>
+#include <zhaoyin/store/secrets.h>
+#include <zhaoyin/trust/bytes.h>
 #include <zhaoyin/http/extension_gate.h>
 #include <zhaoyin/protocol/canonical_json.h>
 #include <zhaoyin/protocol/wallet_messages.h>
@@ -41,6 +44,21 @@ const std::string& string_field(const nlohmann::json& obj, const char* name, con
   // docs/PROTOCOL.md §3.2: a cancelled session is closed like an answered one.
   if (s.status == "cancelled") throw http::ApiError(409, "already_answered", "the login session was cancelled");
   throw http::ApiError(409, "already_answered", "the login session was already answered (" + s.status + ")");
+}
+
+// Same-device flow: the link the wallet opens to send the holder back to the
+// relying party's app — the return_url the signed request named, with the
+// session, the outcome and a fresh single-use token (256 bits, kept as its
+// SM3 hash) that only the relying party's server can redeem, with its own
+// credentials (POST /api/v1/login-sessions/{id}/return).
+void add_return(LoginRepository& repo, const LoginSession& session, const std::string& outcome, nlohmann::json& reply) {
+  if (!session.request.same_device || !session.request.return_url) return;
+  const std::string token = trust::base64url_encode(trust::random_bytes(32));
+  if (!repo.set_return_token(session.id, store::token_hash(token))) return;  // answered once only: cannot happen twice
+  const std::string& base = *session.request.return_url;
+  reply["return_url"] = base + (base.find('?') == std::string::npos ? "?" : "&") +
+                        "login_session=" + http::form_encode(session.id) + "&result=" + outcome +
+                        "&return_token=" + token;
 }
 
 }  // namespace
@@ -112,7 +130,9 @@ nlohmann::json LoginService::answer(const std::string& ticket, const nlohmann::j
       throw http::ApiError(422, "unknown_license", "the authority issued no license certificate " + certificate.serial_hex());
     if (!repo.transition(session->id, kOpen, "rejected", at, Deadline::BeforeExpiry)) refuse_closed(*find(session->id));
     announce(*repo.find(session->id), repo.held_callback());
-    return {{"status", "rejected"}, {"ticket", ticket}, {"relying_party", {{"client_id", app->client_id}, {"name", app->name}}}};
+    nlohmann::json reply = {{"status", "rejected"}, {"ticket", ticket}, {"relying_party", {{"client_id", app->client_id}, {"name", app->name}}}};
+    add_return(repo, *session, "rejected", reply);
+    return reply;
   }
 
   verification::SubjectEvidence evidence{certificate, grant, session->request.matter, at, {signature_check}};
@@ -131,12 +151,14 @@ nlohmann::json LoginService::answer(const std::string& ticket, const nlohmann::j
   if (!repo.transition(session->id, kOpen, "confirmed", at, Deadline::BeforeExpiry, subject_json.dump()))
     refuse_closed(*find(session->id));
   announce(*repo.find(session->id), repo.held_callback());
-  return {{"status", "confirmed"},
-          {"ticket", ticket},
-          {"relying_party", {{"client_id", app->client_id}, {"name", app->name}}},
-          {"license_serial", subject.license_serial},
-          {"holder", subject.holder_json()},
-          {"authenticated_at", protocol::rfc3339(at)}};
+  nlohmann::json reply = {{"status", "confirmed"},
+                          {"ticket", ticket},
+                          {"relying_party", {{"client_id", app->client_id}, {"name", app->name}}},
+                          {"license_serial", subject.license_serial},
+                          {"holder", subject.holder_json()},
+                          {"authenticated_at", protocol::rfc3339(at)}};
+  add_return(repo, *session, "confirmed", reply);
+  return reply;
 }
 
 }  // namespace zhaoyin::login

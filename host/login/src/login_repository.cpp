@@ -32,7 +32,8 @@ std::optional<std::string> optional_text(const Poco::Data::RecordSet& rs, std::s
 
 const char* const kColumns =
     "id, client_id, ticket, nonce, status, matter, correlation_id, channel, ttl_seconds, callback_url, return_url,"
-    " created_at, expires_at, subject, authenticated_at, page_token_hash, renewals, renewed_to";
+    " created_at, expires_at, subject, authenticated_at, page_token_hash, renewals, renewed_to, same_device,"
+    " return_token_hash, return_used_at";
 
 [[noreturn]] void rethrow(const std::string& what, const Poco::Exception& e) {
   throw store::StoreError(what + ": " + e.displayText());
@@ -60,16 +61,17 @@ void LoginRepository::insert(const LoginSession& session) {
   Poco::Int64 created = seconds(session.created_at), expires = seconds(session.expires_at);
   std::string page_token_hash = session.page_token_hash;
   int renewals = session.renewals;
+  int same_device = session.request.same_device ? 1 : 0;
   try {
     auto s = db_.session();
     Poco::Data::Transaction tx(s);
     db_.lock_for_write(s);
     s << "INSERT INTO login_sessions (id, client_id, ticket, nonce, status, matter, correlation_id, channel,"
-         " ttl_seconds, callback_url, return_url, created_at, expires_at, updated_at, page_token_hash, renewals)"
-         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         " ttl_seconds, callback_url, return_url, created_at, expires_at, updated_at, page_token_hash, renewals,"
+         " same_device) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         use(id), use(client), use(ticket), use(nonce), use(status), use(matter), use(correlation), use(channel),
         use(ttl), use(callback), use(ret), use(created), use(expires), use(created), use(page_token_hash),
-        use(renewals), now;
+        use(renewals), use(same_device), now;
     append_event(s, id, status, session.created_at);
     tx.commit();
   } catch (const Poco::Exception& e) {
@@ -112,6 +114,9 @@ std::optional<LoginSession> LoginRepository::find_where(const std::string& colum
     out.page_token_hash = optional_text(rs, 15).value_or("");
     out.renewals = rs.value(16, 0).convert<int>();
     out.renewed_to = optional_text(rs, 17);
+    out.request.same_device = rs.value(18, 0).convert<int>() != 0;
+    out.return_token_hash = rs.value(19, 0).convert<std::string>();
+    out.return_redeemed = rs.value(20, 0).convert<Poco::Int64>() != 0;
 
     Poco::Data::Statement events(s);
     std::string id = out.id;
@@ -200,6 +205,34 @@ void LoginRepository::set_return_url(const std::string& id, const std::string& r
     s << "UPDATE login_sessions SET return_url = ? WHERE id = ?", use(url), use(sid), now;
   } catch (const Poco::Exception& e) {
     rethrow("cannot update login session", e);
+  }
+}
+
+bool LoginRepository::set_return_token(const std::string& id, const std::string& token_hash) {
+  try {
+    auto s = db_.session();
+    std::string sid = id, hash = token_hash;
+    Poco::Data::Statement update(s);
+    update << "UPDATE login_sessions SET return_token_hash = ? WHERE id = ? AND return_token_hash = ''", use(hash),
+        use(sid);
+    return update.execute() == 1;
+  } catch (const Poco::Exception& e) {
+    rethrow("cannot store a return token", e);
+  }
+}
+
+bool LoginRepository::redeem_return(const std::string& id, TimePoint at) {
+  try {
+    auto s = db_.session();
+    std::string sid = id;
+    Poco::Int64 when = std::max<Poco::Int64>(seconds(at), 1);
+    Poco::Data::Statement update(s);
+    update << "UPDATE login_sessions SET return_used_at = ? WHERE id = ? AND return_token_hash <> ''"
+              " AND return_used_at = 0",
+        use(when), use(sid);
+    return update.execute() == 1;
+  } catch (const Poco::Exception& e) {
+    rethrow("cannot redeem a return token", e);
   }
 }
 

@@ -37,6 +37,11 @@ class LoginRepository {
 
   void set_return_url(const std::string& id, const std::string& return_url);
 
+  // Same-device flow: stores the return token's hash once (false if one is set already).
+  bool set_return_token(const std::string& id, const std::string& token_hash);
+  // Marks the return token redeemed; true for exactly one caller.
+  bool redeem_return(const std::string& id, TimePoint at);
+
   // The callback delivery the last successful transition held in its own
   // transaction (http/callback_outbox.h), for LoginService::announce to send;
   // nullopt when the session has no callback URL.

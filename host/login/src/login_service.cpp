@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <zhaoyin/http/api_error.h>
+#include <zhaoyin/http/form.h>
 #include <zhaoyin/protocol/canonical_json.h>
 #include <zhaoyin/protocol/wallet_messages.h>
 #include <zhaoyin/redirect/redirect_target.h>
@@ -60,6 +61,19 @@ void validate(const store::Application& app, const LoginSessionRequest& r, const
   if (r.channel && !contains(app.channels, *r.channel))
     throw http::ApiError::forbidden("channel_not_approved",
                                     "application " + app.client_id + " is not approved for the channel " + *r.channel);
+  if (r.same_device) {
+    // The holder must be on the phone: an app or mini-program channel the
+    // application is approved for (checked just above), never pc or counter.
+    if (!r.channel || !same_device_channel(*r.channel))
+      throw http::ApiError(422, "same_device_not_for_channel",
+                           "same_device needs an app or mini-program channel (app, wechat_mini, alipay_mini, "
+                           "mini_program), not " + r.channel.value_or("none"));
+    // The wallet returns the holder there: an absolute registered URI (a
+    // claimed https link of the app, RFC 8252 §7.2), never a path on this host.
+    if (!r.return_url || r.return_url->empty() || r.return_url->front() == '/')
+      throw http::ApiError(400, "invalid_return_url",
+                           "same_device needs return_url: one of the application's registered redirect URIs");
+  }
   if (r.matter && !verification::matter_approved(app.matters, *r.matter))
     throw http::ApiError::forbidden("matter_not_approved",
                                     "application " + app.client_id + " is not approved for the matter " + *r.matter);
@@ -67,7 +81,15 @@ void validate(const store::Application& app, const LoginSessionRequest& r, const
 
 nlohmann::json optional_json(const std::optional<std::string>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); }
 
+// How a relying party's app opens the wallet on the same phone: the wallet's
+// registered scheme with the request URL (what the QR code would carry).
+constexpr const char* kWalletLinkPrefix = "zhaoyin-wallet://request?url=";
+
 }  // namespace
+
+bool same_device_channel(const std::string& channel) {
+  return channel == "app" || channel == "wechat_mini" || channel == "alipay_mini" || channel == "mini_program";
+}
 
 namespace {
 std::atomic<int> g_max_renewals{3};
@@ -179,7 +201,10 @@ nlohmann::json LoginService::wallet_request(const LoginSession& s) const {
           {"channel", optional_json(s.request.channel)},
           {"issued_at", protocol::rfc3339(s.created_at)},
           {"expires_at", protocol::rfc3339(s.expires_at)},
-          {"answer_url", base + "/answer"}};
+          {"answer_url", base + "/answer"},
+          // Same-device flow: where the wallet returns the holder, under the
+          // host's signature (the wallet goes nowhere else).
+          {"return_url", s.request.same_device ? optional_json(s.request.return_url) : nlohmann::json(nullptr)}};
 }
 
 nlohmann::json LoginService::to_json(const LoginSession& s) const {
@@ -195,14 +220,33 @@ nlohmann::json LoginService::to_json(const LoginSession& s) const {
                         {"matter", optional_json(s.request.matter)},
                         {"correlation_id", optional_json(s.request.correlation_id)},
                         {"channel", optional_json(s.request.channel)},
+                        {"same_device", s.request.same_device},
                         {"created_at", protocol::rfc3339(s.created_at)},
                         {"expires_at", protocol::rfc3339(s.expires_at)},
                         {"events", events}};
+  if (s.request.same_device) {
+    out["wallet_link"] = kWalletLinkPrefix + http::form_encode(s.qr_text);
+    out["return_redeemed"] = s.return_redeemed;
+  }
   if (s.status == "confirmed") {
     out["subject"] = s.subject;
     out["authenticated_at"] = s.authenticated_at ? nlohmann::json(protocol::rfc3339(*s.authenticated_at)) : nlohmann::json(nullptr);
   }
   return out;
+}
+
+LoginSession LoginService::redeem_return(const LoginSession& s, const std::string& return_token) {
+  if (!s.request.same_device)
+    throw http::ApiError(409, "not_same_device", "this login session is not a same-device login");
+  if (s.return_token_hash.empty())
+    throw http::ApiError(409, "not_answered", "the wallet has not answered this login yet");
+  if (return_token.empty() || return_token.size() > 256 ||
+      !trust::equal_constant_time(trust::to_bytes(store::token_hash(return_token)), trust::to_bytes(s.return_token_hash)))
+    throw http::ApiError::forbidden("invalid_return_token", "the return token is not this login's");
+  if (!LoginRepository(*ctx_).redeem_return(s.id, now_seconds()))
+    throw http::ApiError(409, "return_token_used", "the return token was already redeemed");
+  ctx_->log->info("login return redeemed", {{"session", s.id}});
+  return *find(s.id);
 }
 
 void LoginService::set_return_url(const std::string& id, const std::string& return_url) {

@@ -45,6 +45,7 @@ void register_login_routes(http::Router& router, const std::shared_ptr<http::Hos
   add<CreateLoginSession>(router, "POST", "/api/v1/login-sessions", ctx, dispatcher);
   add<GetLoginSession>(router, "GET", "/api/v1/login-sessions/{id}", ctx, dispatcher);
   add<CancelLoginSession>(router, "DELETE", "/api/v1/login-sessions/{id}", ctx, dispatcher);
+  add<RedeemLoginReturn>(router, "POST", "/api/v1/login-sessions/{id}/return", ctx, dispatcher);
   add<LoginSessionEvents>(router, "GET", "/api/v1/login-sessions/{id}/events", ctx, dispatcher);
   add<LoginQrPng>(router, "GET", "/api/v1/login-sessions/{id}/qr.png", ctx, dispatcher);
   add<LoginQrSvg>(router, "GET", "/api/v1/login-sessions/{id}/qr.svg", ctx, dispatcher);

@@ -54,4 +54,16 @@ Migration login_renewal_migration() {
           }};
 }
 
+// Same-device logins (docs/protocol/login.md, "Same-device flow"): the wallet
+// returns the holder to the relying party's app with a single-use token.
+Migration login_same_device_migration() {
+  return {21,
+          "login sessions: same-device flow and its return token",
+          {
+              "ALTER TABLE login_sessions ADD COLUMN same_device INTEGER NOT NULL DEFAULT 0",
+              "ALTER TABLE login_sessions ADD COLUMN return_token_hash VARCHAR(64) NOT NULL DEFAULT ''",
+              "ALTER TABLE login_sessions ADD COLUMN return_used_at BIGINT NOT NULL DEFAULT 0",
+          }};
+}
+
 }  // namespace zhaoyin::store

@@ -57,7 +57,7 @@ Migration oidc_migration() {
 // Single sign-on: the provider's session in a browser (host/oidc provider_sessions.h).
 // id_hash is the SM3 of the cookie value; ended_at is set by a logout.
 Migration oidc_sso_migration() {
-  return {21,
+  return {20,
           "OpenID Connect provider sessions (single sign-on)",
           {
               "CREATE TABLE oidc_provider_sessions ("

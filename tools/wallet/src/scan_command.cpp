@@ -16,7 +16,16 @@
 //     POST it, print the host's JSON reply on stdout.
 // Without --approve / --reject it stops after 3 (the confirm screen), printing
 // the verified request on stdout; the host has recorded the scan by then.
+//
+// Same-device flow (docs/protocol/login.md): TEXT may also be the link a
+// relying party's app opens the wallet with, zhaoyin-wallet://request?url=<the
+// request URL>; the wallet then acts exactly as if it had scanned that URL.
+// Once answered, the host's reply names the return link; the wallet opens it
+// (here: prints it as "return_url") only when it lies under the return_url the
+// host signed in the request — any other destination is refused.
+#include <cctype>
 #include <chrono>
+#include <string_view>
 #include <iostream>
 #include <zhaoyin/protocol/canonical_json.h>
 #include <zhaoyin/protocol/host_certificate.h>
@@ -45,6 +54,42 @@ std::string trimmed(std::string s) {
 
 std::string text_of(const nlohmann::json& j, const char* key) {
   return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
+}
+
+constexpr std::string_view kWalletLink = "zhaoyin-wallet://request?url=";
+
+// The request URL inside a same-device link (percent-decoded); the text itself otherwise.
+std::string request_url_of(const std::string& text) {
+  if (text.rfind(kWalletLink, 0) != 0) return text;
+  const std::string encoded = text.substr(kWalletLink.size());
+  if (encoded.find_first_of("&#") != std::string::npos)
+    throw Refused("not_a_wallet_request: a wallet link carries exactly one url parameter");
+  std::string out;
+  for (std::size_t i = 0; i < encoded.size(); ++i) {
+    if (encoded[i] == '%' && i + 2 < encoded.size() && std::isxdigit(static_cast<unsigned char>(encoded[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(encoded[i + 2]))) {
+      out += static_cast<char>(std::stoi(encoded.substr(i + 1, 2), nullptr, 16));
+      i += 2;
+    } else if (encoded[i] == '%') {
+      throw Refused("not_a_wallet_request: a malformed escape in the wallet link");
+    } else {
+      out += encoded[i] == '+' ? ' ' : encoded[i];
+    }
+  }
+  return out;
+}
+
+// The return link in the host's reply must lie under the return_url the host
+// signed in its request ("?" or "&" right after it): the wallet sends the
+// holder nowhere else.
+void check_return(const nlohmann::json& request, const nlohmann::json& reply) {
+  if (!reply.contains("return_url")) return;
+  const std::string signed_url = text_of(request, "return_url");
+  const std::string link = text_of(reply, "return_url");
+  if (signed_url.empty() || link.size() <= signed_url.size() || link.compare(0, signed_url.size(), signed_url) != 0 ||
+      (link[signed_url.size()] != '?' && link[signed_url.size()] != '&'))
+    throw Refused("forged_return: the host's return link is not under the return_url it signed");
+  std::cerr << "返回应用 Returning to the relying party's app: " << link << "\n";
 }
 
 // The signed request, checked: host signature, host certificate chain, ticket, expiry.
@@ -101,7 +146,7 @@ int run_scan(const Arguments& args) {
   wallet.unlock(*args.password);  // the phone asks for the license password first
 
   try {
-    const std::string text = trimmed(args.image ? decode_qr_png(*args.image) : *args.scan_text);
+    const std::string text = request_url_of(trimmed(args.image ? decode_qr_png(*args.image) : *args.scan_text));
     const auto ticket = protocol::ticket_from_qr_text(text);
     // docs/PROTOCOL.md §3.1 check 1: an http(s) URL without userinfo, ending in the ticket.
     if (!ticket || !protocol::url_host(text))
@@ -122,6 +167,7 @@ int run_scan(const Arguments& args) {
     const nlohmann::json answer = wallet.login_answer(request, args.approve);
     const HostReply reply = http_post_json(text_of(request, "answer_url"), wallet.signed_answer(answer));
     if (!reply.ok()) throw Refused(reply.error_code() + ": " + reply.error_message());
+    check_return(request, reply.body);
     std::cout << reply.body.dump(2, ' ', false) << "\n";
     return kExitOk;
   } catch (const Refused& e) {

@@ -40,7 +40,17 @@ struct LoginSessionRequest {
   // provider's /oidc/continue/..., the demo's result page) or one of the
   // application's registered redirect URIs, byte for byte (redirect/redirect_target.h).
   std::optional<std::string> return_url;
+  // Same-device flow (docs/protocol/login.md): the holder is on the phone that
+  // holds the license, on an app or mini-program channel. The relying party's
+  // app opens the wallet with `wallet_link` instead of showing a QR code; once
+  // the holder answers, the wallet sends them back to return_url (required:
+  // one of the application's registered https redirect URIs) with a
+  // single-use return token the relying party redeems.
+  bool same_device = false;
 };
+
+// Channels on which the holder is on the phone itself (same-device flow allowed).
+bool same_device_channel(const std::string& channel);
 
 struct LoginEvent {
   std::string status;
@@ -68,6 +78,10 @@ struct LoginSession {
   std::string page_token;
   int renewals = 0;                         // how many renewals led to this session
   std::optional<std::string> renewed_to;    // expired and renewed: the session that replaced it
+  // Same-device sessions: the SM3 hash of the return token handed to the
+  // wallet with its answer (empty until then), and whether it was redeemed.
+  std::string return_token_hash;
+  bool return_redeemed = false;
 
   bool final() const { return status == "confirmed" || status == "rejected" || status == "expired" || status == "cancelled"; }
 };
@@ -110,6 +124,12 @@ class LoginService {
 
   // The request the wallet is shown (unsigned; the route signs it with the host identity).
   nlohmann::json wallet_request(const LoginSession& session) const;
+
+  // Same-device flow: POST /api/v1/login-sessions/{id}/return. The relying
+  // party hands back the token its app received from the wallet; exactly one
+  // redemption succeeds (403 invalid_return_token, 409 return_token_used,
+  // 409 not_same_device, 409 not_answered). Returns the session.
+  LoginSession redeem_return(const LoginSession& session, const std::string& return_token);
 
   // The relying-party view: GET /api/v1/login-sessions/{id}, callbacks and SSE data.
   nlohmann::json to_json(const LoginSession& session) const;

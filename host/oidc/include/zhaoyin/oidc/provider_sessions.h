@@ -1,6 +1,6 @@
 #pragma once
 // Single sign-on (一次认证、全网通用): the provider's own session in a browser
-// (migration 21). After a confirmed QR login through /oidc/authorize the
+// (migration 20). After a confirmed QR login through /oidc/authorize the
 // browser holds a random cookie; a second relying party in the same browser
 // then gets its code without another scan — even with prompt=none — as long as
 // the session is within its absolute lifetime and idle limit, has not been
