@@ -222,6 +222,14 @@ TEST_CASE("operator commands change enterprise, seal and grant status while the 
   CHECK(license["status"] == "revoked");
   CHECK(license["reason"] == "affiliationChanged");
   CHECK(license["crl_number"] == 2);
+  // SIGHUP reloads too (for files changed by hand); the log says so.
+  ::kill(authority.pid(), SIGHUP);
+  bool reloaded = false;
+  for (int i = 0; i < 600 && !reloaded; ++i) {  // bounded by count, not by time
+    reloaded = authority.log().find("\"why\":\"SIGHUP\"") != std::string::npos;
+    if (!reloaded) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  CHECK(reloaded);
   // Who asked what is logged.
   CHECK(authority.log().find("\"client\":\"Zhaoyin Sandbox Relying-Party Host serial " + host.cert.serial_hex()) !=
         std::string::npos);
