@@ -61,4 +61,6 @@ TEST_CASE("a request signature covers method, target, time, nonce and body") {
   CHECK_FALSE(verifies("GET", "/v1/seals/1?x=1", "abcdefghijklmnopqrstuvwx", "bodY"));
   CHECK(parse_request_time(format_request_time(now)).has_value());
   CHECK(format_request_time(*parse_request_time("2026-12-07T10:00:00Z")) == "2026-12-07T10:00:00Z");
+  CHECK_FALSE(parse_request_time("0886-12-07T10:00:00Z"));  // beyond the clock (fuzz finding 17)
+  CHECK_FALSE(parse_request_time("2026-12-07T24:00:00Z"));
 }

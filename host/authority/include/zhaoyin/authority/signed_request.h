@@ -44,7 +44,7 @@ std::optional<RequestAuthorization> parse_request_authorization(std::string_view
 std::string canonical_request(std::string_view method, std::string_view target, std::string_view timestamp,
                               std::string_view nonce, std::string_view body);
 
-// "2026-12-07T10:00:00Z" <-> time point (seconds; nullopt for anything else).
+// "2026-12-07T10:00:00Z" <-> time point (seconds; years 1970 to 2199; nullopt for anything else).
 std::string format_request_time(std::chrono::system_clock::time_point t);
 std::optional<std::chrono::system_clock::time_point> parse_request_time(std::string_view text);
 
