@@ -251,6 +251,14 @@ TEST_CASE("operator commands refuse what the authority does not hold") {
   fails("replace-seal " + dir + " 000000000000");
   fails("withdraw-grant " + dir + " " + s.holder_serial(false).substr(0, 8));
   CHECK(run_command(quote(bin("zhaoyin")) + " authority serve").exit_code == 2);
+  // The default distribution point, and a base URL init refuses.
+  const auto text = run_command("openssl x509 -noout -text -in " +
+                                quote(s.path("authority/certs/" + s.holder_serial(false) + ".pem")));
+  CHECK(text.output.find("URI:http://127.0.0.1:8090/crl/42.crl") != std::string::npos);
+  CHECK(s.manifest["authority"]["url"] == "http://127.0.0.1:8090");
+  const TempDir other;
+  CHECK(run_command(quote(bin("zhaoyin")) + " sandbox init " + quote(other / "s") + " --authority-url ftp://x")
+            .exit_code == 1);
   // Nothing changed: no state file was written.
   CHECK_FALSE(fs::exists(s.dir / "authority" / "authority-state.json"));
 }
