@@ -237,19 +237,22 @@ TEST_CASE("operator commands change enterprise, seal and grant status while the 
 
 TEST_CASE("operator commands refuse what the authority does not hold") {
   OwnSandbox s;
-  const auto fails = [&](const std::string& arguments) {
+  const auto fails = [&](const std::string& arguments, const std::string& because) {
     const auto r = run_command(quote(bin("zhaoyin")) + " authority " + arguments);
     INFO(arguments << ": " << r.output);
     CHECK(r.exit_code == 1);
+    CHECK(r.output.find(because) != std::string::npos);
   };
   const std::string dir = quote(s.dir.string());
-  fails("revoke-license " + dir + " 0123456789ABCDEF");
-  fails("revoke-license " + dir + " " + s.holder_serial(true));  // already revoked at init
-  fails("revoke-license " + dir + " " + s.holder_serial(false) + " --reason removeFromCRL");
-  fails("enterprise-status " + dir + " " + s.manifest["enterprises"][0]["uscc"].get<std::string>() + " 歇业");
-  fails("enterprise-status " + dir + " 91420100MA4KXXXX00 吊销");
-  fails("replace-seal " + dir + " 000000000000");
-  fails("withdraw-grant " + dir + " " + s.holder_serial(false).substr(0, 8));
+  fails("revoke-license " + dir + " 0123456789ABCDEF", "issued no certificate with serial");
+  fails("revoke-license " + dir + " " + s.holder_serial(true), "is already revoked");  // at init
+  fails("revoke-license " + dir + " " + s.holder_serial(false) + " --reason removeFromCRL", "unknown CRL reason");
+  fails("enterprise-status " + dir + " " + s.manifest["enterprises"][0]["uscc"].get<std::string>() + " 歇业",
+        "unknown enterprise status");
+  fails("enterprise-status " + dir + " 91420100MA4KXXXX00 吊销", "no enterprise with USCC");
+  fails("replace-seal " + dir + " 000000000000", "no current seal with code");
+  fails("revoke-seal " + dir + " 000000000000", "no current seal with code");
+  fails("withdraw-grant " + dir + " " + s.holder_serial(false).substr(0, 8), "no holder with a grant");
   CHECK(run_command(quote(bin("zhaoyin")) + " authority serve").exit_code == 2);
   // The default distribution point, and a base URL init refuses.
   const auto text = run_command("openssl x509 -noout -text -in " +
@@ -261,4 +264,8 @@ TEST_CASE("operator commands refuse what the authority does not hold") {
             .exit_code == 1);
   // Nothing changed: no state file was written.
   CHECK_FALSE(fs::exists(s.dir / "authority" / "authority-state.json"));
+  // A sandbox that was never served can be changed all the same.
+  CHECK(s.operator_command("revoke-license " + dir + " " + s.holder_serial(false)).find("crlNumber 2") !=
+        std::string::npos);
+  CHECK(fs::exists(s.dir / "authority" / "authority-state.json"));
 }

@@ -8,6 +8,7 @@ namespace zhaoyin::authority_service {
 ServiceContext::ServiceContext(std::filesystem::path dir, std::ostream& log) : dir_(std::move(dir)), log_(log) {
   loaded_stamp_ = stamp();
   snapshot_ = Snapshot::load(dir_);
+  if (!snapshot_->status_signer.valid()) throw std::runtime_error("the sandbox has no status signer");
 }
 
 ServiceContext::FileStamp ServiceContext::stamp() const {

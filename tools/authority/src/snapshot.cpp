@@ -83,8 +83,13 @@ std::shared_ptr<const Snapshot> Snapshot::load(const fs::path& dir) {
                              text(ca, "crl", manifest_file)));
   s->seal_maker = trust::Certificate::from_pem(read_whole_file(dir / text(authority, "seal_maker", manifest_file)));
   s->relying_party_ca = trust::Certificate::from_pem(read_whole_file(dir / "authority" / "rp-ca.pem"));
-  s->status_signer = trust::Certificate::from_pem(read_whole_file(dir / "authority" / "status-signer.pem"));
-  s->status_signer_key = trust::Sm2Key::from_pem(read_whole_file(dir / "authority" / "status-signer.key"));
+  // Made by the service when it first starts (ensure_status_signer); the
+  // operator commands work on a sandbox that has never been served.
+  std::error_code ec;
+  if (fs::exists(dir / "authority" / "status-signer.pem", ec)) {
+    s->status_signer = trust::Certificate::from_pem(read_whole_file(dir / "authority" / "status-signer.pem"));
+    s->status_signer_key = trust::Sm2Key::from_pem(read_whole_file(dir / "authority" / "status-signer.key"));
+  }
   s->sandbox = std::make_shared<authority::SandboxConnector>(dir);
 
   const json registry = read_json(dir / authority.value("registry", std::string("authority/registry.json")));

@@ -45,7 +45,7 @@ class Snapshot {
   std::vector<CaRecord> cas;  // the root first, then the issuing CAs
   trust::Certificate root;
   trust::Certificate relying_party_ca;
-  trust::Certificate status_signer;
+  trust::Certificate status_signer;  // empty until the service has first started
   trust::Sm2Key status_signer_key;
   trust::Certificate seal_maker;
   AuthorityState state;
