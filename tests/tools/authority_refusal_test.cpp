@@ -48,6 +48,12 @@ TEST_CASE("the authority refuses status requests that are not signed by a relyin
                                        {{"Authorization", "Zhaoyin-SM2 " + std::string(9000, 'a')}});
     CHECK(a.status == 400);
   }
+  SECTION("a second service on the same port") {
+    const auto r = run_command(quote(bin("zhaoyin")) + " authority serve " + quote(s.dir.string()) + " --port " +
+                               std::to_string(authority.port()));
+    CHECK(r.exit_code == 1);
+    CHECK(r.output.find("Address already in use") != std::string::npos);
+  }
   SECTION("a signature over another request") {
     const std::string other = authority::sign_request(host.cert, host.key, "GET", target + "X", "", now);
     const HttpAnswer a = http_exchange(authority.port(), "GET", target, {{"Authorization", other}});

@@ -1,5 +1,6 @@
 #include <zhaoyin/authority_service/service.h>
 
+#include <Poco/Exception.h>
 #include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/ServerSocket.h>
@@ -38,8 +39,14 @@ int serve(const ServeOptions& options, std::ostream& log) {
   const int port = options.port.value_or(port_of(context->snapshot()->base_url));
 
   Poco::Net::ServerSocket socket;
-  socket.bind(Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(port)), true);
-  socket.listen(64);
+  try {
+    // SO_REUSEADDR for a quick restart, but not SO_REUSEPORT (which Poco sets
+    // with the two-argument bind): a second service on the same port must fail.
+    socket.bind(Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(port)), true, false);
+    socket.listen(64);
+  } catch (const Poco::Exception& e) {
+    throw std::runtime_error("cannot listen on 127.0.0.1:" + std::to_string(port) + ": " + e.displayText());
+  }
   auto params = new Poco::Net::HTTPServerParams;  // owned by the server
   params->setMaxThreads(4);
   params->setMaxQueued(64);
