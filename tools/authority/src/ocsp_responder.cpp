@@ -133,7 +133,7 @@ OcspAnswer answer_ocsp(const Snapshot& snapshot, const trust::Bytes& request_der
     int status = V_OCSP_CERTSTATUS_UNKNOWN;
     int reason = OCSP_REVOKED_STATUS_NOSTATUS;
     TimePtr revoked_at;
-    const auto cert = serial.empty() ? std::nullopt : snapshot.sandbox->find_certificate(serial);
+    const auto cert = serial.empty() ? std::nullopt : snapshot.find_issued(serial);
     // "good" only for a certificate this CA issued (§2.2: not merely "not revoked").
     if (cert && snapshot.issuer_of(*cert) == ca) {
       status = V_OCSP_CERTSTATUS_GOOD;

@@ -108,6 +108,13 @@ const CaRecord* Snapshot::ca_named(const std::string& name) const {
   return nullptr;
 }
 
+std::optional<trust::Certificate> Snapshot::find_issued(const std::string& serial) const {
+  if (auto cert = sandbox->find_certificate(serial)) return cert;
+  for (const auto& ca : cas)
+    if (ca.name != "root" && ca.cert.serial_hex() == serial) return ca.cert;
+  return std::nullopt;
+}
+
 const CaRecord* Snapshot::issuer_of(const trust::Certificate& cert) const {
   for (const auto& ca : cas) {
     if (ca.cert.subject().attributes == cert.issuer().attributes && cert.signed_by(ca.cert)) return &ca;

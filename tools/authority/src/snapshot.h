@@ -53,6 +53,9 @@ class Snapshot {
   std::map<std::string, std::string> provinces;        // USCC -> province code
 
   const CaRecord* ca_named(const std::string& name) const;
+  // A certificate the authority issued, by upper-case serial: an end entity
+  // (authority/certs/) or one of its CAs.
+  std::optional<trust::Certificate> find_issued(const std::string& serial) const;
   // The CA that issued `cert` (subject = issuer name and its key verifies the signature).
   const CaRecord* issuer_of(const trust::Certificate& cert) const;
 };
