@@ -80,6 +80,11 @@ TEST_CASE("openssl ocsp gets good, then revoked after revoke-license, from the r
                                             quote(authority.url("/ocsp")) + " -noverify")
                                     .output;
   CHECK(ca_status.find("ca-42.pem: good") != std::string::npos);
+  const std::string signer_status = run_command("openssl ocsp -issuer " + quote(s.path("authority/root.pem")) +
+                                                " -cert " + quote(s.path("authority/status-signer.pem")) + " -url " +
+                                                quote(authority.url("/ocsp")) + " -noverify")
+                                        .output;
+  CHECK(signer_status.find("status-signer.pem: good") != std::string::npos);
   // A serial the CA never issued: unknown, not good (RFC 6960 §2.2).
   const std::string unknown = openssl_ocsp(s, authority, "-serial 0x0123456789ABCDEF", "-noverify");
   CHECK(unknown.find("0x0123456789ABCDEF: unknown") != std::string::npos);

@@ -112,6 +112,7 @@ std::optional<trust::Certificate> Snapshot::find_issued(const std::string& seria
   if (auto cert = sandbox->find_certificate(serial)) return cert;
   for (const auto& ca : cas)
     if (ca.name != "root" && ca.cert.serial_hex() == serial) return ca.cert;
+  if (status_signer.valid() && status_signer.serial_hex() == serial) return status_signer;
   return std::nullopt;
 }
 
