@@ -29,5 +29,9 @@ int plugins_check(const std::vector<std::string>& args);
 // zhaoyin admin create-user --data DIR [--config FILE] --username U --role ROLE
 //     [--display-name NAME] (--password-file FILE | --password-stdin)
 int admin_create_user(const std::vector<std::string>& args);
+// zhaoyin authority serve|revoke-license|enterprise-status|replace-seal|revoke-seal|withdraw-grant DIR ...
+int authority_command(const std::string& subcommand, const std::vector<std::string>& args);
+// "1".."65535" or UsageError naming --port.
+int parse_port_number(const std::string& text);
 
 }  // namespace zhaoyin::cli

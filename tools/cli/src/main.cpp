@@ -24,6 +24,11 @@ int main(int argc, char** argv) {
       }
       throw UsageError("unknown sandbox subcommand " + args[1]);
     }
+    if (first == "authority") {
+      if (args.size() < 2) throw UsageError("authority needs a subcommand: serve, revoke-license, enterprise-status, "
+                                            "replace-seal, revoke-seal or withdraw-grant");
+      return authority_command(args[1], std::vector<std::string>(args.begin() + 2, args.end()));
+    }
     if (first == "plugins") {
       if (args.size() < 2) throw UsageError("plugins needs a subcommand: list or check");
       const std::vector<std::string> rest(args.begin() + 2, args.end());

@@ -22,6 +22,7 @@ struct Parsed {
   std::optional<std::string> font;
   std::optional<std::string> port;
   std::vector<std::string> host_names;
+  std::optional<std::string> authority_url;
 };
 
 Parsed parse(const std::vector<std::string>& args, bool allow_init_options, bool allow_port) {
@@ -35,6 +36,7 @@ Parsed parse(const std::vector<std::string>& args, bool allow_init_options, bool
     if (allow_init_options && a == "--force") p.force = true;
     else if (allow_init_options && a == "--font") p.font = value();
     else if (allow_init_options && a == "--host-name") p.host_names.push_back(value());
+    else if (allow_init_options && a == "--authority-url") p.authority_url = value();
     else if (allow_port && a == "--port") p.port = value();
     else if (!a.empty() && a[0] == '-') throw UsageError("unknown option " + a);
     else if (p.dir.empty()) p.dir = a;
@@ -44,7 +46,9 @@ Parsed parse(const std::vector<std::string>& args, bool allow_init_options, bool
   return p;
 }
 
-int parse_port(const std::string& text) {
+}  // namespace
+
+int parse_port_number(const std::string& text) {
   std::size_t used = 0;
   int port = 0;
   try {
@@ -55,6 +59,8 @@ int parse_port(const std::string& text) {
   if (used != text.size() || port < 1 || port > 65535) throw UsageError("--port needs a number from 1 to 65535");
   return port;
 }
+
+namespace {
 
 nlohmann::json load_manifest(const fs::path& dir) {
   const fs::path file = dir / "sandbox.json";
@@ -102,15 +108,26 @@ const char* usage_text() {
          "The Zhaoyin (照印) operator CLI.\n"
          "\n"
          "commands:\n"
-         "  sandbox init DIR [--force] [--font FILE] [--host-name NAME]...\n"
+         "  sandbox init DIR [--force] [--font FILE] [--host-name NAME]... [--authority-url URL]\n"
          "      create the sandbox authority in DIR: CA hierarchy and CRLs, demo enterprises,\n"
          "      seals, wallets and demo applications (docs/SANDBOX.md). An existing sandbox is\n"
          "      left as it is unless --force. --font: the CJK font for seal impressions.\n"
          "      --host-name: a DNS name or IP address (the host of http.public_url) the sandbox's\n"
-         "      relying-party host certificate names besides localhost, 127.0.0.1 and ::1\n"
+         "      relying-party host certificate names besides localhost, 127.0.0.1 and ::1.\n"
+         "      --authority-url: base URL of `zhaoyin authority serve` that certificates name as their\n"
+         "      CRL distribution point (default http://127.0.0.1:8090)\n"
          "  sandbox summary DIR [--port N]\n"
          "      print the demo pages (host on port N, default 8080), wallets with their\n"
          "      passwords, and application credentials\n"
+         "  authority serve DIR [--port N]\n"
+         "      serve the sandbox authority on 127.0.0.1:N (default: the port of the sandbox's authority\n"
+         "      URL, 8090): CRLs, OCSP, signed status answers for relying-party hosts (docs/AUTHORITY.md)\n"
+         "  authority revoke-license DIR SERIAL [--reason R]\n"
+         "  authority enterprise-status DIR USCC 存续|吊销|注销|迁出\n"
+         "  authority replace-seal DIR ESID\n"
+         "  authority revoke-seal DIR ESID\n"
+         "  authority withdraw-grant DIR SERIAL\n"
+         "      change the sandbox authority, also while `authority serve` runs (it reloads)\n"
          "  plugins list [--dir DIR] [--json]\n"
          "      load the department plugins in DIR (default: the host's <bin>/../lib/zhaoyin/plugins)\n"
          "      and list what each declares, and why any is refused; exit 1 if one is refused\n"
@@ -132,6 +149,7 @@ int sandbox_init(const std::vector<std::string>& args) {
   options.force = p.force;
   if (p.font) options.impression.font_file = *p.font;
   options.host_names = p.host_names;
+  if (p.authority_url) options.authority_url = *p.authority_url;
   const sandbox::InitResult r = sandbox::init_sandbox(p.dir, options);
   switch (r.outcome) {
     case sandbox::InitOutcome::AlreadyPresent:
@@ -161,7 +179,7 @@ int sandbox_init(const std::vector<std::string>& args) {
 
 int sandbox_summary(const std::vector<std::string>& args) {
   const Parsed p = parse(args, false, true);
-  const int port = p.port ? parse_port(*p.port) : 8080;
+  const int port = p.port ? parse_port_number(*p.port) : 8080;
   const fs::path dir = fs::absolute(p.dir);
   const nlohmann::json m = load_manifest(dir);
   const std::string base = "http://127.0.0.1:" + std::to_string(port);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <sstream>
 #include <zhaoyin/sandbox/error.h>
+#include <zhaoyin/sandbox/authority_url.h>
 #include "files.h"
 
 namespace zhaoyin::sandbox {
@@ -21,8 +22,10 @@ trust::DistinguishedName dn(std::vector<std::pair<std::string, std::string>> att
 
 trust::Certificate issue(const trust::DistinguishedName& subject, const trust::Sm2Key& subject_key,
                          trust::CertProfile profile, TimePoint not_before, TimePoint not_after,
-                         const trust::Sm2Key& issuer_key, const trust::Certificate* issuer) {
+                         const trust::Sm2Key& issuer_key, const trust::Certificate* issuer,
+                         const std::string& crl_distribution_point = {}) {
   trust::CertificateRequest request;
+  request.crl_distribution_point = crl_distribution_point;
   request.subject = subject;
   request.subject_key = subject_key;
   request.profile = profile;
@@ -33,8 +36,12 @@ trust::Certificate issue(const trust::DistinguishedName& subject, const trust::S
 
 }  // namespace
 
-CaHierarchy CaHierarchy::create(TimePoint now) {
+CaHierarchy CaHierarchy::create(TimePoint now, const std::string& authority_url) {
   CaHierarchy ca;
+  ca.authority_url_ = normalise_authority_url(authority_url);
+  // Every certificate but the (self-signed) root names the CRL its issuer
+  // publishes on the authority service (RFC 5280 §4.2.1.13).
+  const std::string root_crl = crl_url(ca.authority_url_, "root");
   const TimePoint start = now - days(1);  // tolerate clocks a little behind ours
   ca.root_key_ = trust::Sm2Key::generate();
   ca.root_ = issue(dn({{"C", "CN"}, {"O", "Zhaoyin Sandbox"}, {"CN", "Zhaoyin Sandbox Root CA"}}), ca.root_key_,
@@ -48,13 +55,13 @@ CaHierarchy CaHierarchy::create(TimePoint now) {
                              {"O", "Zhaoyin Sandbox"},
                              {"CN", "Zhaoyin Sandbox " + p.pinyin + " License CA"}}),
                          issuing.key, trust::CertProfile::IssuingCa, start, now + days(10 * kYear), ca.root_key_,
-                         &ca.root_);
+                         &ca.root_, root_crl);
     ca.issuing_.push_back(std::move(issuing));
   }
   ca.seal_maker_key_ = trust::Sm2Key::generate();
   ca.seal_maker_ = issue(dn({{"C", "CN"}, {"O", "Zhaoyin Sandbox"}, {"CN", "Zhaoyin Sandbox Seal Maker"}}),
                          ca.seal_maker_key_, trust::CertProfile::SealMaker, start, now + days(10 * kYear),
-                         ca.root_key_, &ca.root_);
+                         ca.root_key_, &ca.root_, root_crl);
   ca.end_entities_.push_back(ca.seal_maker_);
   return ca;
 }
@@ -78,7 +85,7 @@ trust::Certificate CaHierarchy::issue_license(const std::string& province_code,
                                               const trust::Sm2Key& holder_key, TimePoint now) {
   const IssuingCa& ca = issuing_ca(province_code);
   trust::Certificate cert = issue(subject, holder_key, trust::CertProfile::License, now - std::chrono::hours(1),
-                                  now + days(3 * kYear), ca.key, &ca.cert);
+                                  now + days(3 * kYear), ca.key, &ca.cert, crl_url(authority_url_, province_code));
   end_entities_.push_back(cert);
   return cert;
 }

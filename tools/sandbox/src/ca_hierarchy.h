@@ -29,7 +29,10 @@ struct IssuingCa {
 class CaHierarchy {
  public:
   // Generates every CA key and certificate, valid from a day before `now`.
-  static CaHierarchy create(TimePoint now);
+  // Certificates name their CRL on the authority service at `authority_url`
+  // (zhaoyin/sandbox/authority_url.h).
+  static CaHierarchy create(TimePoint now, const std::string& authority_url);
+  const std::string& authority_url() const { return authority_url_; }
 
   const trust::Certificate& root() const { return root_; }
   const trust::Certificate& seal_maker() const { return seal_maker_; }
@@ -61,6 +64,7 @@ class CaHierarchy {
   trust::Certificate seal_maker_;
   trust::Sm2Key seal_maker_key_;
   std::vector<trust::Certificate> end_entities_;  // every end-entity certificate issued
+  std::string authority_url_;
 };
 
 // The host names a sandbox host certificate is issued for: the loopback names

@@ -93,7 +93,8 @@ nlohmann::json manifest_json(const std::vector<Enterprise>& enterprises, const C
   return nlohmann::json{{"format", "zhaoyin-sandbox/1"},
                         {"created_at", iso8601_utc(now)},
                         {"authority",
-                         {{"root", "authority/root.pem"},
+                         {{"url", ca.authority_url()},
+                          {"root", "authority/root.pem"},
                           {"root_crl", "authority/crl-root.pem"},
                           {"seal_maker", "authority/seal-maker.pem"},
                           {"registry", "authority/registry.json"},
@@ -183,7 +184,7 @@ InitResult init_sandbox(const fs::path& dir, const InitOptions& options) {
   if (fs::exists(dir) && !fs::is_directory(dir)) throw SandboxError(dir.string() + " exists and is not a folder");
 
   const TimePoint now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-  CaHierarchy ca = CaHierarchy::create(now);
+  CaHierarchy ca = CaHierarchy::create(now, options.authority_url);
   std::vector<Enterprise> enterprises;
   for (const auto& plan : demo_enterprises()) enterprises.push_back(make_enterprise(plan, ca, now, options.impression));
   check_unique(enterprises);

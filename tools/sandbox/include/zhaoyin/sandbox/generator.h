@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <string>
 #include <vector>
+#include <zhaoyin/sandbox/authority_url.h>
 #include <zhaoyin/sandbox/error.h>
 #include <zhaoyin/sandbox/impression.h>
 
@@ -20,6 +21,9 @@ struct InitOptions {
   // http.public_url when the demo host is reached under another name. Added to
   // an existing sandbox too (its host certificate is then re-issued).
   std::vector<std::string> host_names;
+  // Base URL of the authority service (`zhaoyin authority serve`) that the
+  // certificates' CRL distribution points name; new sandboxes only.
+  std::string authority_url = kDefaultAuthorityUrl;
 };
 
 enum class InitOutcome {

@@ -1,0 +1,105 @@
+// `zhaoyin authority ...`: run the sandbox authority service and change the
+// authority while it runs (docs/AUTHORITY.md).
+#include <iostream>
+#include <optional>
+#include <zhaoyin/authority_service/operator.h>
+#include <zhaoyin/authority_service/service.h>
+#include "commands.h"
+
+namespace zhaoyin::cli {
+
+namespace {
+
+struct AuthorityArgs {
+  std::vector<std::string> positional;
+  std::optional<std::string> port;
+  std::optional<std::string> reason;
+};
+
+AuthorityArgs parse_authority(const std::vector<std::string>& args, bool allow_port, bool allow_reason) {
+  AuthorityArgs p;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    const auto value = [&]() -> std::string {
+      if (i + 1 >= args.size()) throw UsageError(a + " needs a value");
+      return args[++i];
+    };
+    if (allow_port && a == "--port") p.port = value();
+    else if (allow_reason && a == "--reason") p.reason = value();
+    else if (!a.empty() && a[0] == '-') throw UsageError("unknown option " + a);
+    else p.positional.push_back(a);
+  }
+  return p;
+}
+
+void require(const AuthorityArgs& p, std::size_t n, const char* shape) {
+  if (p.positional.size() != n) throw UsageError(std::string("usage: zhaoyin authority ") + shape);
+}
+
+// Unknown serials, codes and statuses are the operator's mistake, not a usage error.
+template <typename F>
+int run(F&& f) {
+  try {
+    f();
+    return kExitOk;
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "zhaoyin: " << e.what() << "\n";
+    return kExitFailure;
+  }
+}
+
+}  // namespace
+
+int authority_command(const std::string& sub, const std::vector<std::string>& args) {
+  if (sub == "serve") {
+    const auto p = parse_authority(args, true, false);
+    require(p, 1, "serve DIR [--port N]");
+    authority_service::ServeOptions options;
+    options.dir = p.positional[0];
+    if (p.port) options.port = parse_port_number(*p.port);
+    return authority_service::serve(options, std::cout);
+  }
+  if (sub == "revoke-license") {
+    const auto p = parse_authority(args, false, true);
+    require(p, 2, "revoke-license DIR SERIAL [--reason R]");
+    return run([&] {
+      const auto r = authority_service::revoke_license(p.positional[0], p.positional[1], p.reason.value_or("unspecified"));
+      std::cout << "revoked " << r.serial << ": CRL of CA " << r.ca << " re-issued, crlNumber " << r.crl_number << "\n";
+    });
+  }
+  if (sub == "enterprise-status") {
+    const auto p = parse_authority(args, false, false);
+    require(p, 3, "enterprise-status DIR USCC 存续|吊销|注销|迁出");
+    return run([&] {
+      authority_service::set_enterprise_status(p.positional[0], p.positional[1], p.positional[2]);
+      std::cout << "enterprise " << p.positional[1] << " is now " << p.positional[2] << "\n";
+    });
+  }
+  if (sub == "replace-seal") {
+    const auto p = parse_authority(args, false, false);
+    require(p, 2, "replace-seal DIR ESID");
+    return run([&] {
+      const std::string code = authority_service::replace_seal(p.positional[0], p.positional[1]);
+      std::cout << "seal " << p.positional[1] << " replaced by " << code << "\n";
+    });
+  }
+  if (sub == "revoke-seal") {
+    const auto p = parse_authority(args, false, false);
+    require(p, 2, "revoke-seal DIR ESID");
+    return run([&] {
+      authority_service::revoke_seal(p.positional[0], p.positional[1]);
+      std::cout << "seal " << p.positional[1] << " revoked\n";
+    });
+  }
+  if (sub == "withdraw-grant") {
+    const auto p = parse_authority(args, false, false);
+    require(p, 2, "withdraw-grant DIR SERIAL");
+    return run([&] {
+      authority_service::withdraw_grant(p.positional[0], p.positional[1]);
+      std::cout << "grant of " << p.positional[1] << " withdrawn\n";
+    });
+  }
+  throw UsageError("unknown authority subcommand " + sub);
+}
+
+}  // namespace zhaoyin::cli
