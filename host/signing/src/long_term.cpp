@@ -25,7 +25,7 @@ constexpr std::size_t kMaxReplyBytes = 64 * 1024;
 constexpr auto kMaxClockDistance = std::chrono::minutes(5);
 
 [[noreturn]] void unavailable(const std::string& why) {
-  throw http::ApiError(503, "tsa_unavailable", "the time-stamping authority: " + why);
+  throw http::ApiError(503, "tsa_unavailable", "the time-stamping authority: " + why, {{"Retry-After", "30"}});
 }
 [[noreturn]] void invalid(const std::string& why) {
   throw http::ApiError(502, "timestamp_invalid", "the time-stamping authority's reply: " + why);
