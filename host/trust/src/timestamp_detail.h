@@ -15,5 +15,8 @@ std::string algorithm_oid(const der::Element& algorithm_identifier);
 Bytes algorithm_identifier(std::string_view oid);  // parameters absent
 void read_imprint(const der::Element& e, std::string& hash_oid, Bytes& hashed);
 Bytes imprint(std::string_view hash_oid, const Bytes& hashed);
+// Policy OIDs, whose arcs may exceed 64 bits (a UUID under 2.25).
+Bytes policy_oid(std::string_view dotted);
+std::string policy_text(const der::Element& e);
 
 }  // namespace zhaoyin::trust::tsp

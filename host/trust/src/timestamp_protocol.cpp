@@ -62,6 +62,86 @@ Bytes imprint(std::string_view hash_oid, const Bytes& hashed) {
   return der::sequence({algorithm_identifier(hash_oid), der::octet_string(hashed)});
 }
 
+// Policy OIDs may have arcs beyond 64 bits (a UUID under 2.25, X.667), which
+// der::oid does not take: those arcs are converted here as decimal strings.
+namespace {
+
+// Decimal digits `n` divided by 128 in place; returns the remainder.
+unsigned divide_by_128(std::string& n) {
+  std::string quotient;
+  unsigned remainder = 0;
+  for (char c : n) {
+    remainder = remainder * 10 + static_cast<unsigned>(c - '0');
+    if (!quotient.empty() || remainder >= 128) quotient += static_cast<char>('0' + remainder / 128);
+    remainder %= 128;
+  }
+  n = quotient.empty() ? "0" : quotient;
+  return remainder;
+}
+
+// Decimal digits `n` times 128 plus `digit`.
+void multiply_add(std::string& n, unsigned digit) {
+  unsigned carry = digit;
+  for (auto it = n.rbegin(); it != n.rend(); ++it) {
+    const unsigned v = static_cast<unsigned>(*it - '0') * 128 + carry;
+    *it = static_cast<char>('0' + v % 10);
+    carry = v / 10;
+  }
+  while (carry) {
+    n.insert(n.begin(), static_cast<char>('0' + carry % 10));
+    carry /= 10;
+  }
+}
+
+}  // namespace
+
+Bytes policy_oid(std::string_view dotted) {
+  const auto first = dotted.find('.');
+  const auto second = first == std::string_view::npos ? first : dotted.find('.', first + 1);
+  if (second == std::string_view::npos) return der::oid(dotted);
+  // The first two arcs through der::oid (their checks), the rest appended here.
+  Bytes content = der::parse(der::oid(dotted.substr(0, second))).content_bytes();
+  std::size_t pos = second + 1;
+  while (pos <= dotted.size()) {
+    auto dot = dotted.find('.', pos);
+    if (dot == std::string_view::npos) dot = dotted.size();
+    std::string arc(dotted.substr(pos, dot - pos));
+    if (arc.empty() || arc.size() > 60 || arc.find_first_not_of("0123456789") != std::string::npos ||
+        (arc.size() > 1 && arc[0] == '0'))
+      malformed("bad policy OID '" + std::string(dotted) + "'");
+    std::vector<std::uint8_t> groups;
+    do groups.push_back(static_cast<std::uint8_t>(divide_by_128(arc))); while (arc != "0");
+    for (std::size_t i = groups.size(); i > 0; --i)
+      content.push_back(static_cast<std::uint8_t>(groups[i - 1] | (i > 1 ? 0x80 : 0x00)));
+    pos = dot + 1;
+  }
+  return der::tlv(der::kOid, content);
+}
+
+std::string policy_text(const der::Element& e) {
+  expect(e, der::kOid, "policy");
+  if (e.length == 0 || e.length > 64) malformed("bad policy OID length");
+  // The first subidentifier (two arcs) through as_oid; later arcs of any size here.
+  std::size_t end = 0;
+  while (end < e.length && (e.content[end] & 0x80)) ++end;
+  if (end >= e.length) malformed("truncated OID");
+  const Bytes head = der::tlv(der::kOid, Bytes(e.content, e.content + end + 1));
+  std::string dotted = der::parse(head).as_oid();
+  std::string arc = "0";
+  bool at_start = true;
+  for (std::size_t i = end + 1; i < e.length; ++i) {
+    if (at_start && e.content[i] == 0x80) malformed("non-minimal OID arc");
+    multiply_add(arc, e.content[i] & 0x7F);
+    at_start = (e.content[i] & 0x80) == 0;
+    if (at_start) {
+      dotted += "." + arc;
+      arc = "0";
+    }
+  }
+  if (!at_start) malformed("truncated OID arc");
+  return dotted;
+}
+
 }  // namespace tsp
 
 using namespace tsp;
@@ -77,7 +157,7 @@ Bytes encode_timestamp_request(const TimestampRequest& r) {
   if (r.hashed_message.size() != hash_size(r.hash_oid))
     throw TrustError("invalid_argument", "time-stamp: the hash does not fit its algorithm");
   std::vector<Bytes> fields = {der::integer(1), imprint(r.hash_oid, r.hashed_message)};
-  if (r.policy) fields.push_back(der::oid(*r.policy));
+  if (r.policy) fields.push_back(policy_oid(*r.policy));
   if (r.nonce) fields.push_back(der::integer_unsigned(*r.nonce));
   if (r.cert_req) fields.push_back(der::boolean(true));  // DEFAULT FALSE is omitted in DER
   return der::sequence(fields);
@@ -90,7 +170,7 @@ TimestampRequest parse_timestamp_request(const Bytes& bytes) {
   TimestampRequest r;
   read_imprint(fields[1], r.hash_oid, r.hashed_message);
   std::size_t i = 2;
-  if (i < fields.size() && fields[i].tag == der::kOid) r.policy = fields[i++].as_oid();
+  if (i < fields.size() && fields[i].tag == der::kOid) r.policy = policy_text(fields[i++]);
   if (i < fields.size() && fields[i].tag == der::kInteger) r.nonce = magnitude(fields[i++]);
   if (i < fields.size() && fields[i].tag == der::kBoolean) {
     r.cert_req = fields[i++].as_boolean();

@@ -5,6 +5,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 #include <zhaoyin/trust/der.h>
 #include <zhaoyin/trust/error.h>
 #include <zhaoyin/trust/seal.h>
@@ -55,6 +56,13 @@ IssuerAndSerial issuer_and_serial(const Certificate& cert) {
   return {tbs[first + 2].raw_bytes(), tbs[first].raw_bytes()};
 }
 
+Bytes subject_key_id(const Certificate& cert) {
+  const ASN1_OCTET_STRING* id = X509_get0_subject_key_id(cert.native());
+  ERR_clear_error();
+  if (!id) return {};
+  return Bytes(ASN1_STRING_get0_data(id), ASN1_STRING_get0_data(id) + ASN1_STRING_length(id));
+}
+
 Bytes attribute(std::string_view oid, const Bytes& value) {
   return der::sequence({der::oid(oid), der::tlv(der::kSet, value)});
 }
@@ -72,7 +80,7 @@ TstInfo parse_tst_info(const Bytes& bytes) {
   if (f.size() < 5) malformed("TSTInfo is too short");
   if (f[0].as_integer() != 1) malformed("TSTInfo version must be 1");
   TstInfo info;
-  info.policy = expect(f[1], der::kOid, "policy").as_oid();
+  info.policy = policy_text(f[1]);
   read_imprint(f[2], info.hash_oid, info.hashed_message);
   info.serial = magnitude(f[3]);
   info.gen_time = expect(f[4], der::kGeneralizedTime, "genTime").as_time();
@@ -192,11 +200,18 @@ TimestampToken parse_timestamp_token(const Bytes& bytes) {
   if (signers.size() != 1) malformed("a time-stamp token has exactly one SignerInfo (RFC 3161 §2.4.2)");
   const auto si = expect(signers[0], der::kSequence, "SignerInfo").children();
   if (si.size() < 6 || si.size() > 7) malformed("SignerInfo has the wrong shape");
-  if (si[0].as_integer() != 1) malformed("only an issuerAndSerialNumber SignerInfo (version 1) is supported");
-  const auto sid = expect(si[1], der::kSequence, "IssuerAndSerialNumber").children();
-  if (sid.size() != 2) malformed("IssuerAndSerialNumber has the wrong shape");
-  t.signer_issuer_der = expect(sid[0], der::kSequence, "issuer").raw_bytes();
-  t.signer_serial_der = expect(sid[1], der::kInteger, "serialNumber").raw_bytes();
+  const auto version = si[0].as_integer();
+  if (version == 1) {
+    const auto sid = expect(si[1], der::kSequence, "IssuerAndSerialNumber").children();
+    if (sid.size() != 2) malformed("IssuerAndSerialNumber has the wrong shape");
+    t.signer_issuer_der = expect(sid[0], der::kSequence, "issuer").raw_bytes();
+    t.signer_serial_der = expect(sid[1], der::kInteger, "serialNumber").raw_bytes();
+  } else if (version == 3) {
+    t.signer_key_id = expect(si[1], 0x80, "subjectKeyIdentifier").content_bytes();
+    if (t.signer_key_id.empty()) malformed("empty subjectKeyIdentifier");
+  } else {
+    malformed("SignerInfo version must be 1 or 3");
+  }
   t.digest_oid = algorithm_oid(si[2]);
   const auto& attrs = expect(si[3], 0xA0, "signedAttrs");
   // RFC 5652 §5.4: the signature covers the attributes' DER with the SET tag.
@@ -211,7 +226,7 @@ Bytes issue_timestamp_token(const TsaCredential& tsa, const TimestampRequest& re
                             TimePoint gen_time) {
   if (request.policy && *request.policy != tsa.policy)
     throw TrustError("invalid_argument", "time-stamp: this TSA does not serve policy " + *request.policy);
-  std::vector<Bytes> tst = {der::integer(1), der::oid(tsa.policy), imprint(request.hash_oid, request.hashed_message),
+  std::vector<Bytes> tst = {der::integer(1), policy_oid(tsa.policy), imprint(request.hash_oid, request.hashed_message),
                             der::integer_unsigned(serial), der::generalized_time(gen_time),
                             der::sequence({der::integer(1)})};  // accuracy: one second
   if (request.nonce) tst.push_back(der::integer_unsigned(*request.nonce));
@@ -267,7 +282,9 @@ TimestampCheck verify_timestamp_token(const Bytes& token_der, const Bytes& stamp
     candidates.insert(candidates.end(), extra_certificates.begin(), extra_certificates.end());
     for (const auto& c : candidates) {
       const IssuerAndSerial id = issuer_and_serial(c);
-      if (id.issuer == t.signer_issuer_der && id.serial == t.signer_serial_der) {
+      const bool named = t.signer_key_id.empty() ? id.issuer == t.signer_issuer_der && id.serial == t.signer_serial_der
+                                                 : subject_key_id(c) == t.signer_key_id;
+      if (named) {
         check.tsa_certificate = c;
         break;
       }

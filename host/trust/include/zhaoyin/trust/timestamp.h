@@ -92,8 +92,10 @@ struct TimestampToken {
   TstInfo info;
   Bytes tst_info_der;                      // the eContent, exactly as signed over
   std::vector<Certificate> certificates;   // SignedData.certificates
-  Bytes signer_issuer_der;                 // SignerInfo.sid issuerAndSerialNumber
+  // SignerInfo.sid: issuerAndSerialNumber (version 1), or subjectKeyIdentifier (version 3, RFC 5652 §5.3).
+  Bytes signer_issuer_der;
   Bytes signer_serial_der;
+  Bytes signer_key_id;
   std::string digest_oid;                  // SignerInfo.digestAlgorithm
   std::string signature_oid;               // SignerInfo.signatureAlgorithm
   Bytes signed_attributes_der;             // DER SET OF Attribute, as the signature covers it
