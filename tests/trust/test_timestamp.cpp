@@ -185,6 +185,15 @@ std::string attribute_sections(const std::string& message_digest_hex, const std:
 
 std::string read_hex(const std::filesystem::path& p) { return trust::hex_encode(trust::to_bytes(read_file(p))); }
 
+// YYYYMMDDHHMMSSZ, as genconf's GENTIME takes it.
+std::string generalized_time_text(trust::TimePoint t) {
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(t);
+  std::tm parts{};
+  gmtime_r(&seconds, &parts);
+  char text[32];
+  return std::string(text, std::strftime(text, sizeof text, "%Y%m%d%H%M%SZ", &parts));
+}
+
 }  // namespace
 
 TEST_CASE("a token built and SM2-signed by the openssl command line is accepted by our verifier") {
@@ -208,7 +217,7 @@ TEST_CASE("a token built and SM2-signed by the openssl command line is accepted 
   };
   const std::string imprint = must(openssl("dgst -sm3 -r " + q("data.bin"))).substr(0, 64);
   write_file(f("tst.cnf"), "asn1=SEQUENCE:tst\n[tst]\nversion=INTEGER:1\npolicy=OID:" + std::string(trust::kSandboxTsaPolicy) +
-                               "\nimprint=SEQUENCE:imprint\nserial=INTEGER:0x0A0B0C\ngentime=GENTIME:20261207110000Z\n"
+                               "\nimprint=SEQUENCE:imprint\nserial=INTEGER:0x0A0B0C\ngentime=GENTIME:" + generalized_time_text(t.pki.now) + "\n"
                                "nonce=INTEGER:0x0102030405\n[imprint]\nalg=SEQUENCE:sm3_alg\nhash=FORMAT:HEX,OCTETSTRING:" +
                                imprint + "\n[sm3_alg]\noid=OID:1.2.156.10197.1.401\n");
   must(openssl("asn1parse -genconf " + q("tst.cnf") + " -noout -out " + q("tst.der")));
