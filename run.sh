@@ -17,5 +17,13 @@ PORT="${ZHAOYIN_PORT:-8080}"
 build/bin/zhaoyin sandbox init "$SANDBOX"
 build/bin/zhaoyin sandbox summary "$SANDBOX" --port "$PORT"
 
-exec build/bin/zhaoyin-host --config config/zhaoyin.properties \
-  --port "$PORT" --data "$DATA" --sandbox "$SANDBOX"
+# The sandbox time-stamping authority (RFC 3161), so the demo's seal signatures
+# carry time-stamps (docs/SEALS.md, "Long-term validation"); stopped with the host.
+TSA_PORT="${ZHAOYIN_TSA_PORT:-3161}"
+build/bin/zhaoyin tsa serve --sandbox "$SANDBOX" --port "$TSA_PORT" &
+TSA_PID=$!
+trap 'kill "$TSA_PID" 2>/dev/null || true' EXIT
+
+build/bin/zhaoyin-host --config config/zhaoyin.properties \
+  --port "$PORT" --data "$DATA" --sandbox "$SANDBOX" \
+  --set "signing.timestamp.url=http://127.0.0.1:$TSA_PORT/"

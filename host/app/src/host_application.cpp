@@ -10,6 +10,7 @@
 #include <Poco/Util/PropertyFileConfiguration.h>
 #include <csignal>
 #include <filesystem>
+#include <sstream>
 #include <fstream>
 #include <iostream>
 #include <pthread.h>
@@ -30,6 +31,7 @@
 #include <zhaoyin/store/application_repository.h>
 #include <zhaoyin/trust/bytes.h>
 #include <zhaoyin/trust/sm3.h>
+#include <zhaoyin/trust/x509.h>
 
 namespace zhaoyin::app {
 
@@ -261,6 +263,18 @@ int HostApplication::main(const std::vector<std::string>& args) {
     ctx->settings.sandbox_dir = cfg.sandbox_dir.string();
     ctx->settings.callbacks = cfg.callbacks;
     ctx->settings.trusted_proxies = cfg.trusted_proxies;
+    ctx->settings.timestamp.url = cfg.timestamp_url;
+    ctx->settings.timestamp.timeout = cfg.timestamp_timeout;
+    ctx->settings.timestamp.required = cfg.timestamp_required;
+    if (!cfg.timestamp_trust_anchors.empty() && std::filesystem::exists(cfg.timestamp_trust_anchors)) {
+      std::ifstream anchors(cfg.timestamp_trust_anchors);
+      std::stringstream pem;
+      pem << anchors.rdbuf();
+      ctx->settings.timestamp.trust_anchors = trust::Certificate::bundle_from_pem(pem.str());
+    } else if (!cfg.timestamp_url.empty()) {
+      throw ConfigError("signing.timestamp.url is set but signing.timestamp.trust_anchors (" +
+                        cfg.timestamp_trust_anchors.string() + ") names no certificate file");
+    }
     ctx->staff_sign_in_guard = std::make_shared<http::CredentialGuard>(cfg.throttle);
     ctx->client_auth_guard = std::make_shared<http::CredentialGuard>(cfg.throttle);
     if (!cfg.identity_certificate.empty()) {

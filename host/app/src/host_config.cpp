@@ -163,6 +163,20 @@ HostConfig load_host_config(const Poco::Util::AbstractConfiguration& config,
   c.admin_token_file = r.text("admin.token_file", "");
   if (c.admin_token_file.empty() && !c.sandbox_dir.empty()) c.admin_token_file = c.sandbox_dir / "admin" / "operator-token";
 
+  // RFC 3161 time-stamps on seal signatures: the TSA is reached over plain
+  // HTTP (RFC 3161 §3.4); the token is signed, so the channel need not be.
+  c.timestamp_url = r.text("signing.timestamp.url", "");
+  if (!c.timestamp_url.empty() && c.timestamp_url.rfind("http://", 0) != 0)
+    throw ConfigError(r.name("signing.timestamp.url") + ": '" + c.timestamp_url + "' is not an http:// URL");
+  c.timestamp_timeout = std::chrono::seconds(r.number("signing.timestamp.timeout_seconds", 10, 1, 120));
+  const std::string ts_required = r.text("signing.timestamp.required", "true");
+  if (ts_required != "true" && ts_required != "false")
+    throw ConfigError(r.name("signing.timestamp.required") + ": '" + ts_required + "' is not true or false");
+  c.timestamp_required = ts_required == "true";
+  c.timestamp_trust_anchors = r.text("signing.timestamp.trust_anchors", "");
+  if (c.timestamp_trust_anchors.empty() && !c.sandbox_dir.empty())
+    c.timestamp_trust_anchors = c.sandbox_dir / "authority" / "root.pem";
+
   // Relying-party callbacks: https only and public destinations only unless
   // the operator says otherwise (callback_policy.h says why).
   auto& cb = c.callbacks;

@@ -26,6 +26,9 @@
 #include <zhaoyin/verification/relying_party.h>
 #include <zhaoyin/verification/subject_verifier.h>
 
+#include <zhaoyin/trust/timestamp.h>
+
+#include "long_term.h"
 #include "sign_repository.h"
 #include "sign_service.h"
 
@@ -34,6 +37,7 @@ namespace zhaoyin::signing {
 namespace {
 
 const std::vector<std::string> kOpen = {"pending", "scanned", "partially_signed"};
+constexpr std::size_t kTimestampReserve = 8192;
 
 TimePoint now_seconds() { return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()); }
 
@@ -267,7 +271,10 @@ nlohmann::json SignService::prepare(const SignTask& task, const nlohmann::json& 
     // with a placeholder to reserve room for the whole SES_Signature.
     request.data_hash = Bytes(32, 0);
     request.property_info = "zhaoyin:pdf;task=" + task.id + ";byterange=0000000000,0000000000,0000000000,0000000000";
-    const std::size_t capacity = trust::build_tbs_sign_v4(request).size() + c.certificate.der().size() + 160;
+    // With time-stamps on, room for the RFC 3161 token the host adds after the
+    // wallet signs (GB/T 38540-2020 §7.1 timeStamp): a few kilobytes with its certificates.
+    const std::size_t capacity = trust::build_tbs_sign_v4(request).size() + c.certificate.der().size() + 160 +
+                                 (ctx_->settings.timestamp.url.empty() ? 0 : kTimestampReserve);
     const Bytes current = repo.current_document(task.id).value_or(repo.original(task.id));
     pdf::PreparedSignature prepared;
     try {
@@ -371,6 +378,21 @@ nlohmann::json SignService::sign(const SignTask& task, const nlohmann::json& bod
                                                     {"seal", {{"esid", prep.es_id}, {"type", seal.record.type}, {"name", seal.record.name}}},
                                                     {"document_sm3", task.request.document_sm3}}));
 
+  // Long-term validation (long_term.h): the evidence that proves the chains
+  // good now, and an RFC 3161 time-stamp over the signature value (§7.1).
+  // A TSA that fails refuses the answer before anything is stored: the task
+  // stays prepared and the wallet may answer again.
+  const SignatureEvidence evidence = collect_evidence(ctx_->authority->trust_store(), parsed, at);
+  const auto& timestamping = ctx_->settings.timestamp;
+  if (!timestamping.url.empty()) {
+    try {
+      ses = trust::with_timestamp(ses, obtain_timestamp(timestamping, parsed.signature, now_seconds()));
+    } catch (const http::ApiError& e) {
+      ctx_->log->warn("time-stamp failed", {{"task", task.id}, {"code", e.code()}, {"reason", e.what()}});
+      if (timestamping.required) throw;
+    }
+  }
+
   SignRepository repo(*ctx_);
   Bytes result;
   if (task.request.document_kind == "pdf") {
@@ -406,7 +428,8 @@ nlohmann::json SignService::sign(const SignTask& task, const nlohmann::json& bod
   const std::string status = task.complete_after(seal.record.type) ? "signed" : "partially_signed";
   SealUsage usage{prep.es_id, seal.record.type, subject.face_info.uscc, subject.license_serial, subject.holder_name,
                   task.client_id, task.id, task.request.document_name, task.request.document_sm3, at};
-  if (!repo.record_signature(next, status, result, usage, at)) refuse_closed(*find(task.id));
+  const SignatureEvidenceRecord evidence_record{parsed.signature, &evidence};
+  if (!repo.record_signature(next, status, result, usage, at, &evidence_record)) refuse_closed(*find(task.id));
   const auto stored = *repo.find(task.id);
   if (stored.status != task.status) announce(stored, repo.held_callback());
   else ctx_->events->publish("sign:" + task.id);

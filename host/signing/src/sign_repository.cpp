@@ -1,5 +1,7 @@
 #include "sign_repository.h"
 
+#include "long_term.h"
+
 #include <Poco/Data/LOB.h>
 #include <Poco/Data/RecordSet.h>
 #include <Poco/Data/Session.h>
@@ -193,7 +195,7 @@ bool SignRepository::save_preparation(const std::string& id, int version, const 
 }
 
 bool SignRepository::record_signature(const SignTask& task, const std::string& new_status, const Bytes& current,
-                                      const SealUsage& u, TimePoint at) {
+                                      const SealUsage& u, TimePoint at, const SignatureEvidenceRecord* evidence) {
   try {
     auto s = db_.session();
     Poco::Data::Transaction tx(s);
@@ -222,6 +224,7 @@ bool SignRepository::record_signature(const SignTask& task, const std::string& n
          " document_sm3, signed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         use(r.es_id), use(r.seal_type), use(r.uscc), use(r.holder_serial), use(r.holder_name), use(r.client_id),
         use(r.task_id), use(r.document_name), use(r.document_sm3), use(signed_at), now;
+    if (evidence && evidence->evidence) save_evidence(s, task.id, evidence->signature_value, *evidence->evidence);
     tx.commit();
     return true;
   } catch (const Poco::Exception& e) {

@@ -14,6 +14,13 @@
 
 namespace zhaoyin::signing {
 
+struct SignatureEvidence;
+// A signature value and the evidence to keep with it (long_term.h).
+struct SignatureEvidenceRecord {
+  Bytes signature_value;
+  const SignatureEvidence* evidence = nullptr;
+};
+
 enum class Deadline { Ignore, BeforeExpiry, AfterExpiry };
 
 struct SealUsage {
@@ -45,8 +52,9 @@ class SignRepository {
   // Records a signature: the new status (an event when it changed), the
   // signatures list, the new current document, the usage record; clears the
   // preparation. Only if the task is still at `version`, open, before expiry.
+  // With `evidence`, the signature's revocation evidence too (long_term.h), in the same transaction.
   bool record_signature(const SignTask& task, const std::string& new_status, const Bytes& current_document,
-                        const SealUsage& usage, TimePoint at);
+                        const SealUsage& usage, TimePoint at, const SignatureEvidenceRecord* evidence = nullptr);
 
   std::vector<SealUsage> usage(const std::string& es_id, const std::string& client_id) const;
 

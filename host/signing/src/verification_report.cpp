@@ -8,6 +8,7 @@
 #include <zhaoyin/trust/seal.h>
 #include <zhaoyin/trust/seal_signature.h>
 #include <zhaoyin/trust/sm3.h>
+#include <zhaoyin/trust/timestamp.h>
 
 namespace zhaoyin::signing {
 
@@ -39,6 +40,11 @@ Indication indication_of(const std::string& code) {
     return {"INDETERMINATE", "OUT_OF_BOUNDS_NO_POE"};
   if (code.find("crl_") != std::string::npos) return {"INDETERMINATE", "TRY_LATER"};
   if (code == "malformed") return {"TOTAL_FAILED", "FORMAT_FAILURE"};
+  // A time-stamp that does not verify: forged or altered (RFC 3161 §2.4.2), or by a TSA not trusted.
+  if (code == "timestamp_untrusted_tsa") return {"INDETERMINATE", "NO_CERTIFICATE_CHAIN_FOUND"};
+  if (code == "timestamp_tsa_not_authorised") return {"TOTAL_FAILED", "SIG_CONSTRAINTS_FAILURE"};
+  if (code == "timestamp_unsupported_algorithm") return {"INDETERMINATE", "CRYPTO_CONSTRAINTS_FAILURE_NO_POE"};
+  if (code.rfind("timestamp_", 0) == 0) return {"TOTAL_FAILED", "SIG_CRYPTO_FAILURE"};
   return {"INDETERMINATE", "CHAIN_CONSTRAINTS_FAILURE"};
 }
 
@@ -69,7 +75,7 @@ json protection_range(const std::string& property_info, const std::vector<std::u
 // One signature's report; `coverage` is filled by the caller for PDFs.
 // `hashed_range` is the byte range `data_hash` was computed over.
 json report(const authority::AuthorityConnector& authority, const Bytes& ses, const std::optional<Bytes>& data_hash,
-            const std::vector<std::uint64_t>& hashed_range) {
+            const std::vector<std::uint64_t>& hashed_range, const LongTermContext* long_term) {
   json r = {{"indication", "TOTAL_FAILED"}, {"sub_indication", "FORMAT_FAILURE"}};
   trust::ParsedSealSignature sig;
   try {
@@ -80,12 +86,29 @@ json report(const authority::AuthorityConnector& authority, const Bytes& ses, co
         {check("format", false, "malformed", std::string("not a GB/T 38540 or GM/T 0031 SES_Signature: ") + e.what())});
     return r;
   }
-  const auto trust_store = authority.trust_store();
+  auto trust_store = authority.trust_store();
   // A GM/T 0031 (v1) timeInfo may leave the signing time unknown: then the
   // seal and the chains are checked at the verification time, and the report says so.
-  const auto at = trust::seal_signature_check_time(
+  auto at = trust::seal_signature_check_time(
       sig, std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()));
+  std::string time_source = sig.time_known ? "signing_time" : "now";
+  // Long-term validation: a valid RFC 3161 time-stamp over the signature value
+  // (GB/T 38540-2020 §7.1) proves the signature existed at genTime; the chains
+  // are then validated at genTime with the evidence stored when it was made.
+  std::optional<trust::TimestampCheck> stamp;
+  std::optional<SignatureEvidence> evidence;
+  if (sig.timestamp) {
+    stamp = trust::verify_timestamp_token(*sig.timestamp, sig.signature,
+                                          long_term ? long_term->tsa_trust : trust::TrustStore{});
+    if (stamp->ok) {
+      at = stamp->token->info.gen_time;
+      time_source = "timestamp";
+      if (long_term && long_term->evidence) evidence = long_term->evidence(sig.signature);
+      if (evidence) trust_store = evidence_trust_store(trust_store, *evidence);
+    }
+  }
   auto overall = trust::verify_seal_signature(sig, trust_store, data_hash, true, at);
+  if (stamp && !stamp->ok && overall.ok) overall = {false, stamp->code, "the time-stamp: " + stamp->message};
   bool range_mismatch = false;
   r["protection_range"] = protection_range(sig.property_info, hashed_range, range_mismatch);
   if (overall.ok && range_mismatch) {
@@ -100,6 +123,24 @@ json report(const authority::AuthorityConnector& authority, const Bytes& ses, co
   r["signing_time"] = sig.time_known ? json(protocol::rfc3339(sig.time)) : json(nullptr);
   r["signing_time_known"] = sig.time_known;
   r["checked_at"] = protocol::rfc3339(at);
+  r["validated_at"] = {{"time", protocol::rfc3339(at)}, {"source", time_source}};
+  if (stamp) {
+    json t = {{"status", stamp->ok ? "valid" : "invalid"}, {"code", stamp->code}, {"message", stamp->message}};
+    if (stamp->token) {
+      const auto& info = stamp->token->info;
+      t["gen_time"] = protocol::rfc3339(info.gen_time);
+      t["serial"] = trust::hex_encode(info.serial);
+      t["policy"] = info.policy;
+      t["hash_algorithm"] = info.hash_oid == trust::kOidSm3 ? "SM3" : "SHA-256";
+    }
+    t["tsa"] = stamp->tsa_certificate.valid() ? json(stamp->tsa_certificate.subject_line()) : json(nullptr);
+    t["evidence"] = evidence ? json{{"source", "store"}, {"certificates", evidence->certificates.size()},
+                                    {"crls", evidence->crls.size()}, {"captured_at", protocol::rfc3339(evidence->captured_at)}}
+                             : json(nullptr);
+    r["timestamp"] = t;
+  } else {
+    r["timestamp"] = nullptr;
+  }
   if (!sig.time_known) r["signing_time_note"] = sig.time_note;
   r["property_info"] = sig.property_info;
   r["format"] = sig.version == 1 ? "GM/T 0031-2014 SES_Signature v1"
@@ -160,6 +201,9 @@ json report(const authority::AuthorityConnector& authority, const Bytes& ses, co
                                    trust::seal_allows_signer(sig.seal, sig.signer_cert) ? "ok" : "signer_not_authorised",
                                    "the seal lists the signer's certificate"),
                              check("signer_chain", chain.ok, chain.code, chain.message)});
+  if (stamp)
+    r["checks"].push_back(check("timestamp", stamp->ok, stamp->code,
+                                "RFC 3161 time-stamp over the signature value (GB/T 38540-2020 §7.1): " + stamp->message));
   return r;
 }
 
@@ -172,7 +216,7 @@ json summary(const json& signatures) {
 
 }  // namespace
 
-json verify_pdf(const authority::AuthorityConnector& authority, const Bytes& pdf_bytes) {
+json verify_pdf(const authority::AuthorityConnector& authority, const Bytes& pdf_bytes, const LongTermContext* long_term) {
   const auto found = pdf::find_signatures(pdf_bytes);
   // The revisions after a signature are acceptable when each was a later
   // signature; bytes after the last signature's revision are unsigned changes.
@@ -187,7 +231,7 @@ json verify_pdf(const authority::AuthorityConnector& authority, const Bytes& pdf
            {"message", "not a GB/T 38540 seal signature (" + s.filter + " " + s.sub_filter + ")"}};
     } else {
       r = report(authority, s.contents, s.digest,
-                 {s.byte_range[0], s.byte_range[1], s.byte_range[2], s.byte_range[3]});
+                 {s.byte_range[0], s.byte_range[1], s.byte_range[2], s.byte_range[3]}, long_term);
     }
     r["field_name"] = s.field_name;
     r["page"] = s.page == 0 ? json(nullptr) : json(s.page);
@@ -213,8 +257,9 @@ json verify_pdf(const authority::AuthorityConnector& authority, const Bytes& pdf
           {"signatures", list}};
 }
 
-json verify_detached(const authority::AuthorityConnector& authority, const Bytes& data, const Bytes& ses) {
-  json r = report(authority, ses, trust::sm3(data), {0, data.size()});
+json verify_detached(const authority::AuthorityConnector& authority, const Bytes& data, const Bytes& ses,
+                     const LongTermContext* long_term) {
+  json r = report(authority, ses, trust::sm3(data), {0, data.size()}, long_term);
   r["coverage"] = {{"covers", "whole_document"}, {"whole_document", true}};
   json list = json::array({r});
   return {{"document", {{"kind", "data"}, {"sm3", trust::hex_encode(trust::sm3(data))}, {"length", data.size()}}},

@@ -8,14 +8,20 @@
 #include <optional>
 #include <zhaoyin/authority/connector.h>
 
+#include "long_term.h"
 #include "sign_task.h"
 
 namespace zhaoyin::signing {
 
 // Every signature field of a PDF. Throws pdf::PdfError(malformed_pdf) for a broken file.
-nlohmann::json verify_pdf(const authority::AuthorityConnector& authority, const Bytes& pdf);
+// With `long_term`, an RFC 3161 timeStamp in a signature is verified and, when
+// valid, the signature is validated at its genTime with the stored evidence
+// (docs/SEALS.md, "Long-term validation"); the report's `validated_at` says which time was used.
+nlohmann::json verify_pdf(const authority::AuthorityConnector& authority, const Bytes& pdf,
+                          const LongTermContext* long_term = nullptr);
 
 // A detached SES_Signature over `data`.
-nlohmann::json verify_detached(const authority::AuthorityConnector& authority, const Bytes& data, const Bytes& ses_signature);
+nlohmann::json verify_detached(const authority::AuthorityConnector& authority, const Bytes& data, const Bytes& ses_signature,
+                               const LongTermContext* long_term = nullptr);
 
 }  // namespace zhaoyin::signing

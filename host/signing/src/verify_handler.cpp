@@ -33,6 +33,8 @@ void VerifySignatures::handle(http::Exchange& ex) {
   for (const auto& [key, v] : body.items())
     if (key != "pdf" && key != "data" && key != "json" && key != "signature")
       throw http::ApiError::bad_request("unknown field \"" + key + "\"");
+  LongTermContext long_term{tsa_trust_store(ctx_->settings.timestamp),
+                            [db = ctx_->db](const Bytes& signature_value) { return load_evidence(*db, signature_value); }};
   nlohmann::json report;
   if (body.contains("pdf")) {
     if (body.contains("data") || body.contains("json") || body.contains("signature"))
@@ -40,7 +42,7 @@ void VerifySignatures::handle(http::Exchange& ex) {
     const Bytes pdf_bytes = base64_member(body, "pdf");
     try {
       pdf::inspect(pdf_bytes);
-      report = verify_pdf(*ctx_->authority, pdf_bytes);
+      report = verify_pdf(*ctx_->authority, pdf_bytes, &long_term);
     } catch (const pdf::PdfError& e) {
       throw http::ApiError(422, e.code(), e.what());
     }
@@ -55,7 +57,7 @@ void VerifySignatures::handle(http::Exchange& ex) {
       const auto text = protocol::canonical_json(body["json"]);
       data.assign(text.begin(), text.end());
     }
-    report = verify_detached(*ctx_->authority, data, base64_member(body, "signature"));
+    report = verify_detached(*ctx_->authority, data, base64_member(body, "signature"), &long_term);
   }
   report["verified_at"] = protocol::rfc3339(std::chrono::system_clock::now());
   ex.response().set("Cache-Control", "no-store");

@@ -19,6 +19,7 @@ Migration callbacks_migration();     // version 14: callback deliveries waiting 
 Migration signing_inbox_migration();  // version 16: sign tasks' bound holder, for the wallet inbox (migrations_signing.cpp)
 Migration callbacks_outbox_migration();  // version 15: callbacks held in the state change's transaction (migrations_callbacks.cpp)
 Migration callbacks_trace_migration();   // version 17: the trace a callback continues (migrations_callbacks.cpp)
+Migration signature_evidence_migration();  // version 18: seal signatures' revocation evidence (migrations_evidence.cpp)
 Migration login_same_device_migration();  // version 21: same-device logins and their return token (migrations_login.cpp)
 Migration oidc_sso_migration();          // version 20: OpenID Connect provider sessions, single sign-on (migrations_oidc.cpp)
 

@@ -67,6 +67,7 @@ const std::vector<Migration>& migrations() {
       callbacks_outbox_migration(),  // 15, migrations_callbacks.cpp
       signing_inbox_migration(),     // 16, migrations_signing.cpp
       callbacks_trace_migration(),   // 17, migrations_callbacks.cpp
+      signature_evidence_migration(),  // 18, migrations_evidence.cpp
       oidc_sso_migration(),          // 20, migrations_oidc.cpp
       login_same_device_migration(),  // 21, migrations_login.cpp
   };

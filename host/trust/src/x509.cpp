@@ -206,6 +206,13 @@ void add_profile_extensions(X509* x, X509V3_CTX* ctx, CertProfile profile) {
       add_conf_extension(x, ctx, NID_key_usage, "critical,digitalSignature");
       add_conf_extension(x, ctx, NID_ext_key_usage, std::string(kRelyingPartyHostPurpose).c_str());
       return;
+    case CertProfile::TimeStamping:
+      // RFC 3161 §2.3: the TSA's certificate carries exactly one
+      // extendedKeyUsage, id-kp-timeStamping, marked critical.
+      add_conf_extension(x, ctx, NID_basic_constraints, "critical,CA:FALSE");
+      add_conf_extension(x, ctx, NID_key_usage, "critical,digitalSignature,nonRepudiation");
+      add_conf_extension(x, ctx, NID_ext_key_usage, "critical,timeStamping");
+      return;
   }
   malformed("unknown certificate profile");
 }

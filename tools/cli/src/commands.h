@@ -22,6 +22,8 @@ const char* usage_text();
 int sandbox_init(const std::vector<std::string>& args);
 // zhaoyin sandbox summary DIR [--port N]
 int sandbox_summary(const std::vector<std::string>& args);
+// zhaoyin tsa serve --sandbox DIR [--port N]
+int tsa_serve(const std::vector<std::string>& args);
 // zhaoyin plugins list [--dir DIR] [--json]
 int plugins_list(const std::vector<std::string>& args);
 // zhaoyin plugins check FILE [--json]

@@ -29,6 +29,10 @@ int main(int argc, char** argv) {
                                             "replace-seal, revoke-seal or withdraw-grant");
       return authority_command(args[1], std::vector<std::string>(args.begin() + 2, args.end()));
     }
+    if (first == "tsa") {
+      if (args.size() < 2 || args[1] != "serve") throw UsageError("tsa needs the subcommand serve");
+      return tsa_serve(std::vector<std::string>(args.begin() + 2, args.end()));
+    }
     if (first == "plugins") {
       if (args.size() < 2) throw UsageError("plugins needs a subcommand: list or check");
       const std::vector<std::string> rest(args.begin() + 2, args.end());

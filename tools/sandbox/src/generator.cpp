@@ -9,6 +9,7 @@
 #include <zhaoyin/trust/uscc.h>
 #include "applications.h"
 #include "ca_hierarchy.h"
+#include <zhaoyin/sandbox/tsa.h>
 #include "files.h"
 #include "holders.h"
 #include "records.h"
@@ -167,6 +168,7 @@ InitResult init_sandbox(const fs::path& dir, const InitOptions& options) {
     result.upgraded = ensure_host_credential(dir / "authority", std::chrono::floor<std::chrono::seconds>(
                                                                      std::chrono::system_clock::now()));
     result.upgraded = ensure_operator_token(dir / "admin") || result.upgraded;
+    result.upgraded = ensure_tsa_credential(dir / "authority", std::chrono::system_clock::now()) || result.upgraded;
     result.seals_reissued = reissue_pre_standard_seals(dir);
     result.upgraded = result.seals_reissued > 0 || result.upgraded;
     if (ensure_staff_accounts(dir / "admin")) {
@@ -195,6 +197,7 @@ InitResult init_sandbox(const fs::path& dir, const InitOptions& options) {
   remove_owned(dir);
   add_host_names(dir / "authority", options.host_names);
   ca.write(dir / "authority", now);
+  ensure_tsa_credential(dir / "authority", now);
   write_json(dir / "authority" / "registry.json", registry_json(enterprises));
   fs::create_directories(dir / "seals");
   fs::create_directories(dir / "wallets");

@@ -51,6 +51,11 @@ struct HostConfig {
                                                // callbacks.*_timeout_seconds, callbacks.workers, callbacks.max_attempts,
                                                // callbacks.retry_base_seconds, callbacks.retry_max_seconds
   std::vector<std::string> trusted_proxies;    // http.trusted_proxies: comma-separated IP addresses
+  // signing.timestamp.*: RFC 3161 time-stamps on seal signatures (docs/SEALS.md, "Long-term validation").
+  std::string timestamp_url;                   // signing.timestamp.url (empty: none; http:// only)
+  std::chrono::seconds timestamp_timeout{10};  // signing.timestamp.timeout_seconds (1 to 120)
+  bool timestamp_required = true;              // signing.timestamp.required
+  std::filesystem::path timestamp_trust_anchors;  // signing.timestamp.trust_anchors (PEM; empty: <sandbox>/authority/root.pem)
   // throttle.*: staff sign-in and client authentication (the same numbers for both).
   http::CredentialGuardPolicy throttle;
   // oidc.sso.*: single sign-on across relying parties (off unless enabled).

@@ -51,6 +51,16 @@ struct HostSettings {
   // Reverse proxies whose X-Forwarded-For is believed (http.trusted_proxies;
   // literal IP addresses). See client_source.h.
   std::vector<std::string> trusted_proxies;
+  // signing.timestamp.*: RFC 3161 time-stamps on seal signatures (docs/SEALS.md,
+  // "Long-term validation").
+  struct Timestamping {
+    std::string url;                      // signing.timestamp.url: the TSA (http://); empty: no time-stamps
+    std::chrono::seconds timeout{10};     // signing.timestamp.timeout_seconds
+    bool required = true;                 // signing.timestamp.required: refuse to sign without one
+    // signing.timestamp.trust_anchors: the certificates a TSA must chain to
+    // (also used to verify time-stamps on reports when url is empty).
+    std::vector<trust::Certificate> trust_anchors;
+  } timestamp;
 };
 
 struct HostContext {

@@ -20,6 +20,8 @@ class TrustStore {
   void add_intermediate(const Certificate& ca);
   void add_crl(const Crl& crl);  // latest CRL per issuer wins
   const std::vector<Certificate>& roots() const { return roots_; }
+  const std::vector<Certificate>& intermediates() const { return intermediates_; }
+  const std::vector<Crl>& crls() const { return crls_; }
 
   // Builds a path leaf → intermediates → a root and checks every signature,
   // every validity window at `at`, and revocation of every non-root certificate

@@ -78,6 +78,9 @@ enum class CertProfile {
   // never carries it) cannot issue a certificate a wallet accepts as a host.
   RelyingPartyCa,    // CA:TRUE, pathlen:0, keyCertSign|cRLSign, EKU relying-party host
   RelyingPartyHost,  // end entity: digitalSignature, EKU relying-party host; names in subjectAltName
+  // A time-stamping authority (RFC 3161 §2.3): digitalSignature|nonRepudiation,
+  // extendedKeyUsage id-kp-timeStamping alone and critical.
+  TimeStamping,
 };
 
 // The extendedKeyUsage purpose of relying-party host certificates and of the
