@@ -93,10 +93,16 @@ TEST_CASE("store: migrations apply once and are a no-op on re-run and reopen", "
   again.check();
 }
 
-TEST_CASE("store: migration versions are ordered without gaps", "[store]") {
-  int expected = 1;
+// Versions are assigned per change before the changes land, so one may be
+// missing for a while (18 is assigned to a change on another branch); the
+// list stays strictly ascending from 1.
+TEST_CASE("store: migration versions are strictly ascending", "[store]") {
+  int previous = 0;
+  REQUIRE_FALSE(migrations().empty());
+  CHECK(migrations().front().version == 1);
   for (const auto& m : migrations()) {
-    CHECK(m.version == expected++);
+    CHECK(m.version > previous);
+    previous = m.version;
     CHECK_FALSE(m.name.empty());
     CHECK_FALSE(m.statements.empty());
   }

@@ -19,5 +19,6 @@ Migration callbacks_migration();     // version 14: callback deliveries waiting 
 Migration signing_inbox_migration();  // version 16: sign tasks' bound holder, for the wallet inbox (migrations_signing.cpp)
 Migration callbacks_outbox_migration();  // version 15: callbacks held in the state change's transaction (migrations_callbacks.cpp)
 Migration callbacks_trace_migration();   // version 17: the trace a callback continues (migrations_callbacks.cpp)
+Migration catalogue_migration();         // version 19: the matters catalogue (migrations_catalogue.cpp)
 
 }  // namespace zhaoyin::store

@@ -67,6 +67,7 @@ const std::vector<Migration>& migrations() {
       callbacks_outbox_migration(),  // 15, migrations_callbacks.cpp
       signing_inbox_migration(),     // 16, migrations_signing.cpp
       callbacks_trace_migration(),   // 17, migrations_callbacks.cpp
+      catalogue_migration(),         // 19, migrations_catalogue.cpp (18 is assigned to another change)
   };
   return list;
 }
