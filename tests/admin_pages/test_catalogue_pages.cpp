@@ -5,6 +5,7 @@
 // the field, nothing submitted), import refused as a whole on a bad line, and
 // the export downloads read back.
 #include <catch2/catch.hpp>
+#include <openapi_capture.h>
 
 #include "page_client.h"
 
@@ -29,7 +30,59 @@ Fields market_form(const std::string& system_name, const std::string& matter) {
   return form;
 }
 
+// A call on the operator's JSON API, its response recorded for the OpenAPI check.
+Reply api(const std::string& method, const std::string& path, const std::string& token, const std::string& body = "") {
+  Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(pages_host().port()));
+  session.setTimeout(Poco::Timespan(120, 0));
+  Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+  if (!token.empty()) request.set("Authorization", "Bearer " + token);
+  if (method == "POST") {
+    request.setContentType("application/json");
+    request.setContentLength(static_cast<std::streamsize>(body.size()));
+    session.sendRequest(request) << body;
+  } else {
+    session.sendRequest(request);
+  }
+  Poco::Net::HTTPResponse response;
+  std::istream& in = session.receiveResponse(response);
+  Reply reply;
+  reply.status = static_cast<int>(response.getStatus());
+  std::ostringstream out;
+  Poco::StreamCopier::copyStream(in, out);
+  reply.body = out.str();
+  reply.content_type = response.getContentType();
+  openapi_capture(method, path, reply.status, reply.content_type, reply.body);
+  return reply;
+}
+
 }  // namespace
+
+TEST_CASE("the operator's JSON API reads the catalogue and imports all or nothing", "[admin_pages][catalogue]") {
+  auto token = read_file(shared_sandbox() / "admin" / "operator-token");
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
+  CHECK(api("GET", "/api/v1/admin/matters", "").status == 401);
+  CHECK(api("GET", "/api/v1/admin/matters", "not-the-token").status == 401);
+  auto r = api("GET", "/api/v1/admin/matters", token);
+  REQUIRE(r.status == 200);
+  const auto before = json::parse(r.body);
+  CHECK(before["format"] == "zhaoyin-matters-catalogue/1");
+  CHECK(before["matters"].size() >= 50);
+
+  r = api("POST", "/api/v1/admin/matters/import", token,
+          R"({"matters": [{"code": "API-1", "domain": "电子商务", "industry": "物流", "matter": "仓储入驻"},
+                          {"code": "ZW-SCJG-01", "domain": "电子政务", "industry": "市场监管", "matter": "改路径"}]})");
+  CHECK(r.status == 422);
+  CHECK(json::parse(r.body)["error"]["code"] == "invalid_catalogue_import");
+  CHECK(json::parse(r.body)["error"]["message"].get<std::string>().find("line 2") != std::string::npos);
+  CHECK(json::parse(api("GET", "/api/v1/admin/matters", token).body) == before);
+  CHECK(api("POST", "/api/v1/admin/matters/import", token, "{not json").status == 400);
+
+  r = api("POST", "/api/v1/admin/matters/import", token,
+          R"({"matters": [{"code": "API-1", "domain": "电子商务", "industry": "物流", "matter": "仓储入驻"}]})");
+  REQUIRE(r.status == 200);
+  CHECK(json::parse(r.body) == json{{"added", 1}, {"updated", 0}});
+  CHECK(json::parse(api("GET", "/api/v1/admin/matters", token).body)["matters"].size() == before["matters"].size() + 1);
+}
 
 TEST_CASE("the catalogue pages are for operators, and every change needs the CSRF token", "[admin_pages][catalogue]") {
   auto op = pages_host().staff("operator");

@@ -199,9 +199,10 @@ std::vector<CatalogueEntry> parse_catalogue_csv(std::string_view text) {
     e.industry = get("industry");
     e.matter = get("matter");
     e.label = get("label");
-    e.status = get("status").empty() ? "active" : get("status");
+    e.status = get("status");
+    if (e.status.empty()) e.status = "active";  // a blank status column means in use
     CatalogueEntry checked = e;
-    if (checked.code.empty() && !checked.domain.empty()) checked.code = "generated";
+    if (checked.code.empty() && !checked.domain.empty()) checked.code = generated_matter_code(checked.path());
     if (const auto p = entry_problem(checked); !p.empty()) problems.push_back({"line " + std::to_string(rec.line), p});
     out.push_back(std::move(e));
   }
@@ -216,6 +217,10 @@ std::vector<CatalogueEntry> parse_catalogue_json(std::string_view text) {
   } catch (const protocol::JsonInputError& e) {
     throw import_error({{"line 0", std::string("不是可读的 JSON：") + e.what()}});
   }
+  return catalogue_from_json(doc);
+}
+
+std::vector<CatalogueEntry> catalogue_from_json(const nlohmann::json& doc) {
   const nlohmann::json* items = &doc;
   if (doc.is_object()) {
     if (!doc.contains("matters") || !doc["matters"].is_array())
@@ -256,7 +261,7 @@ std::vector<CatalogueEntry> parse_catalogue_json(std::string_view text) {
     if (!typed) continue;
     if (e.status.empty()) e.status = "active";
     CatalogueEntry checked = e;
-    if (checked.code.empty() && !checked.domain.empty()) checked.code = "generated";
+    if (checked.code.empty() && !checked.domain.empty()) checked.code = generated_matter_code(checked.path());
     if (const auto p = entry_problem(checked); !p.empty()) problems.push_back({where, p});
     out.push_back(std::move(e));
   }

@@ -25,4 +25,8 @@ CatalogueOffer catalogue_offer(const ApplicationPagesContext& pages);
 // GET /admin/matters/export?format=csv|json. Operators only.
 void register_catalogue_pages(http::Router& router, const PagesPtr& pages);
 
+// The operator's JSON API (catalogue_api.cpp): GET /api/v1/admin/matters,
+// POST /api/v1/admin/matters/import (operator token).
+void register_catalogue_api(http::Router& router, const std::shared_ptr<http::HostContext>& ctx);
+
 }  // namespace zhaoyin::admin

@@ -75,6 +75,8 @@ std::string entry_problem(const CatalogueEntry& e);
 //   or the bare array.
 std::vector<CatalogueEntry> parse_catalogue_csv(std::string_view text);
 std::vector<CatalogueEntry> parse_catalogue_json(std::string_view text);
+// The JSON format once read (a request body already through protocol::read_json).
+std::vector<CatalogueEntry> catalogue_from_json(const nlohmann::json& doc);
 
 // Export: the same formats (with the source column / member), readable back.
 std::string catalogue_to_csv(const std::vector<CatalogueEntry>& entries);
