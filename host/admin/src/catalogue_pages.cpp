@@ -5,6 +5,7 @@
 #include "catalogue_pages.h"
 
 #include <map>
+#include <set>
 #include <zhaoyin/admin/staff.h>
 #include <zhaoyin/http/api_error.h>
 
@@ -241,12 +242,26 @@ class ExportCatalogue final : public http::Handler {
 }  // namespace
 
 CatalogueOffer catalogue_offer(const ApplicationPagesContext& pages) {
-  merge_contributions(pages);
+  const json declared = pages.host->extensions ? pages.host->extensions->matters() : json::array();
+  pages.catalogue->contribute(declared);
   CatalogueOffer offer;
   for (const auto& e : pages.catalogue->list()) {
     offer.entries.push_back({{"path", e.path()}, {"name", e.shown()}, {"source", e.source}, {"retired", !e.active()}});
     (e.active() ? offer.known.active : offer.known.retired).push_back(e.path());
   }
+  // The department plugins on offer (the form's 部门插件 choices) are the
+  // loaded plugins that declare matters, also where the catalogue already had
+  // their paths from another source: entries with a source and no path, which
+  // the matters tree skips.
+  std::set<std::string> plugins;
+  for (const auto& m : declared) {
+    if (!m.is_object()) continue;
+    const auto source = m.find("source");
+    if (source == m.end() || !source->is_string()) continue;
+    const auto& text = source->get_ref<const std::string&>();
+    if (text.rfind("plugin:", 0) == 0) plugins.insert(text);
+  }
+  for (const auto& source : plugins) offer.entries.push_back({{"source", source}});
   return offer;
 }
 

@@ -13,7 +13,9 @@ namespace zhaoyin::admin {
 // The catalogue as the application form uses it, after merging in what the
 // loaded plugins and scripts declare: `entries` is [{"path","name","source",
 // "retired"}] for form_view (retired entries show only where an application
-// already chose them), `known` the paths submit checks against.
+// already chose them) plus one {"source":"plugin:<id>"} per loaded plugin that
+// declares matters (the form's 部门插件 choices), `known` the paths submit
+// checks against.
 struct CatalogueOffer {
   nlohmann::json entries = nlohmann::json::array();
   access::KnownMatters known;
