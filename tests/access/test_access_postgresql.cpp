@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 #include <future>
 #include <postgres_server.h>
+#include <zhaoyin/access/matters_catalogue.h>
 #include <zhaoyin/store/application_repository.h>
 
 using namespace zhaoyin;
@@ -110,4 +111,44 @@ TEST_CASE("postgresql: markup round-trips unchanged") {
   const auto stored = *service.find(a.id);
   CHECK(stored.form.org_name == form.org_name);
   CHECK(stored.form.address == form.address);
+}
+
+TEST_CASE("postgresql: the matters catalogue - starter once, edits kept, an import all or nothing") {
+  AccessStore s(fresh_database());
+  access::MattersCatalogue catalogue(s.db);
+  const auto starter = static_cast<int>(access::MattersCatalogue::starter_entries().size());
+  CHECK(catalogue.load_starter() == starter);
+  CHECK(catalogue.load_starter() == 0);
+  catalogue.rename("ZW-SCJG-01", "动产抵押登记（省级）");
+  catalogue.set_status("ZW-SW-02", "retired");
+  CHECK(catalogue.load_starter() == 0);
+  CHECK(catalogue.find("ZW-SCJG-01")->label == "动产抵押登记（省级）");
+  CHECK(catalogue.contribute(nlohmann::json::parse(
+            R"([{"path":"电子政务/海关/报关单位备案","name":"报关单位备案","source":"plugin:customs"}])")) == 1);
+  try {
+    catalogue.add([] {
+      access::CatalogueEntry e;
+      e.domain = "电子政务";
+      e.industry = "市场监管";
+      e.matter = "动产抵押";
+      return e;
+    }());
+    FAIL("an existing path was added again");
+  } catch (const access::AccessError& e) {
+    CHECK(e.code() == "matter_exists");
+  }
+  const auto before = catalogue.list().size();
+  const auto entries = access::parse_catalogue_csv(
+      "code,domain,industry,matter\nPG-1,电子政务,市场监管,全新事项\nZW-SCJG-01,电子政务,市场监管,改了路径\n");
+  try {
+    catalogue.import(entries);
+    FAIL("a conflicting import went through");
+  } catch (const access::AccessError& e) {
+    CHECK(e.code() == "invalid_catalogue_import");
+  }
+  CHECK(catalogue.list().size() == before);
+  CHECK_FALSE(catalogue.find("PG-1"));
+  CHECK(catalogue.import(access::parse_catalogue_csv("code,domain,industry,matter\nPG-1,电子政务,市场监管,全新事项\n")) ==
+        std::pair<int, int>{1, 0});
+  CHECK(catalogue.known().retired == std::vector<std::string>{"电子政务/税务/纳税申报"});
 }

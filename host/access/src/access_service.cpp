@@ -135,7 +135,8 @@ AccessApplication AccessService::save_draft(const Actor& applicant, const std::s
 }
 
 AccessApplication AccessService::submit(const Actor& applicant, const std::string& id,
-                                        const std::vector<std::string>& known_matters) {
+                                        const std::vector<std::string>& known_matters,
+                                        const std::vector<std::string>& retired_matters) {
   AccessRepository repo(*db_);
   auto a = repo.find(id);
   if (!a) not_found(id);
@@ -143,7 +144,7 @@ AccessApplication AccessService::submit(const Actor& applicant, const std::strin
   require_role(applicant, rule.roles, "submit access applications");
   require_owner(applicant, *a);
   if (std::find(rule.from.begin(), rule.from.end(), a->status) == rule.from.end()) invalid_transition(*a, Action::Submit);
-  auto errors = validate(a->form, known_matters);
+  auto errors = validate(a->form, known_matters, retired_matters);
   if (!errors.empty())
     throw AccessError(422, "invalid_form", "the form has " + std::to_string(errors.size()) + " problem(s)",
                       std::move(errors));

@@ -186,12 +186,17 @@ void check_volumes(Checker& c, const AccessForm& f) {
   else if (f.peak_rate > kMaxPeakRate) c.fail("peak_rate", "验证峰值不能超过1000000次/秒");
 }
 
-void check_matters(Checker& c, const AccessForm& f, const std::vector<std::string>& known) {
+void check_matters(Checker& c, const AccessForm& f, const std::vector<std::string>& known,
+                   const std::vector<std::string>& retired) {
   if (f.matters.empty()) return c.fail("matters", "请至少选择一项授权事项");
   std::set<std::string> seen;
   for (const auto& m : f.matters) {
     if (!seen.insert(m).second) return c.fail("matters", "授权事项“" + m + "”重复");
-    if (!matter_offered(m, known)) return c.fail("matters", "授权事项“" + m + "”不在可选事项中");
+    if (!matter_offered(m, known)) {
+      if (std::find(retired.begin(), retired.end(), m) != retired.end())
+        return c.fail("matters", "授权事项“" + m + "”已停用，新的申请不能再选择它");
+      return c.fail("matters", "授权事项“" + m + "”不在授权事项目录中");
+    }
     // A field that is not one of the two is already reported on `field`.
     if (contains(enumeration("field"), f.field) && field_of_matter(m) != f.field)
       return c.fail("matters", "授权事项“" + m + "”不属于所选领域“" + value_label("field", f.field) + "”");
@@ -200,7 +205,8 @@ void check_matters(Checker& c, const AccessForm& f, const std::vector<std::strin
 
 }  // namespace
 
-std::vector<FieldError> validate(const AccessForm& f, const std::vector<std::string>& known_matters) {
+std::vector<FieldError> validate(const AccessForm& f, const std::vector<std::string>& known_matters,
+                                 const std::vector<std::string>& retired_matters) {
   Checker c;
   c.text("org_name", f.org_name, kShortText);
   c.choice("org_nature", f.org_nature);
@@ -219,7 +225,7 @@ std::vector<FieldError> validate(const AccessForm& f, const std::vector<std::str
   check_scope(c, f);
   c.choices("channels", f.channels);
   check_volumes(c, f);
-  check_matters(c, f, known_matters);
+  check_matters(c, f, known_matters, retired_matters);
   if (f.redirect_uris.size() > kMaxUris) c.fail("redirect_uris", "回调地址不能超过20个");
   // Registered exactly as the browser will read them: the OIDC provider and
   // the hosted login page compare requests to these byte for byte

@@ -11,6 +11,7 @@
 
 #include "application_form.h"
 #include "application_handlers.h"
+#include "catalogue_pages.h"
 
 namespace zhaoyin::admin {
 
@@ -29,7 +30,7 @@ void send_form(http::Exchange& ex, const ApplicationPagesContext& pages, const S
                const AccessApplication* existing, const access::AccessForm& form,
                const std::map<std::string, std::string>& typed, const std::vector<FieldError>& errors,
                int status, const std::string& notice = "") {
-  json data = {{"form", form_view(form, typed, errors, pages.host->extensions->matters())},
+  json data = {{"form", form_view(form, typed, errors, catalogue_offer(pages).entries)},
                {"post_to", existing ? path_of(*existing) : std::string("/admin/applications")},
                {"is_new", existing == nullptr},
                {"notice", notice}};
@@ -56,7 +57,8 @@ std::vector<FieldError> merged(std::vector<FieldError> first, const std::vector<
 // every problem, 422), else back to the form with a notice.
 void finish_post(http::Exchange& ex, const ApplicationPagesContext& pages, const StaffSession& staff,
                  const AccessApplication& draft, const PostedForm& posted, bool submit) {
-  const auto known = access::flatten_matters(pages.host->extensions->matters());
+  const auto offer = catalogue_offer(pages);
+  const auto& known = offer.known.active;
   if (!submit) {
     if (!posted.errors.empty())
       return send_form(ex, pages, staff, &draft, posted.form, posted.typed, posted.errors, 422, "草稿已保存，但有字段无法识别");
@@ -65,10 +67,10 @@ void finish_post(http::Exchange& ex, const ApplicationPagesContext& pages, const
   if (!posted.errors.empty()) {
     // A number that could not be read was saved as empty; report both.
     return send_form(ex, pages, staff, &draft, posted.form, posted.typed,
-                     merged(posted.errors, access::validate(posted.form, known)), 422);
+                     merged(posted.errors, access::validate(posted.form, known, offer.known.retired)), 422);
   }
   try {
-    const auto submitted = pages.service->submit(actor_of(staff), draft.id, known);
+    const auto submitted = pages.service->submit(actor_of(staff), draft.id, known, offer.known.retired);
     audit(*pages.host, staff.username, "application.submit", submitted.id);
     redirect(ex, path_of(submitted));
   } catch (const AccessError& e) {

@@ -120,12 +120,19 @@ std::vector<std::string> split_path(const std::string& path) {
 // 领域 → 行业 → 事项, from the offered matters plus the chosen ones.
 json matters_tree(const json& offered, const std::vector<std::string>& chosen) {
   std::map<std::string, std::string> names;  // path → display name
+  std::set<std::string> retired;             // shown only where already chosen, marked as such
   for (const auto& m : offered) {
     if (!m.is_object() || !m.contains("path") || !m["path"].is_string()) continue;
     const auto path = m["path"].get<std::string>();
+    const auto flag = m.find("retired");
+    if (flag != m.end() && flag->is_boolean() && flag->get<bool>()) {
+      retired.insert(path);
+      if (std::find(chosen.begin(), chosen.end(), path) == chosen.end()) continue;
+    }
     names[path] = m.contains("name") && m["name"].is_string() ? m["name"].get<std::string>() : "";
   }
-  for (const auto& path : access::flatten_matters(offered)) names.emplace(path, "");
+  for (const auto& path : access::flatten_matters(offered))
+    if (!retired.count(path)) names.emplace(path, "");
   for (const auto& path : chosen) names.emplace(path, "");
 
   // Ordered groups: 电子政务 before 电子商务, then by path.
@@ -153,7 +160,9 @@ json matters_tree(const json& offered, const std::vector<std::string>& chosen) {
         if (shown.empty()) shown = parts.size() > 2 ? path.substr(root.size() + industry.size() + 2) : parts.back();
         const bool checked = std::find(chosen.begin(), chosen.end(), path) != chosen.end();
         all_checked = all_checked && checked;
-        leaves.push_back({{"label", shown}, {"path", path}, {"checked", checked}});
+        const bool is_retired = retired.count(path) > 0;
+        if (is_retired) shown += "（已停用）";
+        leaves.push_back({{"label", shown}, {"path", path}, {"checked", checked}, {"retired", is_retired}});
       }
       industries.push_back({{"label", industry.empty() ? root : industry},
                             {"path", industry.empty() ? root : root + "/" + industry},

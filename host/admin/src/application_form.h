@@ -38,11 +38,13 @@ std::optional<std::string> field_value(const http::FormFields& fields, const std
 //               "multiline","placeholder","options":[{"value","label","selected"}],
 //               "choices":[{"value","label","checked"}]}},
 //    "matters_tree": [{"label","path","field","checked","industries":[{"label","path","checked",
-//                      "matters":[{"label","path","checked"}]}]}],
+//                      "matters":[{"label","path","checked","retired"}]}]}],
 //    "has_errors", "error_count", "other_errors"}
 // Every key is present in every object, so a template lookup never falls
-// through to an outer context. `matters` is flow::Extensions::matters() (its
-// "source" values name the department plugins on offer); chosen matters no
+// through to an outer context. `matters` is the catalogue's offer
+// ([{"path","name","source","retired"}], catalogue_pages.h; "plugin:<id>"
+// sources name the department plugins on offer); retired entries show only
+// where the form already chose them, marked 已停用, and chosen matters no
 // longer offered stay in the tree so an edit never drops them silently.
 nlohmann::json form_view(const access::AccessForm& form, const std::map<std::string, std::string>& typed,
                          const std::vector<access::FieldError>& errors, const nlohmann::json& matters);

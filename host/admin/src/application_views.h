@@ -7,15 +7,17 @@
 #include <string>
 #include <vector>
 #include <zhaoyin/access/access_service.h>
+#include <zhaoyin/access/matters_catalogue.h>
 #include <zhaoyin/admin/staff.h>
 #include <zhaoyin/http/host_context.h>
 
 namespace zhaoyin::admin {
 
-// The pages' shared state: one AccessService per registration.
+// The pages' shared state: one AccessService and one matters catalogue per registration.
 struct ApplicationPagesContext {
   std::shared_ptr<http::HostContext> host;
   std::shared_ptr<access::AccessService> service;
+  std::shared_ptr<access::MattersCatalogue> catalogue;
 };
 using PagesPtr = std::shared_ptr<const ApplicationPagesContext>;
 

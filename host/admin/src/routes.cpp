@@ -6,6 +6,7 @@
 #include "admin_edge.h"
 #include "admin_templates.h"
 #include "application_pages.h"
+#include "catalogue_pages.h"
 #include "operator_pages.h"
 #include "sandbox_staff.h"
 #include "sign_in_pages.h"
@@ -27,6 +28,7 @@ void register_admin_routes(http::Router& router, const std::shared_ptr<http::Hos
   register_application_pages(pages, ctx);
   register_static_scripts(pages);
   add_behind_admin_edge(router, pages, ctx);
+  register_catalogue_api(router, ctx);
 }
 
 }  // namespace zhaoyin::admin

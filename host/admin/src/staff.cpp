@@ -62,7 +62,8 @@ std::vector<NavItem> navigation_for(Role role) {
       return {{"/admin/", "首页", "home"}, {"/admin/applications", "接入申请", "applications"}};
     case Role::Operator:
       return {{"/admin/", "首页", "home"},          {"/admin/applications", "接入申请", "applications"},
-              {"/admin/plugins", "插件", "plugins"}, {"/admin/scripts", "脚本", "scripts"},
+              {"/admin/matters", "事项目录", "matters"}, {"/admin/plugins", "插件", "plugins"},
+              {"/admin/scripts", "脚本", "scripts"},
               {"/admin/audit", "审计日志", "audit"}, {"/admin/usage", "用量", "usage"}};
   }
   return {};

@@ -45,9 +45,30 @@ constexpr std::string_view kApplicationForm = R"js(
 })();
 )js";
 
+// matters.html: a chosen import file is read into the text area (the form
+// posts text; the host reads no multipart bodies) and picks the format.
+constexpr std::string_view kMattersCatalogue = R"js(
+(function () {
+  var file = document.getElementById('import-file');
+  var data = document.getElementById('import-data');
+  var format = document.getElementById('import-format');
+  if (!file || !data || !format) return;
+  file.addEventListener('change', function () {
+    var f = file.files && file.files[0];
+    if (!f) return;
+    if (/\.json$/i.test(f.name)) format.value = 'json';
+    else if (/\.csv$/i.test(f.name)) format.value = 'csv';
+    var reader = new FileReader();
+    reader.onload = function () { data.value = String(reader.result); };
+    reader.readAsText(f, 'utf-8');
+  });
+})();
+)js";
+
 const std::map<std::string, std::string_view, std::less<>>& scripts() {
   static const std::map<std::string, std::string_view, std::less<>> all = {
       {"application-form", kApplicationForm},
+      {"matters-catalogue", kMattersCatalogue},
   };
   return all;
 }

@@ -6,6 +6,7 @@
 #include <zhaoyin/http/log.h>
 #include <zhaoyin/scripting/script_engine.h>
 
+#include "declared_matters.h"
 #include "sandbox_state.h"
 
 namespace zhaoyin::scripting {
@@ -197,6 +198,15 @@ CallResult Script::call(const char* hook, CallContext& ctx) {
   }
   idle_.notify_one();
   return result;  // `stale` closes the discarded state here
+}
+
+nlohmann::json Script::declared_matters() const {
+  std::shared_ptr<const Version> version;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    version = version_;
+  }
+  return version ? scripting::declared_matters(version->text) : nlohmann::json::array();
 }
 
 nlohmann::json Script::status() const {

@@ -46,6 +46,9 @@ class Script {
   // Runs `hook` for the event's application. Failed when no version is loaded.
   CallResult call(const char* hook, CallContext& ctx);
 
+  // The matters the loaded version declares (declared_matters.h); [] when none is loaded.
+  nlohmann::json declared_matters() const;
+
   // {"path","loaded","version":{"number","loaded_at","size","mtime"},"last_error":{"message","at"}|null,
   //  "states":{client_id: n},"calls","refusals","failures","stopped"}
   nlohmann::json status() const;

@@ -36,6 +36,12 @@ class ScriptExtension final : public flow::Extension {
     return run(hook, event, ctx);
   }
 
+  // The catalogue's contributions: the script's --@matter lines.
+  nlohmann::json matters() const override {
+    script_->refresh();
+    return script_->declared_matters();
+  }
+
   flow::Decision on_prefill(const flow::FlowEvent& event, flow::FormFill& fill) override {
     if (forms_prefill_depth > 0) return flow::Decision::allow();
     CallContext ctx;
@@ -168,6 +174,10 @@ std::vector<std::shared_ptr<flow::Extension>> ScriptEngine::active_for(const std
 }
 
 std::vector<std::shared_ptr<flow::Extension>> ScriptEngine::all() {
+  // Every bound script, also one no call has used yet: the matters catalogue
+  // reads their declarations (--@matter) through here.
+  if (bindings_.all)
+    for (const auto& [client, path] : bindings_.all()) script(path);
   std::vector<std::shared_ptr<flow::Extension>> out;
   std::lock_guard lock(mutex_);
   for (const auto& [path, s] : scripts_) out.push_back(std::make_shared<ScriptExtension>(s, log_));

@@ -22,5 +22,6 @@ Migration callbacks_trace_migration();   // version 17: the trace a callback con
 Migration signature_evidence_migration();  // version 18: seal signatures' revocation evidence (migrations_evidence.cpp)
 Migration login_same_device_migration();  // version 21: same-device logins and their return token (migrations_login.cpp)
 Migration oidc_sso_migration();          // version 20: OpenID Connect provider sessions, single sign-on (migrations_oidc.cpp)
+Migration catalogue_migration();         // version 19: the matters catalogue (migrations_catalogue.cpp)
 
 }  // namespace zhaoyin::store

@@ -68,6 +68,7 @@ const std::vector<Migration>& migrations() {
       signing_inbox_migration(),     // 16, migrations_signing.cpp
       callbacks_trace_migration(),   // 17, migrations_callbacks.cpp
       signature_evidence_migration(),  // 18, migrations_evidence.cpp
+      catalogue_migration(),         // 19, migrations_catalogue.cpp
       oidc_sso_migration(),          // 20, migrations_oidc.cpp
       login_same_device_migration(),  // 21, migrations_login.cpp
   };

@@ -1,9 +1,15 @@
 #!/bin/sh
 # Installs the pinned playwright-core (no browser download) when missing, then
-# runs the access application lifecycle test with Debian's chromium.
+# runs a browser test with Debian's chromium: `run.sh CONFIG.json` runs the
+# access application lifecycle test, `run.sh catalogue_test.js CONFIG.json`
+# the matters catalogue test.
 set -e
 cd "$(dirname "$0")"
 if [ ! -d node_modules/playwright-core ]; then
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund >/dev/null
 fi
-exec node lifecycle_test.js "$@"
+case "$1" in
+  *_test.js) test_file="$1"; shift ;;
+  *) test_file=lifecycle_test.js ;;
+esac
+exec node "$test_file" "$@"

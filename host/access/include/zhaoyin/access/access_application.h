@@ -69,9 +69,12 @@ struct FieldError {
 };
 
 // Every problem with a submitted form (empty: valid). `known_matters` is the
-// set of matter paths the plugins offer now (flow::Extensions::matters()
-// flattened); a chosen matter must be one of them or a prefix of one.
-std::vector<FieldError> validate(const AccessForm& form, const std::vector<std::string>& known_matters);
+// set of matter paths on offer now (the active entries of the matters
+// catalogue, matters_catalogue.h); a chosen matter must be one of them or a
+// prefix of one. A chosen matter in `retired_matters` is refused as retired
+// rather than as unknown.
+std::vector<FieldError> validate(const AccessForm& form, const std::vector<std::string>& known_matters,
+                                 const std::vector<std::string>& retired_matters = {});
 
 // Chinese labels of the field names and enumeration keys, for pages and the PDF.
 const std::map<std::string, std::string>& labels();

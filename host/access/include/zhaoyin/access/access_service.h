@@ -36,7 +36,8 @@ class AccessService {
   // error). Editing is allowed in draft and returned only, by the owner.
   AccessApplication create_draft(const Actor& applicant, const AccessForm& form);
   AccessApplication save_draft(const Actor& applicant, const std::string& id, const AccessForm& form);
-  AccessApplication submit(const Actor& applicant, const std::string& id, const std::vector<std::string>& known_matters);
+  AccessApplication submit(const Actor& applicant, const std::string& id, const std::vector<std::string>& known_matters,
+                           const std::vector<std::string>& retired_matters = {});
 
   // Reviewers (accept, return, approve, reject) and operators (suspend,
   // resume, revoke). Approve creates the active store::Application (needs,
