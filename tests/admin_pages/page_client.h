@@ -48,6 +48,35 @@ struct Reply {
   }
 };
 
+// One request to the host on loopback: `headers` added as given, a body only
+// for POST (with `content_type`). Returns the reply and, for callers that need
+// more headers, the response itself.
+inline Reply exchange(int port, const std::string& method, const std::string& path, const std::string& content_type,
+                      const std::string& body, const std::vector<std::pair<std::string, std::string>>& headers,
+                      Poco::Net::HTTPResponse& response) {
+  Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
+  session.setTimeout(Poco::Timespan(120, 0));
+  Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+  for (const auto& [name, value] : headers) request.set(name, value);
+  if (method == "POST") {
+    request.setContentType(content_type);
+    request.setContentLength(static_cast<std::streamsize>(body.size()));
+    session.sendRequest(request) << body;
+  } else {
+    session.sendRequest(request);
+  }
+  std::istream& in = session.receiveResponse(response);
+  Reply reply;
+  reply.status = static_cast<int>(response.getStatus());
+  std::ostringstream out;
+  Poco::StreamCopier::copyStream(in, out);
+  reply.body = out.str();
+  reply.location = response.get("Location", "");
+  reply.cache_control = response.get("Cache-Control", "");
+  reply.content_type = response.getContentType();
+  return reply;
+}
+
 class StaffClient {
  public:
   explicit StaffClient(int port) : port_(port) {}
@@ -71,27 +100,10 @@ class StaffClient {
 
  private:
   Reply send(const std::string& method, const std::string& path, const std::string& body) {
-    Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port_));
-    session.setTimeout(Poco::Timespan(120, 0));
-    Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
-    if (!cookie_.empty()) request.set("Cookie", "zhaoyin_staff=" + cookie_);
-    if (method == "POST") {
-      request.setContentType("application/x-www-form-urlencoded");
-      request.setContentLength(static_cast<std::streamsize>(body.size()));
-      session.sendRequest(request) << body;
-    } else {
-      session.sendRequest(request);
-    }
+    std::vector<std::pair<std::string, std::string>> headers;
+    if (!cookie_.empty()) headers.emplace_back("Cookie", "zhaoyin_staff=" + cookie_);
     Poco::Net::HTTPResponse response;
-    std::istream& in = session.receiveResponse(response);
-    Reply reply;
-    reply.status = static_cast<int>(response.getStatus());
-    std::ostringstream out;
-    Poco::StreamCopier::copyStream(in, out);
-    reply.body = out.str();
-    reply.location = response.get("Location", "");
-    reply.cache_control = response.get("Cache-Control", "");
-    reply.content_type = response.getContentType();
+    Reply reply = exchange(port_, method, path, "application/x-www-form-urlencoded", body, headers, response);
     const std::string prefix = "zhaoyin_staff=";
     for (auto it = response.find("Set-Cookie"); it != response.end() && Poco::icompare(it->first, "Set-Cookie") == 0; ++it)
       if (it->second.rfind(prefix, 0) == 0) cookie_ = it->second.substr(prefix.size(), it->second.find(';') - prefix.size());

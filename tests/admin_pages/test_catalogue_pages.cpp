@@ -32,25 +32,10 @@ Fields market_form(const std::string& system_name, const std::string& matter) {
 
 // A call on the operator's JSON API, its response recorded for the OpenAPI check.
 Reply api(const std::string& method, const std::string& path, const std::string& token, const std::string& body = "") {
-  Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(pages_host().port()));
-  session.setTimeout(Poco::Timespan(120, 0));
-  Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
-  if (!token.empty()) request.set("Authorization", "Bearer " + token);
-  if (method == "POST") {
-    request.setContentType("application/json");
-    request.setContentLength(static_cast<std::streamsize>(body.size()));
-    session.sendRequest(request) << body;
-  } else {
-    session.sendRequest(request);
-  }
+  std::vector<std::pair<std::string, std::string>> headers;
+  if (!token.empty()) headers.emplace_back("Authorization", "Bearer " + token);
   Poco::Net::HTTPResponse response;
-  std::istream& in = session.receiveResponse(response);
-  Reply reply;
-  reply.status = static_cast<int>(response.getStatus());
-  std::ostringstream out;
-  Poco::StreamCopier::copyStream(in, out);
-  reply.body = out.str();
-  reply.content_type = response.getContentType();
+  const Reply reply = exchange(pages_host().port(), method, path, "application/json", body, headers, response);
   openapi_capture(method, path, reply.status, reply.content_type, reply.body);
   return reply;
 }

@@ -29,13 +29,6 @@ namespace {
 constexpr std::size_t kMaxStateLength = 1024;
 constexpr std::size_t kMaxNonceLength = 512;
 
-// Shown on the page instead of redirecting.
-struct PageError {
-  int status;
-  std::string code;
-  std::string message;
-};
-
 // Sent back to the client's redirect URI.
 struct RedirectError {
   std::string error;
@@ -54,16 +47,8 @@ struct Parameters {
 };
 
 Parameters read_parameters(http::Exchange& ex) {
-  http::FormFields fields;
-  try {
-    fields = request_parameters(ex);
-  } catch (const std::invalid_argument& e) {
-    throw PageError{400, "invalid_request", std::string("malformed request parameters: ") + e.what()};
-  } catch (const http::ApiError& e) {
-    throw PageError{e.status(), e.code(), e.what()};
-  }
   Parameters p;
-  for (auto& [name, value] : fields) {
+  for (auto& [name, value] : page_parameters(ex)) {
     if (!p.values.emplace(name, value).second) p.repeated.insert(name);
   }
   return p;
@@ -79,11 +64,6 @@ std::set<std::string> split_spaces(const std::string& s) {
 
 bool needs_login(const store::Application& app) {
   return std::find(app.needs.begin(), app.needs.end(), "login") != app.needs.end();
-}
-
-std::string page_body(const std::string& heading, const std::string& code, const std::string& message) {
-  return "<main class=\"card\"><h1>" + http::escape_html(heading) + "</h1><p>" + http::escape_html(message) +
-         "</p><p class=\"muted\">error: <code>" + http::escape_html(code) + "</code></p></main>";
 }
 
 // max_age (OIDC Core §3.1.2.1): a non-negative whole number of seconds.
@@ -256,7 +236,11 @@ void AuthorizeHandler::handle(http::Exchange& ex) {
       // 3. Store the request, start the QR login, bind the browser.
       OidcRepository repo(*p_->host->db);
       const auto now = Clock::now();
+      // Housekeeping rides on the start of a QR login (rare next to the
+      // requests that read these tables): expired authorizations, and ended
+      // or expired provider sessions.
       repo.purge_expired(now);
+      if (p_->options.sso.enabled) ProviderSessionRepository(*p_->host->db).purge(now);
       Authorization a;
       a.id = OidcRepository::random_handle();
       a.client_id = app->client_id;
@@ -304,7 +288,7 @@ void AuthorizeHandler::handle(http::Exchange& ex) {
     }
   } catch (const PageError& e) {
     send_page(ex, *p_, e.status, "登录请求无效 Invalid sign-in request",
-              page_body("登录请求无效 · Invalid sign-in request", e.code, e.message));
+              error_card("登录请求无效 · Invalid sign-in request", e));
   }
 }
 

@@ -35,11 +35,6 @@ bool same_browser(http::Exchange& ex, const Authorization& a) {
   return false;
 }
 
-std::string card(const std::string& heading, const std::string& message, const std::string& extra_html = {}) {
-  return "<main class=\"card\"><h1>" + http::escape_html(heading) + "</h1><p>" + http::escape_html(message) + "</p>" +
-         extra_html + "</main>";
-}
-
 // Single sign-on: the browser that just finished a QR login keeps a provider
 // session (unless it already holds an open one for the same license), so the
 // next relying party it visits needs no second scan.
@@ -56,7 +51,6 @@ void open_provider_session(http::Exchange& ex, const Provider& p, const LoginSta
     if (current && current->license_serial == serial) return;
     if (current) sessions.end(value, now);  // another holder scanned in this browser: theirs ends
   }
-  sessions.purge(now);
   const std::string value = sessions.open(serial, uscc, auth_time, p.options.sso, now);
   ex.response().add("Set-Cookie", sso_set_cookie(p, value));
 }

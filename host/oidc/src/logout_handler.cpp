@@ -27,28 +27,9 @@ namespace zhaoyin::oidc {
 
 namespace {
 
-struct PageError {
-  int status;
-  std::string code;
-  std::string message;
-};
-
-std::string card(const std::string& heading, const std::string& message, const std::string& extra_html = {}) {
-  return "<main class=\"card\"><h1>" + http::escape_html(heading) + "</h1><p>" + http::escape_html(message) + "</p>" +
-         extra_html + "</main>";
-}
-
 std::map<std::string, std::string> read_parameters(http::Exchange& ex) {
-  http::FormFields fields;
-  try {
-    fields = request_parameters(ex);
-  } catch (const std::invalid_argument& e) {
-    throw PageError{400, "invalid_request", std::string("malformed request parameters: ") + e.what()};
-  } catch (const http::ApiError& e) {
-    throw PageError{e.status(), e.code(), e.what()};
-  }
   std::map<std::string, std::string> out;
-  for (auto& [name, value] : fields) {
+  for (auto& [name, value] : page_parameters(ex)) {
     if (value.empty()) continue;  // empty means absent (RFC 6749 §3.1)
     if (!out.emplace(name, value).second) throw PageError{400, "invalid_request", "parameter " + name + " is repeated"};
   }
@@ -134,8 +115,7 @@ void LogoutHandler::handle(http::Exchange& ex) {
               card("已退出 · Signed out", "This browser is signed out of 照印 single sign-on."));
   } catch (const PageError& e) {
     send_page(ex, *p_, e.status, "退出请求无效 Invalid sign-out request",
-              card("退出请求无效 · Invalid sign-out request", e.message,
-                   "<p class=\"muted\">error: <code>" + http::escape_html(e.code) + "</code></p>"));
+              error_card("退出请求无效 · Invalid sign-out request", e));
   }
 }
 

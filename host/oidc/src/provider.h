@@ -82,6 +82,25 @@ http::FormFields request_parameters(http::Exchange& ex);
 // "uri?name=value&..." or "uri&name=value..." when the URI already has a query.
 std::string with_query(const std::string& uri, const std::vector<std::pair<std::string, std::string>>& params);
 
+// A refusal shown on the provider's own page instead of being redirected to
+// a client (the redirect URI is unknown or not to be trusted yet).
+struct PageError {
+  int status;
+  std::string code;
+  std::string message;
+};
+
+// request_parameters() for a page: a malformed query or refused body becomes
+// a PageError (400 invalid_request, or the edge's own status and code).
+http::FormFields page_parameters(http::Exchange& ex);
+
+// The provider pages' message card: a heading, a sentence and optional extra
+// HTML (the caller's, already escaped); heading and message are escaped here.
+std::string card(const std::string& heading, const std::string& message, const std::string& extra_html = {});
+
+// The card for a PageError: its message and its machine-readable code.
+std::string error_card(const std::string& heading, const PageError& error);
+
 // A full page in the host's layout, every dynamic value escaped.
 void send_page(http::Exchange& ex, const Provider& provider, int status, const std::string& title,
                const std::string& body_html);

@@ -23,7 +23,6 @@
 // Once answered, the host's reply names the return link; the wallet opens it
 // (here: prints it as "return_url") only when it lies under the return_url the
 // host signed in the request — any other destination is refused.
-#include <cctype>
 #include <chrono>
 #include <string_view>
 #include <iostream>
@@ -32,6 +31,7 @@
 #include <zhaoyin/protocol/wallet_messages.h>
 #include <zhaoyin/trust/chain.h>
 #include <zhaoyin/trust/error.h>
+#include <zhaoyin/wallet/same_device_link.h>
 #include <zhaoyin/wallet/wallet.h>
 
 #include "commands.h"
@@ -56,29 +56,6 @@ std::string text_of(const nlohmann::json& j, const char* key) {
   return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
 }
 
-constexpr std::string_view kWalletLink = "zhaoyin-wallet://request?url=";
-
-// The request URL inside a same-device link (percent-decoded); the text itself otherwise.
-std::string request_url_of(const std::string& text) {
-  if (text.rfind(kWalletLink, 0) != 0) return text;
-  const std::string encoded = text.substr(kWalletLink.size());
-  if (encoded.find_first_of("&#") != std::string::npos)
-    throw Refused("not_a_wallet_request: a wallet link carries exactly one url parameter");
-  std::string out;
-  for (std::size_t i = 0; i < encoded.size(); ++i) {
-    if (encoded[i] == '%' && i + 2 < encoded.size() && std::isxdigit(static_cast<unsigned char>(encoded[i + 1])) &&
-        std::isxdigit(static_cast<unsigned char>(encoded[i + 2]))) {
-      out += static_cast<char>(std::stoi(encoded.substr(i + 1, 2), nullptr, 16));
-      i += 2;
-    } else if (encoded[i] == '%') {
-      throw Refused("not_a_wallet_request: a malformed escape in the wallet link");
-    } else {
-      out += encoded[i] == '+' ? ' ' : encoded[i];
-    }
-  }
-  return out;
-}
-
 // The return link in the host's reply must lie under the return_url the host
 // signed in its request ("?" or "&" right after it): the wallet sends the
 // holder nowhere else.
@@ -86,8 +63,7 @@ void check_return(const nlohmann::json& request, const nlohmann::json& reply) {
   if (!reply.contains("return_url")) return;
   const std::string signed_url = text_of(request, "return_url");
   const std::string link = text_of(reply, "return_url");
-  if (signed_url.empty() || link.size() <= signed_url.size() || link.compare(0, signed_url.size(), signed_url) != 0 ||
-      (link[signed_url.size()] != '?' && link[signed_url.size()] != '&'))
+  if (!return_link_allowed(signed_url, link))
     throw Refused("forged_return: the host's return link is not under the return_url it signed");
   std::cerr << "返回应用 Returning to the relying party's app: " << link << "\n";
 }
@@ -146,7 +122,12 @@ int run_scan(const Arguments& args) {
   wallet.unlock(*args.password);  // the phone asks for the license password first
 
   try {
-    const std::string text = request_url_of(trimmed(args.image ? decode_qr_png(*args.image) : *args.scan_text));
+    std::string text;
+    try {
+      text = request_url_of(trimmed(args.image ? decode_qr_png(*args.image) : *args.scan_text));
+    } catch (const WalletLinkError& e) {
+      throw Refused(e.what());
+    }
     const auto ticket = protocol::ticket_from_qr_text(text);
     // docs/PROTOCOL.md §3.1 check 1: an http(s) URL without userinfo, ending in the ticket.
     if (!ticket || !protocol::url_host(text))
