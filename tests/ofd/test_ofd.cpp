@@ -236,3 +236,27 @@ TEST_CASE("locations resolve as ST_Loc: absolute from the root, relative to the 
   CHECK(code_of([] { ofd::resolve_location("OFD.xml", "../x"); }) == "malformed_ofd");
   CHECK(code_of([] { ofd::resolve_location("OFD.xml", "  "); }) == "malformed_ofd");
 }
+
+TEST_CASE("work the sender chooses is bounded: a Signature.xml listed twice, more than 200 signatures, one page listed many times") {
+  auto p = ofd::read_package(signed_once(minimal_ofd()));
+  const std::string list_path = "Doc_0/Signs/Signatures.xml";
+  const std::string entry = "<ofd:Signature ID=\"s001\" Type=\"Seal\" BaseLoc=\"/Doc_0/Signs/Sign_0/Signature.xml\"/>";
+  std::string list = text(p, list_path);
+  REQUIRE(list.find(entry) != std::string::npos);
+  p.put(list_path, bytes(std::string(list).insert(list.find(entry), entry)));
+  CHECK(code_of([&] { ofd::find_signatures(ofd::write_package(p)); }) == "malformed_ofd");
+  std::string many;
+  for (int i = 0; i < 201; ++i)
+    many += "<ofd:Signature ID=\"s" + std::to_string(i) + "\" BaseLoc=\"Sign_" + std::to_string(i) + "/Signature.xml\"/>";
+  p.put(list_path, bytes(std::string(list).insert(list.find(entry), many)));
+  CHECK(code_of([&] { ofd::find_signatures(ofd::write_package(p)); }) == "ofd_limit_exceeded");
+
+  // 5000 pages naming one content file: parsed once, and the document reads.
+  auto q = minimal_ofd_package();
+  std::string doc = text(q, "Doc_0/Document.xml");
+  std::string pages;
+  for (int i = 2; i <= 5000; ++i) pages += "<ofd:Page ID=\"" + std::to_string(i) + "\" BaseLoc=\"Pages/Page_0/Content.xml\"/>";
+  doc.insert(doc.find("</ofd:Pages>"), pages);
+  q.put("Doc_0/Document.xml", bytes(doc));
+  CHECK(ofd::inspect(ofd::write_package(q)).pages.size() == 5000);
+}

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -11,7 +12,9 @@ namespace {
 
 [[noreturn]] void malformed(const std::string& message) { throw OfdError("malformed_ofd", message); }
 
-constexpr double kLargestPageMm = 100000;  // 100 m: no real page is larger; keeps arithmetic finite
+constexpr double kLargestPageMm = 100000;
+// Joint documents (联合发文) carry a handful of seals; a list of thousands is an attack on the verifier.
+constexpr std::size_t kMaxSignatures = 200;  // 100 m: no real page is larger; keeps arithmetic finite
 
 }  // namespace
 
@@ -59,15 +62,24 @@ Structure open_structure(Package package) {
   const XmlElement* pages = doc.child("Pages");
   if (!pages) malformed(s.document_path + " has no Pages");
   std::set<std::string> ids;
+  // Each content file is parsed once, however many pages name it: a
+  // Document.xml listing one large page 100 000 times costs one parse.
+  std::map<std::string, std::optional<std::vector<double>>> areas;
   for (const XmlElement* page : pages->all("Page")) {
     PageInfo info;
     info.id = page->attribute("ID").value_or("");
     if (info.id.empty() || !ids.insert(info.id).second) malformed(s.document_path + ": a Page without a unique ID");
     info.path = resolve_location(s.document_path, page->attribute("BaseLoc").value_or(""));
     std::optional<std::vector<double>> box = default_box;
-    const XmlElement content = parse_xml(s.package.at(info.path), info.path);
-    if (const XmlElement* area = content.child("Area"))
-      if (const XmlElement* physical = area->child("PhysicalBox")) box = parse_box(physical->trimmed_text());
+    auto known = areas.find(info.path);
+    if (known == areas.end()) {
+      std::optional<std::vector<double>> own;
+      const XmlElement content = parse_xml(s.package.at(info.path), info.path);
+      if (const XmlElement* area = content.child("Area"))
+        if (const XmlElement* physical = area->child("PhysicalBox")) own = parse_box(physical->trimmed_text());
+      known = areas.emplace(info.path, own).first;
+    }
+    if (known->second) box = known->second;
     if (!box || (*box)[2] <= 0 || (*box)[3] <= 0) malformed(info.path + ": the page has no PhysicalBox of positive size");
     info.width_mm = (*box)[2];
     info.height_mm = (*box)[3];
@@ -80,11 +92,18 @@ Structure open_structure(Package package) {
     const XmlElement list = parse_xml(s.package.at(*s.signatures_path), *s.signatures_path);
     if (!list.is("Signatures")) malformed(*s.signatures_path + "'s root is not ofd:Signatures");
     if (const XmlElement* max = list.child("MaxSignId")) s.max_sign_id = max->trimmed_text();
-    for (const XmlElement* sig : list.all("Signature")) {
+    const auto listed = list.all("Signature");
+    if (listed.size() > kMaxSignatures)
+      throw OfdError("ofd_limit_exceeded", *s.signatures_path + " lists " + std::to_string(listed.size()) +
+                                               " signatures, more than the limit of " + std::to_string(kMaxSignatures));
+    std::set<std::string> paths;
+    for (const XmlElement* sig : listed) {
       ListedSignature l;
       l.id = sig->attribute("ID").value_or("");
       l.type = sig->attribute("Type").value_or("Seal");
       l.path = resolve_location(*s.signatures_path, sig->attribute("BaseLoc").value_or(""));
+      // Each Signature.xml once: verifying one file many times over is work an attacker chooses.
+      if (!paths.insert(l.path).second) malformed(*s.signatures_path + " lists " + l.path + " twice");
       s.signatures.push_back(l);
     }
   } else if (s.signatures_path) {

@@ -5,6 +5,7 @@
 #include <zhaoyin/ofd/ofd_signing.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <zhaoyin/trust/bytes.h>
 #include <zhaoyin/trust/error.h>
@@ -20,7 +21,23 @@ using detail::XmlElement;
 
 bool is_sm3(const std::string& method) { return method == kSm3Oid || method == "SM3" || method == "sm3"; }
 
-void read_signature(const detail::Structure& s, const detail::ListedSignature& listed, FoundSignature& f) {
+// SM3 of each file, computed once: many References (of one signature or
+// several) naming one large file cost one digest.
+class Digests {
+ public:
+  explicit Digests(const Package& p) : package_(p) {}
+  const Bytes& of(const std::string& path) {
+    auto it = cache_.find(path);
+    if (it == cache_.end()) it = cache_.emplace(path, trust::sm3(package_.at(path))).first;
+    return it->second;
+  }
+
+ private:
+  const Package& package_;
+  std::map<std::string, Bytes> cache_;
+};
+
+void read_signature(const detail::Structure& s, const detail::ListedSignature& listed, FoundSignature& f, Digests& digests) {
   const Package& p = s.package;
   f.signature_path = listed.path;
   if (!p.has(listed.path)) {
@@ -65,7 +82,7 @@ void read_signature(const detail::Structure& s, const detail::ListedSignature& l
     const XmlElement* value = r->child("CheckValue");
     if (c.present && value && f.check_method_supported) {
       try {
-        c.intact = trust::base64_decode(value->trimmed_text()) == trust::sm3(p.at(c.file));
+        c.intact = trust::base64_decode(value->trimmed_text()) == digests.of(c.file);
       } catch (const trust::TrustError&) {
         c.intact = false;
       }
@@ -89,12 +106,13 @@ void read_signature(const detail::Structure& s, const detail::ListedSignature& l
 std::vector<FoundSignature> find_signatures(const Bytes& ofd, const PackageLimits& limits) {
   const detail::Structure s = detail::open_structure(ofd, limits);
   std::vector<FoundSignature> found;
+  Digests digests(s.package);
   for (const auto& listed : s.signatures) {
     FoundSignature f;
     f.id = listed.id;
     f.type = listed.type;
     try {
-      read_signature(s, listed, f);
+      read_signature(s, listed, f, digests);
     } catch (const OfdError& e) {
       f.problem = e.what();
     }
@@ -103,19 +121,22 @@ std::vector<FoundSignature> find_signatures(const Bytes& ofd, const PackageLimit
   // Files no signature accounts for. For signature i, a file it does not
   // protect is expected only if it is Signatures.xml (§18.1), its own files,
   // or the files of a later signature that protects its Signature.xml.
-  for (auto& f : found) {
-    std::set<std::string> accounted;
+  std::vector<std::set<std::string>> referenced;
+  for (const auto& f : found) {
+    std::set<std::string> files;
+    for (const auto& r : f.references) files.insert(r.file);
+    referenced.push_back(std::move(files));
+  }
+  for (std::size_t i = 0; i < found.size(); ++i) {
+    auto& f = found[i];
+    std::set<std::string> accounted = referenced[i];
     if (s.signatures_path) accounted.insert(*s.signatures_path);
     accounted.insert(f.signature_path);
     accounted.insert(f.signed_value_path);
-    for (const auto& r : f.references) accounted.insert(r.file);
-    for (const auto& later : found) {
-      if (&later == &f) continue;
-      const bool protects_f = std::any_of(later.references.begin(), later.references.end(),
-                                          [&](const ReferenceCheck& r) { return r.file == f.signature_path; });
-      if (protects_f) {
-        accounted.insert(later.signature_path);
-        accounted.insert(later.signed_value_path);
+    for (std::size_t j = 0; j < found.size(); ++j) {
+      if (j != i && referenced[j].count(f.signature_path)) {  // a later signature protects this one
+        accounted.insert(found[j].signature_path);
+        accounted.insert(found[j].signed_value_path);
       }
     }
     for (const auto& path : s.package.order)
