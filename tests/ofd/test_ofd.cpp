@@ -260,3 +260,19 @@ TEST_CASE("work the sender chooses is bounded: a Signature.xml listed twice, mor
   q.put("Doc_0/Document.xml", bytes(doc));
   CHECK(ofd::inspect(ofd::write_package(q)).pages.size() == 5000);
 }
+
+TEST_CASE("a list naming a Signature.xml the package lacks: the next seal takes a free directory and the missing one is reported") {
+  // Found by fuzz_ofd_package (fuzz/regressions/ofd_package/listed-missing-signature-*).
+  auto p = ofd::read_package(signed_once(minimal_ofd()));
+  const std::string list_path = "Doc_0/Signs/Signatures.xml";
+  std::string list = text(p, list_path);
+  list.insert(list.find("</ofd:Signatures>"), "<ofd:Signature ID=\"s009\" BaseLoc=\"Sign_1/Signature.xml\"/>");
+  p.put(list_path, bytes(list));
+  const auto found = ofd::find_signatures(signed_once(ofd::write_package(p), 1, 60));
+  REQUIRE(found.size() == 3);
+  CHECK(found[1].problem.find("Sign_1/Signature.xml") != std::string::npos);
+  CHECK(found[2].signature_path == "Doc_0/Signs/Sign_2/Signature.xml");
+  CHECK(found[2].id == "s010");
+  CHECK(found[2].references_intact);
+  CHECK(found[2].unprotected_files.empty());
+}

@@ -119,11 +119,16 @@ PreparedSignature prepare_signature(const Bytes& ofd, const Placement& placement
     std::snprintf(id_buf, sizeof id_buf, "s%03lu", ++number);
     id = id_buf;
   } while (ids.count(id));
+  // A directory no file and no listed signature uses yet (a list may name
+  // files the package lacks: found by fuzz_ofd_package).
+  std::set<std::string> listed_paths;
+  for (const auto& l : s.signatures) listed_paths.insert(l.path);
   std::size_t n = s.signatures.size();
   std::string sign_dir;
   do {
     sign_dir = directory_of(list_path) + "Sign_" + std::to_string(n++) + "/";
-  } while (package.has(sign_dir + "Signature.xml") || package.has(sign_dir + "SignedValue.dat"));
+  } while (package.has(sign_dir + "Signature.xml") || package.has(sign_dir + "SignedValue.dat") ||
+           listed_paths.count(sign_dir + "Signature.xml"));
   const std::string signature_path = sign_dir + "Signature.xml";
   const std::string signed_value_path = sign_dir + "SignedValue.dat";
 
