@@ -1,6 +1,6 @@
 # All dependencies come from Debian 12 packages (tools/install-deps.sh installs them).
 find_package(OpenSSL 3.0 REQUIRED)
-find_package(Poco 1.11 REQUIRED COMPONENTS Foundation Util Net NetSSL JSON Data DataSQLite DataPostgreSQL Redis Crypto)
+find_package(Poco 1.11 REQUIRED COMPONENTS Foundation Util Net NetSSL JSON Data DataSQLite DataPostgreSQL Redis Crypto XML)
 find_package(nlohmann_json 3.10 REQUIRED)
 find_package(PkgConfig REQUIRED)
 # libqrencode, Lua 5.4 and cairo/freetype ship pkg-config files, not CMake packages.

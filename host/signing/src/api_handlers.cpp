@@ -153,7 +153,7 @@ void SignTaskDocument::handle(http::Exchange& ex) {
   }
   const auto d = service.document(task, index);
   ex.response().set("Cache-Control", "no-store");
-  ex.response().set("Content-Disposition", "attachment; filename=\"" + std::string(d.content_type == "application/pdf" ? "signed.pdf" : "signature.ses") + "\"");
+  ex.response().set("Content-Disposition", "attachment; filename=\"" + std::string(d.content_type == "application/pdf" ? "signed.pdf" : d.content_type == "application/ofd" ? "signed.ofd" : "signature.ses") + "\"");
   ex.response().set("X-Zhaoyin-Document-SM3", trust::hex_encode(trust::sm3(d.bytes)));
   ex.send_text(200, d.content_type, std::string_view(reinterpret_cast<const char*>(d.bytes.data()), d.bytes.size()));
 }

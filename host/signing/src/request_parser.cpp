@@ -73,9 +73,12 @@ ParsedCreate parse_create_body(const json& body) {
 
   if (!body.contains("document") || !body["document"].is_object()) bad("document must be an object");
   const json& doc = body["document"];
-  const int kinds = int(doc.contains("pdf")) + int(doc.contains("data")) + int(doc.contains("json"));
-  if (kinds != 1) bad("document must hold exactly one of \"pdf\", \"data\" or \"json\"");
-  if (doc.contains("pdf")) {
+  const int kinds = int(doc.contains("pdf")) + int(doc.contains("ofd")) + int(doc.contains("data")) + int(doc.contains("json"));
+  if (kinds != 1) bad("document must hold exactly one of \"pdf\", \"ofd\", \"data\" or \"json\"");
+  if (doc.contains("ofd")) {  // GB/T 33190 OFD (ofd_task.h)
+    r.document_kind = "ofd";
+    out.document = base64_field(doc, "ofd");
+  } else if (doc.contains("pdf")) {
     r.document_kind = "pdf";
     out.document = base64_field(doc, "pdf");
   } else if (doc.contains("data")) {
@@ -86,7 +89,7 @@ ParsedCreate parse_create_body(const json& body) {
     const auto text = protocol::canonical_json(doc["json"]);
     out.document.assign(text.begin(), text.end());
   }
-  r.document_name = optional_text(doc, "name", 200).value_or(r.document_kind == "pdf" ? "document.pdf" : "data");
+  r.document_name = optional_text(doc, "name", 200).value_or(r.document_kind == "data" ? "data" : "document." + r.document_kind);
 
   if (!body.contains("seals") || !body["seals"].is_object()) bad("seals must be an object {mode, types}");
   const json& seals = body["seals"];

@@ -29,6 +29,7 @@
 #include <zhaoyin/trust/timestamp.h>
 
 #include "long_term.h"
+#include "ofd_task.h"
 #include "sign_repository.h"
 #include "sign_service.h"
 
@@ -297,6 +298,13 @@ nlohmann::json SignService::prepare(const SignTask& task, const nlohmann::json& 
     prep.contents_capacity = prepared.contents_capacity;
     prep.field_name = prepared.field_name;
     prepared_pdf = std::move(prepared.pdf);
+  } else if (task.request.document_kind == "ofd") {  // GB/T 33190 §18 (ofd_task.h)
+    auto prepared = prepare_ofd_signature(task, repo.current_document(task.id).value_or(repo.original(task.id)),
+                                          seal.record.type, subject.holder_name, prep.signing_time);
+    request.data_hash = prepared.data_hash;
+    request.property_info = prepared.property_info;
+    prep.field_name = prepared.signature_path;
+    prepared_pdf = std::move(prepared.package);
   } else {
     request.data_hash = trust::hex_decode(task.request.document_sm3);
     // GB/T 38540-2020 §7.1: state the protection range — the whole data.
@@ -408,6 +416,8 @@ nlohmann::json SignService::sign(const SignTask& task, const nlohmann::json& bod
     } catch (const pdf::PdfError& e) {
       throw http::ApiError(422, e.code(), e.what());
     }
+  } else if (task.request.document_kind == "ofd") {
+    result = complete_ofd_signature(repo.prepared_document(task.id).value_or(Bytes{}), prep.field_name, ses);
   } else {
     result = ses;
   }

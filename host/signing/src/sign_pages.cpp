@@ -102,7 +102,7 @@ void SignPage::handle(http::Exchange& ex) {
   body += "<p class=\"rp\">" + escape_html(app ? app->name : t.client_id) + "</p>\n";
   body += "<dl class=\"doc\">\n";
   body += "<dt>文件 Document</dt><dd id=\"document-name\">" + escape_html(t.request.document_name) + "</dd>\n";
-  if (t.request.document_kind == "pdf")
+  if (t.request.document_kind != "data")  // pdf, ofd
     body += "<dt>页数 Pages</dt><dd>" + std::to_string(t.request.pages) + "</dd>\n";
   body += "<dt>SM3</dt><dd><code>" + escape_html(t.request.document_sm3) + "</code></dd>\n";
   body += "<dt>待盖印章 Seals due</dt><dd id=\"seals-due\">" + escape_html(due) + "</dd>\n";

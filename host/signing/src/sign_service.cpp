@@ -12,6 +12,7 @@
 #include <zhaoyin/verification/subject_verifier.h>
 
 #include <zhaoyin/http/callback_dispatcher.h>
+#include "ofd_task.h"
 #include "sign_repository.h"
 
 namespace zhaoyin::signing {
@@ -121,7 +122,9 @@ SignTask SignService::create(const store::Application& app, SignTaskRequest r, c
   require_seal_types_held(r);
   check_chosen_seals(r);
 
-  if (r.document_kind == "pdf") {
+  if (r.document_kind == "ofd") {
+    check_ofd_for_task(r, document);
+  } else if (r.document_kind == "pdf") {
     pdf::DocumentInfo info;
     try {
       info = pdf::inspect(document);
@@ -132,7 +135,7 @@ SignTask SignService::create(const store::Application& app, SignTaskRequest r, c
     if (r.placement) check_placement(*r.placement, info.pages, "placement");
     for (const auto& [type, p] : r.placements) check_placement(p, info.pages, "placements." + type);
   } else if (r.placement || !r.placements.empty()) {
-    throw http::ApiError::bad_request("placements apply to PDF documents only");
+    throw http::ApiError::bad_request("placements apply to PDF and OFD documents only");
   }
   r.document_sm3 = trust::hex_encode(trust::sm3(document));
 
@@ -154,7 +157,7 @@ SignTask SignService::create(const store::Application& app, SignTaskRequest r, c
       {"matter", optional_json(r.matter)},
       {"document",
        {{"kind", r.document_kind}, {"name", r.document_name}, {"sm3", r.document_sm3},
-        {"pages", r.document_kind == "pdf" ? nlohmann::json(r.pages) : nlohmann::json(nullptr)}}},
+        {"pages", r.document_kind != "data" ? nlohmann::json(r.pages) : nlohmann::json(nullptr)}}},
       {"seals", {{"mode", r.seal_mode}, {"types", r.seal_types}}},
       {"signer", signer}};
   const auto requirements =
@@ -253,7 +256,7 @@ nlohmann::json SignService::wallet_request(const SignTask& t) const {
           {"document",
            {{"kind", t.request.document_kind},
             {"name", t.request.document_name},
-            {"pages", t.request.document_kind == "pdf" ? nlohmann::json(t.request.pages) : nlohmann::json(nullptr)},
+            {"pages", t.request.document_kind != "data" ? nlohmann::json(t.request.pages) : nlohmann::json(nullptr)},
             {"sm3", t.request.document_sm3}}},
           {"seals",
            {{"mode", t.request.seal_mode}, {"accepted", due}, {"signed", t.signed_types()}, {"es_ids", t.request.chosen_seals}}},
@@ -286,7 +289,7 @@ nlohmann::json SignService::to_json(const SignTask& t) const {
           {"document",
            {{"kind", t.request.document_kind},
             {"name", t.request.document_name},
-            {"pages", t.request.document_kind == "pdf" ? nlohmann::json(t.request.pages) : nlohmann::json(nullptr)},
+            {"pages", t.request.document_kind != "data" ? nlohmann::json(t.request.pages) : nlohmann::json(nullptr)},
             {"sm3", t.request.document_sm3}}},
           {"seals",
            {{"mode", t.request.seal_mode},
@@ -309,10 +312,11 @@ nlohmann::json SignService::to_json(const SignTask& t) const {
 SignService::Download SignService::document(const SignTask& t, std::optional<std::size_t> index) const {
   if (t.signatures.empty()) throw http::ApiError(409, "not_signed", "the task has no signature yet (" + t.status + ")");
   Download d;
-  if (t.request.document_kind == "pdf" && !index) {
-    d.content_type = "application/pdf";
+  if (t.request.document_kind != "data" && !index) {
+    const std::string extension = "." + t.request.document_kind;  // .pdf | .ofd
+    d.content_type = t.request.document_kind == "ofd" ? kOfdContentType : "application/pdf";
     d.file_name = t.request.document_name;
-    if (d.file_name.size() < 4 || d.file_name.substr(d.file_name.size() - 4) != ".pdf") d.file_name += ".pdf";
+    if (d.file_name.size() < 4 || d.file_name.substr(d.file_name.size() - 4) != extension) d.file_name += extension;
     d.bytes = SignRepository(*ctx_).current_document(t.id).value_or(Bytes{});
     return d;
   }

@@ -22,7 +22,7 @@ using TimePoint = std::chrono::system_clock::time_point;
 using Bytes = std::vector<std::uint8_t>;
 
 struct SignTaskRequest {
-  std::string document_kind;                 // pdf | data
+  std::string document_kind;                 // pdf | ofd | data
   std::string document_name;
   std::string seal_mode = "any_of";          // any_of | all_of
   std::vector<std::string> seal_types;       // as asked (company, contract, ...)
@@ -41,7 +41,7 @@ struct SignTaskRequest {
   std::optional<std::string> callback_url;
   std::optional<std::string> return_url;     // where the hosted page /sign/{id} sends the browser once signed
   std::chrono::seconds ttl{600};
-  int pages = 0;                             // pdf only
+  int pages = 0;                             // pdf and ofd
   std::string document_sm3;                  // hex, of the original document
 
   nlohmann::json to_json() const;

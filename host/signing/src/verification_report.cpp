@@ -257,6 +257,11 @@ json verify_pdf(const authority::AuthorityConnector& authority, const Bytes& pdf
           {"signatures", list}};
 }
 
+json seal_signature_report(const authority::AuthorityConnector& authority, const Bytes& ses, const std::optional<Bytes>& data_hash,
+                           const std::vector<std::uint64_t>& hashed_range, const LongTermContext* long_term) {
+  return report(authority, ses, data_hash, hashed_range, long_term);
+}
+
 json verify_detached(const authority::AuthorityConnector& authority, const Bytes& data, const Bytes& ses,
                      const LongTermContext* long_term) {
   json r = report(authority, ses, trust::sm3(data), {0, data.size()}, long_term);

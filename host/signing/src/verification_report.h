@@ -20,6 +20,13 @@ namespace zhaoyin::signing {
 nlohmann::json verify_pdf(const authority::AuthorityConnector& authority, const Bytes& pdf,
                           const LongTermContext* long_term = nullptr);
 
+// One SES_Signature's report (indication, checks, seal, signer, time) given the
+// SM3 of the data it should sign and the byte range that was hashed; for
+// formats that carry signatures their own way (OFD, ofd_task.h).
+nlohmann::json seal_signature_report(const authority::AuthorityConnector& authority, const Bytes& ses_signature,
+                                     const std::optional<Bytes>& data_hash, const std::vector<std::uint64_t>& hashed_range,
+                                     const LongTermContext* long_term = nullptr);
+
 // A detached SES_Signature over `data`.
 nlohmann::json verify_detached(const authority::AuthorityConnector& authority, const Bytes& data, const Bytes& ses_signature,
                                const LongTermContext* long_term = nullptr);

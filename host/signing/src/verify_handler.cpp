@@ -6,6 +6,7 @@
 #include <zhaoyin/trust/error.h>
 
 #include "api_handlers.h"
+#include "ofd_task.h"
 #include "verification_report.h"
 
 namespace zhaoyin::signing {
@@ -31,12 +32,21 @@ void VerifySignatures::handle(http::Exchange& ex) {
   const auto body = ex.json_body();
   if (!body.is_object()) throw http::ApiError::bad_request("the body must be a JSON object");
   for (const auto& [key, v] : body.items())
-    if (key != "pdf" && key != "data" && key != "json" && key != "signature")
+    if (key != "pdf" && key != "ofd" && key != "data" && key != "json" && key != "signature")
       throw http::ApiError::bad_request("unknown field \"" + key + "\"");
   LongTermContext long_term{tsa_trust_store(ctx_->settings.timestamp),
                             [db = ctx_->db](const Bytes& signature_value) { return load_evidence(*db, signature_value); }};
   nlohmann::json report;
-  if (body.contains("pdf")) {
+  if (body.contains("ofd")) {  // GB/T 33190 §18 (ofd_task.h)
+    if (body.contains("pdf") || body.contains("data") || body.contains("json") || body.contains("signature"))
+      throw http::ApiError::bad_request("send either pdf, ofd, or data (or json) with signature");
+    try {
+      report = verify_ofd(*ctx_->authority, base64_member(body, "ofd"), &long_term);
+    } catch (const ofd::OfdError& e) {
+      throw http::ApiError(422, e.code(), e.what());
+    }
+    if (report["signatures"].empty()) throw http::ApiError(422, "no_signature", "the OFD holds no signature");
+  } else if (body.contains("pdf")) {
     if (body.contains("data") || body.contains("json") || body.contains("signature"))
       throw http::ApiError::bad_request("send either pdf, or data (or json) with signature");
     const Bytes pdf_bytes = base64_member(body, "pdf");

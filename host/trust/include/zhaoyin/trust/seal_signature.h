@@ -23,6 +23,8 @@
 // as `byterange=o1,l1[,o2,l2...]` (offset,length pairs over the signed bytes):
 //   PDF:  zhaoyin:pdf;task=<id>;byterange=<the signature's /ByteRange>
 //   data: zhaoyin:data;task=<id>;byterange=0,<length of the data>
+//   OFD:  zhaoyin:ofd;task=<id>;file=/<Signature.xml>;byterange=0,<its length>
+//         (GB/T 33190-2016 §18.2: the signed data is the Signature.xml file)
 // dataHash is SM3 over exactly those bytes, concatenated.
 //
 // The signer signs the DER of TBS_Sign (SM2 with SM3, ID 1234567812345678)
