@@ -304,3 +304,45 @@ TEST_CASE("display code: one address gets a bounded number of requests per minut
   CHECK(error_code(last) == "rate_limited");
   CHECK(!last.header("Retry-After").empty());
 }
+
+TEST_CASE("display code: an independent implementation in Node (sm-crypto) reads ours and makes codes the host accepts") {
+  // tests/presentation/display-interop/display.js, written from docs/PROTOCOL.md §6.
+  auto& host = shared_host();
+  const auto sandbox = shared_sandbox();
+  const auto node_side = [](const std::string& args) {
+    return run_command("sh " + quote(std::string(ZHAOYIN_SOURCE_DIR) + "/tests/presentation/display-interop/run.sh") +
+                       " " + args);
+  };
+  for (const std::string stem : {"91420100YULA38GUXF-1", "91420100YULA38GUXF-3"}) {  // legal representative, agent
+    INFO(stem);
+    const std::string wallet_file = (sandbox / ("wallets/" + stem + ".wallet.json")).string();
+    const auto w = wallet_of(stem);
+    protocol::DisplayCode ours;
+    const std::string text = wallet::make_display_code(w, "武汉市江汉区 1 号 门店", ours);
+
+    const auto read = node_side("verify " + quote(host.url("/v/" + text)) + " " + quote(wallet_file));
+    INFO(read.output);
+    REQUIRE(read.exit_code == 0);
+    const auto j = nlohmann::json::parse(read.output);
+    CHECK(j["ok"] == true);
+    CHECK(j["serial"] == w.license_serial());
+    CHECK(j["display_id"] == ours.display_id_hex());
+    CHECK(j["grant_digest"] == trust::hex_encode(ours.grant_digest));
+    CHECK(j["label"] == "武汉市江汉区 1 号 门店");
+    // Node refuses a tampered one.
+    protocol::DisplayCode tampered = ours;
+    tampered.label = "别的门店";
+    CHECK(node_side("verify " + quote(tampered.text()) + " " + quote(wallet_file)).exit_code == 1);
+
+    const auto made = node_side("make " + quote(wallet_file) + " " + quote(wallet_password(sandbox, stem)) + " " +
+                                quote("网店 https://shop.example.cn/1"));
+    INFO(made.output);
+    REQUIRE(made.exit_code == 0);
+    const std::string theirs = made.output.substr(0, made.output.find('\n'));
+    const auto v = verdict_json(host, theirs);
+    INFO(v.body);
+    REQUIRE(v.status == 200);
+    CHECK(v.json()["verdict"] == "valid");
+    CHECK(v.json()["code"]["label"] == "网店 https://shop.example.cn/1");
+  }
+}
