@@ -5,6 +5,7 @@
 // budget), then a code made by zhaoyin-wallet, read back by zbarimg, verified
 // on the page and in JSON, and revoked by the enterprise.
 #include <catch2/catch.hpp>
+#include <thread>
 #include <display_messages.h>
 #include <zhaoyin/protocol/canonical_json.h>
 #include <zhaoyin/protocol/display_code.h>
@@ -131,6 +132,46 @@ TEST_CASE("display code: the authority's state shows in the verdict") {
     c.grant_digest = trust::Bytes(8, 0x5A);
     c.signature = trust::sm2_signature_to_raw(w.sign(c.signed_bytes()));
     CHECK(verdict_of(host, c.text()) == "grant_withdrawn");
+  }
+}
+
+TEST_CASE("display code: a change at the authority shows at the next views without anything cached") {
+  // The authority's operator acts with the real CLI (zhaoyin authority ...)
+  // on a private sandbox; the host re-reads it every second
+  // (authority.refresh_seconds=1). Bounded by count, not asserted on time.
+  TempDir dir("zhaoyin-display-live");
+  const auto sandbox = copy_sandbox(dir);
+  PresentationHost host(dir.path(), sandbox, {"--set", "authority.refresh_seconds=1"});
+  const auto authority_cli = [&](const std::string& arguments) {
+    const auto r = run_command(quote(bin("zhaoyin")) + " authority " + arguments);
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+  };
+  const auto eventually = [&](const std::string& code, const std::string& verdict) {
+    std::string seen;
+    for (int i = 0; i < 40 && seen != verdict; ++i) {
+      const auto r = verdict_json(host, code);
+      if (r.status == 200) seen = r.json()["verdict"].get<std::string>();
+      if (seen != verdict) std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+    return seen;
+  };
+  const auto rep = sandbox_wallet(sandbox, "91420100YULA38GUXF-1");
+  const auto partner = sandbox_wallet(sandbox, "9137020035XKDX5368-1");
+  const std::string rep_code = make_code(rep), partner_code = make_code(partner);
+  REQUIRE(verdict_of(host, rep_code) == "valid");
+  REQUIRE(verdict_of(host, partner_code) == "valid");
+
+  SECTION("the license certificate is revoked") {
+    authority_cli("revoke-license " + quote(sandbox.string()) + " " + rep.license_serial() + " --reason keyCompromise");
+    CHECK(eventually(rep_code, "license_revoked") == "license_revoked");
+    CHECK(host.get("/v/" + rep_code).body.find("data-verdict=\"license_revoked\"") != std::string::npos);
+  }
+  SECTION("the enterprise becomes 吊销") {
+    authority_cli("enterprise-status " + quote(sandbox.string()) + " 9137020035XKDX5368 吊销");
+    CHECK(eventually(partner_code, "enterprise_not_active") == "enterprise_not_active");
+    CHECK(verdict_json(host, partner_code).json()["enterprise"]["status_label"] == "吊销");
+    CHECK(verdict_of(host, rep_code) == "valid");
   }
 }
 
