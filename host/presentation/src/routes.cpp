@@ -2,6 +2,7 @@
 
 #include "authority_refresher.h"
 #include "builtin_forms.h"
+#include "display_routes.h"
 #include "handlers.h"
 
 namespace zhaoyin::presentation {
@@ -20,6 +21,7 @@ void register_presentation_routes(http::Router& router, const std::shared_ptr<ht
   router.add<PrefillForm>("POST", "/api/v1/forms/{form_id}/prefill", ctx);
   router.add<CounterPage>("GET", "/counter", ctx);
   router.add<PublicLicensePage>("GET", "/public/licenses/{token}", ctx);
+  register_display_routes(router, ctx);
 
   // The refresher lives as long as the router: the badge route's factory owns it.
   std::shared_ptr<AuthorityRefresher> refresher;

@@ -6,4 +6,9 @@ cd "$(dirname "$0")"
 if [ ! -d node_modules/playwright-core ]; then
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund >/dev/null
 fi
+# run.sh [display] ARGS: the counter test, or with "display" the display code page test.
+if [ "$1" = "display" ]; then
+  shift
+  exec node display_page_test.js "$@"
+fi
 exec node counter_test.js "$@"

@@ -10,15 +10,19 @@ namespace {
 constexpr std::array<const char*, 5> kSealTypes = {"company", "finance", "contract", "invoice", "legal_rep"};
 
 bool takes_value(const std::string& name) {
-  return name == "--wallet" || name == "--password" || name == "--image" || name == "--seal" || name == "--qr";
+  return name == "--wallet" || name == "--password" || name == "--image" || name == "--seal" || name == "--qr" ||
+         name == "--host" || name == "--label" || name == "--png" || name == "--code";
 }
 
-bool is_flag(const std::string& name) { return name == "--approve" || name == "--reject" || name == "--help" || name == "-h"; }
+bool is_flag(const std::string& name) { return name == "--approve" || name == "--reject" || name == "--help" || name == "-h" ||
+                                            name == "--all"; }
 
 // Options that belong to one verb only.
 std::string verb_of_option(const std::string& name) {
   if (name == "--image" || name == "--approve" || name == "--reject" || name == "--seal") return "scan";
   if (name == "--qr") return "present";
+  if (name == "--label" || name == "--png") return "display-code";
+  if (name == "--code" || name == "--all") return "revoke-display-code";
   return "";
 }
 
@@ -35,6 +39,12 @@ const char* usage_text() {
          "                            link zhaoyin-wallet://request?url=...)\n"
          "       [--approve | --reject] [--seal TYPE]   (TYPE: company finance contract invoice legal_rep)\n"
          "  present [--qr FILE.png]   a one-time presentation code (and its QR image)\n"
+         "  display-code --host URL --label TEXT [--png FILE.png]\n"
+         "                            a static display code (亮照码) for premises or a web shop:\n"
+         "                            prints <host>/v/<code> (and writes its QR image)\n"
+         "  revoke-display-code --host URL (--code CODE_OR_URL | --all)\n"
+         "                            revoke one display code, or (legal representative) every\n"
+         "                            display code of the enterprise issued until now\n"
          "  inbox HOST_URL            the sign tasks waiting for this holder (待签章) at a host;\n"
          "                            answer one with: scan REQUEST_URL --approve\n"
          "\n"
@@ -63,10 +73,15 @@ Arguments parse_arguments(const std::vector<std::string>& args) {
       else if (name == "--image") a.image = *value;
       else if (name == "--seal") a.seal_type = *value;
       else if (name == "--qr") a.qr_file = *value;
+      else if (name == "--host") a.host_url = *value;
+      else if (name == "--label") a.label = *value;
+      else if (name == "--png") a.png_file = *value;
+      else if (name == "--code") a.display_code = *value;
     } else if (is_flag(name)) {
       if (value) throw UsageError(name + " takes no value");
       if (name == "--approve") a.approve = true;
       else if (name == "--reject") a.reject = true;
+      else if (name == "--all") a.revoke_all = true;
       else a.help = true;
     } else if (name.size() > 1 && name[0] == '-') {
       throw UsageError("unknown option " + name);
@@ -78,10 +93,11 @@ Arguments parse_arguments(const std::vector<std::string>& args) {
   }
   if (a.help) return a;
 
-  if (positional.empty()) throw UsageError("which verb? show, scan, present or inbox");
+  if (positional.empty()) throw UsageError("which verb? show, scan, present, inbox, display-code or revoke-display-code");
   a.verb = positional.front();
   positional.erase(positional.begin());
-  if (a.verb != "show" && a.verb != "scan" && a.verb != "present" && a.verb != "inbox")
+  if (a.verb != "show" && a.verb != "scan" && a.verb != "present" && a.verb != "inbox" &&
+      a.verb != "display-code" && a.verb != "revoke-display-code")
     throw UsageError("unknown verb " + a.verb);
   for (const auto& option : verb_options) {
     if (verb_of_option(option) != a.verb) throw UsageError(option + " does not apply to " + a.verb);
@@ -103,6 +119,13 @@ Arguments parse_arguments(const std::vector<std::string>& args) {
     if (positional.size() != 1) throw UsageError("inbox takes the host's URL, e.g. http://127.0.0.1:8080");
     a.host_url = positional.front();
     while (!a.host_url->empty() && a.host_url->back() == '/') a.host_url->pop_back();
+  } else if (a.verb == "display-code" || a.verb == "revoke-display-code") {
+    if (!positional.empty()) throw UsageError(a.verb + " takes no argument " + positional.front());
+    if (!a.host_url) throw UsageError(a.verb + " needs --host URL (the host that publishes the code)");
+    while (!a.host_url->empty() && a.host_url->back() == '/') a.host_url->pop_back();
+    if (a.verb == "display-code" && !a.label) throw UsageError("display-code needs --label TEXT (门店地址 or 网店 URL)");
+    if (a.verb == "revoke-display-code" && a.display_code.has_value() == a.revoke_all)
+      throw UsageError("revoke-display-code needs either --code CODE or --all");
   } else if (!positional.empty()) {
     throw UsageError(a.verb + " takes no argument " + positional.front());
   }

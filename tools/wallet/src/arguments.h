@@ -19,7 +19,7 @@ struct Arguments {
   bool help = false;
   std::string wallet;
   std::optional<std::string> password;
-  std::string verb;                  // show | scan | present | inbox
+  std::string verb;                  // show | scan | present | inbox | display-code | revoke-display-code
   // scan
   std::optional<std::string> scan_text;
   std::optional<std::string> image;
@@ -28,8 +28,14 @@ struct Arguments {
   std::optional<std::string> seal_type;
   // present
   std::optional<std::string> qr_file;
-  // inbox
+  // inbox; display-code and revoke-display-code (--host)
   std::optional<std::string> host_url;
+  // display-code
+  std::optional<std::string> label;
+  std::optional<std::string> png_file;
+  // revoke-display-code
+  std::optional<std::string> display_code;  // the code text or its /v/ URL
+  bool revoke_all = false;
 };
 
 // Throws UsageError with a message fit for the user.

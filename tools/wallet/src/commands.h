@@ -18,6 +18,8 @@ int run_show(const Arguments& args);     // main.cpp
 int run_scan(const Arguments& args);     // scan_command.cpp
 int run_present(const Arguments& args);  // present_command.cpp
 int run_inbox(const Arguments& args);    // sign_command.cpp
+int run_display_code(const Arguments& args);         // display_command.cpp
+int run_revoke_display_code(const Arguments& args);  // display_command.cpp
 
 class Wallet;
 // A verified sign request (scan_command.cpp hands it over): sign_command.cpp.

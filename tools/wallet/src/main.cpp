@@ -35,6 +35,8 @@ int main(int argc, char** argv) {
     if (args.verb == "show") return zhaoyin::wallet::run_show(args);
     if (args.verb == "scan") return zhaoyin::wallet::run_scan(args);
     if (args.verb == "inbox") return zhaoyin::wallet::run_inbox(args);
+    if (args.verb == "display-code") return zhaoyin::wallet::run_display_code(args);
+    if (args.verb == "revoke-display-code") return zhaoyin::wallet::run_revoke_display_code(args);
     return zhaoyin::wallet::run_present(args);
   } catch (const WalletError& e) {
     std::cerr << "zhaoyin-wallet: " << e.what() << "\n";
