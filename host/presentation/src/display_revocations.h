@@ -1,6 +1,6 @@
 #pragma once
 // The store's record of display codes revoked by their enterprise
-// (migration 24): one code by display id, or every code of the enterprise
+// (migration 22): one code by display id, or every code of the enterprise
 // issued before a time. Read at every view of a code, never cached.
 #include <cstdint>
 #include <optional>

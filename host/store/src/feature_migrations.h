@@ -23,6 +23,6 @@ Migration signature_evidence_migration();  // version 18: seal signatures' revoc
 Migration login_same_device_migration();  // version 21: same-device logins and their return token (migrations_login.cpp)
 Migration oidc_sso_migration();          // version 20: OpenID Connect provider sessions, single sign-on (migrations_oidc.cpp)
 Migration catalogue_migration();         // version 19: the matters catalogue (migrations_catalogue.cpp)
-Migration display_codes_migration();     // version 24: display code revocations (migrations_display.cpp)
+Migration display_codes_migration();     // version 22: display code revocations (migrations_display.cpp)
 
 }  // namespace zhaoyin::store

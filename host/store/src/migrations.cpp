@@ -71,7 +71,7 @@ const std::vector<Migration>& migrations() {
       catalogue_migration(),         // 19, migrations_catalogue.cpp
       oidc_sso_migration(),          // 20, migrations_oidc.cpp
       login_same_device_migration(),  // 21, migrations_login.cpp
-      display_codes_migration(),      // 24, migrations_display.cpp
+      display_codes_migration(),      // 22, migrations_display.cpp
   };
   return list;
 }

@@ -13,7 +13,7 @@ namespace zhaoyin::store {
 // "every code of this enterprise issued before issued_before" (legal
 // representative only); it only ever moves forward. Times are epoch seconds.
 Migration display_codes_migration() {
-  return {24,
+  return {22,
           "display code revocations",
           {
               "CREATE TABLE display_code_revocations ("
