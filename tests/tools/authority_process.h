@@ -24,6 +24,10 @@ class AuthorityProcess {
       args.push_back("--port");
       args.push_back(std::to_string(port_));
     }
+    // A restart on the same port: the previous run's log (with its "ready"
+    // line) must not be read as this one's before the child truncates it.
+    std::error_code ec;
+    if (fs::exists(log_path_, ec)) fs::rename(log_path_, fs::path(log_path_.string() + ".previous"), ec);
     pid_ = ::fork();
     if (pid_ == 0) {
       const int fd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);

@@ -1,6 +1,7 @@
 #include "admin_edge.h"
 
 #include <zhaoyin/admin/staff.h>
+#include <zhaoyin/authority/connector.h>
 #include <zhaoyin/http/api_error.h>
 #include <zhaoyin/store/database.h>
 
@@ -35,6 +36,9 @@ class AdminEdgeHandler final : public http::Handler {
         return;
       }
       refuse(ex, e.status(), e.code(), e.what());
+    } catch (const authority::AuthorityUnavailable& e) {
+      ctx_->log->warn("authority unavailable", {{"request_id", ex.request_id()}, {"path", ex.path()}, {"error", e.what()}});
+      refuse(ex, 503, "authority_unavailable", "发证机关暂不可达，请稍后重试（the issuing authority cannot be reached; try again later）");
     } catch (const store::StoreError& e) {
       ctx_->log->error("store failure", {{"request_id", ex.request_id()}, {"path", ex.path()}, {"error", e.what()}});
       refuse(ex, 503, "store_unavailable", "数据存储暂不可用，请稍后重试（the store is unavailable; try again later）");

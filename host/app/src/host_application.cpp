@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <zhaoyin/app/host_config.h>
 #include <zhaoyin/app/sandbox_import.h>
+#include <zhaoyin/authority/http_connector.h>
 #include <zhaoyin/authority/sandbox_connector.h>
 #include <zhaoyin/app/host_routes.h>
 #include <zhaoyin/cluster/redis.h>
@@ -30,12 +31,50 @@
 #include <zhaoyin/plugins/manager.h>
 #include <zhaoyin/store/application_repository.h>
 #include <zhaoyin/trust/bytes.h>
+#include <zhaoyin/trust/error.h>
+#include <zhaoyin/trust/sm2.h>
 #include <zhaoyin/trust/sm3.h>
 #include <zhaoyin/trust/x509.h>
 
 namespace zhaoyin::app {
 
 namespace {
+
+std::string read_whole(const std::filesystem::path& file, const std::string& what) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw ConfigError(what + " " + file.string() + " cannot be read");
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// authority.driver = http: the authority's service, trusted through the
+// configured root, asked with requests the host's identity signs.
+std::shared_ptr<authority::HttpAuthorityConnector> make_http_connector(const HostConfig& cfg) {
+  if (cfg.identity_certificate.empty())
+    throw ConfigError("authority.driver = http signs its requests with the host's identity: set identity.* or --sandbox");
+  authority::HttpConnectorSettings s;
+  s.url = cfg.authority_url;
+  try {
+    s.root = trust::Certificate::from_pem(read_whole(cfg.authority_root, "authority.root_certificate"));
+    const auto chain = trust::Certificate::bundle_from_pem(read_whole(cfg.identity_certificate, "identity.certificate_file"));
+    if (chain.empty()) throw ConfigError("identity.certificate_file holds no certificate");
+    s.host_certificate = chain.front();
+    s.host_key = trust::Sm2Key::from_pem(read_whole(cfg.identity_key, "identity.key_file"));
+  } catch (const trust::TrustError& e) {
+    throw ConfigError(std::string("authority.driver = http: ") + e.what());
+  }
+  s.timeout = cfg.authority_timeout;
+  s.retries = cfg.authority_retries;
+  s.retry_backoff = cfg.authority_backoff;
+  s.max_freshness = cfg.authority_max_freshness;
+  s.grace = cfg.authority_grace;
+  try {
+    return std::make_shared<authority::HttpAuthorityConnector>(std::move(s));
+  } catch (const authority::AuthorityError& e) {
+    throw ConfigError(e.what());
+  }
+}
 
 // Wallets accept a request only when the host certificate is a relying-party
 // host certificate naming the QR code's host (docs/PROTOCOL.md §2.3). A host
@@ -292,9 +331,14 @@ int HostApplication::main(const std::vector<std::string>& args) {
     }
 
     // The authority first: a broken sandbox is refused before the store is touched.
+    // With the http driver the sandbox folder (when given) still supplies the
+    // demo applications and the host identity; the authority's records come
+    // from its service.
     std::shared_ptr<authority::SandboxConnector> sandbox;
-    if (cfg.authority_driver == "sandbox" && !cfg.sandbox_dir.empty())
+    if ((cfg.authority_driver == "sandbox" || cfg.authority_driver == "http") && !cfg.sandbox_dir.empty())
       sandbox = std::make_shared<authority::SandboxConnector>(cfg.sandbox_dir);
+    std::shared_ptr<authority::HttpAuthorityConnector> networked;
+    if (cfg.authority_driver == "http") networked = make_http_connector(cfg);
 
     ctx->db = std::make_shared<store::Database>(cfg.store);
     const std::size_t applied = ctx->db->migrate();
@@ -315,7 +359,18 @@ int HostApplication::main(const std::vector<std::string>& args) {
                                               {"applications_inserted", imported.inserted},
                                               {"applications_updated", imported.updated}});
       ctx->authority = std::move(sandbox);
-    } else {
+    }
+    if (networked) {
+      log_->info("http authority configured", {{"url", cfg.authority_url},
+                                               {"max_freshness_seconds", cfg.authority_max_freshness.count()},
+                                               {"grace_seconds", cfg.authority_grace.count()}});
+      try {
+        networked->reload();  // warm the trust store; a host may start while the authority is down
+      } catch (const authority::AuthorityError& e) {
+        log_->warn("the authority cannot answer yet", {{"error", e.what()}});
+      }
+      ctx->authority = std::move(networked);
+    } else if (!sandbox) {
       log_->warn("no authority configured: licenses cannot be verified (set authority.sandbox_dir or --sandbox)");
     }
 

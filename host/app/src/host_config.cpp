@@ -86,10 +86,28 @@ HostConfig load_host_config(const Poco::Util::AbstractConfiguration& config,
   c.store.max_sessions = static_cast<int>(r.number("store.max_sessions", 16, 1, 1024));
 
   c.authority_driver = r.text("authority.driver", "sandbox");
-  if (c.authority_driver != "sandbox" && c.authority_driver != "none")
-    throw ConfigError(r.name("authority.driver") + ": '" + c.authority_driver + "' is not supported (sandbox, none)");
+  if (c.authority_driver != "sandbox" && c.authority_driver != "http" && c.authority_driver != "none")
+    throw ConfigError(r.name("authority.driver") + ": '" + c.authority_driver +
+                      "' is not supported (sandbox, http, none)");
   c.sandbox_dir = r.text("authority.sandbox_dir", "");
   c.authority_refresh = std::chrono::seconds(r.number("authority.refresh_seconds", 60, 1, 86400));
+  c.authority_url = r.text("authority.url", "");
+  while (!c.authority_url.empty() && c.authority_url.back() == '/') c.authority_url.pop_back();
+  if (c.authority_driver == "http") {
+    if (c.authority_url.empty())
+      throw ConfigError(r.name("authority.url") + " is empty: the http driver needs the authority service's base URL");
+    if (c.authority_url.rfind("http://", 0) != 0)
+      throw ConfigError(r.name("authority.url") + ": '" + c.authority_url + "' is not an http:// URL");
+  }
+  c.authority_root = r.text("authority.root_certificate", "");
+  if (c.authority_root.empty() && !c.sandbox_dir.empty()) c.authority_root = c.sandbox_dir / "authority" / "root.pem";
+  if (c.authority_driver == "http" && c.authority_root.empty())
+    throw ConfigError(r.name("authority.root_certificate") + " is empty: the http driver needs the authority's root");
+  c.authority_timeout = std::chrono::milliseconds(r.number("authority.timeout_ms", 5000, 100, 120000));
+  c.authority_retries = static_cast<int>(r.number("authority.retries", 2, 0, 10));
+  c.authority_backoff = std::chrono::milliseconds(r.number("authority.retry_backoff_ms", 200, 0, 60000));
+  c.authority_max_freshness = std::chrono::seconds(r.number("authority.max_freshness_seconds", 300, 0, 86400));
+  c.authority_grace = std::chrono::seconds(r.number("authority.grace_seconds", 900, 0, 7 * 86400));
   c.identity_certificate = r.text("identity.certificate_file", "");
   c.identity_key = r.text("identity.key_file", "");
   if (c.identity_certificate.empty() != c.identity_key.empty())

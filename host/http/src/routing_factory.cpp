@@ -6,6 +6,7 @@
 #include <Poco/String.h>
 #include <chrono>
 #include <cmath>
+#include <zhaoyin/authority/connector.h>
 #include <zhaoyin/http/api_error.h>
 #include <zhaoyin/protocol/json_reader.h>
 #include <zhaoyin/protocol/wallet_messages.h>
@@ -63,6 +64,11 @@ class EdgeHandler final : public Poco::Net::HTTPRequestHandler {
       const int status = e.code() == "crypto_failure" ? 500 : 400;
       if (status == 500) log_exception(ex, "trust failure", e.what());
       refuse(ex, status, e.code(), status == 500 ? "a cryptographic operation failed" : e.what(), {});
+    } catch (const authority::AuthorityUnavailable& e) {
+      // The authority cannot be asked and no cached answer is within its
+      // freshness plus the grace period: fail closed, and say why.
+      log_exception(ex, "authority unavailable", e.what());
+      refuse(ex, 503, "authority_unavailable", "the issuing authority cannot be reached to verify this now; try again later", {});
     } catch (const store::StoreError& e) {
       log_exception(ex, "store failure", e.what());
       refuse(ex, 503, "store_unavailable", "the store is unavailable; try again later", {});

@@ -75,10 +75,20 @@ nlohmann::json archive_json(const http::HostContext& ctx, const Archive& a) {
 
 LiveStatus live_status(const http::HostContext& ctx, const Archive& a) {
   if (!ctx.authority) return {"unknown", "状态未知", "no issuing authority is configured"};
-  const auto revocation = ctx.authority->revocation_status(a.license_serial);
+  try {
+    return live_status_from(*ctx.authority, a);
+  } catch (const authority::AuthorityUnavailable&) {
+    // A public page still shows the archived copy; it only cannot say what
+    // the authority says now (never "valid" on stale grounds).
+    return {"unknown", "状态暂不可查", "the issuing authority cannot be reached now"};
+  }
+}
+
+LiveStatus live_status_from(const authority::AuthorityConnector& source, const Archive& a) {
+  const auto revocation = source.revocation_status(a.license_serial);
   if (revocation.state == authority::CertificateState::Revoked)
     return {"revoked", "执照证书已吊销", "the license certificate has been revoked by its issuing authority"};
-  const auto face = ctx.authority->find_license(a.uscc);
+  const auto face = source.find_license(a.uscc);
   if (!face || revocation.state == authority::CertificateState::Unknown)
     return {"unknown", "状态未知", "the issuing authority no longer knows this license"};
   if (face->status != domain::LicenseStatus::Active)

@@ -34,6 +34,8 @@ struct LiveStatus {
   std::string detail;  // one sentence
 };
 LiveStatus live_status(const http::HostContext& ctx, const Archive& a);
+// The same from a connector; throws AuthorityUnavailable when it cannot answer.
+LiveStatus live_status_from(const authority::AuthorityConnector& source, const Archive& a);
 
 // The A4 copy (电子营业执照核验件) for `relying_party_name`.
 std::string archive_pdf(const http::HostContext& ctx, const Archive& a, const std::string& relying_party_name);

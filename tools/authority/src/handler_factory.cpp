@@ -54,6 +54,30 @@ Poco::Net::HTTPRequestHandler* HandlerFactory::createRequestHandler(const Poco::
   if (path == "/v1/seal-changes")
     return only("GET") ? static_cast<Handler*>(new StatusHandler(context_, StatusHandler::Kind::SealChanges, "")) : not_allowed("GET");
 
+  if (path == "/v1/ca-certificates")
+    return only("GET") ? static_cast<Handler*>(new StatusHandler(context_, StatusHandler::Kind::CaCertificates, ""))
+                       : not_allowed("GET");
+  // /v1/enterprises/<uscc>/{license,holders,seals}: the records behind a license.
+  if (starts_with(path, "/v1/enterprises/")) {
+    const std::string rest = path.substr(std::string("/v1/enterprises/").size());
+    const auto slash = rest.find('/');
+    if (slash != std::string::npos) {
+      static const std::pair<const char*, StatusHandler::Kind> records[] = {
+          {"license", StatusHandler::Kind::LicenseFace},
+          {"holders", StatusHandler::Kind::Holders},
+          {"seals", StatusHandler::Kind::EnterpriseSeals},
+      };
+      const std::string uscc = rest.substr(0, slash);
+      const std::string record = rest.substr(slash + 1);
+      for (const auto& [name, kind] : records) {
+        if (record != name) continue;
+        if (!is_key(uscc, 18)) return refuse(404, "not_found", "not a valid key in /v1/enterprises/");
+        return only("GET") ? static_cast<Handler*>(new StatusHandler(context_, kind, uscc)) : not_allowed("GET");
+      }
+      return refuse(404, "not_found", "no such record of an enterprise (license, holders, seals)");
+    }
+  }
+
   struct Collection {
     const char* prefix;
     StatusHandler::Kind kind;
@@ -65,6 +89,8 @@ Poco::Net::HTTPRequestHandler* HandlerFactory::createRequestHandler(const Poco::
       {"/v1/licenses/", StatusHandler::Kind::License, 64, true},
       {"/v1/seals/", StatusHandler::Kind::Seal, 32, false},
       {"/v1/grants/", StatusHandler::Kind::Grant, 64, true},
+      {"/v1/holders/", StatusHandler::Kind::Holder, 64, true},
+      {"/v1/certificates/", StatusHandler::Kind::Certificate, 64, true},
   };
   for (const auto& c : collections) {
     if (!starts_with(path, c.prefix)) continue;

@@ -9,6 +9,7 @@
 #include <zhaoyin/authority/signed_request.h>
 #include <zhaoyin/trust/error.h>
 #include "ocsp_responder.h"
+#include "record_documents.h"
 
 namespace zhaoyin::authority_service {
 
@@ -168,6 +169,12 @@ Reply StatusHandler::serve(const Incoming& in) {
     case Kind::License: answer = license_status(*snapshot, key_, now); break;
     case Kind::Seal: answer = seal_status(*snapshot, key_, now); break;
     case Kind::Grant: answer = grant_status(*snapshot, key_, now); break;
+    case Kind::CaCertificates: answer = ca_certificates(*snapshot, now); break;
+    case Kind::LicenseFace: answer = license_face(*snapshot, key_, now); break;
+    case Kind::Holders: answer = enterprise_holders(*snapshot, key_, now); break;
+    case Kind::EnterpriseSeals: answer = enterprise_seals(*snapshot, key_, now); break;
+    case Kind::Holder: answer = holder_record(*snapshot, key_, now); break;
+    case Kind::Certificate: answer = certificate_record(*snapshot, key_, now); break;
     case Kind::SealChanges: {
       const auto since = query_number(in.query, "since");
       const auto limit = query_number(in.query, "limit");

@@ -83,11 +83,16 @@ class HealthHandler final : public AuthorityHandler {
   Reply serve(const Incoming& in) override;
 };
 
-// GET /v1/{enterprises,licenses,seals,grants}/<key> and /v1/seal-changes:
-// authenticated, signed JSON.
+// GET /v1/{enterprises,licenses,seals,grants}/<key> and /v1/seal-changes
+// (status), /v1/ca-certificates, /v1/enterprises/<uscc>/{license,holders,seals},
+// /v1/holders/<serial>, /v1/certificates/<serial> (records): authenticated,
+// signed JSON.
 class StatusHandler final : public AuthorityHandler {
  public:
-  enum class Kind { Enterprise, License, Seal, Grant, SealChanges };
+  enum class Kind {
+    Enterprise, License, Seal, Grant, SealChanges,
+    CaCertificates, LicenseFace, Holders, EnterpriseSeals, Holder, Certificate
+  };
   StatusHandler(std::shared_ptr<ServiceContext> c, Kind kind, std::string key)
       : AuthorityHandler(std::move(c)), kind_(kind), key_(std::move(key)) {}
   Reply serve(const Incoming& in) override;

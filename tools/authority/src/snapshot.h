@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 #include <zhaoyin/authority/sandbox_connector.h>
+#include <zhaoyin/authority/status_answer.h>
 #include <zhaoyin/trust/crl.h>
 #include "authority_state.h"
 
@@ -67,7 +68,8 @@ fs::path key_file_of(const fs::path& cert_file);
 // extendedKeyUsage kStatusSigningPurpose) whose key signs the JSON status
 // answers. Issued the first time the service starts; true if it was.
 bool ensure_status_signer(const fs::path& sandbox_dir);
-// UUID 80e002cd-c599-477b-81d6-c50d15915879 in the 2.25 arc (ITU-T X.667).
-inline constexpr std::string_view kStatusSigningPurpose = "2.25.171304314824527405999539893014134610041";
+// UUID 80e002cd-c599-477b-81d6-c50d15915879 in the 2.25 arc (ITU-T X.667);
+// the host's http connector checks for the same (status_answer.h).
+inline constexpr std::string_view kStatusSigningPurpose = authority::kStatusSignerPurpose;
 
 }  // namespace zhaoyin::authority_service

@@ -11,18 +11,22 @@ namespace {
 
 std::string utc(TimePoint t) { return authority::format_request_time(t); }
 
-StatusAnswer document(const Snapshot& s, json body, TimePoint now) {
+StatusAnswer document(const Snapshot& s, json body, TimePoint now) { return fresh_document(s, std::move(body), now); }
+
+StatusAnswer not_found(const std::string& code, const std::string& message) { return not_found_answer(code, message); }
+
+}  // namespace
+
+StatusAnswer fresh_document(const Snapshot& s, json body, TimePoint now) {
   body["produced_at"] = utc(now);
   body["fresh_until"] = utc(now + kStatusValidity);
   body["generation"] = s.state.generation;
   return StatusAnswer{200, std::move(body)};
 }
 
-StatusAnswer not_found(const std::string& code, const std::string& message) {
+StatusAnswer not_found_answer(const std::string& code, const std::string& message) {
   return StatusAnswer{404, error_body(code, message)};
 }
-
-}  // namespace
 
 json error_body(const std::string& code, const std::string& message) {
   return json{{"error", {{"code", code}, {"message", message}}}};

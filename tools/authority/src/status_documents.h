@@ -30,4 +30,9 @@ StatusAnswer seal_changes(const Snapshot& s, std::int64_t since, std::int64_t li
 
 nlohmann::json error_body(const std::string& code, const std::string& message);
 
+// A 200 answer: the body with produced_at, fresh_until and generation added.
+StatusAnswer fresh_document(const Snapshot& s, nlohmann::json body, TimePoint now);
+// A 404 answer with this error code.
+StatusAnswer not_found_answer(const std::string& code, const std::string& message);
+
 }  // namespace zhaoyin::authority_service

@@ -33,9 +33,17 @@ struct HostConfig {
   std::size_t max_body_bytes = 1024 * 1024;    // http.max_body_bytes
   store::DatabaseSettings store;               // store.driver, store.data_dir, store.max_sessions, store.postgresql
   cluster::RedisSettings redis;                // redis.host, redis.port, redis.prefix, redis.timeout_ms (empty host: none)
-  std::string authority_driver = "sandbox";    // authority.driver: sandbox | none
+  std::string authority_driver = "sandbox";    // authority.driver: sandbox | http | none
   std::filesystem::path sandbox_dir;           // authority.sandbox_dir (empty: no authority)
   std::chrono::seconds authority_refresh{60};  // authority.refresh_seconds (1 to 86400)
+  // authority.* of the http driver (docs/AUTHORITY.md, "The host's http connector").
+  std::string authority_url;                   // authority.url (required with driver http)
+  std::filesystem::path authority_root;        // authority.root_certificate (empty: <sandbox>/authority/root.pem)
+  std::chrono::milliseconds authority_timeout{5000};      // authority.timeout_ms (100 to 120000)
+  int authority_retries = 2;                              // authority.retries (0 to 10)
+  std::chrono::milliseconds authority_backoff{200};       // authority.retry_backoff_ms (0 to 60000)
+  std::chrono::seconds authority_max_freshness{300};      // authority.max_freshness_seconds (0 to 86400)
+  std::chrono::seconds authority_grace{900};              // authority.grace_seconds (0 to 604800)
   std::chrono::seconds token_ttl{3600};        // oauth.token_ttl_seconds
   int login_max_renewals = 3;                  // login.max_renewals (0 to 20)
   std::string public_url;                      // http.public_url (empty: http://<http.host>:<port>)

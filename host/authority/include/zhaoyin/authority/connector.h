@@ -7,6 +7,7 @@
 //
 // Implementations are shared between request threads: every const method must
 // be safe to call concurrently, including while reload() runs.
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -24,6 +25,28 @@ namespace zhaoyin::authority {
 class AuthorityError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
+};
+
+// Raised by a networked connector while verifying: the authority cannot be
+// asked (down, slow, or its answers do not verify) and no answer it gave is
+// still within its freshness plus the grace period. Verification fails closed:
+// the HTTP edge answers 503 authority_unavailable, never a 500 or a pass.
+class AuthorityUnavailable : public AuthorityError {
+ public:
+  using AuthorityError::AuthorityError;
+};
+
+// How a connector is doing, for /healthz and /metrics. A file-based connector
+// is always "ok" and counts nothing.
+struct ConnectorHealth {
+  std::string state = "ok";         // ok | degraded (serving cached answers) | unavailable
+  std::string last_error;           // the last failure, empty if none since the last success
+  std::string last_success_at;      // YYYY-MM-DDTHH:MM:SSZ of the last answer received, empty if none
+  std::uint64_t requests = 0;       // requests sent to the authority (each retry counts)
+  std::uint64_t failures = 0;       // requests that failed (network, timeout, 5xx, bad signature, ...)
+  std::uint64_t cache_hits = 0;     // answers served from the cache while fresh
+  std::uint64_t stale_answers = 0;  // answers served past their freshness, within the grace period
+  std::uint64_t unavailable = 0;    // verifications refused with authority_unavailable
 };
 
 enum class CertificateState { Good, Revoked, Unknown };
@@ -69,7 +92,7 @@ class AuthorityConnector {
   AuthorityConnector(const AuthorityConnector&) = delete;
   AuthorityConnector& operator=(const AuthorityConnector&) = delete;
 
-  // Short identifier shown in /healthz and logs, e.g. "sandbox".
+  // Short identifier shown in /healthz and logs, e.g. "sandbox" or "http".
   virtual std::string name() const = 0;
 
   // Roots, issuing CAs and the current CRLs, ready for chain validation.
@@ -96,6 +119,9 @@ class AuthorityConnector {
   // Re-reads the authority's records (new CRLs, new enterprises). On failure
   // the previous records stay in use and AuthorityError is thrown.
   virtual void reload() = 0;
+
+  // The connector's state and counters (see ConnectorHealth).
+  virtual ConnectorHealth health() const { return {}; }
 };
 
 // Upper-cases a serial and checks it is non-empty hex; nullopt otherwise.

@@ -1,0 +1,73 @@
+#pragma once
+// The authority over the network (`authority.driver = http`): a connector
+// that asks a license platform's service — `zhaoyin authority serve`, or a
+// province's platform behind a small adapter — for what the host needs,
+// through the API of docs/AUTHORITY.md:
+//
+//   trust store       GET /v1/ca-certificates, then each CA's CRL at its distribution point
+//   certificates      GET /v1/certificates/{serial}
+//   revocation        GET /v1/licenses/{serial}
+//   license face      GET /v1/enterprises/{uscc}/license
+//   holders           GET /v1/holders/{serial}, /v1/enterprises/{uscc}/holders
+//   seals             GET /v1/enterprises/{uscc}/seals
+//
+// Requests are signed with the host's relying-party certificate; every JSON
+// answer's Authority-Signature is verified with the status signer's
+// certificate, which must be issued by the configured root and carry the
+// status-signer purpose. CRLs must be signed by their CA.
+//
+// Answers are cached, shared by all request threads: a status answer until
+// its fresh_until, a CRL until its nextUpdate, each at most max_freshness
+// after it arrived. Past that the connector asks again (timeout, limited
+// retries with backoff). While the authority cannot answer, a cached answer
+// stands in until its freshness plus `grace` has passed; then the call throws
+// AuthorityUnavailable — verification fails closed.
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <zhaoyin/authority/connector.h>
+#include <zhaoyin/trust/sm2.h>
+
+namespace zhaoyin::authority {
+
+struct HttpConnectorSettings {
+  std::string url;                              // authority.url: base URL, http://
+  trust::Certificate root;                      // authority.root_certificate: the trust anchor
+  trust::Certificate host_certificate;          // identity.certificate_file: signs the requests
+  trust::Sm2Key host_key;                       // identity.key_file
+  std::chrono::milliseconds timeout{5000};      // authority.timeout_ms
+  int retries = 2;                              // authority.retries
+  std::chrono::milliseconds retry_backoff{200}; // authority.retry_backoff_ms
+  std::chrono::seconds max_freshness{300};      // authority.max_freshness_seconds (0: ask every time)
+  std::chrono::seconds grace{900};              // authority.grace_seconds
+};
+
+class HttpAuthorityConnector final : public AuthorityConnector {
+ public:
+  // Checks the settings (throws AuthorityError); contacts nothing yet.
+  explicit HttpAuthorityConnector(HttpConnectorSettings settings);
+  ~HttpAuthorityConnector() override;
+
+  std::string name() const override { return "http"; }
+  trust::TrustStore trust_store() const override;
+  std::optional<trust::Certificate> find_certificate(const std::string& serial_hex) const override;
+  RevocationStatus revocation_status(const std::string& serial_hex) const override;
+  std::optional<domain::FaceInfo> find_license(const std::string& uscc) const override;
+  std::optional<HolderRecord> find_holder(const std::string& cert_serial_hex) const override;
+  std::vector<HolderRecord> holders_of(const std::string& uscc) const override;
+  std::vector<SealRecord> seals_of(const std::string& uscc) const override;
+  // Refreshes the trust material that is due (the refresher calls it
+  // periodically); AuthorityError when the authority cannot answer.
+  void reload() override;
+  ConnectorHealth health() const override;
+
+  const HttpConnectorSettings& settings() const;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace zhaoyin::authority

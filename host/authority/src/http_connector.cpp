@@ -1,0 +1,447 @@
+#include <zhaoyin/authority/http_connector.h>
+
+#include <algorithm>
+#include <cctype>
+#include <nlohmann/json.hpp>
+#include <zhaoyin/authority/signed_request.h>
+#include <zhaoyin/authority/status_answer.h>
+#include <zhaoyin/trust/bytes.h>
+#include <zhaoyin/trust/crl.h>
+#include <zhaoyin/trust/error.h>
+#include <zhaoyin/trust/uscc.h>
+#include "authority_client.h"
+
+namespace zhaoyin::authority {
+
+using nlohmann::json;
+using Clock = std::chrono::system_clock;
+
+namespace {
+
+// The authority and the host may disagree on the time by this much: an answer
+// whose fresh_until lies further in the past is a replay, not an answer.
+constexpr std::chrono::seconds kClockSkew{60};
+// The status signer changes rarely (a new serial in Authority-Signature makes
+// the connector fetch it at once); it is looked at again after this long.
+constexpr std::chrono::hours kSignerRecheck{1};
+// Entries per cache before expired ones are dropped (then the oldest keys).
+constexpr std::size_t kMaxEntries = 20000;
+
+// A verified answer of a status or record endpoint: 200 with the document, or
+// a signed 404 ("the authority has no such record").
+struct Answer {
+  int status = 0;
+  json body;
+};
+
+template <class T>
+struct Entry {
+  std::shared_ptr<const T> value;
+  Clock::time_point fresh_until;
+};
+
+struct CaEntry {
+  std::string name;
+  std::string role;
+  trust::Certificate certificate;
+  std::string crl_url;
+};
+
+// RFC 5280 §5.3.1 names (keyCompromise) as the sandbox reader spells them (key_compromise).
+std::string snake_case(const std::string& camel) {
+  std::string out;
+  for (const char c : camel) {
+    if (c >= 'A' && c <= 'Z') {
+      if (!out.empty()) out.push_back('_');
+      out.push_back(static_cast<char>(c - 'A' + 'a'));
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::string text(const json& j, const char* key) {
+  if (!j.is_object() || !j.contains(key) || !j.at(key).is_string())
+    throw std::invalid_argument(std::string("\"") + key + "\" is missing or not a string");
+  return j.at(key).get<std::string>();
+}
+
+HolderRecord holder_from(const json& j) {
+  HolderRecord h;
+  h.uscc = text(j, "uscc");
+  h.name = text(j, "name");
+  h.role = domain::holder_role_from(text(j, "role"));
+  const auto serial = normalise_serial(text(j, "cert_serial"));
+  if (!serial) throw std::invalid_argument("\"cert_serial\" is not hex");
+  h.cert_serial = *serial;
+  h.certificate = trust::Certificate::from_der(trust::base64_decode(text(j, "certificate")));
+  if (h.certificate.serial_hex() != h.cert_serial) throw std::invalid_argument("the certificate is not " + h.cert_serial);
+  h.authorisation = domain::authorisation_from_json(j.at("authorisation"));
+  // A withdrawn grant is no longer in force: the holder stands without one,
+  // which the verifier refuses (authorisation_superseded / missing).
+  if (j.contains("grant") && j.at("grant").is_object() && j.value("grant_status", std::string()) == "active") {
+    const json& g = j.at("grant");
+    Grant grant;
+    grant.payload = text(g, "payload");
+    grant.signature = text(g, "signature");
+    const auto signer = normalise_serial(text(g, "signer_cert_serial"));
+    if (!signer) throw std::invalid_argument("the grant's \"signer_cert_serial\" is not hex");
+    grant.signer_cert_serial = *signer;
+    h.grant = std::move(grant);
+  }
+  return h;
+}
+
+SealRecord seal_from(const json& j) {
+  SealRecord s;
+  s.uscc = text(j, "uscc");
+  s.es_id = text(j, "es_id");
+  s.type = text(j, "type");
+  s.type_label = j.value("type_label", std::string());
+  s.name = text(j, "name");
+  s.seal_der = trust::base64_decode(text(j, "seal"));
+  if (j.contains("image") && j.at("image").is_string()) s.image_png = trust::base64_decode(j.at("image").get<std::string>());
+  return s;
+}
+
+// Path keys the service accepts: letters and digits only (never '/', '?', '%').
+bool plain_key(const std::string& s, std::size_t max) {
+  if (s.empty() || s.size() > max) return false;
+  return std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isalnum(c) != 0; });
+}
+
+}  // namespace
+
+struct HttpAuthorityConnector::Impl {
+  explicit Impl(HttpConnectorSettings s)
+      : settings(std::move(s)),
+        client(ClientSettings{settings.url, settings.timeout, settings.retries, settings.retry_backoff},
+               settings.host_certificate, settings.host_key) {}
+
+  HttpConnectorSettings settings;
+  AuthorityClient client;
+
+  mutable std::mutex mutex;  // guards everything below
+  mutable std::map<std::string, Entry<Answer>> answers;          // by request target
+  mutable std::map<std::string, Entry<trust::Crl>> crls;         // by distribution point
+  mutable std::map<std::string, Entry<trust::Certificate>> signers;  // "status-signer"
+  mutable std::vector<std::shared_ptr<const void>> store_inputs;  // what `store` was built from
+  mutable std::shared_ptr<const trust::TrustStore> store;
+  mutable ConnectorHealth counters;
+  mutable Clock::time_point last_success{};
+
+  // ---- the cache with freshness and grace ----
+
+  template <class T>
+  void trim(std::map<std::string, Entry<T>>& map, Clock::time_point now) const {
+    if (map.size() <= kMaxEntries) return;
+    for (auto it = map.begin(); it != map.end();)
+      it = now >= it->second.fresh_until + settings.grace ? map.erase(it) : std::next(it);
+    while (map.size() > kMaxEntries) map.erase(map.begin());
+  }
+
+  template <class T, class Fetch>
+  std::shared_ptr<const T> cached(std::map<std::string, Entry<T>>& map, const std::string& key, Fetch&& fetch) const {
+    const auto now = Clock::now();
+    std::optional<Entry<T>> stale;
+    {
+      std::lock_guard lock(mutex);
+      if (const auto it = map.find(key); it != map.end()) {
+        if (now < it->second.fresh_until) {
+          ++counters.cache_hits;
+          return it->second.value;
+        }
+        stale = it->second;
+      }
+    }
+    try {
+      Entry<T> fresh = fetch();
+      std::lock_guard lock(mutex);
+      map[key] = fresh;
+      trim(map, now);
+      return fresh.value;
+    } catch (const FetchFailure& e) {
+      std::lock_guard lock(mutex);
+      counters.last_error = e.what();
+      if (stale && now < stale->fresh_until + settings.grace) {
+        ++counters.stale_answers;
+        counters.state = "degraded";
+        return stale->value;
+      }
+      ++counters.unavailable;
+      counters.state = "unavailable";
+      throw AuthorityUnavailable("the authority at " + settings.url + " cannot answer (" + e.what() + ")" +
+                                 (stale ? "; its last answer is past its freshness and the grace period" : ""));
+    }
+  }
+
+  void count_attempt(bool ok) const {
+    std::lock_guard lock(mutex);
+    ++counters.requests;
+    if (!ok) ++counters.failures;
+  }
+
+  void note_success() const {
+    std::lock_guard lock(mutex);
+    counters.state = "ok";
+    counters.last_error.clear();
+    last_success = Clock::now();
+  }
+
+  RawAnswer get(const std::string& url_or_path, bool sign) const {
+    return client.get(url_or_path, sign, [this](bool ok) { count_attempt(ok); });
+  }
+
+  // ---- the status signer ----
+
+  std::shared_ptr<const trust::Certificate> status_signer(bool force) const {
+    if (force) {
+      std::lock_guard lock(mutex);
+      signers.erase("status-signer");
+    }
+    return cached(signers, "status-signer", [this] {
+      const RawAnswer raw = get("/certs/status-signer.pem", false);
+      if (raw.status != 200) throw FetchFailure("bad_answer", "the status signer's certificate: HTTP " + std::to_string(raw.status));
+      trust::Certificate cert;
+      try {
+        cert = trust::Certificate::from_pem(raw.body);
+      } catch (const trust::TrustError& e) {
+        throw FetchFailure("bad_signer", std::string("the status signer's certificate is malformed: ") + e.what());
+      }
+      const auto now = Clock::now();
+      if (const auto problem = status_signer_problem(cert, settings.root, now)) throw FetchFailure("bad_signer", *problem);
+      return Entry<trust::Certificate>{std::make_shared<const trust::Certificate>(cert),
+                                       std::min<Clock::time_point>(cert.not_after(), now + kSignerRecheck)};
+    });
+  }
+
+  // ---- verified JSON answers ----
+
+  // GET `target`, signed; the answer must carry a valid Authority-Signature
+  // and, when 200, name what was asked (`field` == `value`) and be fresh.
+  std::shared_ptr<const Answer> answer(const std::string& target, const char* field, const std::string& value) const {
+    return cached(answers, target, [&] {
+      const RawAnswer raw = get(target, true);
+      if (raw.status == 401 || raw.status == 403)
+        throw FetchFailure("refused", "the authority refused this host's request for " + target + " (HTTP " +
+                                          std::to_string(raw.status) + "): " + raw.body.substr(0, 300));
+      if (raw.status != 200 && raw.status != 404)
+        throw FetchFailure("bad_answer", "the authority answered HTTP " + std::to_string(raw.status) + " to " + target);
+      std::shared_ptr<const trust::Certificate> signer;
+      try {
+        signer = status_signer(false);
+        const auto named = parse_authority_signature(raw.authority_signature);
+        if (named && named->signer_serial != signer->serial_hex()) signer = status_signer(true);  // a new signer
+      } catch (const AuthorityUnavailable& e) {
+        throw FetchFailure("bad_signer", e.what());
+      }
+      if (!authority_signature_valid(raw.authority_signature, raw.body, *signer))
+        throw FetchFailure("bad_signature", "the answer to " + target +
+                                                " carries no valid Authority-Signature of the status signer " +
+                                                signer->serial_hex());
+      auto a = std::make_shared<Answer>();
+      a->status = raw.status;
+      try {
+        a->body = json::parse(raw.body);
+      } catch (const json::exception&) {
+        throw FetchFailure("bad_answer", "the answer to " + target + " is not JSON");
+      }
+      const auto now = Clock::now();
+      auto fresh_until = now + settings.max_freshness;
+      if (a->status == 200) {
+        if (!a->body.is_object() || a->body.value(field, std::string()) != value)
+          throw FetchFailure("bad_answer", "the answer to " + target + " is not about " + value);
+        const auto stated = parse_request_time(a->body.value("fresh_until", std::string()));
+        if (!stated) throw FetchFailure("bad_answer", "the answer to " + target + " has no fresh_until");
+        if (*stated + kClockSkew < now)
+          throw FetchFailure("stale_answer", "the answer to " + target + " was fresh only until " +
+                                                 a->body.value("fresh_until", std::string()));
+        fresh_until = std::min(fresh_until, *stated);
+      }
+      note_success();
+      return Entry<Answer>{std::move(a), fresh_until};
+    });
+  }
+
+  // A 200 answer's document, or nullopt for a signed 404.
+  std::optional<json> document(const std::string& target, const char* field, const std::string& value) const {
+    const auto a = answer(target, field, value);
+    if (a->status == 404) return std::nullopt;
+    return a->body;
+  }
+
+  // ---- CRLs ----
+
+  std::shared_ptr<const trust::Crl> crl(const std::string& url, const trust::Certificate& ca) const {
+    return cached(crls, url, [&] {
+      const RawAnswer raw = get(url, false);
+      if (raw.status != 200) throw FetchFailure("bad_answer", "the CRL at " + url + ": HTTP " + std::to_string(raw.status));
+      trust::Crl c;
+      try {
+        c = trust::Crl::from_der(trust::to_bytes(raw.body));
+      } catch (const trust::TrustError& e) {
+        throw FetchFailure("bad_answer", "the CRL at " + url + " is malformed: " + e.what());
+      }
+      // RFC 5280 §6.3.3 (f): the CRL must be signed by the CA it speaks for.
+      if (c.issuer().attributes != ca.subject().attributes || !c.signed_by(ca))
+        throw FetchFailure("bad_signature", "the CRL at " + url + " is not signed by " + ca.subject_line());
+      const auto now = Clock::now();
+      auto fresh_until = now + settings.max_freshness;
+      if (c.has_next_update()) {
+        if (c.next_update() < now) throw FetchFailure("stale_answer", "the CRL at " + url + " is past its nextUpdate");
+        fresh_until = std::min(fresh_until, c.next_update());
+      }
+      note_success();
+      return Entry<trust::Crl>{std::make_shared<const trust::Crl>(std::move(c)), fresh_until};
+    });
+  }
+
+  std::shared_ptr<const trust::TrustStore> trust_store() const {
+    const auto cas = answer("/v1/ca-certificates", "", "");
+    if (cas->status != 200) throw AuthorityUnavailable("the authority publishes no CA certificates");
+    std::vector<CaEntry> entries;
+    try {
+      for (const auto& c : cas->body.at("certificates")) {
+        CaEntry e;
+        e.name = text(c, "name");
+        e.role = text(c, "role");
+        e.certificate = trust::Certificate::from_der(trust::base64_decode(text(c, "certificate")));
+        if (c.contains("crl_url") && c.at("crl_url").is_string()) e.crl_url = c.at("crl_url").get<std::string>();
+        entries.push_back(std::move(e));
+      }
+    } catch (const std::exception& e) {
+      throw AuthorityUnavailable(std::string("the authority's CA certificates are malformed: ") + e.what());
+    }
+    std::vector<std::shared_ptr<const void>> inputs = {cas};
+    std::vector<std::pair<const CaEntry*, std::shared_ptr<const trust::Crl>>> with_crls;
+    for (const auto& e : entries) {
+      if (e.crl_url.empty() || (e.role != "root" && e.role != "issuing_ca")) continue;
+      // The root's CRL is checked against the configured root, never against
+      // what the network says the root is.
+      const trust::Certificate& signer = e.role == "root" ? settings.root : e.certificate;
+      auto c = crl(e.crl_url, signer);
+      inputs.push_back(c);
+      with_crls.emplace_back(&e, std::move(c));
+    }
+    std::lock_guard lock(mutex);
+    if (store && inputs == store_inputs) return store;
+    auto t = std::make_shared<trust::TrustStore>();
+    t->add_root(settings.root);
+    for (const auto& e : entries)
+      if (e.role == "issuing_ca") t->add_intermediate(e.certificate);  // the chain check verifies each signature
+    for (const auto& [e, c] : with_crls) t->add_crl(*c);
+    store = t;
+    store_inputs = std::move(inputs);
+    return store;
+  }
+};
+
+HttpAuthorityConnector::HttpAuthorityConnector(HttpConnectorSettings settings) {
+  if (settings.url.rfind("http://", 0) != 0)
+    throw AuthorityError("http authority: the URL '" + settings.url + "' is not an http:// URL");
+  while (!settings.url.empty() && settings.url.back() == '/') settings.url.pop_back();
+  if (!settings.root.valid()) throw AuthorityError("http authority: no root certificate");
+  if (!settings.host_certificate.valid() || !settings.host_key.valid() || !settings.host_key.has_private())
+    throw AuthorityError("http authority: the host's certificate and key are needed to sign requests");
+  if (settings.retries < 0) throw AuthorityError("http authority: retries must not be negative");
+  impl_ = std::make_unique<Impl>(std::move(settings));
+}
+
+HttpAuthorityConnector::~HttpAuthorityConnector() = default;
+
+const HttpConnectorSettings& HttpAuthorityConnector::settings() const { return impl_->settings; }
+
+trust::TrustStore HttpAuthorityConnector::trust_store() const { return *impl_->trust_store(); }
+
+std::optional<trust::Certificate> HttpAuthorityConnector::find_certificate(const std::string& serial_hex) const {
+  const auto serial = normalise_serial(serial_hex);
+  if (!serial || serial->size() > 64) return std::nullopt;
+  const auto doc = impl_->document("/v1/certificates/" + *serial, "serial", *serial);
+  if (!doc) return std::nullopt;
+  try {
+    auto cert = trust::Certificate::from_der(trust::base64_decode(text(*doc, "certificate")));
+    if (cert.serial_hex() != *serial) throw std::invalid_argument("the certificate has another serial");
+    return cert;
+  } catch (const std::exception& e) {
+    throw AuthorityUnavailable("the authority's certificate " + *serial + " is malformed: " + e.what());
+  }
+}
+
+RevocationStatus HttpAuthorityConnector::revocation_status(const std::string& serial_hex) const {
+  RevocationStatus status;
+  const auto serial = normalise_serial(serial_hex);
+  if (!serial || serial->size() > 64) return status;
+  const auto doc = impl_->document("/v1/licenses/" + *serial, "serial", *serial);
+  if (!doc) return status;
+  const std::string state = doc->value("status", std::string());
+  if (state == "good") status.state = CertificateState::Good;
+  if (state == "revoked") {
+    status.state = CertificateState::Revoked;
+    status.revoked_at = parse_request_time(doc->value("revoked_at", std::string()));
+    status.reason = snake_case(doc->value("reason", std::string("unspecified")));
+  }
+  return status;
+}
+
+std::optional<domain::FaceInfo> HttpAuthorityConnector::find_license(const std::string& uscc) const {
+  if (!plain_key(uscc, 18) || !trust::uscc_valid(uscc)) return std::nullopt;
+  const auto doc = impl_->document("/v1/enterprises/" + uscc + "/license", "uscc", uscc);
+  if (!doc) return std::nullopt;
+  try {
+    return domain::face_info_from_json(doc->at("face_info"));
+  } catch (const std::exception& e) {
+    throw AuthorityUnavailable("the authority's license of " + uscc + " is malformed: " + e.what());
+  }
+}
+
+std::optional<HolderRecord> HttpAuthorityConnector::find_holder(const std::string& cert_serial_hex) const {
+  const auto serial = normalise_serial(cert_serial_hex);
+  if (!serial || serial->size() > 64) return std::nullopt;
+  const auto doc = impl_->document("/v1/holders/" + *serial, "cert_serial", *serial);
+  if (!doc) return std::nullopt;
+  try {
+    return holder_from(*doc);
+  } catch (const std::exception& e) {
+    throw AuthorityUnavailable("the authority's holder " + *serial + " is malformed: " + e.what());
+  }
+}
+
+std::vector<HolderRecord> HttpAuthorityConnector::holders_of(const std::string& uscc) const {
+  if (!plain_key(uscc, 18) || !trust::uscc_valid(uscc)) return {};
+  const auto doc = impl_->document("/v1/enterprises/" + uscc + "/holders", "uscc", uscc);
+  if (!doc) return {};
+  std::vector<HolderRecord> out;
+  try {
+    for (const auto& h : doc->at("holders")) out.push_back(holder_from(h));
+  } catch (const std::exception& e) {
+    throw AuthorityUnavailable("the authority's holders of " + uscc + " are malformed: " + e.what());
+  }
+  std::stable_partition(out.begin(), out.end(),
+                        [](const HolderRecord& h) { return h.role == domain::HolderRole::LegalRepresentative; });
+  return out;
+}
+
+std::vector<SealRecord> HttpAuthorityConnector::seals_of(const std::string& uscc) const {
+  if (!plain_key(uscc, 18) || !trust::uscc_valid(uscc)) return {};
+  const auto doc = impl_->document("/v1/enterprises/" + uscc + "/seals", "uscc", uscc);
+  if (!doc) return {};
+  std::vector<SealRecord> out;
+  try {
+    for (const auto& s : doc->at("seals")) out.push_back(seal_from(s));
+  } catch (const std::exception& e) {
+    throw AuthorityUnavailable("the authority's seals of " + uscc + " are malformed: " + e.what());
+  }
+  return out;
+}
+
+void HttpAuthorityConnector::reload() { impl_->trust_store(); }
+
+ConnectorHealth HttpAuthorityConnector::health() const {
+  std::lock_guard lock(impl_->mutex);
+  ConnectorHealth h = impl_->counters;
+  if (impl_->last_success != Clock::time_point{}) h.last_success_at = format_request_time(impl_->last_success);
+  return h;
+}
+
+}  // namespace zhaoyin::authority

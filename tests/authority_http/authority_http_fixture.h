@@ -1,0 +1,143 @@
+#pragma once
+// What the http-connector tests share: a sandbox of their own served by a real
+// `zhaoyin authority serve` on a loopback port named in the sandbox's URL (so
+// the certificates' CRL distribution points lead to it), which a test can kill
+// and restart on the same port; and a forwarding proxy that can tamper with
+// the authority's answers on the way, as a network attacker would.
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/StreamCopier.h>
+
+#include <atomic>
+#include <memory>
+#include <zhaoyin/authority/http_connector.h>
+#include <zhaoyin/authority/status_answer.h>
+#include <zhaoyin/trust/bytes.h>
+#include "authority_test_support.h"
+
+namespace zhaoyin::test {
+
+class ServedSandbox {
+ public:
+  ServedSandbox()
+      : port_(free_loopback_port()),
+        sandbox_("--authority-url http://127.0.0.1:" + std::to_string(port_)),
+        authority_(std::make_unique<AuthorityProcess>(sandbox_.dir, port_)) {
+    if (!authority_->ready()) throw std::runtime_error("zhaoyin authority serve did not start:\n" + authority_->log());
+  }
+  const OwnSandbox& sandbox() const { return sandbox_; }
+  const fs::path& dir() const { return sandbox_.dir; }
+  int port() const { return port_; }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  void kill() { authority_.reset(); }
+  void restart() {
+    authority_ = std::make_unique<AuthorityProcess>(sandbox_.dir, port_);
+    if (!authority_->ready()) throw std::runtime_error("zhaoyin authority serve did not restart:\n" + authority_->log());
+  }
+  std::string operator_command(const std::string& arguments) const { return sandbox_.operator_command(arguments); }
+  std::string authority_log() const { return authority_ ? authority_->log() : std::string(); }
+
+ private:
+  int port_;
+  OwnSandbox sandbox_;
+  std::unique_ptr<AuthorityProcess> authority_;
+};
+
+// The sandbox's wallet entry (sandbox.json "wallets") by file stem.
+inline nlohmann::json wallet_entry(const fs::path& sandbox, const std::string& stem) {
+  const auto doc = nlohmann::json::parse(read_file(sandbox / "sandbox.json"));
+  for (const auto& w : doc["wallets"])
+    if (w["path"].get<std::string>() == "wallets/" + stem + ".wallet.json") return w;
+  throw std::runtime_error("no sandbox wallet " + stem);
+}
+
+// Forwards GET requests to the authority; when tampering, changes the answer's
+// body (a JSON member added, or one byte of a CRL flipped) but keeps its
+// Authority-Signature header.
+class TamperingProxy {
+ public:
+  explicit TamperingProxy(int authority_port)
+      : socket_(Poco::Net::SocketAddress("127.0.0.1", 0)),
+        server_(new Factory(authority_port, tamper_), socket_, new Poco::Net::HTTPServerParams) {
+    server_.start();
+  }
+  ~TamperingProxy() { server_.stopAll(true); }
+  TamperingProxy(const TamperingProxy&) = delete;
+  TamperingProxy& operator=(const TamperingProxy&) = delete;
+
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(socket_.address().port()); }
+  void tamper(bool on) { tamper_ = on; }
+
+ private:
+  class Forward final : public Poco::Net::HTTPRequestHandler {
+   public:
+    Forward(int port, const std::atomic<bool>& tamper) : port_(port), tamper_(tamper) {}
+    void handleRequest(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServerResponse& out) override {
+      Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port_));
+      Poco::Net::HTTPRequest request(in.getMethod(), in.getURI(), Poco::Net::HTTPMessage::HTTP_1_1);
+      if (in.has("Authorization")) request.set("Authorization", in.get("Authorization"));
+      session.sendRequest(request);
+      Poco::Net::HTTPResponse response;
+      std::string body;
+      Poco::StreamCopier::copyToString(session.receiveResponse(response), body);
+      if (tamper_ && !body.empty()) {
+        if (body.front() == '{')
+          body.insert(body.size() - 1, ",\"tampered\":true");
+        else
+          body[body.size() / 2] = static_cast<char>(body[body.size() / 2] ^ 0x01);
+      }
+      out.setStatus(response.getStatus());
+      out.setContentType(response.getContentType());
+      if (response.has("Authority-Signature")) out.set("Authority-Signature", response.get("Authority-Signature"));
+      out.setContentLength64(static_cast<Poco::Int64>(body.size()));
+      out.send() << body;
+    }
+
+   private:
+    int port_;
+    const std::atomic<bool>& tamper_;
+  };
+  class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
+   public:
+    Factory(int port, const std::atomic<bool>& tamper) : port_(port), tamper_(tamper) {}
+    Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
+      return new Forward(port_, tamper_);
+    }
+
+   private:
+    int port_;
+    const std::atomic<bool>& tamper_;
+  };
+
+  std::atomic<bool> tamper_{false};
+  Poco::Net::ServerSocket socket_;
+  Poco::Net::HTTPServer server_;
+};
+
+// Settings of an in-process connector for the served sandbox (or a proxy).
+inline authority::HttpConnectorSettings connector_settings(const ServedSandbox& s, const std::string& url,
+                                                           std::chrono::seconds max_freshness,
+                                                           std::chrono::seconds grace) {
+  const auto host = host_credential(s.sandbox());
+  authority::HttpConnectorSettings c;
+  c.url = url;
+  c.root = trust::Certificate::from_pem(read_file(s.dir() / "authority" / "root.pem"));
+  c.host_certificate = host.cert;
+  c.host_key = host.key;
+  c.timeout = std::chrono::milliseconds(5000);
+  c.retries = 1;
+  c.retry_backoff = std::chrono::milliseconds(20);
+  c.max_freshness = max_freshness;
+  c.grace = grace;
+  return c;
+}
+
+}  // namespace zhaoyin::test
