@@ -162,7 +162,7 @@ bool LoginRepository::transition(const std::string& id, const std::vector<std::s
       return false;
     }
     append_event(s, id, to, at);
-    held_callback_ = http::hold_callback(s, kCallbackFlow, http::CallbackSubject::LoginSession, id);
+    held_callback_ = http::hold_callback(s, kCallbackFlow, "login_sessions", id);
     tx.commit();
     return true;
   } catch (const Poco::Exception& e) {

@@ -168,7 +168,7 @@ bool SignRepository::transition(const std::string& id, const std::vector<std::st
       return false;
     }
     append_event(s, id, to, at);
-    held_callback_ = http::hold_callback(s, kCallbackFlow, http::CallbackSubject::SignTask, id);
+    held_callback_ = http::hold_callback(s, kCallbackFlow, "sign_tasks", id);
     tx.commit();
     return true;
   } catch (const Poco::Exception& e) {
@@ -216,7 +216,7 @@ bool SignRepository::record_signature(const SignTask& task, const std::string& n
     held_callback_.reset();
     if (new_status != task.status) {
       append_event(s, task.id, new_status, at);
-      held_callback_ = http::hold_callback(s, kCallbackFlow, http::CallbackSubject::SignTask, task.id);
+      held_callback_ = http::hold_callback(s, kCallbackFlow, "sign_tasks", task.id);
     }
     SealUsage r = u;
     Poco::Int64 signed_at = seconds(r.signed_at);
