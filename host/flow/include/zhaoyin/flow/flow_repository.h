@@ -18,6 +18,7 @@
 #include <vector>
 #include <Poco/Data/Session.h>
 #include <zhaoyin/flow/flow_definition.h>
+#include <zhaoyin/flow/status_event.h>
 #include <zhaoyin/store/database.h>
 
 namespace zhaoyin::flow {
@@ -29,12 +30,6 @@ enum class Deadline {
   Ignore,        // any time (cancel)
   BeforeExpiry,  // only while the item lives (the wallet's steps)
   AfterExpiry,   // only once it is overdue (recording the expiry)
-};
-
-// One entry of an item's event log: the status it reached and when.
-struct StatusEvent {
-  std::string status;
-  TimePoint at{};
 };
 
 class FlowRepository {
