@@ -94,9 +94,9 @@ void CallbackStore::set_body(const std::string& id, const std::string& body) {
   }
 }
 
-std::optional<std::string> hold_callback(Poco::Data::Session& session, const std::string& flow, CallbackSubject table,
-                                         const std::string& subject_id) {
-  const char* from = table == CallbackSubject::LoginSession ? "login_sessions" : "sign_tasks";
+std::optional<std::string> hold_callback(Poco::Data::Session& session, const std::string& flow,
+                                         const std::string& subject_table, const std::string& subject_id) {
+  const std::string& from = subject_table;
   std::string id = trust::hex_encode(trust::random_bytes(16)), f = flow, subject = subject_id;
   Poco::Int64 created = creation_stamp(), updated = CallbackStore::now_ms(), due = updated + kCallbackHoldMs;
   Poco::Nullable<std::string> trace = current_trace();

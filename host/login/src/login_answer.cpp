@@ -17,15 +17,14 @@
 #include <zhaoyin/verification/relying_party.h>
 #include <zhaoyin/verification/subject_verifier.h>
 
+#include "login_flow.h"
 #include "login_repository.h"
 
 namespace zhaoyin::login {
 
 namespace {
 
-const std::vector<std::string> kOpen = {"pending", "scanned"};
-
-TimePoint now_seconds() { return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()); }
+using flow::now_seconds;
 
 http::ApiError mismatch(const std::string& what) {
   return http::ApiError(422, "answer_mismatch", "the answer's " + what + " does not match the login request");
@@ -128,8 +127,7 @@ nlohmann::json LoginService::answer(const std::string& ticket, const nlohmann::j
     const auto holder = ctx_->authority->find_holder(certificate.serial_hex());
     if (!holder || holder->certificate.der() != certificate.der())
       throw http::ApiError(422, "unknown_license", "the authority issued no license certificate " + certificate.serial_hex());
-    if (!repo.transition(session->id, kOpen, "rejected", at, Deadline::BeforeExpiry)) refuse_closed(*find(session->id));
-    announce(*repo.find(session->id), repo.held_callback());
+    if (!login_engine(ctx_).change(session->id, "rejected", at, flow::Deadline::BeforeExpiry)) refuse_closed(*find(session->id));
     nlohmann::json reply = {{"status", "rejected"}, {"ticket", ticket}, {"relying_party", {{"client_id", app->client_id}, {"name", app->name}}}};
     add_return(repo, *session, "rejected", reply);
     return reply;
@@ -148,9 +146,9 @@ nlohmann::json LoginService::answer(const std::string& ticket, const nlohmann::j
                                                    {{"session_id", session->id},
                                                     {"matter", issued_matter},
                                                     {"channel", session->request.channel ? nlohmann::json(*session->request.channel) : nlohmann::json()}}));
-  if (!repo.transition(session->id, kOpen, "confirmed", at, Deadline::BeforeExpiry, subject_json.dump()))
+  if (!login_engine(ctx_).change(session->id, "confirmed", at, flow::Deadline::BeforeExpiry,
+                                  LoginRepository::store_subject(session->id, subject_json.dump(), at)))
     refuse_closed(*find(session->id));
-  announce(*repo.find(session->id), repo.held_callback());
   nlohmann::json reply = {{"status", "confirmed"},
                           {"ticket", ticket},
                           {"relying_party", {{"client_id", app->client_id}, {"name", app->name}}},

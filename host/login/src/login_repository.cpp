@@ -1,5 +1,7 @@
 #include "login_repository.h"
 
+#include "login_flow.h"
+
 #include <Poco/Data/RecordSet.h>
 #include <Poco/Data/Session.h>
 #include <Poco/Data/Statement.h>
@@ -7,7 +9,6 @@
 #include <Poco/Exception.h>
 #include <Poco/Nullable.h>
 #include <Poco/Types.h>
-#include <zhaoyin/http/callback_outbox.h>
 #include <zhaoyin/protocol/wallet_messages.h>
 
 namespace zhaoyin::login {
@@ -39,15 +40,10 @@ const char* const kColumns =
   throw store::StoreError(what + ": " + e.displayText());
 }
 
-void append_event(Poco::Data::Session& s, const std::string& id, const std::string& status, TimePoint at) {
-  std::string sid = id, st = status;
-  Poco::Int64 when = seconds(at);
-  s << "INSERT INTO login_events (session_id, seq, status, at)"
-       " SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, CAST(? AS BIGINT) FROM login_events WHERE session_id = ?",
-      use(sid), use(st), use(when), bind(id), now;
-}
-
 }  // namespace
+
+LoginRepository::LoginRepository(const http::HostContext& ctx)
+    : db_(*ctx.db), public_url_(ctx.settings.public_url), flow_(*ctx.db, login_flow()) {}
 
 void LoginRepository::insert(const LoginSession& session) {
   std::string id = session.id, client = session.client_id, ticket = session.ticket, nonce = session.nonce;
@@ -72,7 +68,7 @@ void LoginRepository::insert(const LoginSession& session) {
         use(id), use(client), use(ticket), use(nonce), use(status), use(matter), use(correlation), use(channel),
         use(ttl), use(callback), use(ret), use(created), use(expires), use(created), use(page_token_hash),
         use(renewals), use(same_device), now;
-    append_event(s, id, status, session.created_at);
+    flow_.append_event(s, id, status, session.created_at);
     tx.commit();
   } catch (const Poco::Exception& e) {
     rethrow("cannot create login session", e);
@@ -118,13 +114,7 @@ std::optional<LoginSession> LoginRepository::find_where(const std::string& colum
     out.return_token_hash = rs.value(19, 0).convert<std::string>();
     out.return_redeemed = rs.value(20, 0).convert<Poco::Int64>() != 0;
 
-    Poco::Data::Statement events(s);
-    std::string id = out.id;
-    events << "SELECT status, at FROM login_events WHERE session_id = ? ORDER BY seq", use(id);
-    events.execute();
-    Poco::Data::RecordSet ev(events);
-    for (std::size_t row = 0; row < ev.rowCount(); ++row)
-      out.events.push_back({ev.value(0, row).convert<std::string>(), from_seconds(ev.value(1, row).convert<Poco::Int64>())});
+    out.events = flow_.events(s, out.id);
     return out;
   } catch (const Poco::Exception& e) {
     rethrow("cannot read login session", e);
@@ -135,54 +125,22 @@ std::optional<LoginSession> LoginRepository::find_where(const std::string& colum
 
 bool LoginRepository::transition(const std::string& id, const std::vector<std::string>& from, const std::string& to,
                                  TimePoint at, Deadline deadline, const std::optional<std::string>& subject) {
-  held_callback_.reset();
-  std::string sql = "UPDATE login_sessions SET status = ?, updated_at = ?";
-  if (subject) sql += ", subject = ?, authenticated_at = ?";
-  sql += " WHERE id = ? AND status IN (";
-  for (std::size_t i = 0; i < from.size(); ++i) sql += i ? ", ?" : "?";
-  sql += ")";
-  if (deadline == Deadline::BeforeExpiry) sql += " AND expires_at > ?";
-  if (deadline == Deadline::AfterExpiry) sql += " AND expires_at <= ?";
-  try {
-    auto s = db_.session();
-    Poco::Data::Transaction tx(s);
-    db_.lock_for_write(s);
-    Poco::Data::Statement update(s);
-    std::string status = to, sid = id, subject_text = subject.value_or("");
-    std::vector<std::string> from_values = from;
+  if (!subject) return flow_.transition(id, from, to, at, deadline);
+  return flow_.transition(id, from, to, at, deadline, store_subject(id, *subject, at));
+}
+
+flow::FlowRepository::AlsoInTransaction LoginRepository::store_subject(const std::string& id, const std::string& subject,
+                                                                       TimePoint at) {
+  return [id, subject, at](Poco::Data::Session& s) {
+    std::string sid = id, subject_text = subject;
     Poco::Int64 when = seconds(at);
-    update << sql, use(status), use(when);
-    if (subject) update, use(subject_text), use(when);
-    update, use(sid);
-    for (auto& f : from_values) update, use(f);
-    if (deadline != Deadline::Ignore) update, use(when);
-    const std::size_t changed = update.execute();
-    if (changed == 0) {
-      tx.rollback();
-      return false;
-    }
-    append_event(s, id, to, at);
-    held_callback_ = http::hold_callback(s, kCallbackFlow, http::CallbackSubject::LoginSession, id);
-    tx.commit();
-    return true;
-  } catch (const Poco::Exception& e) {
-    rethrow("cannot update login session", e);
-  }
+    s << "UPDATE login_sessions SET subject = ?, authenticated_at = ? WHERE id = ?", use(subject_text), use(when),
+        use(sid), now;
+  };
 }
 
 std::vector<std::string> LoginRepository::overdue_with_callback(TimePoint at, std::size_t limit) const {
-  try {
-    auto s = db_.session();
-    Poco::Int64 when = seconds(at);
-    Poco::Int64 max = static_cast<Poco::Int64>(limit);
-    std::vector<std::string> ids;
-    s << "SELECT id FROM login_sessions WHERE status IN ('pending', 'scanned') AND expires_at <= ?"
-         " AND callback_url IS NOT NULL ORDER BY expires_at LIMIT ?",
-        into(ids), use(when), use(max), now;
-    return ids;
-  } catch (const Poco::Exception& e) {
-    rethrow("cannot list overdue login sessions", e);
-  }
+  return flow_.overdue_with_callback(at, limit);
 }
 
 bool LoginRepository::claim_renewal(const std::string& id, const std::string& successor) {

@@ -1,11 +1,13 @@
 #pragma once
-// Storage of login sessions and their event logs (tables of migration 4).
-// Every state change is one conditional UPDATE plus its event row in one
-// transaction, so a change happens at most once even with several hosts
-// sharing the store.
+// Storage of login sessions (tables of migration 4): login's own columns.
+// Status changes and the event log go through the engine's generic
+// repository (flow/flow_repository.h) on the same tables: one conditional
+// UPDATE plus its event row and held callback in one transaction, so a change
+// happens at most once even with several hosts sharing the store.
 #include <optional>
 #include <string>
 #include <vector>
+#include <zhaoyin/flow/flow_repository.h>
 #include <zhaoyin/login/login_service.h>
 #include <zhaoyin/http/host_context.h>
 #include <zhaoyin/store/database.h>
@@ -13,12 +15,12 @@
 namespace zhaoyin::login {
 
 // When a transition applies, relative to the session's expiry.
-enum class Deadline { Ignore, BeforeExpiry, AfterExpiry };
+using Deadline = flow::Deadline;
 
 class LoginRepository {
  public:
   // public_url makes each session's qr_text (only the ticket is stored).
-  explicit LoginRepository(const http::HostContext& ctx) : db_(*ctx.db), public_url_(ctx.settings.public_url) {}
+  explicit LoginRepository(const http::HostContext& ctx);
 
   // Inserts the session (status pending) and its first event.
   void insert(const LoginSession& session);
@@ -31,6 +33,11 @@ class LoginRepository {
   // `subject` (JSON text) is stored with a confirmation.
   bool transition(const std::string& id, const std::vector<std::string>& from, const std::string& to, TimePoint at,
                   Deadline deadline, const std::optional<std::string>& subject = std::nullopt);
+
+  // Stores the verified subject (JSON text) and the authentication time with
+  // a confirmation, inside the change's transaction (FlowEngine::change).
+  static flow::FlowRepository::AlsoInTransaction store_subject(const std::string& id, const std::string& subject,
+                                                                TimePoint at);
 
   // Open sessions with a callback URL whose expiry has passed at `at` (for the sweeper).
   std::vector<std::string> overdue_with_callback(TimePoint at, std::size_t limit) const;
@@ -45,7 +52,7 @@ class LoginRepository {
   // The callback delivery the last successful transition held in its own
   // transaction (http/callback_outbox.h), for LoginService::announce to send;
   // nullopt when the session has no callback URL.
-  const std::optional<std::string>& held_callback() const { return held_callback_; }
+  const std::optional<std::string>& held_callback() const { return flow_.held_callback(); }
 
   // Records that the expired session `id` was renewed into `successor`; false
   // if it was renewed already (or is not expired). One renewal per session.
@@ -55,7 +62,7 @@ class LoginRepository {
   std::optional<LoginSession> find_where(const std::string& column, const std::string& value) const;
   store::Database& db_;
   std::string public_url_;
-  std::optional<std::string> held_callback_;
+  flow::FlowRepository flow_;
 };
 
 }  // namespace zhaoyin::login

@@ -11,18 +11,14 @@
 #include <zhaoyin/trust/bytes.h>
 #include <zhaoyin/verification/subject_verifier.h>
 
-#include <zhaoyin/http/callback_dispatcher.h>
+#include "login_flow.h"
 #include "login_repository.h"
 
 namespace zhaoyin::login {
 
 namespace {
 
-const std::vector<std::string> kOpen = {"pending", "scanned"};
-
-TimePoint now_seconds() { return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()); }
-
-std::string topic(const std::string& id) { return "login:" + id; }
+using flow::now_seconds;
 
 bool contains(const std::vector<std::string>& list, const std::string& value) {
   return std::find(list.begin(), list.end(), value) != list.end();
@@ -122,28 +118,16 @@ LoginSession LoginService::insert_new(const store::Application& app, const Login
   s.expires_at = s.created_at + request.ttl;
   s.events.push_back({"pending", s.created_at});
   LoginRepository(*ctx_).insert(s);
-  changes_metric(*ctx_).inc({"created"});
-  announce(s);
+  const auto engine = login_engine(ctx_);
+  engine.count_created();
+  engine.announce(s);
   return s;
 }
 
-std::optional<LoginSession> LoginService::find(const std::string& id) const {
-  LoginRepository repo(*ctx_);
-  auto s = repo.find(id);
-  if (!s || s->final() || std::chrono::system_clock::now() < s->expires_at) return s;
-  // Overdue: record the expiry now (once, whoever reads first) and tell the waiters.
-  if (repo.transition(s->id, kOpen, "expired", now_seconds(), Deadline::AfterExpiry)) {
-    s = repo.find(id);
-    announce(*s, repo.held_callback());
-    return s;
-  }
-  return repo.find(id);
-}
+std::optional<LoginSession> LoginService::find(const std::string& id) const { return login_engine(ctx_).find(id); }
 
 std::optional<LoginSession> LoginService::find_for(const std::string& client_id, const std::string& id) const {
-  auto s = find(id);
-  if (!s || s->client_id != client_id) return std::nullopt;
-  return s;
+  return login_engine(ctx_).find_for(client_id, id);
 }
 
 std::optional<LoginSession> LoginService::find_by_ticket(const std::string& ticket) const {
@@ -154,38 +138,12 @@ std::optional<LoginSession> LoginService::find_by_ticket(const std::string& tick
 
 std::optional<LoginSession> LoginService::wait_for_change(const std::string& id, const std::string& last,
                                                           std::chrono::steady_clock::time_point deadline) const {
-  auto sub = ctx_->events->subscribe(topic(id));
-  auto s = find(id);
-  while (s && s->status == last && !s->final() && !ctx_->events->closed()) {
-    // Wake at the deadline or at the session's expiry, whichever is first.
-    const auto to_expiry = s->expires_at - std::chrono::system_clock::now() + std::chrono::milliseconds(50);
-    const auto until = std::min(deadline, std::chrono::steady_clock::now() +
-                                              std::chrono::duration_cast<std::chrono::steady_clock::duration>(to_expiry));
-    const bool woken = sub->wait_until(until);
-    s = find(id);
-    if (!woken && std::chrono::steady_clock::now() >= deadline) break;
-  }
-  return s;
+  return login_engine(ctx_).wait_for_change(id, last, deadline);
 }
 
-LoginSession LoginService::cancel(const LoginSession& session) {
-  LoginRepository repo(*ctx_);
-  if (!repo.transition(session.id, kOpen, "cancelled", now_seconds(), Deadline::Ignore))
-    throw http::ApiError(409, "already_final", "the login session is already " + find(session.id)->status);
-  auto s = *repo.find(session.id);
-  announce(s, repo.held_callback());
-  return s;
-}
+LoginSession LoginService::cancel(const LoginSession& session) { return login_engine(ctx_).cancel(session); }
 
-LoginSession LoginService::mark_scanned(const LoginSession& session) {
-  LoginRepository repo(*ctx_);
-  if (repo.transition(session.id, {"pending"}, "scanned", now_seconds(), Deadline::BeforeExpiry)) {
-    auto s = *repo.find(session.id);
-    announce(s, repo.held_callback());
-    return s;
-  }
-  return *find(session.id);
-}
+LoginSession LoginService::mark_scanned(const LoginSession& session) { return login_engine(ctx_).mark_scanned(session); }
 
 nlohmann::json LoginService::wallet_request(const LoginSession& s) const {
   store::ApplicationRepository apps(*ctx_->db);
@@ -301,33 +259,15 @@ std::optional<LoginSession> LoginService::find_latest(const std::string& id) con
 }
 
 http::Counter& LoginService::changes_metric(http::HostContext& ctx) {
-  return ctx.metrics->counter("zhaoyin_login_sessions_total",
-                              "Login session state changes by new status (created: new sessions).", {"status"});
+  return flow::FlowAnnouncer::changes_metric(ctx, login_flow());
 }
 
 http::Histogram& LoginService::duration_metric(http::HostContext& ctx) {
-  return ctx.metrics->histogram("zhaoyin_login_duration_seconds",
-                                "Time from a login session's creation to its end, by outcome (confirmed, rejected,"
-                                " expired, cancelled).",
-                                {"outcome"}, http::Histogram::human_seconds_buckets());
+  return flow::FlowAnnouncer::duration_metric(ctx, login_flow());
 }
 
 void LoginService::announce(const LoginSession& s, const std::optional<std::string>& held) const {
-  ctx_->events->publish(topic(s.id));
-  if (s.status != "pending")
-    changes_metric(*ctx_).inc({s.status});
-  if (s.final()) {
-    const double seconds = std::chrono::duration<double>(std::chrono::system_clock::now() - s.created_at).count();
-    duration_metric(*ctx_).observe({s.status}, std::max(seconds, 0.0));
-  }
-  if (!held) return;  // no callback URL (creation is not reported: callbacks report changes)
-  auto dispatcher = http::CallbackDispatcher::for_context(ctx_.get(), kCallbackFlow);
-  if (!dispatcher) {
-    ctx_->log->warn("login callback held: no dispatcher runs in this process, another host's sends it",
-                    {{"session", s.id}});
-    return;
-  }
-  dispatcher->send_held(*held, callback_body(s));
+  login_engine(ctx_).announce(s, held);
 }
 
 std::string LoginService::callback_body(const LoginSession& s) const {

@@ -5,7 +5,7 @@
 #include <zhaoyin/login/login_service.h>
 
 #include "api_handlers.h"
-#include "login_repository.h"
+#include "login_flow.h"
 
 namespace zhaoyin::login {
 
@@ -31,17 +31,10 @@ void register_login_routes(http::Router& router, const std::shared_ptr<http::Hos
   LoginService::duration_metric(*ctx);
   // The dispatcher's thread also records overdue sessions that have a callback
   // as expired (and so calls their relying party back), even when nobody polls.
-  const auto dispatcher = http::CallbackDispatcher::start(ctx, kCallbackFlow, [ctx] {
-    LoginService service(ctx);
-    for (const auto& id : LoginRepository(*ctx).overdue_with_callback(std::chrono::system_clock::now(), 100))
-      service.find(id);  // records the expiry and announces it (callback included)
-  }, [ctx](const std::string& session_id) -> std::optional<std::string> {
-    // A held callback whose host stopped before sending it: today's state.
-    LoginService service(ctx);
-    const auto s = service.find(session_id);
-    if (!s) return std::nullopt;
-    return service.callback_body(*s);
-  });
+  const auto dispatcher = http::CallbackDispatcher::start(
+      ctx, kCallbackFlow, [ctx] { login_engine(ctx).expire_overdue(100); },
+      // A held callback whose host stopped before sending it: today's state.
+      [ctx](const std::string& session_id) { return login_engine(ctx).render_callback(session_id); });
   add<CreateLoginSession>(router, "POST", "/api/v1/login-sessions", ctx, dispatcher);
   add<GetLoginSession>(router, "GET", "/api/v1/login-sessions/{id}", ctx, dispatcher);
   add<CancelLoginSession>(router, "DELETE", "/api/v1/login-sessions/{id}", ctx, dispatcher);

@@ -4,7 +4,7 @@
 #include <zhaoyin/http/callback_dispatcher.h>
 
 #include "api_handlers.h"
-#include "sign_repository.h"
+#include "sign_flow.h"
 #include "sign_service.h"
 
 namespace zhaoyin::signing {
@@ -31,17 +31,10 @@ void register_signing_routes(http::Router& router, const std::shared_ptr<http::H
   SignService::duration_metric(*ctx);
   // The dispatcher's thread also records overdue tasks that have a callback as
   // expired (and so calls their relying party back), even when nobody polls.
-  const auto callbacks = http::CallbackDispatcher::start(ctx, kCallbackFlow, [ctx] {
-    SignService service(ctx);
-    for (const auto& id : SignRepository(*ctx).overdue_with_callback(std::chrono::system_clock::now(), 100))
-      service.find(id);  // records the expiry and announces it
-  }, [ctx](const std::string& task_id) -> std::optional<std::string> {
-    // A held callback whose host stopped before sending it: today's state.
-    SignService service(ctx);
-    const auto t = service.find(task_id);
-    if (!t) return std::nullopt;
-    return service.callback_body(*t);
-  });
+  const auto callbacks = http::CallbackDispatcher::start(
+      ctx, kCallbackFlow, [ctx] { sign_engine(ctx).expire_overdue(100); },
+      // A held callback whose host stopped before sending it: today's state.
+      [ctx](const std::string& task_id) { return sign_engine(ctx).render_callback(task_id); });
   add<CreateSignTask>(router, "POST", "/api/v1/sign-tasks", ctx, callbacks);
   add<GetSignTask>(router, "GET", "/api/v1/sign-tasks/{id}", ctx, callbacks);
   add<CancelSignTask>(router, "DELETE", "/api/v1/sign-tasks/{id}", ctx, callbacks);

@@ -30,6 +30,7 @@
 
 #include "long_term.h"
 #include "ofd_task.h"
+#include "sign_flow.h"
 #include "sign_repository.h"
 #include "sign_service.h"
 
@@ -37,7 +38,6 @@ namespace zhaoyin::signing {
 
 namespace {
 
-const std::vector<std::string> kOpen = {"pending", "scanned", "partially_signed"};
 constexpr std::size_t kTimestampReserve = 8192;
 
 TimePoint now_seconds() { return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()); }
@@ -442,7 +442,7 @@ nlohmann::json SignService::sign(const SignTask& task, const nlohmann::json& bod
   if (!repo.record_signature(next, status, result, usage, at, &evidence_record)) refuse_closed(*find(task.id));
   const auto stored = *repo.find(task.id);
   if (stored.status != task.status) announce(stored, repo.held_callback());
-  else ctx_->events->publish("sign:" + task.id);
+  else ctx_->events->publish(sign_flow().topic(task.id));  // a further seal, same status: waiters re-read
   return {{"step", "sign"},
           {"status", stored.status},
           {"ticket", task.ticket},
@@ -461,9 +461,8 @@ nlohmann::json SignService::reject(const SignTask& task, const nlohmann::json& b
   if (!holder || holder->certificate.der() != c.certificate.der())
     throw http::ApiError(422, "unknown_license", "the authority issued no license certificate " + c.certificate.serial_hex());
   require_bound_holder(task, c.certificate);  // another holder may not refuse it either
-  SignRepository repo(*ctx_);
-  if (!repo.transition(task.id, kOpen, "rejected", now_seconds(), Deadline::BeforeExpiry)) refuse_closed(*find(task.id));
-  announce(*repo.find(task.id), repo.held_callback());
+  if (!sign_engine(ctx_).change(task.id, "rejected", now_seconds(), flow::Deadline::BeforeExpiry))
+    refuse_closed(*find(task.id));
   return {{"step", "reject"}, {"status", "rejected"}, {"ticket", task.ticket}};
 }
 

@@ -10,10 +10,10 @@
 #include <Poco/Exception.h>
 #include <Poco/Nullable.h>
 #include <Poco/Types.h>
-#include <zhaoyin/http/callback_outbox.h>
 #include <zhaoyin/protocol/canonical_json.h>
 #include <zhaoyin/protocol/wallet_messages.h>
 
+#include "sign_flow.h"
 #include "sign_service.h"
 
 namespace zhaoyin::signing {
@@ -27,16 +27,6 @@ TimePoint from_seconds(Poco::Int64 s) { return TimePoint(std::chrono::seconds(s)
 
 [[noreturn]] void rethrow(const std::string& what, const Poco::Exception& e) {
   throw store::StoreError(what + ": " + e.displayText());
-}
-
-const std::vector<std::string> kOpen = {"pending", "scanned", "partially_signed"};
-
-void append_event(Poco::Data::Session& s, const std::string& id, const std::string& status, TimePoint at) {
-  std::string sid = id, st = status, sid2 = id;
-  Poco::Int64 when = seconds(at);
-  s << "INSERT INTO sign_task_events (task_id, seq, status, at)"
-       " SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, CAST(? AS BIGINT) FROM sign_task_events WHERE task_id = ?",
-      use(sid), use(st), use(when), use(sid2), now;
 }
 
 Poco::Data::BLOB to_blob(const Bytes& b) {
@@ -53,6 +43,9 @@ const char* const kColumns =
     "id, client_id, ticket, nonce, status, version, request, created_at, expires_at, signatures, preparation";
 
 }  // namespace
+
+SignRepository::SignRepository(const http::HostContext& ctx)
+    : db_(*ctx.db), public_url_(ctx.settings.public_url), flow_(*ctx.db, sign_flow()) {}
 
 void SignRepository::insert(const SignTask& task, const Bytes& original) {
   std::string id = task.id, client = task.client_id, ticket = task.ticket, nonce = task.nonce, status = task.status;
@@ -73,7 +66,7 @@ void SignRepository::insert(const SignTask& task, const Bytes& original) {
          " expires_at, updated_at, original, signatures, signer_serial) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         use(id), use(client), use(ticket), use(nonce), use(status), use(version), use(request), use(callback),
         use(created), use(expires), use(created), use(doc), use(signatures), use(signer), now;
-    append_event(s, id, status, task.created_at);
+    flow_.append_event(s, id, status, task.created_at);
     tx.commit();
   } catch (const Poco::Exception& e) {
     rethrow("cannot create sign task", e);
@@ -111,13 +104,7 @@ std::optional<SignTask> SignRepository::find_where(const std::string& column, co
       const auto text = rs.value(10, 0).convert<std::string>();
       if (!text.empty()) t.preparation = Preparation::from_json(nlohmann::json::parse(text));
     }
-    Poco::Data::Statement events(s);
-    std::string tid = t.id;
-    events << "SELECT status, at FROM sign_task_events WHERE task_id = ? ORDER BY seq", use(tid);
-    events.execute();
-    Poco::Data::RecordSet ev(events);
-    for (std::size_t row = 0; row < ev.rowCount(); ++row)
-      t.events.push_back({ev.value(0, row).convert<std::string>(), from_seconds(ev.value(1, row).convert<Poco::Int64>())});
+    t.events = flow_.events(s, t.id);
     return t;
   } catch (const Poco::Exception& e) {
     rethrow("cannot read sign task", e);
@@ -146,34 +133,7 @@ std::optional<Bytes> SignRepository::prepared_document(const std::string& id) co
 
 bool SignRepository::transition(const std::string& id, const std::vector<std::string>& from, const std::string& to,
                                 TimePoint at, Deadline deadline) {
-  held_callback_.reset();
-  std::string sql = "UPDATE sign_tasks SET status = ?, updated_at = ?, version = version + 1 WHERE id = ? AND status IN (";
-  for (std::size_t i = 0; i < from.size(); ++i) sql += i ? ", ?" : "?";
-  sql += ")";
-  if (deadline == Deadline::BeforeExpiry) sql += " AND expires_at > ?";
-  if (deadline == Deadline::AfterExpiry) sql += " AND expires_at <= ?";
-  try {
-    auto s = db_.session();
-    Poco::Data::Transaction tx(s);
-    db_.lock_for_write(s);
-    Poco::Data::Statement update(s);
-    std::string status = to, sid = id;
-    std::vector<std::string> from_values = from;
-    Poco::Int64 when = seconds(at);
-    update << sql, use(status), use(when), use(sid);
-    for (auto& f : from_values) update, use(f);
-    if (deadline != Deadline::Ignore) update, use(when);
-    if (update.execute() == 0) {
-      tx.rollback();
-      return false;
-    }
-    append_event(s, id, to, at);
-    held_callback_ = http::hold_callback(s, kCallbackFlow, http::CallbackSubject::SignTask, id);
-    tx.commit();
-    return true;
-  } catch (const Poco::Exception& e) {
-    rethrow("cannot update sign task", e);
-  }
+  return flow_.transition(id, from, to, at, deadline);
 }
 
 bool SignRepository::save_preparation(const std::string& id, int version, const Preparation& prep,
@@ -213,11 +173,9 @@ bool SignRepository::record_signature(const SignTask& task, const std::string& n
       tx.rollback();
       return false;
     }
-    held_callback_.reset();
-    if (new_status != task.status) {
-      append_event(s, task.id, new_status, at);
-      held_callback_ = http::hold_callback(s, kCallbackFlow, http::CallbackSubject::SignTask, task.id);
-    }
+    // A status change (not a further seal of a partially signed task) is an
+    // event of the flow, with its held callback, in this transaction.
+    if (new_status != task.status) flow_.record_change(s, task.id, new_status, at);
     SealUsage r = u;
     Poco::Int64 signed_at = seconds(r.signed_at);
     s << "INSERT INTO seal_usage (es_id, seal_type, uscc, holder_serial, holder_name, client_id, task_id, document_name,"
@@ -281,18 +239,7 @@ std::vector<std::string> SignRepository::open_for_holder(const std::string& lice
 }
 
 std::vector<std::string> SignRepository::overdue_with_callback(TimePoint at, std::size_t limit) const {
-  try {
-    auto s = db_.session();
-    Poco::Int64 when = seconds(at);
-    Poco::Int64 max = static_cast<Poco::Int64>(limit);
-    std::vector<std::string> ids;
-    s << "SELECT id FROM sign_tasks WHERE status IN ('pending', 'scanned', 'partially_signed') AND expires_at <= ?"
-         " AND callback_url IS NOT NULL ORDER BY expires_at LIMIT ?",
-        into(ids), use(when), use(max), now;
-    return ids;
-  } catch (const Poco::Exception& e) {
-    rethrow("cannot list overdue sign tasks", e);
-  }
+  return flow_.overdue_with_callback(at, limit);
 }
 
 }  // namespace zhaoyin::signing

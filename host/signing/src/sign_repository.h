@@ -1,12 +1,14 @@
 #pragma once
-// Storage of sign tasks, their event logs and the seal usage records (tables
-// of migration 8). Every change is one conditional UPDATE (on the status, and
-// for the signing steps on the task's version) plus its event row in one
-// transaction, so a step happens at most once even with several hosts sharing
-// the store.
+// Storage of sign tasks and the seal usage records (tables of migration 8):
+// signing's own columns. Status changes and the event log go through the
+// engine's generic repository (flow/flow_repository.h) on the same tables.
+// Every change is one conditional UPDATE (on the status, and for the signing
+// steps on the task's version) plus its event row in one transaction, so a
+// step happens at most once even with several hosts sharing the store.
 #include <optional>
 #include <string>
 #include <vector>
+#include <zhaoyin/flow/flow_repository.h>
 #include <zhaoyin/http/host_context.h>
 #include <zhaoyin/store/database.h>
 
@@ -21,7 +23,7 @@ struct SignatureEvidenceRecord {
   const SignatureEvidence* evidence = nullptr;
 };
 
-enum class Deadline { Ignore, BeforeExpiry, AfterExpiry };
+using Deadline = flow::Deadline;
 
 struct SealUsage {
   std::string es_id, seal_type, uscc, holder_serial, holder_name, client_id, task_id, document_name, document_sm3;
@@ -30,7 +32,7 @@ struct SealUsage {
 
 class SignRepository {
  public:
-  explicit SignRepository(const http::HostContext& ctx) : db_(*ctx.db), public_url_(ctx.settings.public_url) {}
+  explicit SignRepository(const http::HostContext& ctx);
 
   void insert(const SignTask& task, const Bytes& original);
 
@@ -61,7 +63,7 @@ class SignRepository {
   // The callback delivery the last successful status change held in its own
   // transaction (http/callback_outbox.h), for SignService::announce to send;
   // nullopt when the task has no callback URL or the status did not change.
-  const std::optional<std::string>& held_callback() const { return held_callback_; }
+  const std::optional<std::string>& held_callback() const { return flow_.held_callback(); }
 
   // Open tasks bound to the holder of `license_serial` (upper-case hex), not
   // expired at `at`, oldest first: the wallet inbox.
@@ -74,7 +76,7 @@ class SignRepository {
   std::optional<Bytes> blob(const std::string& column, const std::string& id) const;
   store::Database& db_;
   std::string public_url_;
-  std::optional<std::string> held_callback_;
+  flow::FlowRepository flow_;
 };
 
 }  // namespace zhaoyin::signing

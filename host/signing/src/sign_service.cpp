@@ -13,16 +13,14 @@
 
 #include <zhaoyin/http/callback_dispatcher.h>
 #include "ofd_task.h"
+#include "sign_flow.h"
 #include "sign_repository.h"
 
 namespace zhaoyin::signing {
 
 namespace {
 
-const std::vector<std::string> kOpen = {"pending", "scanned", "partially_signed"};
-
-TimePoint now_seconds() { return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()); }
-std::string topic(const std::string& id) { return "sign:" + id; }
+using flow::now_seconds;
 nlohmann::json optional_json(const std::optional<std::string>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); }
 
 bool contains(const std::vector<std::string>& list, const std::string& v) {
@@ -175,26 +173,14 @@ SignTask SignService::create(const store::Application& app, SignTaskRequest r, c
   }
   t.request = std::move(r);
   SignRepository(*ctx_).insert(t, document);
-  changes_metric(*ctx_).inc({"created"});
+  sign_engine(ctx_).count_created();
   return *SignRepository(*ctx_).find(t.id);
 }
 
-std::optional<SignTask> SignService::find(const std::string& id) const {
-  SignRepository repo(*ctx_);
-  auto t = repo.find(id);
-  if (!t || t->final() || std::chrono::system_clock::now() < t->expires_at) return t;
-  if (repo.transition(t->id, kOpen, "expired", now_seconds(), Deadline::AfterExpiry)) {
-    t = repo.find(id);
-    announce(*t, repo.held_callback());
-    return t;
-  }
-  return repo.find(id);
-}
+std::optional<SignTask> SignService::find(const std::string& id) const { return sign_engine(ctx_).find(id); }
 
 std::optional<SignTask> SignService::find_for(const std::string& client_id, const std::string& id) const {
-  auto t = find(id);
-  if (!t || t->client_id != client_id) return std::nullopt;
-  return t;
+  return sign_engine(ctx_).find_for(client_id, id);
 }
 
 std::optional<SignTask> SignService::find_by_ticket(const std::string& ticket) const {
@@ -205,37 +191,12 @@ std::optional<SignTask> SignService::find_by_ticket(const std::string& ticket) c
 
 std::optional<SignTask> SignService::wait_for_change(const std::string& id, const std::string& last,
                                                      std::chrono::steady_clock::time_point deadline) const {
-  auto sub = ctx_->events->subscribe(topic(id));
-  auto t = find(id);
-  while (t && t->status == last && !t->final() && !ctx_->events->closed()) {
-    const auto to_expiry = t->expires_at - std::chrono::system_clock::now() + std::chrono::milliseconds(50);
-    const auto until = std::min(deadline, std::chrono::steady_clock::now() +
-                                              std::chrono::duration_cast<std::chrono::steady_clock::duration>(to_expiry));
-    const bool woken = sub->wait_until(until);
-    t = find(id);
-    if (!woken && std::chrono::steady_clock::now() >= deadline) break;
-  }
-  return t;
+  return sign_engine(ctx_).wait_for_change(id, last, deadline);
 }
 
-SignTask SignService::cancel(const SignTask& task) {
-  SignRepository repo(*ctx_);
-  if (!repo.transition(task.id, kOpen, "cancelled", now_seconds(), Deadline::Ignore))
-    throw http::ApiError(409, "already_final", "the sign task is already " + find(task.id)->status);
-  auto t = *repo.find(task.id);
-  announce(t, repo.held_callback());
-  return t;
-}
+SignTask SignService::cancel(const SignTask& task) { return sign_engine(ctx_).cancel(task); }
 
-SignTask SignService::mark_scanned(const SignTask& task) {
-  SignRepository repo(*ctx_);
-  if (repo.transition(task.id, {"pending"}, "scanned", now_seconds(), Deadline::BeforeExpiry)) {
-    auto t = *repo.find(task.id);
-    announce(t, repo.held_callback());
-    return t;
-  }
-  return *find(task.id);
-}
+SignTask SignService::mark_scanned(const SignTask& task) { return sign_engine(ctx_).mark_scanned(task); }
 
 std::string SignService::answer_url(const SignTask& t) const {
   return ctx_->settings.public_url + std::string(protocol::kWalletRequestPath) + t.ticket + "/answer";
@@ -329,33 +290,15 @@ SignService::Download SignService::document(const SignTask& t, std::optional<std
 }
 
 http::Counter& SignService::changes_metric(http::HostContext& ctx) {
-  return ctx.metrics->counter("zhaoyin_sign_tasks_total",
-                              "Sign task state changes by new status (created: new tasks).", {"status"});
+  return flow::FlowAnnouncer::changes_metric(ctx, sign_flow());
 }
 
 http::Histogram& SignService::duration_metric(http::HostContext& ctx) {
-  return ctx.metrics->histogram("zhaoyin_sign_task_duration_seconds",
-                                "Time from a sign task's creation to its end, by outcome (signed, rejected, expired,"
-                                " cancelled).",
-                                {"outcome"}, http::Histogram::human_seconds_buckets());
+  return flow::FlowAnnouncer::duration_metric(ctx, sign_flow());
 }
 
 void SignService::announce(const SignTask& t, const std::optional<std::string>& held) const {
-  ctx_->events->publish(topic(t.id));
-  if (t.status != "pending")
-    changes_metric(*ctx_).inc({t.status});
-  if (t.final()) {
-    const double seconds = std::chrono::duration<double>(std::chrono::system_clock::now() - t.created_at).count();
-    duration_metric(*ctx_).observe({t.status}, std::max(seconds, 0.0));
-  }
-  if (!held) return;  // no callback URL (creation is not reported: callbacks report changes)
-  auto callbacks = http::CallbackDispatcher::for_context(ctx_.get(), kCallbackFlow);
-  if (!callbacks) {
-    ctx_->log->warn("sign task callback held: no dispatcher runs in this process, another host's sends it",
-                    {{"task", t.id}});
-    return;
-  }
-  callbacks->send_held(*held, callback_body(t));
+  sign_engine(ctx_).announce(t, held);
 }
 
 std::string SignService::callback_body(const SignTask& t) const {

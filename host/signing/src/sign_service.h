@@ -1,8 +1,11 @@
 #pragma once
-// Sign tasks: the state machine behind /api/v1/sign-tasks, the wallet's
-// two-step answer (docs/protocol/signing.md) and the demo page. Every change is
-// stored with its time in the task's event log and published on the event bus
-// as topic "sign:<id>"; tasks with a callback URL are told by the "sign task" http::CallbackDispatcher.
+// Sign tasks: /api/v1/sign-tasks, the wallet's two-step answer
+// (docs/protocol/signing.md) and the hosted pages. A flow on the engine
+// (host/flow, docs/FLOWS.md) whose states are declared in sign_flow.cpp: the
+// engine stores every change with its time in the task's event log, publishes
+// it on the event bus as topic "sign:<id>" and tells tasks with a callback URL
+// through the "sign task" http::CallbackDispatcher. What is signing's own: the
+// document and seal checks, the prepare/sign steps, documents, seal usage.
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <zhaoyin/flow/status_event.h>
 #include <vector>
 #include <zhaoyin/pdf/pdf_signing.h>
 
@@ -87,10 +88,7 @@ struct Preparation {
   static Preparation from_json(const nlohmann::json& j);
 };
 
-struct SignTaskEvent {
-  std::string status;
-  TimePoint at{};
-};
+using SignTaskEvent = flow::StatusEvent;
 
 struct SignTask {
   std::string id;

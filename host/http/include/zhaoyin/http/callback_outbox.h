@@ -26,14 +26,14 @@ namespace zhaoyin::http {
 // How long a held delivery waits for its body before a dispatcher renders it.
 inline constexpr std::int64_t kCallbackHoldMs = 15'000;
 
-// The tables whose rows are callback subjects (columns id, client_id, callback_url).
-enum class CallbackSubject { LoginSession, SignTask };
-
-// Inside the caller's open transaction on `session`: when the subject row
-// `subject_id` has a callback URL, holds a delivery of `flow` to it and
-// returns its id; nullopt when the subject has no callback URL. Throws what
-// the statement throws (Poco::Exception): the caller's transaction rolls back.
-std::optional<std::string> hold_callback(Poco::Data::Session& session, const std::string& flow, CallbackSubject table,
-                                         const std::string& subject_id);
+// Inside the caller's open transaction on `session`: when the row
+// `subject_id` of `subject_table` (a flow's table with the columns id,
+// client_id and callback_url, named by the flow's definition, never by a
+// request: flow/flow_definition.h) has a callback URL, holds a delivery of
+// `flow` to it and returns its id; nullopt when the subject has no callback
+// URL. Throws what the statement throws (Poco::Exception): the caller's
+// transaction rolls back.
+std::optional<std::string> hold_callback(Poco::Data::Session& session, const std::string& flow,
+                                         const std::string& subject_table, const std::string& subject_id);
 
 }  // namespace zhaoyin::http

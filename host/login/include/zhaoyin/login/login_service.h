@@ -1,20 +1,26 @@
 #pragma once
-// QR login sessions: the state machine behind /api/v1/login-sessions, the
-// wallet's answer and the hosted page /login/{id}. The OpenID Connect provider
-// drives the same sessions through this class.
+// QR login sessions: /api/v1/login-sessions, the wallet's answer and the
+// hosted page /login/{id}. The OpenID Connect provider drives the same
+// sessions through this class.
+//
+// A flow on the engine (host/flow, docs/FLOWS.md); its states are declared in
+// login_flow.cpp:
 //
 //   pending ──scan──▶ scanned ──approve──▶ confirmed
 //      │                 └─────reject────▶ rejected
 //      └──────── any non-final state ──▶ expired (at expires_at) | cancelled (DELETE)
 //
-// Every change is stored with its time in the session's event log and
-// published on the event bus as topic "login:<id>".
+// The engine stores every change with its time in the session's event log and
+// publishes it on the event bus as topic "login:<id>". What is login's own:
+// the answer's verification (login_answer.cpp), same-device return tokens,
+// renewals and the hosted page's token.
 #include <chrono>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
+#include <zhaoyin/flow/status_event.h>
 #include <zhaoyin/http/host_context.h>
 #include <zhaoyin/store/application_repository.h>
 
@@ -52,10 +58,7 @@ struct LoginSessionRequest {
 // Channels on which the holder is on the phone itself (same-device flow allowed).
 bool same_device_channel(const std::string& channel);
 
-struct LoginEvent {
-  std::string status;
-  TimePoint at{};
-};
+using LoginEvent = flow::StatusEvent;
 
 struct LoginSession {
   std::string id;
