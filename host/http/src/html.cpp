@@ -37,8 +37,10 @@ h1 { font-size:1.4rem; margin:.2rem 0 1rem; }
 .ok { color:var(--ok); } .bad { color:var(--bad); }
 .verdict { border-radius:8px; padding:.6rem .9rem; font-weight:600; }
 .verdict.ok { background:var(--okbg); } .verdict.bad { background:var(--badbg); }
-dl.fields { display:grid; grid-template-columns: 9rem 1fr; gap:.35rem 1rem; margin:0; }
-dl.fields dt { color:var(--muted); } dl.fields dd { margin:0; }
+dl.fields { display:grid; grid-template-columns: minmax(0, 9rem) minmax(0, 1fr); gap:.35rem 1rem; margin:0; }
+dl.fields dt { color:var(--muted); } dl.fields dd { margin:0; overflow-wrap:anywhere; }
+/* A phone (375 px): label above value, a long USCC or address never wider than the screen. */
+@media (max-width: 480px) { dl.fields { grid-template-columns: minmax(0, 1fr); gap:.1rem; } dl.fields dd { margin-bottom:.5rem; } }
 button, .button { background:var(--brand); color:#fff; border:0; border-radius:6px; padding:.5rem 1rem; font:inherit; cursor:pointer; text-decoration:none; display:inline-block; }
 input[type=text], input[type=password] { font:inherit; padding:.5rem .6rem; border:1px solid var(--line); border-radius:6px; width:100%; }
 code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size:.9em; }

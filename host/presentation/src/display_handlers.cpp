@@ -21,13 +21,7 @@ using Window = std::shared_ptr<PublicRateWindow>;
 constexpr std::string_view kPageCss = R"css(<style>
 .status { font-size:1.25rem; }
 .shop-label { font-size:1.1rem; overflow-wrap:anywhere; }
-dl.fields { grid-template-columns: minmax(0, 7rem) minmax(0, 1fr); }
-dl.fields dd { overflow-wrap:anywhere; }
-/* A phone (375 px): label above value, nothing wider than the screen. */
-@media (max-width: 480px) {
-  dl.fields { grid-template-columns: minmax(0, 1fr); gap:.1rem; }
-  dl.fields dd { margin-bottom:.5rem; }
-}
+@media (min-width: 481px) { dl.fields { grid-template-columns: minmax(0, 7rem) minmax(0, 1fr); } }
 </style>)css";
 
 std::string rfc3339_of(std::int64_t seconds) {
