@@ -14,9 +14,7 @@ if [ "$what" = reset ]; then
   mkdir -p "$1"
   exit 0
 fi
-if [ ! -d "$here/node_modules/@redocly/cli" ] || [ ! -d "$here/node_modules/ajv" ]; then
-  (cd "$here" && npm ci --no-audit --no-fund >/dev/null)
-fi
+sh "$here/../support/npm-ensure.sh" "$here"
 case "$what" in
   lint)
     # No telemetry, no update check: the test only reads the document.

@@ -5,9 +5,7 @@
 # the matters catalogue test.
 set -e
 cd "$(dirname "$0")"
-if [ ! -d node_modules/playwright-core ]; then
-  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund >/dev/null
-fi
+sh ../../support/npm-ensure.sh .
 case "$1" in
   *_test.js) test_file="$1"; shift ;;
   *) test_file=lifecycle_test.js ;;

@@ -3,7 +3,5 @@
 # single sign-on script: run-sso.sh ISSUER SANDBOX_DIR WALLET_BIN
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
-if [ ! -d "$here/node_modules/openid-client" ]; then
-  (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
-fi
+sh "$here/../../support/npm-ensure.sh" "$here"
 exec node "$here/sso.js" "$@"

@@ -3,9 +3,7 @@
 # runs the counter page test with Debian's chromium.
 set -e
 cd "$(dirname "$0")"
-if [ ! -d node_modules/playwright-core ]; then
-  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund >/dev/null
-fi
+sh ../../support/npm-ensure.sh .
 # run.sh [display] ARGS: the counter test, or with "display" the display code page test.
 if [ "$1" = "display" ]; then
   shift

@@ -3,7 +3,5 @@
 # independent display code reader/maker: run.sh verify|make ...
 set -e
 cd "$(dirname "$0")"
-if [ ! -d node_modules/sm-crypto ]; then
-  npm ci --no-audit --no-fund >/dev/null
-fi
+sh ../../support/npm-ensure.sh .
 exec node display.js "$@"

@@ -3,7 +3,5 @@
 # the RFC 8785 interop generator/checker: run.sh gen DIR SEED COUNT | check DIR.
 set -e
 cd "$(dirname "$0")"
-if [ ! -d node_modules/canonicalize ]; then
-  npm ci --no-audit --no-fund >/dev/null
-fi
+sh ../../support/npm-ensure.sh .
 exec node jcs.mjs "$@"

@@ -3,7 +3,5 @@
 # runs the redirect test with Debian's chromium.
 set -e
 cd "$(dirname "$0")"
-if [ ! -d node_modules/playwright-core ]; then
-  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund >/dev/null
-fi
+sh ../../support/npm-ensure.sh .
 exec node redirects_test.js "$@"
