@@ -18,7 +18,7 @@ trap 'rm -rf "$sandbox"' EXIT
 "$zhaoyin" sandbox init "$sandbox/sb" >/dev/null
 
 rm -rf "$out"
-mkdir -p "$out"/{presentation_code,wallet_messages,canonical_json,der,certificate,crl,seal,seal_signature,pdf,form,wallet_file,lua_script}
+mkdir -p "$out"/{ocsp_request,presentation_code,wallet_messages,canonical_json,der,certificate,crl,seal,seal_signature,pdf,form,wallet_file,lua_script}
 a="$sandbox/sb/authority"
 
 # Certificates: the CAs, the seal maker, the host, a few holders — DER for
@@ -39,6 +39,27 @@ for pem in "$a"/crl-*.pem; do
   cp "$pem" "$out/crl/crl-$i.pem"
 done
 cp "$out/crl/crl-1.der" "$out/der/crl-1.der"
+
+# OCSP requests (RFC 6960) as OpenSSL's client makes them: one holder
+# certificate, two at once, SHA-256 CertIDs, with a nonce; a revoked holder's.
+holders=($(ls "$a"/certs/*.pem | head -n 3))
+issuer_of() {  # the CA whose subject is the certificate's issuer
+  local issuer ca
+  issuer="$(openssl x509 -in "$1" -noout -issuer -nameopt RFC2253 | sed 's/^issuer=//')"
+  for ca in "$a"/ca-*.pem; do
+    [[ "$(openssl x509 -in "$ca" -noout -subject -nameopt RFC2253 | sed 's/^subject=//')" == "$issuer" ]] && { echo "$ca"; return 0; }
+  done
+  return 0
+}
+ca="$(issuer_of "${holders[0]}")"
+if [[ -n "$ca" ]]; then
+  openssl ocsp -issuer "$ca" -cert "${holders[0]}" -no_nonce -reqout "$out/ocsp_request/one.der"
+  openssl ocsp -issuer "$ca" -cert "${holders[0]}" -sha256 -reqout "$out/ocsp_request/sha256-nonce.der"
+  ca2="$(issuer_of "${holders[1]}")"
+  [[ "$ca2" == "$ca" ]] && openssl ocsp -issuer "$ca" -cert "${holders[0]}" -cert "${holders[1]}" -no_nonce \
+    -reqout "$out/ocsp_request/two.der"
+  openssl ocsp -issuer "$ca" -serial 0x01 -no_nonce -reqout "$out/ocsp_request/serial-1.der"
+fi
 
 # Seals (GB/T 38540 v4 SESeal, DER): one enterprise's set.
 for seal in $(ls "$sandbox"/sb/seals/*.seal | head -n 5); do

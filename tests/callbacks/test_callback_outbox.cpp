@@ -29,16 +29,6 @@ using Poco::Data::Keywords::use;
 
 namespace {
 
-http::HostSettings loopback_callbacks() {
-  http::HostSettings h;
-  h.public_url = "http://127.0.0.1:1";
-  h.callbacks.allow_http = true;
-  h.callbacks.set_allow_list("127.0.0.1/32");
-  h.callbacks.retry_base = std::chrono::seconds(1);
-  h.callbacks.retry_max = std::chrono::seconds(1);
-  return h;
-}
-
 struct OutboxBench {
   OutboxBench()
       : host(
@@ -46,7 +36,7 @@ struct OutboxBench {
               ctx->events = flow::make_local_event_bus();  // before the dispatcher's thread starts
               login::register_login_routes(r, ctx);
             },
-            loopback_callbacks()) {
+            loopback_callback_settings()) {
     host.add_app("app-a", "secret-a");
   }
 

@@ -63,20 +63,10 @@ std::optional<Parcel> read_parcel(store::Database& db, const std::string& id) {
   return p;
 }
 
-http::HostSettings loopback_callbacks() {
-  http::HostSettings h;
-  h.public_url = "http://127.0.0.1:1";
-  h.callbacks.allow_http = true;
-  h.callbacks.set_allow_list("127.0.0.1/32");
-  h.callbacks.retry_base = std::chrono::seconds(1);
-  h.callbacks.retry_max = std::chrono::seconds(1);
-  return h;
-}
-
 struct ParcelBench {
   ParcelBench()
       : host([](http::Router&, const std::shared_ptr<http::HostContext>& ctx) { ctx->events = flow::make_local_event_bus(); },
-             loopback_callbacks()) {
+             loopback_callback_settings()) {
     host.add_app("app-a", "secret-a");
     auto s = host.ctx->db->session();
     s << "CREATE TABLE test_parcels (id VARCHAR(64) PRIMARY KEY, client_id VARCHAR(64) NOT NULL,"

@@ -65,6 +65,18 @@ inline HttpResult http_call(std::uint16_t port, const HttpCall& call) {
   return result;
 }
 
+// Settings for a TestHost whose callbacks go to a receiver on 127.0.0.1
+// (tests/callbacks/callback_receiver.h) over plain http, retried after 1 s.
+inline http::HostSettings loopback_callback_settings() {
+  http::HostSettings h;
+  h.public_url = "http://127.0.0.1:1";
+  h.callbacks.allow_http = true;
+  h.callbacks.set_allow_list("127.0.0.1/32");
+  h.callbacks.retry_base = std::chrono::seconds(1);
+  h.callbacks.retry_max = std::chrono::seconds(1);
+  return h;
+}
+
 class TestHost {
  public:
   using Extra = std::function<void(http::Router&, const std::shared_ptr<http::HostContext>&)>;

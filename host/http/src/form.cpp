@@ -3,36 +3,14 @@
 #include <stdexcept>
 #include <string_view>
 #include <unordered_set>
+#include <zhaoyin/trust/text.h>
 
 namespace zhaoyin::http {
 
-namespace {
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-}  // namespace
-
 std::string form_decode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const char c = s[i];
-    if (c == '+') {
-      out += ' ';
-    } else if (c == '%') {
-      const int hi = i + 1 < s.size() ? hex_value(s[i + 1]) : -1;
-      const int lo = i + 2 < s.size() ? hex_value(s[i + 2]) : -1;
-      if (hi < 0 || lo < 0) throw FormError("invalid_request", "bad %-escape");
-      out += static_cast<char>(hi * 16 + lo);
-      i += 2;
-    } else {
-      out += c;
-    }
-  }
-  return out;
+  auto decoded = trust::percent_decode(s, /*plus_as_space=*/true);
+  if (!decoded) throw FormError("invalid_request", "bad %-escape");
+  return std::move(*decoded);
 }
 
 FormFields parse_form(std::string_view body, std::size_t max_fields) {

@@ -1,22 +1,10 @@
 #include <zhaoyin/http/html.h>
 
+#include <zhaoyin/trust/text.h>
+
 namespace zhaoyin::http {
 
-std::string escape_html(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 16);
-  for (const char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+std::string escape_html(std::string_view text) { return trust::escape_markup(text); }
 
 namespace {
 // One stylesheet for every page: system fonts with CJK fallbacks, a calm

@@ -24,6 +24,8 @@ const flow::FlowDefinition& login_flow() {
   return definition;
 }
 
+bool LoginSession::final() const { return login_flow().states.is_final(status); }
+
 flow::FlowEngine<LoginSession> login_engine(const std::shared_ptr<http::HostContext>& ctx) {
   return flow::FlowEngine<LoginSession>(
       ctx, login_flow(),

@@ -7,6 +7,7 @@
 #include <Poco/SAX/SAXException.h>
 #include <Poco/SAX/SAXParser.h>
 #include <Poco/XML/XMLException.h>
+#include <zhaoyin/trust/text.h>
 
 namespace zhaoyin::ofd::detail {
 
@@ -132,19 +133,6 @@ XmlElement parse_xml(const Bytes& xml, const std::string& file, const XmlLimits&
   return std::move(builder.root);
 }
 
-std::string xml_escape(const std::string& text) {
-  std::string out;
-  for (const char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+std::string xml_escape(const std::string& text) { return trust::escape_markup(text); }
 
 }  // namespace zhaoyin::ofd::detail

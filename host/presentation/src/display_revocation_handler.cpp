@@ -12,10 +12,10 @@
 
 #include <zhaoyin/authority/connector.h>
 #include <zhaoyin/http/api_error.h>
+#include <zhaoyin/http/holder_signed_request.h>
 #include <zhaoyin/protocol/canonical_json.h>
 #include <zhaoyin/protocol/display_code.h>
 #include <zhaoyin/protocol/wallet_messages.h>
-#include <zhaoyin/trust/error.h>
 #include <zhaoyin/trust/x509.h>
 #include <zhaoyin/verification/subject_verifier.h>
 #include "display_revocations.h"
@@ -30,15 +30,7 @@ std::int64_t unix_seconds(std::chrono::system_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
 
-std::string text(const nlohmann::json& a, const char* name) {
-  if (!a.contains(name) || !a[name].is_string())
-    throw http::ApiError::bad_request(std::string("answer.") + name + " must be a string");
-  return a[name].get<std::string>();
-}
-
-http::ApiError mismatch(const std::string& field) {
-  return http::ApiError(422, "answer_mismatch", "answer." + field + " does not match a display code revocation at this host");
-}
+using http::answer_text;
 
 }  // namespace
 
@@ -47,7 +39,7 @@ void DisplayRevocationHandler::handle(http::Exchange& ex) {
   const protocol::AnswerEnvelope envelope = protocol::parse_answer_envelope(ex.json_body());  // 400 invalid_request
   const nlohmann::json& a = envelope.answer;
   if (!a.is_object()) throw http::ApiError::bad_request("answer must be an object");
-  const std::string scope = text(a, "scope");
+  const std::string scope = answer_text(a, "scope");
   if (scope == "code")
     protocol::require_exact_members(a, {"protocol", "type", "answer_url", "license_serial", "answered_at", "scope", "code"},
                                     "answer");
@@ -57,22 +49,10 @@ void DisplayRevocationHandler::handle(http::Exchange& ex) {
   else
     throw http::ApiError::bad_request("answer.scope must be \"code\" or \"all\"");
   const auto answered_at = protocol::answered_at_of(a);
-
-  trust::Certificate cert;
-  try {
-    cert = trust::Certificate::from_pem(envelope.certificate_pem);
-  } catch (const trust::TrustError&) {
-    throw http::ApiError::bad_request("certificate is not a PEM certificate");
-  }
-  if (text(a, "protocol") != protocol::kWalletProtocol) throw mismatch("protocol");
-  if (text(a, "type") != "display_code_revocation") throw mismatch("type");
-  if (text(a, "answer_url") != ctx_->settings.public_url + std::string(kRevocationPath)) throw mismatch("answer_url");
-  if (text(a, "license_serial") != cert.serial_hex()) throw mismatch("license_serial");
+  const trust::Certificate cert = http::verify_holder_signed_request(
+      envelope, "display_code_revocation", ctx_->settings.public_url + std::string(kRevocationPath),
+      "a display code revocation at this host");
   const auto now = std::chrono::system_clock::now();
-  if (!protocol::within_clock_window(answered_at, now))
-    throw http::ApiError(422, "clock_skew", "answer.answered_at is more than 5 minutes from the host's clock");
-  if (!protocol::verify_message(a, envelope.signature, cert.public_key()))
-    throw http::ApiError(422, "bad_signature", "the revocation's signature does not verify with the presented certificate");
   if (!ctx_->authority) throw http::ApiError(503, "authority_unavailable", "no issuing authority is configured");
   const auto& authority = *ctx_->authority;
 
@@ -96,7 +76,7 @@ void DisplayRevocationHandler::handle(http::Exchange& ex) {
   if (scope == "code") {
     protocol::DisplayCode code;
     try {
-      code = protocol::decode_display_code(text(a, "code"));
+      code = protocol::decode_display_code(answer_text(a, "code"));
     } catch (const protocol::DisplayCodeError& e) {
       throw http::ApiError(422, "malformed_code", std::string("answer.code is not a display code: ") + e.what());
     }
@@ -119,7 +99,7 @@ void DisplayRevocationHandler::handle(http::Exchange& ex) {
     if (signer.role != domain::HolderRole::LegalRepresentative)
       throw http::ApiError(403, "legal_representative_only",
                            "only the legal representative may revoke every display code of the enterprise");
-    const auto before = protocol::parse_wallet_time(text(a, "issued_before"));
+    const auto before = protocol::parse_wallet_time(answer_text(a, "issued_before"));
     if (!before) throw http::ApiError::bad_request("answer.issued_before must be YYYY-MM-DDTHH:MM:SSZ");
     // A cutoff in the future would also take down codes not yet made.
     if (*before > answered_at)

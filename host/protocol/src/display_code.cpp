@@ -1,8 +1,9 @@
 #include <zhaoyin/protocol/display_code.h>
 
-#include <cctype>
 #include <zhaoyin/protocol/presentation_code.h>
 #include <zhaoyin/trust/error.h>
+
+#include "prefixed_code_reader.h"
 
 namespace zhaoyin::protocol {
 
@@ -89,47 +90,20 @@ std::string encode_display_code(DisplayCode& code, const trust::Sm2Key& holder_k
 }
 
 DisplayCode decode_display_code(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
-  if (text.size() > kMaxDisplayCodeText) throw DisplayCodeError("the code is too long to be a display code");
-  std::string upper(text);
-  for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-  if (upper.rfind(kDisplayPrefix, 0) != 0)
-    throw DisplayCodeError("a display code starts with " + std::string(kDisplayPrefix));
-  const auto raw = base32_decode(std::string_view(upper).substr(kDisplayPrefix.size()));
-  if (!raw) throw DisplayCodeError("the code has characters outside A-Z and 2-7");
-  const trust::Bytes& b = *raw;
-  std::size_t pos = 0;
-  auto need = [&](std::size_t n) {
-    if (b.size() - pos < n) throw DisplayCodeError("the code is truncated");
-  };
-  need(2);
-  if (b[pos++] != kVersion) throw DisplayCodeError("unsupported display code version");
-  const std::size_t serial_len = b[pos++];
-  if (serial_len == 0 || serial_len > kMaxSerial) throw DisplayCodeError("bad serial length");
-  need(serial_len + 4 + kDisplayIdBytes + kDigestSize + 1);
+  detail::PrefixedCodeReader<DisplayCodeError> r(text, kDisplayPrefix, kMaxDisplayCodeText, "display code");
+  r.expect_version(kVersion);
   DisplayCode c;
-  c.serial_hex = trust::hex_encode(trust::Bytes(b.begin() + pos, b.begin() + pos + serial_len));
-  for (char& ch : c.serial_hex) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-  // Certificate serials are printed without leading zero bytes.
-  while (c.serial_hex.size() > 2 && c.serial_hex.rfind("00", 0) == 0) c.serial_hex.erase(0, 2);
-  pos += serial_len;
-  std::uint32_t issued = 0;
-  for (int i = 0; i < 4; ++i) issued = (issued << 8) | b[pos++];
-  c.issued_at = issued;
-  c.display_id.assign(b.begin() + pos, b.begin() + pos + kDisplayIdBytes);
-  pos += kDisplayIdBytes;
-  c.grant_digest.assign(b.begin() + pos, b.begin() + pos + kDigestSize);
-  pos += kDigestSize;
-  const std::size_t label_len = b[pos++];
+  c.serial_hex = r.serial_hex(kMaxSerial);
+  c.issued_at = r.u32();
+  c.display_id = r.take(kDisplayIdBytes);
+  c.grant_digest = r.take(kDigestSize);
+  const std::size_t label_len = r.u8();
   if (label_len > kMaxDisplayLabelBytes) throw DisplayCodeError("the label is longer than 64 bytes");
-  need(label_len + kSignatureSize);
-  c.label.assign(b.begin() + pos, b.begin() + pos + label_len);
-  pos += label_len;
+  const trust::Bytes label = r.take(label_len);
+  c.label.assign(label.begin(), label.end());
   if (!valid_display_label(c.label)) throw DisplayCodeError("the label is not UTF-8 text without control characters");
-  c.signature.assign(b.begin() + pos, b.begin() + pos + kSignatureSize);
-  pos += kSignatureSize;
-  if (pos != b.size()) throw DisplayCodeError("the code has trailing bytes");
+  c.signature = r.take(kSignatureSize);
+  r.finish();
   return c;
 }
 

@@ -1,8 +1,9 @@
 #include <zhaoyin/protocol/presentation_code.h>
 
-#include <cctype>
 #include <stdexcept>
 #include <zhaoyin/trust/error.h>
+
+#include "prefixed_code_reader.h"
 
 namespace zhaoyin::protocol {
 
@@ -67,44 +68,17 @@ std::string encode_presentation_code(PresentationCode& code, const trust::Sm2Key
 }
 
 PresentationCode decode_presentation_code(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
-  std::string upper(text);
-  for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-  if (upper.size() > 400) throw PresentationCodeError("the code is too long to be a presentation code");
-  if (upper.rfind(kPresentationPrefix, 0) != 0)
-    throw PresentationCodeError("a presentation code starts with " + std::string(kPresentationPrefix));
-  const auto raw = base32_decode(std::string_view(upper).substr(kPresentationPrefix.size()));
-  if (!raw) throw PresentationCodeError("the code has characters outside A-Z and 2-7");
-  const trust::Bytes& b = *raw;
-  std::size_t pos = 0;
-  auto need = [&](std::size_t n) {
-    if (b.size() - pos < n) throw PresentationCodeError("the code is truncated");
-  };
-  need(2);
-  if (b[pos++] != kVersion) throw PresentationCodeError("unsupported presentation code version");
-  const std::size_t serial_len = b[pos++];
-  if (serial_len == 0 || serial_len > kMaxSerial) throw PresentationCodeError("bad serial length");
-  need(serial_len + 4 + 2 + kNonceSize + kDigestSize + kSignatureSize);
+  detail::PrefixedCodeReader<PresentationCodeError> r(text, kPresentationPrefix, 400, "presentation code");
+  r.expect_version(kVersion);
   PresentationCode c;
-  c.serial_hex = trust::hex_encode(trust::Bytes(b.begin() + pos, b.begin() + pos + serial_len));
-  for (char& ch : c.serial_hex) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-  // Certificate serials are printed without leading zero bytes.
-  while (c.serial_hex.size() > 2 && c.serial_hex.rfind("00", 0) == 0) c.serial_hex.erase(0, 2);
-  pos += serial_len;
-  std::uint32_t issued = 0;
-  for (int i = 0; i < 4; ++i) issued = (issued << 8) | b[pos++];
-  c.issued_at = issued;
-  c.validity = static_cast<std::uint16_t>((b[pos] << 8) | b[pos + 1]);
-  pos += 2;
+  c.serial_hex = r.serial_hex(kMaxSerial);
+  c.issued_at = r.u32();
+  c.validity = r.u16();
   if (c.validity == 0 || c.validity > kMaxPresentationValidity) throw PresentationCodeError("bad validity");
-  c.nonce.assign(b.begin() + pos, b.begin() + pos + kNonceSize);
-  pos += kNonceSize;
-  c.grant_digest.assign(b.begin() + pos, b.begin() + pos + kDigestSize);
-  pos += kDigestSize;
-  c.signature.assign(b.begin() + pos, b.begin() + pos + kSignatureSize);
-  pos += kSignatureSize;
-  if (pos != b.size()) throw PresentationCodeError("the code has trailing bytes");
+  c.nonce = r.take(kNonceSize);
+  c.grant_digest = r.take(kDigestSize);
+  c.signature = r.take(kSignatureSize);
+  r.finish();
   return c;
 }
 

@@ -29,6 +29,8 @@ const flow::FlowDefinition& sign_flow() {
   return definition;
 }
 
+bool SignTask::final() const { return sign_flow().states.is_final(status); }
+
 flow::FlowEngine<SignTask> sign_engine(const std::shared_ptr<http::HostContext>& ctx) {
   return flow::FlowEngine<SignTask>(
       ctx, sign_flow(),

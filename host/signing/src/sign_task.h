@@ -105,7 +105,9 @@ struct SignTask {
   std::vector<SignatureMade> signatures;
   std::optional<Preparation> preparation;
 
-  bool final() const { return status == "signed" || status == "rejected" || status == "expired" || status == "cancelled"; }
+  // A state with no way out in the signing flow's definition (sign_flow.cpp):
+  // signed, rejected, expired, cancelled.
+  bool final() const;
   bool open() const { return !final(); }
 
   // Seal types still to be signed: the all-of ones not signed yet, and — while

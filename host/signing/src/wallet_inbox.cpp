@@ -12,10 +12,10 @@
 // whoever captured it (over TLS: nobody else); signing still needs the key.
 #include <zhaoyin/authority/connector.h>
 #include <zhaoyin/http/api_error.h>
+#include <zhaoyin/http/holder_signed_request.h>
 #include <zhaoyin/protocol/canonical_json.h>
 #include <zhaoyin/protocol/wallet_messages.h>
 #include <zhaoyin/store/application_repository.h>
-#include <zhaoyin/trust/error.h>
 #include <zhaoyin/trust/x509.h>
 
 #include "api_handlers.h"
@@ -28,35 +28,13 @@ namespace {
 
 constexpr std::size_t kInboxLimit = 50;
 
-std::string text(const nlohmann::json& a, const char* name) {
-  if (!a[name].is_string()) throw http::ApiError::bad_request(std::string("answer.") + name + " must be a string");
-  return a[name].get<std::string>();
-}
-
-http::ApiError mismatch(const std::string& field) {
-  return http::ApiError(422, "answer_mismatch", "answer." + field + " does not match this inbox request");
-}
-
 // The license certificate of a genuine holder, from a checked inbox request.
 trust::Certificate checked_holder(const http::HostContext& ctx, const nlohmann::json& body) {
   const protocol::AnswerEnvelope envelope = protocol::parse_answer_envelope(body);  // 400 invalid_request
   const auto& a = envelope.answer;
   protocol::require_exact_members(a, {"protocol", "type", "answer_url", "license_serial", "answered_at"}, "answer");
-  const auto answered_at = protocol::answered_at_of(a);
-  trust::Certificate cert;
-  try {
-    cert = trust::Certificate::from_pem(envelope.certificate_pem);
-  } catch (const trust::TrustError&) {
-    throw http::ApiError::bad_request("certificate is not a PEM certificate");
-  }
-  if (text(a, "protocol") != protocol::kWalletProtocol) throw mismatch("protocol");
-  if (text(a, "type") != "inbox") throw mismatch("type");
-  if (text(a, "answer_url") != ctx.settings.public_url + "/wallet/v1/inbox") throw mismatch("answer_url");
-  if (text(a, "license_serial") != cert.serial_hex()) throw mismatch("license_serial");
-  if (!protocol::within_clock_window(answered_at, std::chrono::system_clock::now()))
-    throw http::ApiError(422, "clock_skew", "answer.answered_at is more than 5 minutes from the host's clock");
-  if (!protocol::verify_message(a, envelope.signature, cert.public_key()))
-    throw http::ApiError(422, "bad_signature", "the answer's signature does not verify with the presented certificate");
+  const trust::Certificate cert = http::verify_holder_signed_request(envelope, "inbox", ctx.settings.public_url + "/wallet/v1/inbox",
+                                                                     "this inbox request");
   if (!ctx.authority) throw http::ApiError(503, "authority_unavailable", "no authority is configured");
   const auto holder = ctx.authority->find_holder(cert.serial_hex());
   if (!holder || holder->certificate.der() != cert.der())

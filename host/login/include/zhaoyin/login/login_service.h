@@ -86,7 +86,9 @@ struct LoginSession {
   std::string return_token_hash;
   bool return_redeemed = false;
 
-  bool final() const { return status == "confirmed" || status == "rejected" || status == "expired" || status == "cancelled"; }
+  // A state with no way out in the login flow's definition (login_flow.cpp):
+  // confirmed, rejected, expired, cancelled.
+  bool final() const;
 };
 
 class LoginService {
