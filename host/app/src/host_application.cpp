@@ -286,6 +286,7 @@ int HostApplication::main(const std::vector<std::string>& args) {
     ctx->settings.token_ttl = cfg.token_ttl;
     login::set_max_renewals(cfg.login_max_renewals);
     ctx->settings.authority_refresh = cfg.authority_refresh;
+    ctx->settings.seal_feed_interval = cfg.seal_feed_interval;
     ctx->settings.version = http::build_version();
     ctx->metrics = std::make_shared<http::Metrics>();
     ctx->log = log_;

@@ -91,6 +91,7 @@ HostConfig load_host_config(const Poco::Util::AbstractConfiguration& config,
                       "' is not supported (sandbox, http, none)");
   c.sandbox_dir = r.text("authority.sandbox_dir", "");
   c.authority_refresh = std::chrono::seconds(r.number("authority.refresh_seconds", 60, 1, 86400));
+  c.seal_feed_interval = std::chrono::seconds(r.number("authority.seal_feed_seconds", 30, 1, 86400));
   c.authority_url = r.text("authority.url", "");
   while (!c.authority_url.empty() && c.authority_url.back() == '/') c.authority_url.pop_back();
   if (c.authority_driver == "http") {

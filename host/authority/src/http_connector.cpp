@@ -220,7 +220,7 @@ struct HttpAuthorityConnector::Impl {
 
   // GET `target`, signed; the answer must carry a valid Authority-Signature
   // and, when 200, name what was asked (`field` == `value`) and be fresh.
-  std::shared_ptr<const Answer> answer(const std::string& target, const char* field, const std::string& value) const {
+  std::shared_ptr<const Answer> answer(const std::string& target, const char* field, const json& value) const {
     return cached(answers, target, [&] {
       const RawAnswer raw = get(target, true);
       if (raw.status == 401 || raw.status == 403)
@@ -250,8 +250,10 @@ struct HttpAuthorityConnector::Impl {
       const auto now = Clock::now();
       auto fresh_until = now + settings.max_freshness;
       if (a->status == 200) {
-        if (!a->body.is_object() || a->body.value(field, std::string()) != value)
-          throw FetchFailure("bad_answer", "the answer to " + target + " is not about " + value);
+        // An empty `field`: the answer names nothing to check (the CA list).
+        if (!a->body.is_object() || (*field && (!a->body.contains(field) || a->body[field] != value)))
+          throw FetchFailure("bad_answer", "the answer to " + target + " is not about " + std::string(field) + " " +
+                                               (value.is_string() ? value.get<std::string>() : value.dump()));
         const auto stated = parse_request_time(a->body.value("fresh_until", std::string()));
         if (!stated) throw FetchFailure("bad_answer", "the answer to " + target + " has no fresh_until");
         if (*stated + kClockSkew < now)
@@ -265,7 +267,7 @@ struct HttpAuthorityConnector::Impl {
   }
 
   // A 200 answer's document, or nullopt for a signed 404.
-  std::optional<json> document(const std::string& target, const char* field, const std::string& value) const {
+  std::optional<json> document(const std::string& target, const char* field, const json& value) const {
     const auto a = answer(target, field, value);
     if (a->status == 404) return std::nullopt;
     return a->body;
@@ -433,6 +435,40 @@ std::vector<SealRecord> HttpAuthorityConnector::seals_of(const std::string& uscc
     throw AuthorityUnavailable("the authority's seals of " + uscc + " are malformed: " + e.what());
   }
   return out;
+}
+
+std::optional<SealChangePage> HttpAuthorityConnector::seal_changes(std::int64_t since, std::size_t limit) const {
+  if (since < 0) since = 0;
+  limit = std::clamp<std::size_t>(limit, 1, 500);
+  // Cached like every answer (by its own fresh_until, capped by
+  // max_freshness_seconds): a change reaches the host within that window.
+  const auto doc = impl_->document("/v1/seal-changes?since=" + std::to_string(since) + "&limit=" + std::to_string(limit),
+                                   "since", json(since));
+  if (!doc) return std::nullopt;  // a signed 404: this authority keeps no feed
+  SealChangePage page;
+  try {
+    page.next = doc->at("next").get<std::int64_t>();
+    page.more = doc->at("more").get<bool>();
+    std::int64_t last = since;
+    for (const auto& e : doc->at("events")) {
+      SealChange c;
+      c.seq = e.at("seq").get<std::int64_t>();
+      c.event = e.at("event").get<std::string>();
+      c.es_id = e.at("es_id").get<std::string>();
+      c.uscc = e.at("uscc").get<std::string>();
+      c.at = e.at("at").get<std::string>();
+      if (c.event == "replaced") c.related = e.value("replaced_by", std::string());
+      if (c.event == "new") c.related = e.value("replaces", std::string());
+      // The feed's promise (docs/AUTHORITY.md): after `since`, oldest first.
+      if (c.seq <= last) throw std::runtime_error("events out of order at seq " + std::to_string(c.seq));
+      last = c.seq;
+      page.changes.push_back(std::move(c));
+    }
+    if (page.changes.size() > limit || page.next != last) throw std::runtime_error("next does not follow the events");
+  } catch (const std::exception& e) {
+    throw AuthorityUnavailable(std::string("the authority's seal-change feed is malformed: ") + e.what());
+  }
+  return page;
 }
 
 void HttpAuthorityConnector::reload() { impl_->trust_store(); }

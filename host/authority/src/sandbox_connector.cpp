@@ -347,6 +347,36 @@ std::shared_ptr<const SandboxConnector::State> SandboxConnector::state() const {
   return state_;
 }
 
+// The operator's commands (`zhaoyin authority replace-seal | revoke-seal`,
+// tools/authority) append to the feed in DIR/authority/authority-state.json;
+// read afresh at each call, so a change shows without a reload. No file: the
+// authority has changed nothing yet, an empty feed.
+std::optional<SealChangePage> SandboxConnector::seal_changes(std::int64_t since, std::size_t limit) const {
+  SealChangePage page;
+  page.next = since;
+  const fs::path file = dir_ / "authority" / "authority-state.json";
+  std::error_code ec;
+  if (!fs::exists(file, ec)) return page;
+  const json doc = read_json(file);
+  try {
+    for (const auto& e : doc.value("seal_changes", json::array())) {
+      const auto seq = e.at("seq").get<std::int64_t>();
+      if (seq <= since) continue;
+      if (page.changes.size() >= limit) {
+        page.more = true;
+        break;
+      }
+      page.changes.push_back({seq, e.at("event").get<std::string>(), e.at("es_id").get<std::string>(),
+                              e.at("uscc").get<std::string>(), e.value("related", std::string()),
+                              e.value("at", std::string())});
+      page.next = seq;
+    }
+  } catch (const json::exception& e) {
+    fail(file, std::string("seal_changes: ") + e.what());
+  }
+  return page;
+}
+
 void SandboxConnector::reload() {
   auto fresh = load_state(dir_);  // throws before anything changes
   std::lock_guard lock(mutex_);

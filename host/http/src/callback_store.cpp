@@ -52,19 +52,24 @@ std::int64_t CallbackStore::now_ms() {
       .count();
 }
 
-std::string CallbackStore::add(const std::string& client_id, const std::string& url, const std::string& body) {
-  std::string id = trust::hex_encode(trust::random_bytes(16)), flow = flow_, client = client_id, u = url, b = body;
-  Poco::Int64 created = creation_stamp(), due = now_ms(), updated = due;
+std::string queue_callback(Poco::Data::Session& session, const std::string& flow, const std::string& client_id,
+                           const std::string& url, const std::string& body) {
+  std::string id = trust::hex_encode(trust::random_bytes(16)), f = flow, client = client_id, u = url, b = body;
+  Poco::Int64 created = creation_stamp(), due = CallbackStore::now_ms(), updated = due;
   Poco::Nullable<std::string> trace = current_trace();
+  session << "INSERT INTO callback_deliveries (id, flow, client_id, url, body, status, attempts, created_at, due_at,"
+             " lease_until, updated_at, trace_parent) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, 0, ?, ?)",
+      use(id), use(f), use(client), use(u), use(b), use(created), use(due), use(updated), use(trace), now;
+  return id;
+}
+
+std::string CallbackStore::add(const std::string& client_id, const std::string& url, const std::string& body) {
   try {
     auto s = db_.session();
-    s << "INSERT INTO callback_deliveries (id, flow, client_id, url, body, status, attempts, created_at, due_at,"
-         " lease_until, updated_at, trace_parent) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, 0, ?, ?)",
-        use(id), use(flow), use(client), use(u), use(b), use(created), use(due), use(updated), use(trace), now;
+    return queue_callback(s, flow_, client_id, url, body);
   } catch (const Poco::Exception& e) {
     rethrow("cannot queue a callback", e);
   }
-  return id;
 }
 
 bool CallbackStore::fill_held(const std::string& id, const std::string& body) {

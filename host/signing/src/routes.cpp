@@ -4,6 +4,7 @@
 #include <zhaoyin/http/callback_dispatcher.h>
 
 #include "api_handlers.h"
+#include "seal_watch.h"
 #include "sign_flow.h"
 #include "sign_service.h"
 
@@ -35,6 +36,11 @@ void register_signing_routes(http::Router& router, const std::shared_ptr<http::H
       ctx, kCallbackFlow, [ctx] { sign_engine(ctx).expire_overdue(100); },
       // A held callback whose host stopped before sending it: today's state.
       [ctx](const std::string& task_id) { return sign_engine(ctx).render_callback(task_id); });
+  // Seal changes for the relying parties that watch a seal (seal_watch.h):
+  // the dispatcher's sweep reads the authority's seal-change feed.
+  const auto poller = std::make_shared<SealFeedPoller>(ctx);
+  const auto seal_changes =
+      http::CallbackDispatcher::start(ctx, kSealChangeFlow, [poller] { poller->poll_when_due(); });
   add<CreateSignTask>(router, "POST", "/api/v1/sign-tasks", ctx, callbacks);
   add<GetSignTask>(router, "GET", "/api/v1/sign-tasks/{id}", ctx, callbacks);
   add<CancelSignTask>(router, "DELETE", "/api/v1/sign-tasks/{id}", ctx, callbacks);
@@ -46,6 +52,9 @@ void register_signing_routes(http::Router& router, const std::shared_ptr<http::H
   add<SealUsageRecords>(router, "GET", "/api/v1/seals/{esid}/usage", ctx, callbacks);
   add<EnterpriseSeals>(router, "GET", "/api/v1/enterprises/{uscc}/seals", ctx, callbacks);
   add<SealDetail>(router, "GET", "/api/v1/seals/{esid}", ctx, callbacks);
+  add<WatchSeal>(router, "PUT", "/api/v1/seals/{esid}/watch", ctx, seal_changes);
+  add<UnwatchSeal>(router, "DELETE", "/api/v1/seals/{esid}/watch", ctx, seal_changes);
+  add<ListSealWatches>(router, "GET", "/api/v1/seal-watches", ctx, seal_changes);
   add<WalletInbox>(router, "POST", "/wallet/v1/inbox", ctx, callbacks);
   add<SignPage>(router, "GET", "/sign/{id}", ctx, callbacks);
   add<SignPageState>(router, "GET", "/sign/{id}/state", ctx, callbacks);

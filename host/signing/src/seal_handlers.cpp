@@ -26,18 +26,6 @@ namespace zhaoyin::signing {
 
 namespace {
 
-// The enterprise and holder a confirmed login of the caller verified.
-SignService::LoginHolder verified_login(http::Exchange& ex, const std::shared_ptr<http::HostContext>& ctx) {
-  const auto client = http::authenticate_bearer(ex, *ctx);
-  http::require_scope(client, "signature");
-  const std::string id = ex.query("login_session").value_or("");
-  if (id.empty() || id.size() > 64)
-    throw http::ApiError::bad_request("login_session (a confirmed login session of this application) is required");
-  auto v = SignService(ctx).confirmed_login_holder(client.application.client_id, id);
-  if (!ctx->authority) throw http::ApiError(503, "authority_unavailable", "no authority is configured");
-  return v;
-}
-
 std::string status_at(const trust::ParsedSeal& seal, std::chrono::system_clock::time_point now) {
   if (now < seal.info.valid_start) return "not_yet_valid";
   if (now > seal.info.valid_end) return "expired";
@@ -71,6 +59,18 @@ nlohmann::json seal_json(const authority::SealRecord& s, const std::optional<aut
 }
 
 }  // namespace
+
+SignService::LoginHolder verified_login(http::Exchange& ex, const std::shared_ptr<http::HostContext>& ctx) {
+  const auto client = http::authenticate_bearer(ex, *ctx);
+  http::require_scope(client, "signature");
+  const std::string id = ex.query("login_session").value_or("");
+  if (id.empty() || id.size() > 64)
+    throw http::ApiError::bad_request("login_session (a confirmed login session of this application) is required");
+  auto v = SignService(ctx).confirmed_login_holder(client.application.client_id, id);
+  if (!ctx->authority) throw http::ApiError(503, "authority_unavailable", "no authority is configured");
+  return v;
+}
+
 
 void EnterpriseSeals::handle(http::Exchange& ex) {
   const auto login = verified_login(ex, ctx_);

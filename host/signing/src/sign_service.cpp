@@ -51,7 +51,7 @@ SignService::LoginHolder SignService::confirmed_login_holder(const std::string& 
   if (session->status != "confirmed")
     throw http::ApiError(409, "login_not_confirmed",
                          "login session " + session->id + " is " + session->status + ", not confirmed");
-  LoginHolder h{session->id, session->subject.value("license_serial", std::string()), std::string()};
+  LoginHolder h{session->id, session->subject.value("license_serial", std::string()), std::string(), client_id};
   if (session->subject.contains("face_info")) h.uscc = session->subject["face_info"].value("uscc", std::string());
   if (h.license_serial.empty() || h.uscc.empty())
     throw http::ApiError(409, "login_not_confirmed", "login session " + session->id + " records no verified holder");

@@ -48,6 +48,7 @@ class SignService {
   // 409 login_not_confirmed.
   struct LoginHolder {
     std::string session_id, license_serial, uscc;  // serial upper-case hex
+    std::string client_id;                         // the application the login belongs to
   };
   LoginHolder confirmed_login_holder(const std::string& client_id, const std::string& session_id) const;
 

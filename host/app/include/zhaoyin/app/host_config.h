@@ -36,6 +36,7 @@ struct HostConfig {
   std::string authority_driver = "sandbox";    // authority.driver: sandbox | http | none
   std::filesystem::path sandbox_dir;           // authority.sandbox_dir (empty: no authority)
   std::chrono::seconds authority_refresh{60};  // authority.refresh_seconds (1 to 86400)
+  std::chrono::seconds seal_feed_interval{30};  // authority.seal_feed_seconds (1 to 86400): seal watches' feed reads
   // authority.* of the http driver (docs/AUTHORITY.md, "The host's http connector").
   std::string authority_url;                   // authority.url (required with driver http)
   std::filesystem::path authority_root;        // authority.root_certificate (empty: <sandbox>/authority/root.pem)

@@ -85,6 +85,24 @@ struct SealRecord {
   trust::Bytes image_png;  // impression image (may be empty)
 };
 
+// One entry of the authority's seal-change feed (印章变动), oldest first by seq.
+struct SealChange {
+  std::int64_t seq = 0;  // increases by one per change, never reused
+  std::string event;     // new | replaced | revoked
+  std::string es_id;     // the seal the change is about
+  std::string uscc;      // its enterprise
+  std::string related;   // replaced: the new seal's code; new by replacement: the old one; else empty
+  std::string at;        // when the authority recorded it, YYYY-MM-DDTHH:MM:SSZ
+};
+
+// A page of the feed after a cursor: `next` is the cursor for the next page
+// (the last seq returned, or the cursor asked for when nothing followed it).
+struct SealChangePage {
+  std::vector<SealChange> changes;
+  std::int64_t next = 0;
+  bool more = false;  // further changes follow `next`
+};
+
 class AuthorityConnector {
  public:
   virtual ~AuthorityConnector() = default;
@@ -115,6 +133,13 @@ class AuthorityConnector {
 
   // The enterprise's seals; empty if unknown.
   virtual std::vector<SealRecord> seals_of(const std::string& uscc) const = 0;
+
+  // The seal-change feed after `since` (at most `limit` changes), or nullopt
+  // when this authority publishes no feed. Throws AuthorityUnavailable when it
+  // does but cannot be asked now.
+  virtual std::optional<SealChangePage> seal_changes(std::int64_t /*since*/, std::size_t /*limit*/) const {
+    return std::nullopt;
+  }
 
   // Re-reads the authority's records (new CRLs, new enterprises). On failure
   // the previous records stay in use and AuthorityError is thrown.

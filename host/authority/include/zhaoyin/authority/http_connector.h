@@ -59,6 +59,7 @@ class HttpAuthorityConnector final : public AuthorityConnector {
   std::vector<SealRecord> seals_of(const std::string& uscc) const override;
   // Refreshes the trust material that is due (the refresher calls it
   // periodically); AuthorityError when the authority cannot answer.
+  std::optional<SealChangePage> seal_changes(std::int64_t since, std::size_t limit) const override;
   void reload() override;
   ConnectorHealth health() const override;
 

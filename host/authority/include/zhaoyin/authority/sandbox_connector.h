@@ -47,6 +47,7 @@ class SandboxConnector final : public AuthorityConnector {
   std::optional<HolderRecord> find_holder(const std::string& cert_serial_hex) const override;
   std::vector<HolderRecord> holders_of(const std::string& uscc) const override;
   std::vector<SealRecord> seals_of(const std::string& uscc) const override;
+  std::optional<SealChangePage> seal_changes(std::int64_t since, std::size_t limit) const override;
   void reload() override;
 
   // Sandbox-only extras.

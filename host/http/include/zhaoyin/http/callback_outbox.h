@@ -36,4 +36,12 @@ inline constexpr std::int64_t kCallbackHoldMs = 15'000;
 std::optional<std::string> hold_callback(Poco::Data::Session& session, const std::string& flow,
                                          const std::string& subject_table, const std::string& subject_id);
 
+// Inside the caller's open transaction on `session`: a delivery of `flow`
+// with its body, due at once — for a callback that is not about a flow item
+// but must commit with something else (the seal-change feed's cursor,
+// signing/src/seal_watch.cpp). The dispatcher of `flow` picks it up on its
+// next round. Returns its id; throws what the statement throws.
+std::string queue_callback(Poco::Data::Session& session, const std::string& flow, const std::string& client_id,
+                           const std::string& url, const std::string& body);
+
 }  // namespace zhaoyin::http

@@ -29,6 +29,9 @@ struct HostSettings {
   // http://<http.host>:<bound port>). QR texts and page links start with it.
   std::string public_url;
   std::chrono::seconds authority_refresh{60};  // authority.refresh_seconds: re-read CRLs and records
+  // authority.seal_feed_seconds: how often the seal-change feed is read for
+  // seal watches (signing/src/seal_watch.h).
+  std::chrono::seconds seal_feed_interval{30};
   std::string plugins_dir;          // plugins.dir, resolved: where department plugins are loaded from
   std::string scripts_dir;          // scripts.dir: the integrators' Lua scripts
   // scripts.*: the Lua sandbox's limits (docs/SCRIPTING.md, "The sandbox").
