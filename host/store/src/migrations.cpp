@@ -72,6 +72,7 @@ const std::vector<Migration>& migrations() {
       oidc_sso_migration(),          // 20, migrations_oidc.cpp
       login_same_device_migration(),  // 21, migrations_login.cpp
       display_codes_migration(),      // 22, migrations_display.cpp
+      matter_functions_migration(),   // 23, migrations_scenarios.cpp
   };
   return list;
 }
