@@ -76,7 +76,7 @@ void validate(const store::Application& app, const LoginSessionRequest& r, const
                                     "application " + app.client_id + " is not approved for the matter " + *r.matter);
   if (r.matter)
     if (const auto refusal = verification::function_refusal(app, *r.matter, "login"))
-      throw http::ApiError::forbidden(verification::kFunctionNotApprovedForMatter, *refusal);
+      throw http::ApiError::forbidden(verification::kFunctionNotApprovedCode, *refusal);
 }
 
 nlohmann::json optional_json(const std::optional<std::string>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); }

@@ -211,7 +211,7 @@ void AuthorizeHandler::handle(http::Exchange& ex) {
       // access_denied (OIDC Core §3.1.2.6), the code first in the description.
       if (matter)
         if (const auto refusal = verification::function_refusal(*app, *matter, "login"))
-          throw RedirectError{"access_denied", std::string(verification::kFunctionNotApprovedForMatter) + ": " + *refusal};
+          throw RedirectError{"access_denied", std::string(verification::kFunctionNotApprovedCode) + ": " + *refusal};
 
       // Single sign-on: a holder who scanned in this browser for another
       // relying party, verified again for this one, gets a code without a

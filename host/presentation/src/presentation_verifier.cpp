@@ -38,7 +38,7 @@ PresentationResult verify_and_archive(const http::HostContext& ctx, const store:
   // at (a refusal of the application's own approval, whoever presents).
   if (matter)
     if (const auto refusal = verification::function_refusal(app, *matter, "presentation"))
-      refuse(403, verification::kFunctionNotApprovedForMatter, *refusal);
+      refuse(403, verification::kFunctionNotApprovedCode, *refusal);
   const auto& authority = *ctx.authority;
 
   protocol::PresentationCode code;

@@ -112,7 +112,7 @@ SignTask SignService::create(const store::Application& app, SignTaskRequest r, c
                                     "application " + app.client_id + " is not approved for the matter " + *r.matter);
   if (r.matter)
     if (const auto refusal = verification::function_refusal(app, *r.matter, "signature"))
-      throw http::ApiError::forbidden(verification::kFunctionNotApprovedForMatter, *refusal);
+      throw http::ApiError::forbidden(verification::kFunctionNotApprovedCode, *refusal);
   if (r.callback_url) http::require_callback_url(*r.callback_url, ctx_->settings.callbacks);
   if (r.return_url) {
     // The hosted page sends the browser there: never an open redirect (redirect_target.h).

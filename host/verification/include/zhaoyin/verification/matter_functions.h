@@ -19,7 +19,7 @@
 namespace zhaoyin::verification {
 
 // The refusal code every flow answers 403 with.
-inline constexpr const char* kFunctionNotApprovedForMatter = "function_not_approved_for_matter";
+inline constexpr const char* kFunctionNotApprovedCode = "function_not_approved_for_matter";
 
 // nullopt: allowed. Otherwise the refusal's message (English, naming the
 // matter, the function and what the row allows).
