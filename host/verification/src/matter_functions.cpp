@@ -11,9 +11,10 @@ namespace {
 std::size_t depth(const std::string& matter) { return static_cast<std::size_t>(std::count(matter.begin(), matter.end(), '/')); }
 
 std::string listed(const std::vector<std::string>& functions) {
+  if (functions.empty()) return "no function";
   std::string out;
   for (const auto& f : functions) out += (out.empty() ? "" : ", ") + f;
-  return out.empty() ? "nothing" : out;
+  return out;
 }
 
 }  // namespace
