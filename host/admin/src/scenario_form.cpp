@@ -4,6 +4,7 @@
 #include <Poco/URI.h>
 
 #include <algorithm>
+#include <optional>
 #include <zhaoyin/access/form_labels.h>
 #include <zhaoyin/access/scenarios.h>
 

@@ -10,6 +10,7 @@
 // was approved. Serving it publicly from here would make Zhaoyin a second,
 // unreviewed publication channel and expose application ids and plugin
 // bindings that are the department's internal record.
+#include <algorithm>
 #include <zhaoyin/access/form_labels.h>
 #include <zhaoyin/access/scenarios.h>
 #include <zhaoyin/admin/staff.h>
