@@ -1,6 +1,7 @@
 // The access form's JSON shape, its labels and the status/action names.
 #include <zhaoyin/access/access_application.h>
 #include <zhaoyin/access/form_labels.h>
+#include <zhaoyin/access/scenarios.h>
 
 #include <utility>
 
@@ -21,6 +22,9 @@ const std::vector<Enumeration>& enumerations() {
       {"field", {{"e_government", "电子政务"}, {"e_commerce", "电子商务"}}},
       {"needs", {{"presentation", "出示验证"}, {"login", "用户登录"}, {"signature", "电子签名"}, {"other", "其他"}}},
       {"scope", {{"province", "本省"}, {"national", "全国"}}},
+      // 附件2's 应用功能, the same keys as the needs they must lie within.
+      {"functions",
+       {{"login", "线上扫码登录"}, {"presentation", "线下出示执照"}, {"signature", "电子签名"}, {"other", "其他"}}},
       {"channels",
        {{"pc", "PC端应用"}, {"app", "业务APP"}, {"wechat_mini", "微信小程序"}, {"alipay_mini", "支付宝小程序"},
         {"wechat_official", "微信公众号"}, {"alipay_life", "支付宝生活号"}}},
@@ -143,7 +147,8 @@ nlohmann::json to_json(const AccessForm& f) {
           {"peak_rate", f.peak_rate},
           {"matters", f.matters},
           {"department", f.department},
-          {"redirect_uris", f.redirect_uris}};
+          {"redirect_uris", f.redirect_uris},
+          {"scenarios", scenarios_to_json(f.scenarios)}};
 }
 
 AccessForm form_from_json(const nlohmann::json& j) {
@@ -175,6 +180,8 @@ AccessForm form_from_json(const nlohmann::json& j) {
   r.text("department", f.department);
   r.list("redirect_uris", f.redirect_uris);
   auto errors = r.errors();
+  if (const auto it = j.find("scenarios"); it != j.end() && !it->is_null())
+    f.scenarios = scenarios_from_json(*it, errors);
   if (!errors.empty()) throw AccessError(422, "invalid_form", "the form has members of the wrong type", errors);
   return f;
 }
@@ -206,6 +213,8 @@ const std::map<std::string, std::string>& labels() {
         {"matters", "授权事项"},
         {"department", "部门插件"},
         {"redirect_uris", "回调地址(OpenID Connect)"},
+        {"scenarios", "应用场景清单"},
+        {"functions", "应用功能"},
     };
     // Bare enumeration keys where they do not clash with a field name
     // ("province" stays the field), and every "<field>.<value>" key.

@@ -4,6 +4,7 @@
 #include <zhaoyin/access/access_service.h>
 
 #include <algorithm>
+#include <zhaoyin/access/scenarios.h>
 #include <zhaoyin/store/application_repository.h>
 #include <zhaoyin/store/database.h>
 #include <zhaoyin/store/extension_bindings.h>
@@ -93,6 +94,7 @@ store::Application application_from(const AccessForm& f, const std::string& clie
   app.needs = f.needs;
   app.channels = f.channels;
   app.matters = f.matters;
+  app.matter_functions = matter_functions(f);  // 附件2, enforced per matter at run time
   app.annual_volume = f.annual_volume_wan * 10000;
   app.peak_rate = f.peak_rate;
   app.redirect_uris = f.redirect_uris;

@@ -9,6 +9,7 @@
 #include <zhaoyin/access/access_application.h>
 #include <zhaoyin/access/form_labels.h>
 #include <zhaoyin/access/matters.h>
+#include <zhaoyin/access/scenarios.h>
 #include <zhaoyin/redirect/redirect_target.h>
 #include <zhaoyin/trust/uscc.h>
 
@@ -238,7 +239,9 @@ std::vector<FieldError> validate(const AccessForm& f, const std::vector<std::str
     }
   }
   if (char_count(f.department) > 64) c.fail("department", "部门插件名称过长");
-  return std::move(c).errors();
+  auto errors = std::move(c).errors();
+  check_scenarios(f, errors);
+  return errors;
 }
 
 }  // namespace zhaoyin::access

@@ -1,6 +1,8 @@
 // The access form between HTML and access::AccessForm (see application_form.h).
 #include "application_form.h"
 
+#include "scenario_form.h"
+
 #include <algorithm>
 #include <limits>
 #include <map>
@@ -278,6 +280,7 @@ PostedForm form_from_fields(const http::FormFields& fields) {
   f.matters = ticked(fields, "matters");
   f.department = text(fields, "department");
   f.redirect_uris = lines(field_value(fields, "redirect_uris").value_or(""));
+  f.scenarios = scenarios_from_fields(fields, f);  // after the matters and needs it depends on
   return posted;
 }
 
@@ -319,6 +322,7 @@ json form_view(const AccessForm& form, const std::map<std::string, std::string>&
   fields["scope"]["choices"] = checks("scope", {form.scope});
   json view = {{"fields", fields},
                {"matters_tree", matters_tree(matters, form.matters)},
+               {"scenarios", scenarios_form_view(form, errors)},
                {"has_errors", !errors.empty()},
                {"error_count", errors.size()}};
   // Errors of members the page has no place for (none today) still show at the top.

@@ -4,6 +4,7 @@
 
 #include "application_handlers.h"
 #include "catalogue_pages.h"
+#include "scenario_register_pages.h"
 
 namespace zhaoyin::admin {
 
@@ -26,6 +27,7 @@ void register_application_pages(http::Router& router, const std::shared_ptr<http
   register_applicant_pages(router, pages);
   register_review_pages(router, pages);
   register_catalogue_pages(router, pages);
+  register_scenario_register_pages(router, pages);
 }
 
 }  // namespace zhaoyin::admin

@@ -5,6 +5,7 @@
 #include <zhaoyin/access/form_labels.h>
 
 #include "application_form.h"
+#include "scenario_form.h"
 
 namespace zhaoyin::admin {
 
@@ -115,6 +116,7 @@ json detail_view(const AccessApplication& a, const StaffSession& staff) {
   const json operate = operator_buttons(a, staff.role);
   return {{"application", summary_view(a)},
           {"sections", form_readonly_view(a.form)},
+          {"scenarios", scenarios_readonly_view(a.form, "/admin/applications/" + a.id)},
           {"trail", trail_view(a)},
           {"can",
            {{"edit", owner && is_one_of(a.status, {Status::Draft, Status::Returned})},

@@ -57,11 +57,14 @@ struct NavItem {
 std::vector<NavItem> navigation_for(Role role) {
   switch (role) {
     case Role::Applicant:
-      return {{"/admin/", "首页", "home"}, {"/admin/applications", "我的申请", "applications"}};
+      return {{"/admin/", "首页", "home"}, {"/admin/applications", "我的申请", "applications"},
+              {"/admin/scenarios", "场景清单", "scenarios"}};
     case Role::Reviewer:
-      return {{"/admin/", "首页", "home"}, {"/admin/applications", "接入申请", "applications"}};
+      return {{"/admin/", "首页", "home"}, {"/admin/applications", "接入申请", "applications"},
+              {"/admin/scenarios", "场景清单", "scenarios"}};
     case Role::Operator:
       return {{"/admin/", "首页", "home"},          {"/admin/applications", "接入申请", "applications"},
+              {"/admin/scenarios", "场景清单", "scenarios"},
               {"/admin/matters", "事项目录", "matters"}, {"/admin/plugins", "插件", "plugins"},
               {"/admin/scripts", "脚本", "scripts"},
               {"/admin/audit", "审计日志", "audit"}, {"/admin/usage", "用量", "usage"}};

@@ -9,6 +9,7 @@
 #include <zhaoyin/redirect/redirect_target.h>
 #include <zhaoyin/store/secrets.h>
 #include <zhaoyin/trust/bytes.h>
+#include <zhaoyin/verification/matter_functions.h>
 #include <zhaoyin/verification/subject_verifier.h>
 
 #include "login_flow.h"
@@ -73,6 +74,9 @@ void validate(const store::Application& app, const LoginSessionRequest& r, const
   if (r.matter && !verification::matter_approved(app.matters, *r.matter))
     throw http::ApiError::forbidden("matter_not_approved",
                                     "application " + app.client_id + " is not approved for the matter " + *r.matter);
+  if (r.matter)
+    if (const auto refusal = verification::function_refusal(app, *r.matter, "login"))
+      throw http::ApiError::forbidden(verification::kFunctionNotApprovedCode, *refusal);
 }
 
 nlohmann::json optional_json(const std::optional<std::string>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); }

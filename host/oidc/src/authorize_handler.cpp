@@ -18,6 +18,7 @@
 #include <zhaoyin/redirect/redirect_target.h>
 #include <zhaoyin/store/application_repository.h>
 #include <zhaoyin/store/secrets.h>
+#include <zhaoyin/verification/matter_functions.h>
 #include <zhaoyin/verification/subject_verifier.h>
 #include "handlers.h"
 #include "single_sign_on.h"
@@ -206,6 +207,11 @@ void AuthorizeHandler::handle(http::Exchange& ex) {
       if (matter && !verification::matter_approved(app->matters, *matter))
         throw RedirectError{"invalid_request",
                             "matter_not_approved: application " + app->client_id + " is not approved for " + *matter};
+      // 附件2: the matter's row must list 线上扫码登录. Back to the client as
+      // access_denied (OIDC Core §3.1.2.6), the code first in the description.
+      if (matter)
+        if (const auto refusal = verification::function_refusal(*app, *matter, "login"))
+          throw RedirectError{"access_denied", std::string(verification::kFunctionNotApprovedCode) + ": " + *refusal};
 
       // Single sign-on: a holder who scanned in this browser for another
       // relying party, verified again for this one, gets a code without a

@@ -1,5 +1,6 @@
 #include "presentation_verifier.h"
 
+#include <zhaoyin/verification/matter_functions.h>
 #include <zhaoyin/verification/relying_party.h>
 #include <zhaoyin/http/api_error.h>
 #include <zhaoyin/http/extension_gate.h>
@@ -33,6 +34,11 @@ PresentationResult verify_and_archive(const http::HostContext& ctx, const store:
                                       const std::string& code_text, const std::optional<std::string>& matter,
                                       std::chrono::system_clock::time_point now) {
   if (!ctx.authority) refuse(503, "authority_unavailable", "no issuing authority is configured");
+  // 附件2: the matter's row must list 线下出示执照, before the code is looked
+  // at (a refusal of the application's own approval, whoever presents).
+  if (matter)
+    if (const auto refusal = verification::function_refusal(app, *matter, "presentation"))
+      refuse(403, verification::kFunctionNotApprovedCode, *refusal);
   const auto& authority = *ctx.authority;
 
   protocol::PresentationCode code;

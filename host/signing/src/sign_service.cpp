@@ -9,6 +9,7 @@
 #include <zhaoyin/protocol/wallet_messages.h>
 #include <zhaoyin/trust/bytes.h>
 #include <zhaoyin/trust/sm3.h>
+#include <zhaoyin/verification/matter_functions.h>
 #include <zhaoyin/verification/subject_verifier.h>
 
 #include <zhaoyin/http/callback_dispatcher.h>
@@ -109,6 +110,9 @@ SignTask SignService::create(const store::Application& app, SignTaskRequest r, c
   if (r.matter && !verification::matter_approved(app.matters, *r.matter))
     throw http::ApiError::forbidden("matter_not_approved",
                                     "application " + app.client_id + " is not approved for the matter " + *r.matter);
+  if (r.matter)
+    if (const auto refusal = verification::function_refusal(app, *r.matter, "signature"))
+      throw http::ApiError::forbidden(verification::kFunctionNotApprovedCode, *refusal);
   if (r.callback_url) http::require_callback_url(*r.callback_url, ctx_->settings.callbacks);
   if (r.return_url) {
     // The hosted page sends the browser there: never an open redirect (redirect_target.h).

@@ -24,6 +24,7 @@ Migration login_same_device_migration();  // version 21: same-device logins and 
 Migration oidc_sso_migration();          // version 20: OpenID Connect provider sessions, single sign-on (migrations_oidc.cpp)
 Migration catalogue_migration();         // version 19: the matters catalogue (migrations_catalogue.cpp)
 Migration display_codes_migration();     // version 22: display code revocations (migrations_display.cpp)
-Migration seal_watch_migration();        // version 23: seal watches, seal-change feed cursor (migrations_seal_watch.cpp)
+Migration matter_functions_migration();  // version 23: functions approved per matter, 附件2 (migrations_scenarios.cpp)
+Migration seal_watch_migration();        // version 25: seal watches, seal-change feed cursor (migrations_seal_watch.cpp)
 
 }  // namespace zhaoyin::store

@@ -72,7 +72,8 @@ const std::vector<Migration>& migrations() {
       oidc_sso_migration(),          // 20, migrations_oidc.cpp
       login_same_device_migration(),  // 21, migrations_login.cpp
       display_codes_migration(),      // 22, migrations_display.cpp
-      seal_watch_migration(),         // 23, migrations_seal_watch.cpp
+      matter_functions_migration(),   // 23, migrations_scenarios.cpp
+      seal_watch_migration(),         // 25, migrations_seal_watch.cpp
   };
   return list;
 }

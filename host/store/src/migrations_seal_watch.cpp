@@ -14,7 +14,7 @@ namespace zhaoyin::store {
 // same transaction as the callbacks, so each change is reported once by one
 // host. Times are epoch seconds.
 Migration seal_watch_migration() {
-  return {23,
+  return {25,
           "seal watches and the seal-change feed cursor",
           {
               "CREATE TABLE seal_watches ("

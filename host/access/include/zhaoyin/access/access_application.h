@@ -25,6 +25,20 @@ namespace zhaoyin::access {
 
 using TimePoint = std::chrono::system_clock::time_point;
 
+// One row of 附件2 电子营业执照应用场景清单 (the scenario register): what the
+// application does with the license under one of its chosen matters. The
+// register is per matter, not per application: a matter approved only for
+// 线下出示执照 refuses a login (scenarios.h, verification/matter_functions.h).
+struct ScenarioRow {
+  std::string matter;                    // 应用事项名称: one of AccessForm::matters
+  std::string implementing_department;   // 实施部门, e.g. 济宁市税务局
+  std::string business_system;           // 办事系统, e.g. 山东省电子税务局
+  std::vector<std::string> functions;    // 应用功能, ≥1 of: login 线上扫码登录 | presentation 线下出示执照 |
+                                         //   signature 电子签名 | other 其他; each within AccessForm::needs
+  std::string function_other;            // what 其他 means (required when functions has "other")
+  std::string remark;                    // 备注
+};
+
 // The form's fields. Enumerations are stored as the English keys on the
 // left; the pages show the Chinese labels (labels() below).
 struct AccessForm {
@@ -56,6 +70,11 @@ struct AccessForm {
   std::vector<std::string> matters;      // 授权事项: paths from the plugins' tree, e.g. 电子政务/税务/发票申领
   std::string department;                // the department plugin the application runs (tax, ...); may be empty
   std::vector<std::string> redirect_uris;  // optional: OpenID Connect redirect URIs (https, or http on loopback)
+  // 附件2: one row per chosen matter. Empty (applications from before the
+  // register, JSON clients that leave it out): every matter allows the
+  // application's needs. Kept in the form, so each approved version carries
+  // its own register.
+  std::vector<ScenarioRow> scenarios;
 };
 
 nlohmann::json to_json(const AccessForm& form);

@@ -3,6 +3,7 @@
 // became. The client secret is stored only as a salted SM3 hash.
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,6 +25,10 @@ struct Application {
   std::vector<std::string> needs;      // login | presentation | signature | ...
   std::vector<std::string> channels;   // pc | app | wechat_mini | ...
   std::vector<std::string> matters;    // approved matters, e.g. 电子政务/税务/发票申领
+  // 附件2: matter → the functions it is approved for (login | presentation |
+  // signature | other). A matter without an entry allows `needs`
+  // (verification/matter_functions.h decides).
+  std::map<std::string, std::vector<std::string>> matter_functions;
   std::int64_t annual_volume = 0;      // verifications per year
   std::int64_t peak_rate = 0;          // verifications per second
   ApplicationStatus status = ApplicationStatus::Active;
