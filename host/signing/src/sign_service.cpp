@@ -148,6 +148,19 @@ SignTask SignService::create(const store::Application& app, SignTaskRequest r, c
       throw http::ApiError(422, e.code(), e.what());
     }
     r.pages = static_cast<int>(info.pages.size());
+    // A PDF that already carries signatures (e.g. the first party's, signed
+    // elsewhere) must not have been changed after them: signing over an edit
+    // would seal what the earlier signer never saw.
+    if (info.signature_fields > 0) {
+      const auto found = pdf::find_signatures(document);
+      if (!found.empty()) {
+        const auto changes = pdf::unsigned_revisions_after(document, found, found.front().signed_length);
+        if (!changes.empty())
+          throw http::ApiError(422, "document_modified",
+                               "the PDF was changed after its signature " + found.front().field_name +
+                                   " by an unsigned revision ending at byte " + std::to_string(changes.front()));
+      }
+    }
     if (r.placement) check_placement(*r.placement, info.pages, "placement");
     for (const auto& [type, p] : r.placements) check_placement(p, info.pages, "placements." + type);
     for (std::size_t i = 0; i < r.parties.size(); ++i)
