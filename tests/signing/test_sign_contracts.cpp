@@ -4,6 +4,8 @@
 // multi-signed PDF by qpdf and poppler; each refusal shown refusing.
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <zhaoyin/trust/license_signature.h>
+#include <zhaoyin/trust/sm3.h>
 
 #include "signing_env.h"
 
@@ -13,7 +15,7 @@ using namespace zhaoyin::test;
 namespace {
 const char* const kBoss = "张志伟";    // legal representative of the Wuhan company, every seal incl. 法定代表人章
 const char* const kAdmin = "李娜";     // administrator of the Wuhan company: company and contract seals
-const char* const kSecond = "陈静";    // administrator of another company: company, finance, contract seals
+const char* const kSecond = "刘洋";    // legal representative of a Henan company: every seal
 const char* const kOutsider = "赵敏";  // administrator of a third enterprise, not a party
 const char* const kRevoked = "林晓";   // license certificate revoked
 
@@ -96,21 +98,35 @@ TEST_CASE("a license signature over JSON business data is made by the wallet, ve
   CHECK(bad["sub_indication"] == "HASH_FAILURE");
   CHECK(bad["code"] == "data_hash_mismatch");
 
-  // Independently: OpenSSL's cms reads the SignedData, checks messageDigest
-  // against the canonical JSON and the SM2 signature over the signed
-  // attributes with the holder's certificate (chain not checked here).
+  // Independently with OpenSSL's command line (OpenSSL 3.0's `cms -verify`
+  // does not set the SM2 ID, so it cannot check SM2 SignerInfos): asn1parse
+  // reads the SignedData and shows the messageDigest, which must be `dgst
+  // -sm3` of the canonical JSON; pkcs7 extracts the holder's certificate; and
+  // pkeyutl checks the SM2 signature (ID 1234567812345678) over the signed
+  // attributes with that certificate's key.
   TempDir dir("zhaoyin-license-cms");
+  const auto parsed = trust::parse_license_signature(cms);
   write_file(dir.path() / "sig.der", cms);
+  write_file(dir.path() / "attrs.der", parsed.signed_attributes);
+  write_file(dir.path() / "sig.bin", parsed.signature);
   write_file(dir.path() / "data.json", trust::to_bytes(protocol::canonical_json(kOrder)));
-  write_file(dir.path() / "changed.json", trust::to_bytes(protocol::canonical_json(changed)));
-  const std::string base = "openssl cms -verify -binary -noverify -inform DER -in " + quote((dir.path() / "sig.der").string()) +
-                           " -out /dev/null -content ";
-  const auto ok = run_command(base + quote((dir.path() / "data.json").string()) + " 2>&1");
+  const auto p = [&](const char* name) { return quote((dir.path() / name).string()); };
+  const auto dump = run_command("openssl asn1parse -inform DER -in " + p("sig.der") + " 2>&1");
+  REQUIRE(dump.exit_code == 0);
+  CHECK(dump.output.find("pkcs7-signedData") != std::string::npos);
+  const auto digest = run_command("openssl dgst -sm3 -r " + p("data.json") + " 2>&1");
+  std::string sm3 = digest.output.substr(0, 64);
+  for (auto& ch : sm3) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  CHECK(dump.output.find("[HEX DUMP]:" + sm3) != std::string::npos);
+  REQUIRE(run_command("openssl pkcs7 -inform DER -in " + p("sig.der") + " -print_certs -out " + p("holder.pem") + " 2>&1").exit_code == 0);
+  const std::string verify = "openssl pkeyutl -verify -rawin -digest sm3 -pkeyopt distid:1234567812345678 -certin -inkey " +
+                             p("holder.pem") + " -sigfile " + p("sig.bin") + " -in ";
+  const auto ok = run_command(verify + p("attrs.der") + " 2>&1");
   INFO(ok.output);
   CHECK(ok.exit_code == 0);
-  CHECK(ok.output.find("Verification successful") != std::string::npos);
-  const auto refused = run_command(base + quote((dir.path() / "changed.json").string()) + " 2>&1");
-  CHECK(refused.exit_code != 0);
+  CHECK(ok.output.find("Signature Verified Successfully") != std::string::npos);
+  write_file(dir.path() / "other.der", trust::build_license_signed_attributes(trust::sm3(trust::to_bytes("x")), parsed.signing_time));
+  CHECK(run_command(verify + p("other.der") + " 2>&1").exit_code != 0);
 }
 
 TEST_CASE("a license signature on a PDF is an adbe.pkcs7.detached field that verifies and qpdf accepts") {
@@ -175,9 +191,10 @@ TEST_CASE("a two-party contract signed in order: seals and the legal representat
   auto& env = SigningEnv::get();
   const std::string first = uscc_of(env, kBoss), second = uscc_of(env, kSecond);
   const auto t = env.create_ok(
-      "tax", {{"document", {{"name", "采购合同.pdf"}, {"pdf", b64(sample_pdf())}}},
+      "banking", {{"document", {{"name", "采购合同.pdf"}, {"pdf", b64(sample_pdf())}}},
               {"parties", {{{"uscc", first}, {"name", "甲方"}, {"seals", {{"mode", "all_of"}, {"types", {"company", "legal_rep"}}}}},
                            {{"uscc", second}, {"name", "乙方"}, {"seals", {{"types", {"company"}}}}}}},
+              // The bank's plugin also requires 财务专用章 and 法定代表人章 of every party that seals (seals.required_types).
               {"order", "sequential"}});
   CHECK(t["order"] == "sequential");
   CHECK(t["parties"][0]["status"] == "due");
@@ -199,7 +216,10 @@ TEST_CASE("a two-party contract signed in order: seals and the legal representat
   CHECK(r.as_json()["status"] == "partially_signed");
   r = env.sign_as(env.fetch_request(qr), env.wallet(kBoss), "legal_rep");
   REQUIRE(r.status == 200);
-  auto now = env.get_task("tax", t["id"]).as_json();
+  CHECK(r.as_json()["status"] == "partially_signed");
+  r = env.sign_as(env.fetch_request(qr), env.wallet(kBoss), "finance");
+  REQUIRE(r.status == 200);
+  auto now = env.get_task("banking", t["id"]).as_json();
   CHECK(now["status"] == "partially_signed");
   CHECK(now["parties"][0]["status"] == "signed");
   CHECK(now["parties"][1]["status"] == "due");
@@ -208,10 +228,12 @@ TEST_CASE("a two-party contract signed in order: seals and the legal representat
   CHECK(r.status == 409);
   CHECK(r.code() == "party_already_signed");
   // Party 2 through the real wallet.
+  REQUIRE(env.sign_as(env.fetch_request(qr), env.wallet(kSecond), "finance").status == 200);
+  REQUIRE(env.sign_as(env.fetch_request(qr), env.wallet(kSecond), "legal_rep").status == 200);
   const auto cli = env.wallet_cli(kSecond, "scan " + quote(qr) + " --approve --seal company");
   INFO(cli.output);
   REQUIRE(cli.exit_code == 0);
-  now = env.get_task("tax", t["id"]).as_json();
+  now = env.get_task("banking", t["id"]).as_json();
   CHECK(now["status"] == "signed");
   // An event per party: partially_signed when party 1 finished, then signed.
   std::vector<std::string> statuses;
@@ -219,27 +241,29 @@ TEST_CASE("a two-party contract signed in order: seals and the legal representat
   CHECK(std::count(statuses.begin(), statuses.end(), "partially_signed") == 2);
   CHECK(statuses.back() == "signed");
 
-  const auto pdf = env.document("tax", t["id"]);
-  const auto report = env.verify_pdf("tax", pdf);
-  REQUIRE(report["signatures"].size() == 3);
-  CHECK(report["summary"]["passed"] == 3);
+  const auto pdf = env.document("banking", t["id"]);
+  const auto report = env.verify_pdf("banking", pdf);
+  REQUIRE(report["signatures"].size() == 6);
+  CHECK(report["summary"]["passed"] == 6);
   CHECK(report["signatures"][0]["signer"]["uscc"] == first);
   CHECK(report["signatures"][1]["seal"]["owner_type"] == "person");
-  CHECK(report["signatures"][2]["signer"]["uscc"] == second);
+  CHECK(report["signatures"][2]["signer"]["uscc"] == first);
+  CHECK(report["signatures"][3]["signer"]["uscc"] == second);
+  CHECK(report["signatures"][5]["signer"]["uscc"] == second);
   TempDir dir("zhaoyin-two-party");
   write_file(dir.path() / "contract.pdf", pdf);
   const auto qcheck = run_command("qpdf --check " + quote((dir.path() / "contract.pdf").string()) + " 2>&1");
   INFO(qcheck.output);
   CHECK(qcheck.exit_code == 0);
   const auto sig = run_command("pdfsig -nocert " + quote((dir.path() / "contract.pdf").string()) + " 2>&1");
-  CHECK(sig.output.find("Signature #3") != std::string::npos);
+  CHECK(sig.output.find("Signature #6") != std::string::npos);
 }
 
 TEST_CASE("a parallel multi-party task signs in any order, with a license signature for one party") {
   auto& env = SigningEnv::get();
   const auto t = env.create_ok(
-      "tax", {{"document", {{"name", "协议.pdf"}, {"pdf", b64(sample_pdf())}}},
-              {"parties", {{{"uscc", uscc_of(env, kAdmin)}, {"seals", {{"types", {"contract"}}}}},
+      "banking", {{"document", {{"name", "协议.pdf"}, {"pdf", b64(sample_pdf())}}},
+              {"parties", {{{"uscc", uscc_of(env, kBoss)}, {"seals", {{"types", {"contract"}}}}},
                            {{"uscc", uscc_of(env, kSecond)}, {"signature", "license"}}}},
               {"order", "parallel"}});
   const std::string qr = t["qr_text"];
@@ -248,39 +272,48 @@ TEST_CASE("a parallel multi-party task signs in any order, with a license signat
   auto r = sign_license_as(env, request, env.wallet(kSecond));
   REQUIRE(r.status == 200);
   CHECK(r.as_json()["status"] == "partially_signed");
-  r = env.sign_as(env.fetch_request(qr), env.wallet(kAdmin), "contract");
+  r = env.sign_as(env.fetch_request(qr), env.wallet(kBoss), "contract");
+  REQUIRE(r.status == 200);
+  CHECK(r.as_json()["status"] == "partially_signed");
+  r = env.sign_as(env.fetch_request(qr), env.wallet(kBoss), "finance");  // the bank's required seals
+  REQUIRE(r.status == 200);
+  r = env.sign_as(env.fetch_request(qr), env.wallet(kBoss), "legal_rep");
   REQUIRE(r.status == 200);
   CHECK(r.as_json()["status"] == "signed");
-  const auto report = env.verify_pdf("tax", env.document("tax", t["id"]));
-  REQUIRE(report["signatures"].size() == 2);
+  const auto report = env.verify_pdf("banking", env.document("banking", t["id"]));
+  REQUIRE(report["signatures"].size() == 4);
   CHECK(report["signatures"][0]["kind"] == "license");
   CHECK(report["signatures"][1]["kind"] == "seal");
-  CHECK(report["summary"]["passed"] == 2);
+  CHECK(report["summary"]["passed"] == 4);
   // Parties are checked at creation.
-  auto bad = env.create("tax", {{"document", {{"pdf", b64(sample_pdf())}}},
+  auto bad = env.create("banking", {{"document", {{"pdf", b64(sample_pdf())}}},
                                 {"parties", {{{"uscc", uscc_of(env, kAdmin)}, {"signature", "license"}}}}});
   CHECK(bad.status == 400);  // fewer than two
-  bad = env.create("tax", {{"document", {{"pdf", b64(sample_pdf())}}}, {"order", "parallel"}, {"signature", "license"}});
+  bad = env.create("banking", {{"document", {{"pdf", b64(sample_pdf())}}}, {"order", "parallel"}, {"signature", "license"}});
   CHECK(bad.status == 400);  // order without parties
 }
 
 TEST_CASE("a PDF changed between two parties' signatures is detected by verify and refused for the next party") {
   auto& env = SigningEnv::get();
   // Party 1 signs alone; someone edits the signed PDF; party 2 is asked to sign the edited file.
-  const auto first = env.create_pdf_task("tax", {"company"});
-  REQUIRE(env.sign_task(first, kAdmin, "company").status == 200);
-  const auto signed_once = env.document("tax", first["id"]);
+  const auto first = env.create_pdf_task("banking", {"company"});
+  REQUIRE(env.sign_task(first, kBoss, "company").status == 200);
+  REQUIRE(env.sign_task(first, kBoss, "finance").status == 200);  // the bank's required seals
+  REQUIRE(env.sign_task(first, kBoss, "legal_rep").status == 200);
+  const auto signed_once = env.document("banking", first["id"]);
   const auto edited = append_unsigned_edit(signed_once);
-  auto r = env.create("tax", {{"document", {{"pdf", b64(edited)}}}, {"seals", {{"types", {"company"}}}}});
+  auto r = env.create("banking", {{"document", {{"pdf", b64(edited)}}}, {"seals", {{"types", {"company"}}}}});
   CHECK(r.status == 422);
   CHECK(r.code() == "document_modified");
   // The verifier reports it too, even when a later signature covers the edit.
-  const auto report = env.verify_pdf("tax", edited);
+  const auto report = env.verify_pdf("banking", edited);
   CHECK(report["signatures"][0]["code"] == "document_modified");
   CHECK(report["signatures"][0]["coverage"]["unsigned_revisions_after"].size() == 1);
   // Unedited, the same file takes party 2's signature and both verify.
-  const auto second = env.create_ok("tax", {{"document", {{"pdf", b64(signed_once)}}}, {"seals", {{"types", {"company"}}}}});
+  const auto second = env.create_ok("banking", {{"document", {{"pdf", b64(signed_once)}}}, {"seals", {{"types", {"company"}}}}});
   REQUIRE(env.sign_task(second, kSecond, "company").status == 200);
-  const auto both = env.verify_pdf("tax", env.document("tax", second["id"]));
-  CHECK(both["summary"]["passed"] == 2);
+  REQUIRE(env.sign_task(second, kSecond, "finance").status == 200);
+  REQUIRE(env.sign_task(second, kSecond, "legal_rep").status == 200);
+  const auto both = env.verify_pdf("banking", env.document("banking", second["id"]));
+  CHECK(both["summary"]["passed"] == 6);
 }

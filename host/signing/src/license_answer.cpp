@@ -143,7 +143,8 @@ nlohmann::json SignService::sign_license(const SignTask& task, const store::Appl
   http::enforce_extensions(*ctx_, http::flow_event(flow::FlowPoint::signature_made, app, subject.to_json(),
                                                    {{"task_id", task.id},
                                                     {"matter", task.request.matter ? nlohmann::json(*task.request.matter) : nlohmann::json()},
-                                                    {"seal", nullptr},
+                                                    // No seal: extensions written for seals still find a type.
+                                                    {"seal", {{"esid", ""}, {"type", kLicenseSignature}, {"name", "电子营业执照签名"}}},
                                                     {"signature", kLicenseSignature},
                                                     {"document_sm3", task.request.document_sm3}}));
 

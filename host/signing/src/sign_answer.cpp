@@ -185,12 +185,15 @@ void require_document_intact(const SignTask& task, const Bytes& current) {
   } catch (const pdf::PdfError& e) {
     throw http::ApiError(409, "document_modified", std::string("the signed document no longer parses: ") + e.what());
   }
-  if (found.size() != task.signatures.size())
+  // The task's signatures are the last ones (the PDF may have come with earlier ones).
+  if (found.size() < task.signatures.size())
     throw http::ApiError(409, "document_modified", "the document holds " + std::to_string(found.size()) +
                                                        " signatures, the task recorded " + std::to_string(task.signatures.size()));
-  for (std::size_t i = 0; i < found.size(); ++i)
-    if (trust::hex_encode(found[i].digest) != task.signatures[i].data_hash)
-      throw http::ApiError(409, "document_modified", "signature " + found[i].field_name + " no longer covers the bytes it signed");
+  const std::size_t first_of_task = found.size() - task.signatures.size();
+  for (std::size_t i = 0; i < task.signatures.size(); ++i)
+    if (trust::hex_encode(found[first_of_task + i].digest) != task.signatures[i].data_hash)
+      throw http::ApiError(409, "document_modified",
+                           "signature " + found[first_of_task + i].field_name + " no longer covers the bytes it signed");
   const auto changes = pdf::unsigned_revisions_after(current, found, found.front().signed_length);
   if (!changes.empty())
     throw http::ApiError(409, "document_modified", "the document was changed after signature " + found.front().field_name +
