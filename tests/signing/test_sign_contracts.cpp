@@ -317,3 +317,29 @@ TEST_CASE("a PDF changed between two parties' signatures is detected by verify a
   const auto both = env.verify_pdf("banking", env.document("banking", second["id"]));
   CHECK(both["summary"]["passed"] == 6);
 }
+
+TEST_CASE("a stored PDF edited between two parties' signatures is refused to the next party with document_modified") {
+  auto& env = SigningEnv::get();
+  const auto t = env.create_ok(
+      "banking", {{"document", {{"name", "合同.pdf"}, {"pdf", b64(sample_pdf())}}},
+                  {"parties", {{{"uscc", uscc_of(env, kBoss)}, {"signature", "license"}},
+                               {{"uscc", uscc_of(env, kSecond)}, {"signature", "license"}}}}});
+  const std::string qr = t["qr_text"];
+  REQUIRE(sign_license_as(env, env.fetch_request(qr), env.wallet(kBoss)).status == 200);
+  // Someone with access to the store edits the contract after party 1.
+  const auto edited = append_unsigned_edit(env.document("banking", t["id"]));
+  std::filesystem::path db;
+  for (const auto& f : std::filesystem::recursive_directory_iterator(env.data_dir()))
+    if (f.path().extension() == ".db" || f.path().extension() == ".sqlite" || f.path().extension() == ".sqlite3") db = f.path();
+  REQUIRE(!db.empty());
+  TempDir dir("zhaoyin-edited-store");
+  write_file(dir.path() / "edited.pdf", edited);
+  const auto sql = run_command("sqlite3 " + quote(db.string()) + " \"UPDATE sign_tasks SET current_document = readfile('" +
+                               (dir.path() / "edited.pdf").string() + "') WHERE id = '" + t["id"].get<std::string>() + "'\" 2>&1");
+  INFO(sql.output);
+  REQUIRE(sql.exit_code == 0);
+  const auto r = sign_license_as(env, env.fetch_request(qr), env.wallet(kSecond));
+  CHECK(r.status == 409);
+  CHECK(r.code() == "document_modified");
+  CHECK(env.get_task("banking", t["id"]).as_json()["status"] == "partially_signed");
+}
