@@ -112,6 +112,12 @@ ParsedLicenseSignature parse_license_signature(const Bytes& bytes) {
   const auto certs = sd[3].children();
   if (certs.size() != 1) malformed("exactly the signer's certificate is expected");
   out.signer_cert = Certificate::from_der(certs[0].raw_bytes());
+  // An SM2 key or nothing: a certificate whose key does not decode is no signer (found by fuzz_license_signature).
+  try {
+    (void)out.signer_cert.public_key();
+  } catch (const TrustError&) {
+    malformed("the signer's certificate has no SM2 public key");
+  }
   if (sd[4].tag != der::kSet) malformed("signerInfos");
   const auto signers = sd[4].children();
   if (signers.size() != 1 || signers[0].tag != der::kSequence) malformed("exactly one SignerInfo is expected");
@@ -167,8 +173,13 @@ ParsedLicenseSignature parse_license_signature(const Bytes& bytes) {
 LicenseSignatureCheck verify_license_signature(const ParsedLicenseSignature& sig, const TrustStore& trust,
                                                const std::optional<Bytes>& data_sm3, TimePoint at) {
   // SM2 over DER(signedAttrs) with the SET OF tag (RFC 5652 §5.4), ID 1234567812345678 (GM/T 0009).
-  if (!sig.signer_cert.public_key().verify(sig.signed_attributes, sig.signature, kSm2DefaultId))
-    return {false, "bad_signature", "the holder's SM2 signature over the signed attributes does not verify"};
+  bool verified = false;
+  try {
+    verified = sig.signer_cert.public_key().verify(sig.signed_attributes, sig.signature, kSm2DefaultId);
+  } catch (const TrustError&) {
+    verified = false;  // a key that does not decode verifies nothing
+  }
+  if (!verified) return {false, "bad_signature", "the holder's SM2 signature over the signed attributes does not verify"};
   if (data_sm3 && *data_sm3 != sig.message_digest)
     return {false, "data_hash_mismatch", "the signed data changed: its SM3 is not the messageDigest signed"};
   const auto chain = trust.verify(sig.signer_cert, at, true);
