@@ -20,6 +20,7 @@ TEST_PKGS=(
   curl                               # integration tests talk HTTP to a running host
   qrencode zbar-tools                # reading our QR images with an independent decoder
   qpdf poppler-utils                 # checking PDFs with independent tools
+  sqlite3                            # a signing test edits a stored document behind the host's back
   unzip                              # checking the OFD packages (ZIP) we write with Info-ZIP (unzip -t)
   chromium                           # browser tests of the hosted pages (driven by playwright-core)
   postgresql                         # the store tests and the multi-host tests run on PostgreSQL too

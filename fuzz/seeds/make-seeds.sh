@@ -18,7 +18,7 @@ trap 'rm -rf "$sandbox"' EXIT
 "$zhaoyin" sandbox init "$sandbox/sb" >/dev/null
 
 rm -rf "$out"
-mkdir -p "$out"/{ocsp_request,presentation_code,wallet_messages,canonical_json,der,certificate,crl,seal,seal_signature,pdf,form,wallet_file,lua_script}
+mkdir -p "$out"/{ocsp_request,presentation_code,wallet_messages,canonical_json,der,certificate,crl,seal,seal_signature,license_signature,pdf,form,wallet_file,lua_script}
 a="$sandbox/sb/authority"
 
 # Certificates: the CAs, the seal maker, the host, a few holders — DER for

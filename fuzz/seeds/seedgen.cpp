@@ -7,6 +7,7 @@
 //   wallet_messages/    QR text, NUL, the signed login answer a wallet POSTs
 //   canonical_json/     that answer body, the license face info
 //   seal_signature/     an SES_Signature by the holder with its first authorised seal
+//   license_signature/  a CMS license signature by the holder over business data
 //   pdf/                a small PDF (xref table), once signed, twice signed
 // Written as a program rather than a script because the signatures need
 // the wallet core (scrypt-protected keys, SM2 with the GM/T 0009 ID).
@@ -22,6 +23,7 @@
 #include <zhaoyin/protocol/presentation_code.h>
 #include <zhaoyin/protocol/wallet_messages.h>
 #include <zhaoyin/trust/der.h>
+#include <zhaoyin/trust/license_signature.h>
 #include <zhaoyin/trust/seal_signature.h>
 #include <zhaoyin/trust/sm3.h>
 #include <zhaoyin/wallet/wallet.h>
@@ -150,6 +152,14 @@ int main(int argc, char** argv) {
     write(out / "wallet_messages" / ("answer-" + tag + ".txt"), qr + std::string(1, '\0') + body);
     write(out / "canonical_json" / ("answer-" + tag + ".json"), body);
     write(out / "canonical_json" / ("face-" + tag + ".json"), w.face_info_json().dump());
+
+    {  // a license signature (CMS SignedData) over business data
+      const auto attributes = trust::build_license_signed_attributes(
+          trust::sm3(trust::to_bytes("business data " + tag)),
+          std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()));
+      write(out / "license_signature" / ("data-" + tag + ".der"),
+            trust::assemble_license_signature(attributes, w.certificate(), w.sign(attributes)));
+    }
 
     const wallet::WalletSeal* seal = nullptr;
     for (const auto& s : w.seals())

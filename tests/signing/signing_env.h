@@ -122,6 +122,8 @@ class SigningEnv {
   }
 
   HostProcess& host() { return *host_; }
+  // The host's --data directory (its SQLite store), for tests that tamper with it.
+  std::filesystem::path data_dir() const { return dir_.path() / "data"; }
   std::string url(const std::string& path = "") const { return host_->url(path); }
   const std::filesystem::path& sandbox() const { return sandbox_; }
   const json& sandbox_json() const { return sandbox_json_; }

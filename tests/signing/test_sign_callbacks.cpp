@@ -45,6 +45,18 @@ class Receiver {
     });
     return calls_;
   }
+  // The same, for the task's own status (a multi-party body also says "status":"signed" of each party).
+  std::vector<Call> wait_for_task_status(const std::string& status) {
+    std::unique_lock lock(mutex_);
+    changed_.wait_for(lock, std::chrono::seconds(120), [&] {
+      for (const auto& c : calls_) {
+        const auto body = nlohmann::json::parse(c.body, nullptr, false);
+        if (body.is_object() && body.contains("task") && body["task"].value("status", "") == status) return true;
+      }
+      return false;
+    });
+    return calls_;
+  }
 
  private:
   class Handler : public Poco::Net::HTTPRequestHandler {
@@ -131,4 +143,38 @@ TEST_CASE("an overdue task with a callback URL is reported expired without anyon
   REQUIRE(!calls.empty());
   CHECK(json::parse(calls.back().body)["task"]["status"] == "expired");
   CHECK(calls.back().signature == expected_signature(env.app("tax")["client_secret"], calls.back()));
+}
+
+TEST_CASE("a multi-party task calls back per party: partially_signed when each party but the last is done, then signed") {
+  auto& env = callback_env();
+  Receiver receiver;
+  const std::string first = env.wallet_entry("张志伟")["uscc"], second = env.wallet_entry("刘洋")["uscc"];
+  const auto t = env.create_ok(
+      "banking", {{"document", {{"name", "合同.pdf"}, {"pdf", b64(sample_pdf())}}},
+                  {"parties", {{{"uscc", first}, {"signature", "license"}}, {{"uscc", second}, {"signature", "license"}}}},
+                  {"callback_url", receiver.url()}});
+  for (const char* holder : {"张志伟", "刘洋"}) {
+    const auto cli = env.wallet_cli(holder, "scan " + quote(t["qr_text"].get<std::string>()) + " --approve");
+    INFO(cli.output);
+    REQUIRE(cli.exit_code == 0);
+  }
+  const auto calls = receiver.wait_for_task_status("signed");
+  const std::string secret = env.app("banking")["client_secret"];
+  std::vector<std::size_t> signatures_when_partial;
+  bool signed_seen = false;
+  for (const auto& c : calls) {
+    CHECK(c.signature == expected_signature(secret, c));
+    const auto body = json::parse(c.body);
+    if (body["task"]["status"] == "partially_signed") {
+      signatures_when_partial.push_back(body["task"]["signatures"].size());
+      CHECK(body["task"]["parties"][0]["status"] == "signed");
+      CHECK(body["task"]["parties"][1]["status"] == "due");
+    }
+    if (body["task"]["status"] == "signed") {
+      signed_seen = true;
+      CHECK(body["task"]["parties"][1]["status"] == "signed");
+    }
+  }
+  CHECK(signatures_when_partial == std::vector<std::size_t>{1});
+  CHECK(signed_seen);
 }

@@ -8,6 +8,7 @@
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <zhaoyin/sandbox/tsa.h>
+#include <zhaoyin/trust/license_signature.h>
 #include <zhaoyin/trust/der.h>
 #include <zhaoyin/trust/seal_signature.h>
 #include <zhaoyin/trust/sm3.h>
@@ -69,6 +70,32 @@ TEST_CASE("a time-stamped data signature verifies at the time-stamp's genTime wi
   CHECK(r["timestamp"]["evidence"]["crls"].get<int>() >= 2);
   CHECK(r["validated_at"]["source"] == "timestamp");
   CHECK(r["validated_at"]["time"] == r["timestamp"]["gen_time"]);
+}
+
+TEST_CASE("a time-stamped license signature (CMS, no seal) verifies at genTime, in data and in a PDF") {
+  auto& env = stamped_env();
+  const std::string data = "order 7003: license signature";
+  auto t = env.create_ok("tax", {{"document", {{"data", b64(data)}}}, {"signature", "license"}});
+  const auto cli = env.wallet_cli("李娜", "scan " + quote(t["qr_text"].get<std::string>()) + " --approve");
+  INFO(cli.output);
+  REQUIRE(cli.exit_code == 0);
+  const auto cms = env.document("tax", t["id"]);
+  const auto parsed = trust::parse_license_signature(cms);
+  REQUIRE(parsed.timestamp.has_value());  // RFC 3161 Appendix A: id-aa-signatureTimeStampToken
+  CHECK(trust::parse_timestamp_token(*parsed.timestamp).info.hashed_message == trust::sm3(parsed.signature));
+  const auto r = verify_detached(env, data, cms);
+  CHECK(r["indication"] == "TOTAL_PASSED");
+  CHECK(r["kind"] == "license");
+  CHECK(r["timestamp"]["status"] == "valid");
+  CHECK(r["timestamp"]["evidence"]["source"] == "store");
+  CHECK(r["validated_at"]["source"] == "timestamp");
+
+  t = env.create_ok("tax", {{"document", {{"pdf", b64(sample_pdf())}}}, {"signature", "license"}});
+  REQUIRE(env.wallet_cli("李娜", "scan " + quote(t["qr_text"].get<std::string>()) + " --approve").exit_code == 0);
+  const auto report = env.verify_pdf("tax", env.document("tax", t["id"]));
+  REQUIRE(report["signatures"].size() == 1);
+  CHECK(report["signatures"][0]["indication"] == "TOTAL_PASSED");
+  CHECK(report["signatures"][0]["timestamp"]["status"] == "valid");
 }
 
 TEST_CASE("a time-stamped PDF signature verifies and passes qpdf --check") {

@@ -210,7 +210,6 @@ PreparedSignature prepare_signature_unguarded(const Bytes& pdf, const Placement&
                                              number(placement.height_mm) + " mm, leaves page " +
                                              std::to_string(placement.page));
 
-  const detail::ImageStreams image = detail::seal_image_streams(seal_png);
   QPDFObjectHandle root = q.getRoot();
   QPDFObjectHandle acroform = root.getKey("/AcroForm");
   const std::set<std::string> used = field_names(acroform);
@@ -222,31 +221,36 @@ PreparedSignature prepare_signature_unguarded(const Bytes& pdf, const Placement&
   }
 
   detail::IncrementalUpdate update(*doc);
-  const int mask_obj = update.allocate();
-  const int image_obj = update.allocate();
-  const int appearance_obj = update.allocate();
+  const bool visible = !seal_png.empty();
   const int sig_obj = update.allocate();
   const int widget_obj = update.allocate();
-  const std::string dims = "/Width " + std::to_string(image.width) + " /Height " + std::to_string(image.height);
-  update.put(mask_obj, 0,
-             detail::stream_object("/Type /XObject /Subtype /Image " + dims +
-                                       " /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode",
-                                   image.alpha));
-  update.put(image_obj, 0,
-             detail::stream_object("/Type /XObject /Subtype /Image " + dims +
-                                       " /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /FlateDecode /SMask " +
-                                       std::to_string(mask_obj) + " 0 R",
-                                   image.rgb));
-  const std::string draw = "q " + number(w) + " 0 0 " + number(h) + " 0 0 cm /Seal Do Q";
-  update.put(appearance_obj, 0,
-             detail::stream_object("/Type /XObject /Subtype /Form /BBox [0 0 " + number(w) + " " + number(h) +
-                                       "] /Resources << /XObject << /Seal " + std::to_string(image_obj) +
-                                       " 0 R >> >>",
-                                   Bytes(draw.begin(), draw.end())));
+  int appearance_obj = 0;
+  if (visible) {
+    const detail::ImageStreams image = detail::seal_image_streams(seal_png);
+    const int mask_obj = update.allocate();
+    const int image_obj = update.allocate();
+    appearance_obj = update.allocate();
+    const std::string dims = "/Width " + std::to_string(image.width) + " /Height " + std::to_string(image.height);
+    update.put(mask_obj, 0,
+               detail::stream_object("/Type /XObject /Subtype /Image " + dims +
+                                         " /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode",
+                                     image.alpha));
+    update.put(image_obj, 0,
+               detail::stream_object("/Type /XObject /Subtype /Image " + dims +
+                                         " /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /FlateDecode /SMask " +
+                                         std::to_string(mask_obj) + " 0 R",
+                                     image.rgb));
+    const std::string draw = "q " + number(w) + " 0 0 " + number(h) + " 0 0 cm /Seal Do Q";
+    update.put(appearance_obj, 0,
+               detail::stream_object("/Type /XObject /Subtype /Form /BBox [0 0 " + number(w) + " " + number(h) +
+                                         "] /Resources << /XObject << /Seal " + std::to_string(image_obj) +
+                                         " 0 R >> >>",
+                                     Bytes(draw.begin(), draw.end())));
+  }
 
   const std::string signing_time = meta.signing_time.empty() ? pdf_date_now() : meta.signing_time;
   const std::string contents_placeholder = "<" + std::string(contents_capacity * 2, '0') + ">";
-  std::string sig = "<< /Type /Sig /Filter /Zhaoyin.SES /SubFilter /GBT38540.SES_Signature " +
+  std::string sig = "<< /Type /Sig /Filter " + meta.filter + " /SubFilter " + meta.sub_filter + " " +
                     std::string(kByteRangePlaceholder) + " /Contents " + contents_placeholder + " /M " +
                     text_string(signing_time);
   if (!meta.signer_name.empty()) sig += " /Name " + text_string(meta.signer_name);
@@ -255,9 +259,10 @@ PreparedSignature prepare_signature_unguarded(const Bytes& pdf, const Placement&
   update.put(sig_obj, 0, sig);
   update.put(widget_obj, 0,
              "<< /Type /Annot /Subtype /Widget /FT /Sig /T " + text_string(field) + " /V " +
-                 std::to_string(sig_obj) + " 0 R /Rect [" + number(x1) + " " + number(y1) + " " + number(x2) + " " +
-                 number(y2) + "] /F 132 /P " + detail::reference(page) + " /AP << /N " +
-                 std::to_string(appearance_obj) + " 0 R >> >>");
+                 std::to_string(sig_obj) + " 0 R /Rect [" +
+                 (visible ? number(x1) + " " + number(y1) + " " + number(x2) + " " + number(y2) : std::string("0 0 0 0")) +
+                 "] /F 132 /P " + detail::reference(page) +
+                 (visible ? " /AP << /N " + std::to_string(appearance_obj) + " 0 R >>" : std::string()) + " >>");
 
   // The page gains the widget; the form gains the field.
   const std::string widget_ref = std::to_string(widget_obj) + " 0 R";
@@ -385,6 +390,38 @@ std::vector<EmbeddedSignature> find_signatures(const Bytes& pdf) {
     const auto doc = detail::open_document(pdf);
     return read_signatures(*doc->qpdf, pdf);
   });
+}
+
+std::vector<std::size_t> revision_ends(const Bytes& pdf) {
+  static const std::string marker = "%%EOF";
+  std::vector<std::size_t> ends;
+  auto it = pdf.begin();
+  while ((it = std::search(it, pdf.end(), marker.begin(), marker.end())) != pdf.end()) {
+    const std::size_t at = static_cast<std::size_t>(it - pdf.begin());
+    std::size_t end = at + marker.size();
+    it += static_cast<long>(marker.size());
+    if (at != 0 && pdf[at - 1] != '\n' && pdf[at - 1] != '\r') continue;  // not at a line start
+    if (end < pdf.size() && pdf[end] == '\r') ++end;
+    if (end < pdf.size() && pdf[end] == '\n') ++end;
+    ends.push_back(end);
+  }
+  return ends;
+}
+
+std::vector<std::size_t> unsigned_revisions_after(const Bytes& pdf, const std::vector<EmbeddedSignature>& signatures,
+                                                  std::size_t signed_length) {
+  std::vector<std::size_t> out;
+  for (const std::size_t end : revision_ends(pdf)) {
+    if (end <= signed_length) continue;
+    const bool a_signature = std::any_of(signatures.begin(), signatures.end(),
+                                         [end](const EmbeddedSignature& s) { return s.signed_length == end; });
+    if (!a_signature) out.push_back(end);
+  }
+  // Bytes after the last marker (an update without %%EOF) are a change too.
+  const auto all = revision_ends(pdf);
+  const std::size_t last = all.empty() ? 0 : all.back();
+  if (last < pdf.size() && pdf.size() > signed_length) out.push_back(pdf.size());
+  return out;
 }
 
 }  // namespace zhaoyin::pdf

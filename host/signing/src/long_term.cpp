@@ -106,6 +106,11 @@ Bytes obtain_timestamp(const http::HostSettings::Timestamping& settings, const B
 
 SignatureEvidence collect_evidence(const trust::TrustStore& authority, const trust::ParsedSealSignature& signature,
                                    TimePoint at) {
+  return collect_evidence(authority, {&signature.signer_cert, &signature.seal.maker_cert}, at);
+}
+
+SignatureEvidence collect_evidence(const trust::TrustStore& authority, const std::vector<const trust::Certificate*>& leaves,
+                                   TimePoint at) {
   SignatureEvidence evidence;
   evidence.captured_at = at;
   auto add_certificate = [&evidence](const trust::Certificate& c) {
@@ -113,7 +118,7 @@ SignatureEvidence collect_evidence(const trust::TrustStore& authority, const tru
       if (known.der() == c.der()) return;
     evidence.certificates.push_back(c);
   };
-  for (const auto* leaf : {&signature.signer_cert, &signature.seal.maker_cert}) {
+  for (const auto* leaf : leaves) {
     const auto chain = authority.verify(*leaf, at, true);
     for (std::size_t i = 0; i < chain.path.size(); ++i) {
       if (i + 1 < chain.path.size() || chain.path.size() == 1) add_certificate(chain.path[i]);

@@ -41,6 +41,9 @@ struct SignatureEvidence {
 
 SignatureEvidence collect_evidence(const trust::TrustStore& authority, const trust::ParsedSealSignature& signature,
                                    TimePoint at);
+// A license signature's: the holder's path alone (there is no seal maker).
+SignatureEvidence collect_evidence(const trust::TrustStore& authority, const std::vector<const trust::Certificate*>& leaves,
+                                   TimePoint at);
 // Inside the caller's transaction (SignRepository::record_signature).
 void save_evidence(Poco::Data::Session& session, const std::string& task_id, const Bytes& signature_value,
                    const SignatureEvidence& evidence);

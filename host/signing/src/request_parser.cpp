@@ -60,12 +60,26 @@ Bytes base64_field(const json& doc, const char* name) {
   }
 }
 
+// A certificate serial as hex (any case), compared upper-case like the authority's records.
+std::string upper_hex_serial(std::string serial, const std::string& where) {
+  if (!std::all_of(serial.begin(), serial.end(), [](char ch) { return std::isxdigit(static_cast<unsigned char>(ch)) != 0; }))
+    bad(where + " must be the license certificate's serial number in hex");
+  std::transform(serial.begin(), serial.end(), serial.begin(),
+                 [](char ch) { return static_cast<char>(std::toupper(static_cast<unsigned char>(ch))); });
+  return serial;
+}
+
+void parse_seals(const json& body, SignTaskRequest& r);
+void parse_placements_and_signer(const json& body, SignTaskRequest& r, bool has_parties);
+void parse_parties(const json& body, SignTaskRequest& r);
+
 }  // namespace
 
 ParsedCreate parse_create_body(const json& body) {
   if (!body.is_object()) bad("the body must be a JSON object");
   static const std::vector<std::string> known = {"document", "seals", "placement", "placements", "signer", "matter",
-                                                 "correlation_id", "callback_url", "return_url", "ttl"};
+                                                 "correlation_id", "callback_url", "return_url", "ttl",
+                                                 "signature", "parties", "order"};
   for (const auto& [key, value] : body.items())
     if (std::find(known.begin(), known.end(), key) == known.end()) bad("unknown field \"" + key + "\"");
   ParsedCreate out;
@@ -91,6 +105,36 @@ ParsedCreate parse_create_body(const json& body) {
   }
   r.document_name = optional_text(doc, "name", 200).value_or(r.document_kind == "data" ? "data" : "document." + r.document_kind);
 
+  r.signature = optional_text(body, "signature", 16).value_or("seal");
+  if (r.signature != "seal" && r.signature != "license") bad("signature must be \"seal\" or \"license\"");
+  const bool has_parties = body.contains("parties") && !body["parties"].is_null();
+  if (body.contains("order") && !body["order"].is_null() && !has_parties) bad("order applies to tasks with parties only");
+  if (has_parties) {
+    parse_parties(body, r);
+  } else if (r.signature == "license") {
+    // A license signature (电子签名) needs no seal: the requirement is the holder's own signature.
+    if (body.contains("seals") && !body["seals"].is_null()) bad("a license signature (signature: \"license\") takes no seals");
+    if (body.contains("placements") && !body["placements"].is_null()) bad("a license signature has no seal placements");
+    r.seal_mode = "all_of";
+    r.seal_types = {kLicenseSignature};
+  } else {
+    parse_seals(body, r);
+  }
+  parse_placements_and_signer(body, r, has_parties);
+  r.matter = optional_text(body, "matter", 200);
+  r.correlation_id = optional_text(body, "correlation_id", 200);
+  r.callback_url = optional_text(body, "callback_url", 2000);
+  r.return_url = optional_text(body, "return_url", 2000);
+  if (body.contains("ttl") && !body["ttl"].is_null()) {
+    if (!body["ttl"].is_number_integer()) bad("ttl must be an integer number of seconds");
+    r.ttl = std::chrono::seconds(body["ttl"].get<long long>());
+  }
+  return out;
+}
+
+namespace {
+
+void parse_seals(const json& body, SignTaskRequest& r) {
   if (!body.contains("seals") || !body["seals"].is_object()) bad("seals must be an object {mode, types}");
   const json& seals = body["seals"];
   r.seal_mode = optional_text(seals, "mode", 16).value_or("any_of");
@@ -114,6 +158,9 @@ ParsedCreate parse_create_body(const json& body) {
     }
   }
 
+}
+
+void parse_placements_and_signer(const json& body, SignTaskRequest& r, bool has_parties) {
   if (body.contains("placement") && !body["placement"].is_null()) r.placement = placement_from(body["placement"], "placement");
   if (body.contains("placements") && !body["placements"].is_null()) {
     if (!body["placements"].is_object()) bad("placements must be an object keyed by seal type");
@@ -123,6 +170,7 @@ ParsedCreate parse_create_body(const json& body) {
     }
   }
   if (body.contains("signer") && !body["signer"].is_null()) {
+    if (has_parties) bad("a task with parties names its signers in parties[] (uscc, license_serial), not in signer");
     const json& signer = body["signer"];
     if (!signer.is_object()) bad("signer must be an object {uscc?, role?, license_serial?, login_session?}");
     for (const auto& [key, v] : signer.items())
@@ -132,26 +180,63 @@ ParsedCreate parse_create_body(const json& body) {
     r.signer_role = optional_text(signer, "role", 32);
     r.signer_serial = optional_text(signer, "license_serial", 64);
     if (r.signer_serial) {
-      // A certificate serial as hex (any case), compared upper-case like the authority's records.
-      if (!std::all_of(r.signer_serial->begin(), r.signer_serial->end(), [](char ch) { return std::isxdigit(static_cast<unsigned char>(ch)) != 0; }))
-        bad("signer.license_serial must be the license certificate's serial number in hex");
-      std::transform(r.signer_serial->begin(), r.signer_serial->end(), r.signer_serial->begin(),
-                     [](char ch) { return static_cast<char>(std::toupper(static_cast<unsigned char>(ch))); });
+      r.signer_serial = upper_hex_serial(*r.signer_serial, "signer.license_serial");
     }
     r.signer_login = optional_text(signer, "login_session", 64);
     if (r.signer_role && *r.signer_role != "legal_representative" && *r.signer_role != "administrator" &&
         *r.signer_role != "agent")
       bad("signer.role must be legal_representative, administrator or agent");
   }
-  r.matter = optional_text(body, "matter", 200);
-  r.correlation_id = optional_text(body, "correlation_id", 200);
-  r.callback_url = optional_text(body, "callback_url", 2000);
-  r.return_url = optional_text(body, "return_url", 2000);
-  if (body.contains("ttl") && !body["ttl"].is_null()) {
-    if (!body["ttl"].is_number_integer()) bad("ttl must be an integer number of seconds");
-    r.ttl = std::chrono::seconds(body["ttl"].get<long long>());
-  }
-  return out;
 }
+
+void parse_parties(const json& body, SignTaskRequest& r) {
+  for (const char* single : {"seals", "signature"})
+    if (body.contains(single) && !body[single].is_null())
+      bad(std::string("a task with parties states ") + single + " per party (parties[]." + single + ")");
+  if (body.contains("placements") && !body["placements"].is_null()) bad("a task with parties places seals per party (parties[].placement)");
+  r.party_order = optional_text(body, "order", 16).value_or("sequential");
+  if (r.party_order != "sequential" && r.party_order != "parallel") bad("order must be \"sequential\" or \"parallel\"");
+  const json& list = body["parties"];
+  if (!list.is_array() || list.size() < 2 || list.size() > 10) bad("parties must be a list of 2 to 10 enterprises");
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const std::string where = "parties[" + std::to_string(i) + "]";
+    const json& p = list[i];
+    if (!p.is_object()) bad(where + " must be an object {uscc, seals | signature: \"license\", license_serial?, placement?, name?}");
+    for (const auto& [key, v] : p.items())
+      if (key != "uscc" && key != "name" && key != "seals" && key != "signature" && key != "license_serial" && key != "placement")
+        bad(where + ": unknown field \"" + key + "\"");
+    Party party;
+    const auto uscc = optional_text(p, "uscc", 18);
+    if (!uscc || uscc->size() != 18) bad(where + ".uscc must be the enterprise's 18-character USCC");
+    party.uscc = *uscc;
+    for (const auto& earlier : r.parties)
+      if (earlier.uscc == party.uscc) bad(where + ": enterprise " + party.uscc + " is listed twice");
+    party.name = optional_text(p, "name", 200);
+    party.signature = optional_text(p, "signature", 16).value_or("seal");
+    if (party.signature == "license") {
+      if (p.contains("seals") && !p["seals"].is_null()) bad(where + ": a license signature takes no seals");
+      party.seal_types = {kLicenseSignature};
+    } else if (party.signature == "seal") {
+      SignTaskRequest seals_only;
+      if (!p.contains("seals")) bad(where + ".seals must be an object {mode, types, es_ids?}");
+      parse_seals(p, seals_only);
+      if (!seals_only.chosen_seals.empty()) bad(where + ".seals.es_ids is not supported for parties");
+      party.seal_mode = seals_only.seal_mode;
+      party.seal_types = seals_only.seal_types;
+    } else {
+      bad(where + ".signature must be \"seal\" or \"license\"");
+    }
+    if (const auto serial = optional_text(p, "license_serial", 64)) party.signer_serial = upper_hex_serial(*serial, where + ".license_serial");
+    if (p.contains("placement") && !p["placement"].is_null()) party.placement = placement_from(p["placement"], where + ".placement");
+    r.parties.push_back(std::move(party));
+  }
+  // The task-wide view: every type some party applies.
+  r.seal_mode = "all_of";
+  for (const auto& party : r.parties)
+    for (const auto& t : party.seal_types)
+      if (std::find(r.seal_types.begin(), r.seal_types.end(), t) == r.seal_types.end()) r.seal_types.push_back(t);
+}
+
+}  // namespace
 
 }  // namespace zhaoyin::signing

@@ -20,6 +20,7 @@
 #include <zhaoyin/trust/bytes.h>
 #include <zhaoyin/trust/chain.h>
 #include <zhaoyin/trust/error.h>
+#include <zhaoyin/trust/license_signature.h>
 #include <zhaoyin/trust/seal.h>
 #include <zhaoyin/trust/seal_signature.h>
 #include <zhaoyin/trust/sm3.h>
@@ -149,6 +150,56 @@ void require_bound_holder(const SignTask& task, const trust::Certificate& holder
                              ", not " + serial);
 }
 
+// Multi-party documents (docs/api/signing.md "Parties"): the holder's
+// enterprise must be a party, its own holder if one is named, not done yet,
+// and — in a sequential task — next in line.
+void require_party_turn(const SignTask& task, const std::string& uscc, const trust::Certificate& holder_cert) {
+  if (task.request.parties.empty()) return;
+  const auto index = task.party_of(uscc);
+  if (!index)
+    throw http::ApiError(403, "party_not_listed", "enterprise " + uscc + " is not a party to this document");
+  const Party& party = task.request.parties[*index];
+  if (party.signer_serial && *party.signer_serial != holder_cert.serial_hex())
+    throw http::ApiError(403, "wrong_holder", "party " + std::to_string(*index + 1) + " is bound to the holder of license certificate " +
+                                                  *party.signer_serial + ", not " + holder_cert.serial_hex());
+  if (task.party_done(*index))
+    throw http::ApiError(409, "party_already_signed", "enterprise " + uscc + " (party " + std::to_string(*index + 1) +
+                                                          ") has already applied everything it was asked for");
+  if (!task.party_may_sign(*index)) {
+    std::string waiting;
+    for (std::size_t i = 0; i < *index; ++i)
+      if (!task.party_done(i)) waiting += (waiting.empty() ? "" : ", ") + task.request.parties[i].uscc;
+    throw http::ApiError(409, "party_out_of_order", "the parties sign in order: party " + std::to_string(*index + 1) +
+                                                        " (" + uscc + ") signs after " + waiting);
+  }
+}
+
+// Before a further signature on a PDF: every earlier signature still covers
+// exactly what it signed and nothing unsigned was added since — an edit
+// between two parties' signatures is refused, not sealed over.
+void require_document_intact(const SignTask& task, const Bytes& current) {
+  if (task.signatures.empty() || task.request.document_kind != "pdf") return;
+  std::vector<pdf::EmbeddedSignature> found;
+  try {
+    found = pdf::find_signatures(current);
+  } catch (const pdf::PdfError& e) {
+    throw http::ApiError(409, "document_modified", std::string("the signed document no longer parses: ") + e.what());
+  }
+  // The task's signatures are the last ones (the PDF may have come with earlier ones).
+  if (found.size() < task.signatures.size())
+    throw http::ApiError(409, "document_modified", "the document holds " + std::to_string(found.size()) +
+                                                       " signatures, the task recorded " + std::to_string(task.signatures.size()));
+  const std::size_t first_of_task = found.size() - task.signatures.size();
+  for (std::size_t i = 0; i < task.signatures.size(); ++i)
+    if (trust::hex_encode(found[first_of_task + i].digest) != task.signatures[i].data_hash)
+      throw http::ApiError(409, "document_modified",
+                           "signature " + found[first_of_task + i].field_name + " no longer covers the bytes it signed");
+  const auto changes = pdf::unsigned_revisions_after(current, found, found.front().signed_length);
+  if (!changes.empty())
+    throw http::ApiError(409, "document_modified", "the document was changed after signature " + found.front().field_name +
+                                                       " by an unsigned revision ending at byte " + std::to_string(changes.front()));
+}
+
 class StepContext {
  public:
   StepContext(const std::shared_ptr<http::HostContext>& ctx, const SignTask& task) : ctx_(ctx), task_(task) {
@@ -173,6 +224,7 @@ class StepContext {
       throw http::ApiError(e.status(), e.code(), e.what());
     }
     require_bound_holder(task_, c.certificate);
+    require_party_turn(task_, subject.face_info.uscc, c.certificate);
     if (task_.request.signer_uscc && subject.face_info.uscc != *task_.request.signer_uscc)
       throw http::ApiError(403, "signer_not_allowed",
                            "the task asks for a signer of " + *task_.request.signer_uscc + ", not " + subject.face_info.uscc);
@@ -196,7 +248,7 @@ class StepContext {
         throw http::ApiError(403, "seal_revoked", "the authority no longer lists seal " + es_id + " of " + subject.face_info.uscc);
       throw http::ApiError(403, "seal_not_authorised", "seal " + es_id + " is not a seal of " + subject.face_info.uscc);
     }
-    const auto due = task_.types_due();
+    const auto due = task_.due_for(subject.face_info.uscc);
     if (!contains(due, record->type))
       throw http::ApiError(422, "seal_type_not_accepted",
                            "the task does not accept a " + record->type + " seal (" + seal_type_label(record->type) + ") now");
@@ -224,6 +276,18 @@ class StepContext {
   store::Application app_;
 };
 
+// Does this signature finish the enterprise's part of a multi-party task?
+bool party_completes(const SignTask& task, const std::string& uscc, const std::string& type) {
+  const auto index = task.party_of(uscc);
+  if (!index) return false;
+  SignTask next = task;
+  SignatureMade s;
+  s.uscc = uscc;
+  s.seal_type = type;
+  next.signatures.push_back(s);
+  return next.party_done(*index);
+}
+
 Bytes seal_picture(const ResolvedSeal& seal) {
   if (!seal.record.image_png.empty()) return seal.record.image_png;
   if (seal.parsed.info.picture.type == "PNG") return seal.parsed.info.picture.data;
@@ -248,13 +312,27 @@ nlohmann::json SignService::answer(const std::string& ticket, const nlohmann::js
 
 nlohmann::json SignService::prepare(const SignTask& task, const nlohmann::json& body) {
   const auto c = check_step(task, answer_url(task), body);
-  const std::string& es_id = string_field(c.answer, "es_id", "answer");
+  // es_id null: a license signature (docs/protocol/signing.md); a string: the seal chosen.
+  const auto& es_field = c.answer["es_id"];
+  if (!es_field.is_null() && !es_field.is_string()) throw http::ApiError::bad_request("answer.es_id must be a string or null");
   const TimePoint at = now_seconds();
   StepContext step(ctx_, task);
   const auto subject = step.verify_holder(c, at);
+  const auto due = task.due_for(subject.face_info.uscc);
+  const bool license_due = contains(due, kLicenseSignature);
+  if (es_field.is_null() && !license_due)
+    throw http::ApiError(422, "signature_kind_mismatch",
+                         "the task asks this holder for a seal signature, not a license signature (es_id null)");
+  if (es_field.is_string() && license_due)
+    throw http::ApiError(422, "signature_kind_mismatch",
+                         "the task asks this holder for a license signature (es_id null), not a seal");
+  SignRepository repo(*ctx_);
+  if (task.request.document_kind == "pdf")
+    require_document_intact(task, repo.current_document(task.id).value_or(repo.original(task.id)));
+  if (es_field.is_null()) return prepare_license(task, c.certificate, subject, at);
+  const std::string& es_id = es_field.get_ref<const std::string&>();
   const auto seal = step.resolve_seal(es_id, subject, c.certificate, at);
 
-  SignRepository repo(*ctx_);
   Preparation prep;
   prep.id = trust::base64url_encode(trust::random_bytes(12));
   prep.es_id = es_id;
@@ -284,8 +362,8 @@ nlohmann::json SignService::prepare(const SignTask& task, const nlohmann::json& 
       meta.signer_name = subject.holder_name;
       meta.reason = seal.record.name + " · " + seal_type_label(seal.record.type);
       meta.field_name = "ZhaoyinSeal" + std::to_string(info.signature_fields + 1);
-      prepared = pdf::prepare_signature(current, task.placement_for(seal.record.type, info.pages), seal_picture(seal), meta,
-                                        capacity);
+      prepared = pdf::prepare_signature(current, task.placement_for(seal.record.type, info.pages, subject.face_info.uscc),
+                                        seal_picture(seal), meta, capacity);
     } catch (const pdf::PdfError& e) {
       throw http::ApiError(422, e.code(), e.what());
     }
@@ -362,6 +440,11 @@ nlohmann::json SignService::sign(const SignTask& task, const nlohmann::json& bod
   }
 
   const TimePoint at = now_seconds();
+  if (prep.seal_type == kLicenseSignature) {
+    StepContext step(ctx_, task);
+    const auto subject = step.verify_holder(c, at);
+    return sign_license(task, step.app(), c.certificate, subject, tbs, signature, at);
+  }
   StepContext step(ctx_, task);
   // The SES_Signature as it will be stored, verified like any relying party would.
   Bytes ses;
@@ -435,13 +518,14 @@ nlohmann::json SignService::sign(const SignTask& task, const nlohmann::json& bod
   made.data_hash = prep.data_hash;
   made.ses_signature = trust::base64_encode(ses);
   next.signatures.push_back(made);
-  const std::string status = task.complete_after(seal.record.type) ? "signed" : "partially_signed";
+  const std::string status = task.complete_after(seal.record.type, subject.face_info.uscc) ? "signed" : "partially_signed";
+  const bool party_completed = party_completes(task, subject.face_info.uscc, seal.record.type);
   SealUsage usage{prep.es_id, seal.record.type, subject.face_info.uscc, subject.license_serial, subject.holder_name,
                   task.client_id, task.id, task.request.document_name, task.request.document_sm3, at};
   const SignatureEvidenceRecord evidence_record{parsed.signature, &evidence};
-  if (!repo.record_signature(next, status, result, usage, at, &evidence_record)) refuse_closed(*find(task.id));
+  if (!repo.record_signature(next, status, result, usage, at, &evidence_record, party_completed)) refuse_closed(*find(task.id));
   const auto stored = *repo.find(task.id);
-  if (stored.status != task.status) announce(stored, repo.held_callback());
+  if (stored.status != task.status || party_completed) announce(stored, repo.held_callback());
   else ctx_->events->publish(sign_flow().topic(task.id));  // a further seal, same status: waiters re-read
   return {{"step", "sign"},
           {"status", stored.status},
@@ -461,6 +545,8 @@ nlohmann::json SignService::reject(const SignTask& task, const nlohmann::json& b
   if (!holder || holder->certificate.der() != c.certificate.der())
     throw http::ApiError(422, "unknown_license", "the authority issued no license certificate " + c.certificate.serial_hex());
   require_bound_holder(task, c.certificate);  // another holder may not refuse it either
+  if (!task.request.parties.empty() && !task.party_of(holder->uscc))
+    throw http::ApiError(403, "party_not_listed", "enterprise " + holder->uscc + " is not a party to this document");
   if (!sign_engine(ctx_).change(task.id, "rejected", now_seconds(), flow::Deadline::BeforeExpiry))
     refuse_closed(*find(task.id));
   return {{"step", "reject"}, {"status", "rejected"}, {"ticket", task.ticket}};

@@ -155,7 +155,8 @@ bool SignRepository::save_preparation(const std::string& id, int version, const 
 }
 
 bool SignRepository::record_signature(const SignTask& task, const std::string& new_status, const Bytes& current,
-                                      const SealUsage& u, TimePoint at, const SignatureEvidenceRecord* evidence) {
+                                      const SealUsage& u, TimePoint at, const SignatureEvidenceRecord* evidence,
+                                      bool party_completed) {
   try {
     auto s = db_.session();
     Poco::Data::Transaction tx(s);
@@ -175,13 +176,17 @@ bool SignRepository::record_signature(const SignTask& task, const std::string& n
     }
     // A status change (not a further seal of a partially signed task) is an
     // event of the flow, with its held callback, in this transaction.
-    if (new_status != task.status) flow_.record_change(s, task.id, new_status, at);
+    // A party that completes its part of a multi-party document is an event
+    // too (partially_signed again, with its callback), so the relying party
+    // hears of each party.
+    if (new_status != task.status || party_completed) flow_.record_change(s, task.id, new_status, at);
     SealUsage r = u;
     Poco::Int64 signed_at = seconds(r.signed_at);
-    s << "INSERT INTO seal_usage (es_id, seal_type, uscc, holder_serial, holder_name, client_id, task_id, document_name,"
-         " document_sm3, signed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        use(r.es_id), use(r.seal_type), use(r.uscc), use(r.holder_serial), use(r.holder_name), use(r.client_id),
-        use(r.task_id), use(r.document_name), use(r.document_sm3), use(signed_at), now;
+    if (!r.es_id.empty())  // a license signature uses no seal
+      s << "INSERT INTO seal_usage (es_id, seal_type, uscc, holder_serial, holder_name, client_id, task_id, document_name,"
+           " document_sm3, signed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          use(r.es_id), use(r.seal_type), use(r.uscc), use(r.holder_serial), use(r.holder_name), use(r.client_id),
+          use(r.task_id), use(r.document_name), use(r.document_sm3), use(signed_at), now;
     if (evidence && evidence->evidence) save_evidence(s, task.id, evidence->signature_value, *evidence->evidence);
     tx.commit();
     return true;

@@ -55,8 +55,11 @@ class SignRepository {
   // signatures list, the new current document, the usage record; clears the
   // preparation. Only if the task is still at `version`, open, before expiry.
   // With `evidence`, the signature's revocation evidence too (long_term.h), in the same transaction.
+  // `party_completed`: a party of a multi-party task finished its part — an
+  // event (and callback) even when the status stays partially_signed.
   bool record_signature(const SignTask& task, const std::string& new_status, const Bytes& current_document,
-                        const SealUsage& usage, TimePoint at, const SignatureEvidenceRecord* evidence = nullptr);
+                        const SealUsage& usage, TimePoint at, const SignatureEvidenceRecord* evidence = nullptr,
+                        bool party_completed = false);
 
   std::vector<SealUsage> usage(const std::string& es_id, const std::string& client_id) const;
 

@@ -85,19 +85,32 @@ void SignService::check_chosen_seals(const SignTaskRequest& r) const {
   }
 }
 
-void SignService::require_seal_types_held(const SignTaskRequest& r) const {
-  if (!r.signer_uscc || !ctx_->authority) return;
+namespace {
+
+// The enterprise must hold the seal types asked of it (a license signature needs no seal).
+void require_types_held(const authority::AuthorityConnector& authority, const std::string& uscc, const std::string& mode,
+                        const std::vector<std::string>& types) {
+  if (types.size() == 1 && types.front() == kLicenseSignature) return;
   std::vector<std::string> held;
-  for (const auto& seal : ctx_->authority->seals_of(*r.signer_uscc)) held.push_back(seal.type);
+  for (const auto& seal : authority.seals_of(uscc)) held.push_back(seal.type);
   std::vector<std::string> missing;
-  for (const auto& type : r.seal_types)
+  for (const auto& type : types)
     if (!contains(held, type)) missing.push_back(type);
-  const bool enough = r.seal_mode == "all_of" ? missing.empty() : missing.size() < r.seal_types.size();
+  const bool enough = mode == "all_of" ? missing.empty() : missing.size() < types.size();
   if (enough) return;
   std::string list;
   for (const auto& type : missing) list += (list.empty() ? "" : ", ") + type + " (" + seal_type_label(type) + ")";
   throw http::ApiError(422, "seal_type_unavailable",
-                       "the enterprise " + *r.signer_uscc + " holds no " + list + " seal: the task could never be signed");
+                       "the enterprise " + uscc + " holds no " + list + " seal: the task could never be signed");
+}
+
+}  // namespace
+
+void SignService::require_seal_types_held(const SignTaskRequest& r) const {
+  if (!ctx_->authority) return;
+  for (const auto& party : r.parties) require_types_held(*ctx_->authority, party.uscc, party.seal_mode, party.seal_types);
+  if (!r.signer_uscc) return;
+  require_types_held(*ctx_->authority, *r.signer_uscc, r.seal_mode, r.seal_types);
 }
 
 SignTask SignService::create(const store::Application& app, SignTaskRequest r, const Bytes& document) {
@@ -124,6 +137,11 @@ SignTask SignService::create(const store::Application& app, SignTaskRequest r, c
   require_seal_types_held(r);
   check_chosen_seals(r);
 
+  const bool wants_license = contains(r.seal_types, kLicenseSignature);
+  if (wants_license && r.document_kind == "ofd")
+    throw http::ApiError::bad_request("license signatures (signature: \"license\") are made on PDFs and data, not OFD");
+  if (!r.parties.empty() && r.document_kind == "ofd")
+    throw http::ApiError::bad_request("parties: multi-party documents are PDFs or data");
   if (r.document_kind == "ofd") {
     check_ofd_for_task(r, document);
   } else if (r.document_kind == "pdf") {
@@ -134,9 +152,25 @@ SignTask SignService::create(const store::Application& app, SignTaskRequest r, c
       throw http::ApiError(422, e.code(), e.what());
     }
     r.pages = static_cast<int>(info.pages.size());
+    // A PDF that already carries signatures (e.g. the first party's, signed
+    // elsewhere) must not have been changed after them: signing over an edit
+    // would seal what the earlier signer never saw.
+    if (info.signature_fields > 0) {
+      const auto found = pdf::find_signatures(document);
+      if (!found.empty()) {
+        const auto changes = pdf::unsigned_revisions_after(document, found, found.front().signed_length);
+        if (!changes.empty())
+          throw http::ApiError(422, "document_modified",
+                               "the PDF was changed after its signature " + found.front().field_name +
+                                   " by an unsigned revision ending at byte " + std::to_string(changes.front()));
+      }
+    }
     if (r.placement) check_placement(*r.placement, info.pages, "placement");
     for (const auto& [type, p] : r.placements) check_placement(p, info.pages, "placements." + type);
-  } else if (r.placement || !r.placements.empty()) {
+    for (std::size_t i = 0; i < r.parties.size(); ++i)
+      if (r.parties[i].placement) check_placement(*r.parties[i].placement, info.pages, "parties[" + std::to_string(i) + "].placement");
+  } else if (r.placement || !r.placements.empty() ||
+             std::any_of(r.parties.begin(), r.parties.end(), [](const Party& p) { return p.placement.has_value(); })) {
     throw http::ApiError::bad_request("placements apply to PDF and OFD documents only");
   }
   r.document_sm3 = trust::hex_encode(trust::sm3(document));
@@ -206,6 +240,33 @@ std::string SignService::answer_url(const SignTask& t) const {
   return ctx_->settings.public_url + std::string(protocol::kWalletRequestPath) + t.ticket + "/answer";
 }
 
+namespace {
+
+// Each party, what it is due and whether it is done / may sign now (null for one-party tasks).
+nlohmann::json parties_json(const SignTask& t) {
+  if (t.request.parties.empty()) return nullptr;
+  nlohmann::json list = nlohmann::json::array();
+  for (std::size_t i = 0; i < t.request.parties.size(); ++i) {
+    const Party& p = t.request.parties[i];
+    nlohmann::json signed_types = nlohmann::json::array();
+    for (const auto& s : t.signatures)
+      if (s.uscc == p.uscc) signed_types.push_back(s.seal_type);
+    const bool done = t.party_done(i);
+    list.push_back({{"uscc", p.uscc},
+                    {"name", optional_json(p.name)},
+                    {"signature", p.signature},
+                    {"seals", p.signature == "license" ? nlohmann::json(nullptr)
+                                                       : nlohmann::json{{"mode", p.seal_mode}, {"types", p.seal_types}}},
+                    {"license_serial", optional_json(p.signer_serial)},
+                    {"status", done ? "signed" : (t.final() || !t.party_may_sign(i) ? "waiting" : "due")},
+                    {"due", done || t.final() ? nlohmann::json::array() : nlohmann::json(t.party_due(i))},
+                    {"signed", signed_types}});
+  }
+  return list;
+}
+
+}  // namespace
+
 nlohmann::json SignService::wallet_request(const SignTask& t) const {
   store::ApplicationRepository apps(*ctx_->db);
   const auto app = apps.find(t.client_id);
@@ -225,6 +286,9 @@ nlohmann::json SignService::wallet_request(const SignTask& t) const {
             {"sm3", t.request.document_sm3}}},
           {"seals",
            {{"mode", t.request.seal_mode}, {"accepted", due}, {"signed", t.signed_types()}, {"es_ids", t.request.chosen_seals}}},
+          {"signature", t.request.parties.empty() ? nlohmann::json(t.request.signature) : nlohmann::json(nullptr)},
+          {"parties", parties_json(t)},
+          {"order", t.request.parties.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.request.party_order)},
           {"signer", signer},
           {"matter", optional_json(t.request.matter)},
           {"status", t.status},
@@ -242,6 +306,9 @@ nlohmann::json SignService::to_json(const SignTask& t) const {
     auto j = s.to_json();
     j.erase("ses_signature");
     j["seal_type_label"] = seal_type_label(s.seal_type);
+    const bool license = s.seal_type == kLicenseSignature;
+    j["kind"] = license ? "license" : "seal";
+    if (license) j["es_id"] = j["seal_name"] = nullptr;
     signatures.push_back(j);
   }
   const nlohmann::json signer = t.request.signer_json();
@@ -263,6 +330,9 @@ nlohmann::json SignService::to_json(const SignTask& t) const {
             {"due", t.final() ? nlohmann::json::array() : nlohmann::json(t.types_due())},
             {"signed", t.signed_types()},
             {"es_ids", t.request.chosen_seals}}},
+          {"signature", t.request.parties.empty() ? nlohmann::json(t.request.signature) : nlohmann::json(nullptr)},
+          {"parties", parties_json(t)},
+          {"order", t.request.parties.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.request.party_order)},
           {"signer", signer},
           {"matter", optional_json(t.request.matter)},
           {"correlation_id", optional_json(t.request.correlation_id)},

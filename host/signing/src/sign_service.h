@@ -12,6 +12,8 @@
 #include <string>
 #include <zhaoyin/http/host_context.h>
 #include <zhaoyin/store/application_repository.h>
+#include <zhaoyin/trust/x509.h>
+#include <zhaoyin/verification/subject_verifier.h>
 
 #include "sign_task.h"
 
@@ -78,6 +80,13 @@ class SignService {
   nlohmann::json prepare(const SignTask& task, const nlohmann::json& body);
   nlohmann::json sign(const SignTask& task, const nlohmann::json& body);
   nlohmann::json reject(const SignTask& task, const nlohmann::json& body);
+  // The same two steps for a license signature (license_answer.cpp): no seal,
+  // a CMS SignedData over the PDF's byte range or the data.
+  nlohmann::json prepare_license(const SignTask& task, const trust::Certificate& holder,
+                                 const verification::VerifiedSubject& subject, TimePoint at);
+  nlohmann::json sign_license(const SignTask& task, const store::Application& app, const trust::Certificate& holder,
+                              const verification::VerifiedSubject& subject, const Bytes& signed_attributes,
+                              const Bytes& signature, TimePoint at);
   // <public_url>/wallet/v1/requests/<ticket>/answer: where the wallet posts, and
   // what its signed answers must name.
   std::string answer_url(const SignTask& task) const;

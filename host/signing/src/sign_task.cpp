@@ -54,10 +54,37 @@ std::string sign_status_label(const std::string& s) {
   return s;
 }
 
+json Party::to_json() const {
+  return {{"uscc", uscc},
+          {"name", optional_json(name)},
+          {"signature", signature},
+          {"seal_mode", seal_mode},
+          {"seal_types", seal_types},
+          {"license_serial", optional_json(signer_serial)},
+          {"placement", placement ? placement_json(*placement) : json(nullptr)}};
+}
+
+Party Party::from_json(const json& j) {
+  Party p;
+  p.uscc = j.at("uscc").get<std::string>();
+  p.name = optional_string(j, "name");
+  p.signature = j.at("signature").get<std::string>();
+  p.seal_mode = j.at("seal_mode").get<std::string>();
+  p.seal_types = j.at("seal_types").get<std::vector<std::string>>();
+  p.signer_serial = optional_string(j, "license_serial");
+  if (j.contains("placement") && !j["placement"].is_null()) p.placement = placement_from(j["placement"]);
+  return p;
+}
+
 json SignTaskRequest::to_json() const {
   json per_type = json::object();
   for (const auto& [type, p] : placements) per_type[type] = placement_json(p);
+  json party_list = json::array();
+  for (const auto& p : parties) party_list.push_back(p.to_json());
   return {{"document_kind", document_kind},
+          {"signature", signature},
+          {"parties", party_list},
+          {"party_order", party_order},
           {"document_name", document_name},
           {"seal_mode", seal_mode},
           {"seal_types", seal_types},
@@ -91,6 +118,11 @@ SignTaskRequest SignTaskRequest::from_json(const json& j) {
   SignTaskRequest r;
   r.document_kind = j.at("document_kind").get<std::string>();
   r.document_name = j.at("document_name").get<std::string>();
+  // Absent in tasks stored before license signatures and parties existed.
+  if (j.contains("signature")) r.signature = j["signature"].get<std::string>();
+  if (j.contains("parties"))
+    for (const auto& p : j["parties"]) r.parties.push_back(Party::from_json(p));
+  if (j.contains("party_order")) r.party_order = j["party_order"].get<std::string>();
   r.seal_mode = j.at("seal_mode").get<std::string>();
   r.seal_types = j.at("seal_types").get<std::vector<std::string>>();
   r.required_types = j.at("required_types").get<std::vector<std::string>>();
@@ -174,15 +206,19 @@ std::vector<std::string> SignTask::signed_types() const {
   return out;
 }
 
-std::vector<std::string> SignTask::types_due() const {
-  const auto done = signed_types();
-  std::vector<std::string> all_of = request.required_types;
+namespace {
+
+// Due of one requirement set (any_of / all_of types plus the always-all-of
+// `required`) given the types already signed for it.
+std::vector<std::string> due_of(const std::string& mode, const std::vector<std::string>& types,
+                                const std::vector<std::string>& required, const std::vector<std::string>& done) {
+  std::vector<std::string> all_of = required;
   std::vector<std::string> any_of;
-  if (request.seal_mode == "all_of") {
-    for (const auto& t : request.seal_types)
+  if (mode == "all_of") {
+    for (const auto& t : types)
       if (!contains(all_of, t)) all_of.push_back(t);
   } else {
-    any_of = request.seal_types;
+    any_of = types;
   }
   std::vector<std::string> due;
   for (const auto& t : all_of)
@@ -194,15 +230,67 @@ std::vector<std::string> SignTask::types_due() const {
   return due;
 }
 
-bool SignTask::complete_after(const std::string& seal_type) const {
+}  // namespace
+
+std::optional<std::size_t> SignTask::party_of(const std::string& uscc) const {
+  for (std::size_t i = 0; i < request.parties.size(); ++i)
+    if (request.parties[i].uscc == uscc) return i;
+  return std::nullopt;
+}
+
+std::vector<std::string> SignTask::party_due(std::size_t index) const {
+  const Party& p = request.parties.at(index);
+  std::vector<std::string> done;
+  for (const auto& s : signatures)
+    if (s.uscc == p.uscc && !contains(done, s.seal_type)) done.push_back(s.seal_type);
+  // Extension-required types apply to every party that seals.
+  const std::vector<std::string> required = p.signature == "seal" ? request.required_types : std::vector<std::string>{};
+  return due_of(p.seal_mode, p.seal_types, required, done);
+}
+
+bool SignTask::party_done(std::size_t index) const { return party_due(index).empty(); }
+
+bool SignTask::party_may_sign(std::size_t index) const {
+  if (party_done(index)) return false;
+  if (request.party_order == "parallel") return true;
+  for (std::size_t i = 0; i < index; ++i)
+    if (!party_done(i)) return false;
+  return true;
+}
+
+std::vector<std::string> SignTask::due_for(const std::string& uscc) const {
+  if (request.parties.empty()) return types_due();
+  const auto i = party_of(uscc);
+  if (!i || !party_may_sign(*i)) return {};
+  return party_due(*i);
+}
+
+std::vector<std::string> SignTask::types_due() const {
+  if (request.parties.empty()) return due_of(request.seal_mode, request.seal_types, request.required_types, signed_types());
+  std::vector<std::string> due;
+  for (std::size_t i = 0; i < request.parties.size(); ++i)
+    if (party_may_sign(i))
+      for (const auto& t : party_due(i))
+        if (!contains(due, t)) due.push_back(t);
+  return due;
+}
+
+bool SignTask::complete_after(const std::string& seal_type, const std::string& uscc) const {
   SignTask next = *this;
   SignatureMade s;
   s.seal_type = seal_type;
+  s.uscc = uscc;
   next.signatures.push_back(s);
-  return next.types_due().empty();
+  if (request.parties.empty()) return next.types_due().empty();
+  for (std::size_t i = 0; i < request.parties.size(); ++i)
+    if (!next.party_done(i)) return false;
+  return true;
 }
 
-pdf::Placement SignTask::placement_for(const std::string& seal_type, const std::vector<pdf::PageSize>& pages) const {
+pdf::Placement SignTask::placement_for(const std::string& seal_type, const std::vector<pdf::PageSize>& pages,
+                                       const std::string& uscc) const {
+  const auto party = party_of(uscc);
+  if (party && request.parties[*party].placement) return *request.parties[*party].placement;
   const auto it = request.placements.find(seal_type);
   if (it != request.placements.end()) return it->second;
   pdf::Placement p;
@@ -229,6 +317,7 @@ std::optional<std::string> normalise_seal_type(const std::string& type_or_label)
 }
 
 std::string seal_type_label(const std::string& type) {
+  if (type == kLicenseSignature) return "电子营业执照签名";
   for (const auto& t : kTypes)
     if (type == t.type) return t.label;
   return type;

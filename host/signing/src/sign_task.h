@@ -22,8 +22,31 @@ namespace zhaoyin::signing {
 using TimePoint = std::chrono::system_clock::time_point;
 using Bytes = std::vector<std::uint8_t>;
 
+// The requirement type of a license signature (电子签名 with the holder's
+// license key, no seal): it stands among the seal types a task or party is
+// due, so one table of requirements drives seals and license signatures alike.
+inline constexpr const char* kLicenseSignature = "license";
+
+// One enterprise of a multi-party document (docs/api/signing.md "Parties"):
+// what it must apply — seals of the listed types (any_of / all_of), or a
+// license signature — and optionally the one holder who may sign for it.
+struct Party {
+  std::string uscc;
+  std::optional<std::string> name;           // as the relying party lists it (display only)
+  std::string signature = "seal";            // seal | license
+  std::string seal_mode = "all_of";          // any_of | all_of (license: all_of ["license"])
+  std::vector<std::string> seal_types;       // license: {"license"}
+  std::optional<std::string> signer_serial;  // bound holder (upper-case hex)
+  std::optional<pdf::Placement> placement;   // where this party's seals go
+  nlohmann::json to_json() const;
+  static Party from_json(const nlohmann::json& j);
+};
+
 struct SignTaskRequest {
   std::string document_kind;                 // pdf | ofd | data
+  std::string signature = "seal";            // single party: seal | license (seal_types then {"license"})
+  std::vector<Party> parties;                // empty: one signer (the fields below)
+  std::string party_order = "sequential";    // sequential | parallel (with parties)
   std::string document_name;
   std::string seal_mode = "any_of";          // any_of | all_of
   std::vector<std::string> seal_types;       // as asked (company, contract, ...)
@@ -112,11 +135,24 @@ struct SignTask {
 
   // Seal types still to be signed: the all-of ones not signed yet, and — while
   // no any-of type has signed — the any-of ones.
+  // With parties: the union of what the parties that may sign now are due.
   std::vector<std::string> types_due() const;
   std::vector<std::string> signed_types() const;
-  bool complete_after(const std::string& seal_type) const;  // would signing this type finish the task?
+  // Would a signature of this type by this enterprise finish the task?
+  bool complete_after(const std::string& seal_type, const std::string& uscc) const;
+
+  // Parties (request.parties non-empty): the index of the enterprise's party;
+  // what it is still due; whether it is done; whether it may sign now (in a
+  // sequential task only the first party not done may).
+  std::optional<std::size_t> party_of(const std::string& uscc) const;
+  std::vector<std::string> party_due(std::size_t index) const;
+  bool party_done(std::size_t index) const;
+  bool party_may_sign(std::size_t index) const;
+  // The types the holder of enterprise `uscc` may sign now (for one-party tasks: types_due()).
+  std::vector<std::string> due_for(const std::string& uscc) const;
   // Where a seal of this type goes (its own placement, the common one, or a default spot).
-  pdf::Placement placement_for(const std::string& seal_type, const std::vector<pdf::PageSize>& pages) const;
+  pdf::Placement placement_for(const std::string& seal_type, const std::vector<pdf::PageSize>& pages,
+                               const std::string& uscc = "") const;
 };
 
 // The known seal types and their Chinese labels (法定名称章, ...). Accepts either

@@ -5,6 +5,7 @@
 #include <zhaoyin/trust/bytes.h>
 #include <zhaoyin/trust/chain.h>
 #include <zhaoyin/trust/error.h>
+#include <zhaoyin/trust/license_signature.h>
 #include <zhaoyin/trust/seal.h>
 #include <zhaoyin/trust/seal_signature.h>
 #include <zhaoyin/trust/sm3.h>
@@ -207,6 +208,96 @@ json report(const authority::AuthorityConnector& authority, const Bytes& ses, co
   return r;
 }
 
+// A license signature's report (trust/license_signature.h): who signed
+// (enterprise, holder), the chain and revocation, the time-stamp; no seal.
+json license_report(const authority::AuthorityConnector& authority, const Bytes& cms, const std::optional<Bytes>& data_hash,
+                    const LongTermContext* long_term) {
+  json r = {{"indication", "TOTAL_FAILED"}, {"sub_indication", "FORMAT_FAILURE"}, {"kind", "license"}};
+  trust::ParsedLicenseSignature sig;
+  try {
+    sig = trust::parse_license_signature(cms);
+  } catch (const trust::TrustError& e) {
+    r["code"] = "malformed";
+    r["checks"] = json::array({check("format", false, "malformed", std::string("not a CMS license signature: ") + e.what())});
+    return r;
+  }
+  auto trust_store = authority.trust_store();
+  auto at = sig.signing_time;
+  std::string time_source = "signing_time";
+  std::optional<trust::TimestampCheck> stamp;
+  std::optional<SignatureEvidence> evidence;
+  if (sig.timestamp) {
+    stamp = trust::verify_timestamp_token(*sig.timestamp, sig.signature, long_term ? long_term->tsa_trust : trust::TrustStore{});
+    if (stamp->ok) {
+      at = stamp->token->info.gen_time;
+      time_source = "timestamp";
+      if (long_term && long_term->evidence) evidence = long_term->evidence(sig.signature);
+      if (evidence) trust_store = evidence_trust_store(trust_store, *evidence);
+    }
+  }
+  auto overall = trust::verify_license_signature(sig, trust_store, data_hash, at);
+  if (stamp && !stamp->ok && overall.ok) overall = {false, stamp->code, "the time-stamp: " + stamp->message};
+  const auto ind = indication_of(overall.code);
+  r["indication"] = ind.indication;
+  r["sub_indication"] = ind.sub_indication.empty() ? json(nullptr) : json(ind.sub_indication);
+  r["code"] = overall.code;
+  r["message"] = overall.message;
+  r["format"] = "CMS SignedData (RFC 5652 / GB/T 35275), SM2 with SM3, license signature";
+  r["signing_time"] = protocol::rfc3339(sig.signing_time);
+  r["signing_time_known"] = true;
+  r["checked_at"] = protocol::rfc3339(at);
+  r["validated_at"] = {{"time", protocol::rfc3339(at)}, {"source", time_source}};
+  if (stamp) {
+    json t = {{"status", stamp->ok ? "valid" : "invalid"}, {"code", stamp->code}, {"message", stamp->message}};
+    if (stamp->token) {
+      const auto& info = stamp->token->info;
+      t["gen_time"] = protocol::rfc3339(info.gen_time);
+      t["serial"] = trust::hex_encode(info.serial);
+      t["policy"] = info.policy;
+      t["hash_algorithm"] = info.hash_oid == trust::kOidSm3 ? "SM3" : "SHA-256";
+    }
+    t["tsa"] = stamp->tsa_certificate.valid() ? json(stamp->tsa_certificate.subject_line()) : json(nullptr);
+    t["evidence"] = evidence ? json{{"source", "store"}, {"certificates", evidence->certificates.size()},
+                                    {"crls", evidence->crls.size()}, {"captured_at", protocol::rfc3339(evidence->captured_at)}}
+                             : json(nullptr);
+    r["timestamp"] = t;
+  } else {
+    r["timestamp"] = nullptr;
+  }
+  const bool hash_ok = !data_hash || *data_hash == sig.message_digest;
+  r["data_integrity"] = {{"signed_hash", trust::hex_encode(sig.message_digest)},
+                         {"computed_hash", data_hash ? json(trust::hex_encode(*data_hash)) : json(nullptr)},
+                         {"intact", hash_ok}};
+  r["seal"] = nullptr;
+  const auto holder = authority.find_holder(sig.signer_cert.serial_hex());
+  const auto face = holder ? authority.find_license(holder->uscc) : std::nullopt;
+  const auto chain = trust_store.verify(sig.signer_cert, at, true);
+  const auto revocation = authority.revocation_status(sig.signer_cert.serial_hex());
+  json chain_subjects = json::array();
+  for (const auto& c : chain.path) chain_subjects.push_back(c.subject_line());
+  r["signer"] = {{"certificate", sig.signer_cert.subject_line()},
+                 {"serial", sig.signer_cert.serial_hex()},
+                 {"uscc", holder ? json(holder->uscc) : json(nullptr)},
+                 {"enterprise", face ? json(face->name) : json(nullptr)},
+                 {"holder", holder ? json(holder->name) : json(nullptr)},
+                 {"chain", {{"result", chain.ok ? "passed" : "failed"}, {"code", chain.code}, {"path", chain_subjects}}},
+                 {"revocation",
+                  {{"status", authority::to_string(revocation.state)},
+                   {"revoked_at", revocation.revoked_at ? json(protocol::rfc3339(*revocation.revoked_at)) : json(nullptr)},
+                   {"reason", revocation.reason}}}};
+  const bool sig_ok = overall.code != "bad_signature";
+  r["checks"] = json::array({check("format", true, "ok", "CMS SignedData parses (one signer, SM3, SM2)"),
+                             check("signature", sig_ok, sig_ok ? "ok" : "bad_signature",
+                                   "the holder's SM2 signature over the signed attributes"),
+                             check("data_integrity", hash_ok, hash_ok ? "ok" : "data_hash_mismatch",
+                                   "SM3 of the signed data is the messageDigest"),
+                             check("signer_chain", chain.ok, chain.code, chain.message)});
+  if (stamp)
+    r["checks"].push_back(check("timestamp", stamp->ok, stamp->code,
+                                "RFC 3161 time-stamp over the signature value (RFC 3161 Appendix A): " + stamp->message));
+  return r;
+}
+
 json summary(const json& signatures) {
   std::size_t passed = 0;
   for (const auto& s : signatures)
@@ -226,12 +317,15 @@ json verify_pdf(const authority::AuthorityConnector& authority, const Bytes& pdf
   json list = json::array();
   for (const auto& s : found) {
     json r;
-    if (s.sub_filter.find("GBT38540") == std::string::npos && s.filter.find("Zhaoyin") == std::string::npos) {
+    if (s.sub_filter == "/adbe.pkcs7.detached" && trust::looks_like_cms(s.contents)) {
+      r = license_report(authority, s.contents, s.digest, long_term);
+    } else if (s.sub_filter.find("GBT38540") == std::string::npos && s.filter.find("Zhaoyin") == std::string::npos) {
       r = {{"indication", "INDETERMINATE"}, {"sub_indication", "FORMAT_FAILURE"}, {"code", "unsupported_format"},
            {"message", "not a GB/T 38540 seal signature (" + s.filter + " " + s.sub_filter + ")"}};
     } else {
       r = report(authority, s.contents, s.digest,
                  {s.byte_range[0], s.byte_range[1], s.byte_range[2], s.byte_range[3]}, long_term);
+      r["kind"] = "seal";
     }
     r["field_name"] = s.field_name;
     r["page"] = s.page == 0 ? json(nullptr) : json(s.page);
@@ -250,6 +344,20 @@ json verify_pdf(const authority::AuthorityConnector& authority, const Bytes& pdf
       r["message"] = "the document was changed after its last signature (" + std::to_string(pdf_bytes.size() - last_signed) +
                      " unsigned bytes appended)";
     }
+    // An unsigned revision between this signature and a later one: someone
+    // changed the document after this signer and before the next (e.g.
+    // between two parties). The later signatures sign the changed bytes; this
+    // one's signer never saw them.
+    const auto between = pdf::unsigned_revisions_after(pdf_bytes, found, s.signed_length);
+    r["coverage"]["unsigned_revisions_after"] = between;
+    if (!between.empty() && r["indication"] == "TOTAL_PASSED") {
+      r["indication"] = "TOTAL_FAILED";
+      r["sub_indication"] = "MODIFIED_AFTER_SIGNING";
+      r["code"] = "document_modified";
+      r["message"] = "the document was changed after this signature by an unsigned revision ending at byte " +
+                     std::to_string(between.front()) + (between.front() < last_signed ? ", before a later signature" : "");
+      r["coverage"]["unsigned_changes_after"] = true;
+    }
     list.push_back(r);
   }
   return {{"document", {{"kind", "pdf"}, {"sm3", trust::hex_encode(trust::sm3(pdf_bytes))}, {"length", pdf_bytes.size()}}},
@@ -264,7 +372,9 @@ json seal_signature_report(const authority::AuthorityConnector& authority, const
 
 json verify_detached(const authority::AuthorityConnector& authority, const Bytes& data, const Bytes& ses,
                      const LongTermContext* long_term) {
-  json r = report(authority, ses, trust::sm3(data), {0, data.size()}, long_term);
+  json r = trust::looks_like_cms(ses) ? license_report(authority, ses, trust::sm3(data), long_term)
+                                      : report(authority, ses, trust::sm3(data), {0, data.size()}, long_term);
+  if (!r.contains("kind")) r["kind"] = "seal";
   r["coverage"] = {{"covers", "whole_document"}, {"whole_document", true}};
   json list = json::array({r});
   return {{"document", {{"kind", "data"}, {"sm3", trust::hex_encode(trust::sm3(data))}, {"length", data.size()}}},

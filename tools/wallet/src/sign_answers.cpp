@@ -31,11 +31,24 @@ bool contains_bytes(const trust::Bytes& haystack, const trust::Bytes& needle) {
 
 }  // namespace
 
-std::vector<const WalletSeal*> usable_seals(const Wallet& wallet, const nlohmann::json& request) {
+std::vector<std::string> accepted_types(const Wallet& wallet, const nlohmann::json& request) {
   std::vector<std::string> accepted;
+  if (request.contains("parties") && request["parties"].is_array()) {
+    for (const auto& p : request["parties"])
+      if (p.is_object() && p.value("uscc", std::string()) == wallet.face_info().uscc && p.value("status", std::string()) == "due" &&
+          p.contains("due") && p["due"].is_array())
+        for (const auto& t : p["due"])
+          if (t.is_string()) accepted.push_back(t.get<std::string>());
+    return accepted;
+  }
   if (request.contains("seals") && request["seals"].contains("accepted"))
     for (const auto& a : request["seals"]["accepted"])
       if (a.is_object() && a.contains("type") && a["type"].is_string()) accepted.push_back(a["type"].get<std::string>());
+  return accepted;
+}
+
+std::vector<const WalletSeal*> usable_seals(const Wallet& wallet, const nlohmann::json& request) {
+  const std::vector<std::string> accepted = accepted_types(wallet, request);
   // seals.es_ids: the seals the relying party had the enterprise choose; only those (docs/protocol/signing.md).
   std::vector<std::string> chosen;
   if (request.contains("seals") && request["seals"].contains("es_ids") && request["seals"]["es_ids"].is_array())
@@ -58,9 +71,9 @@ nlohmann::json inbox_body(const Wallet& wallet, const std::string& host_url) {
   return wallet.signed_answer(answer);
 }
 
-nlohmann::json sign_prepare_body(const Wallet& wallet, const nlohmann::json& request, const WalletSeal& seal) {
+nlohmann::json sign_prepare_body(const Wallet& wallet, const nlohmann::json& request, const WalletSeal* seal) {
   auto answer = base_answer(wallet, request, "prepare");
-  answer["es_id"] = seal.es_id;
+  answer["es_id"] = seal ? nlohmann::json(seal->es_id) : nlohmann::json(nullptr);
   return wallet.signed_answer(answer);
 }
 
@@ -76,7 +89,7 @@ std::string text_at(const nlohmann::json& j, const char* key) {
 // this ticket and nonce, this document and the seal the holder chose; the
 // TBS_Sign it carries has the SM3 stated, holds the chosen seal unchanged and
 // the stated data hash. Returns the prepared object.
-const nlohmann::json& checked_preparation(const nlohmann::json& request, const WalletSeal& seal,
+const nlohmann::json& checked_preparation(const nlohmann::json& request, const WalletSeal* seal,
                                           const nlohmann::json& reply, const trust::Certificate& host_certificate,
                                           trust::Bytes& tbs) {
   if (!reply.is_object() || !reply.contains("prepared") || !reply["prepared"].is_object() ||
@@ -92,9 +105,15 @@ const nlohmann::json& checked_preparation(const nlohmann::json& request, const W
   const auto& doc = request.at("document");
   if (text_at(p, "document_sm3") != text_at(doc, "sm3"))
     throw SignRefused("bad_preparation: the preparation is for another document");
-  if (!p.contains("seal") || !p["seal"].is_object() || text_at(p["seal"], "es_id") != seal.es_id ||
-      text_at(p["seal"], "sm3") != trust::hex_encode(trust::sm3(seal.der)))
+  if (seal == nullptr) {
+    // A license signature: the host must prepare one, with no seal; what the
+    // phone signs is the CMS signed attributes holding the stated digest.
+    if (text_at(p, "signature") != "license" || !p.contains("seal") || !p["seal"].is_null())
+      throw SignRefused("bad_preparation: a license signature was asked, the host prepared a seal signature");
+  } else if (!p.contains("seal") || !p["seal"].is_object() || text_at(p["seal"], "es_id") != seal->es_id ||
+             text_at(p["seal"], "sm3") != trust::hex_encode(trust::sm3(seal->der))) {
     throw SignRefused("bad_preparation: the preparation is for another seal");
+  }
   try {
     tbs = trust::base64_decode(text_at(p, "tbs_sign"));
   } catch (const trust::TrustError&) {
@@ -105,7 +124,7 @@ const nlohmann::json& checked_preparation(const nlohmann::json& request, const W
   // What the phone checks before it signs: its own seal, unchanged, inside the
   // TBS_Sign, and the data hash the host signed for (for business data, the
   // very digest it was shown).
-  if (!contains_bytes(tbs, seal.der)) throw SignRefused("bad_preparation: the TBS_Sign does not hold the chosen seal");
+  if (seal != nullptr && !contains_bytes(tbs, seal->der)) throw SignRefused("bad_preparation: the TBS_Sign does not hold the chosen seal");
   trust::Bytes data_hash;
   try {
     data_hash = trust::hex_decode(text_at(p, "data_hash"));
@@ -120,7 +139,7 @@ const nlohmann::json& checked_preparation(const nlohmann::json& request, const W
 
 }  // namespace
 
-nlohmann::json sign_final_body(const Wallet& wallet, const nlohmann::json& request, const WalletSeal& seal,
+nlohmann::json sign_final_body(const Wallet& wallet, const nlohmann::json& request, const WalletSeal* seal,
                                const nlohmann::json& reply, const trust::Certificate& host_certificate) {
   trust::Bytes tbs;
   const nlohmann::json& p = checked_preparation(request, seal, reply, host_certificate, tbs);

@@ -4,6 +4,7 @@
 //  --approve --seal TYPE: chooses the holder's seal of that type, asks the host
 //  for the TBS_Sign, checks it, signs it and sends the signature;
 //  --reject: declines. Without either it stops at the confirm screen.
+#include <algorithm>
 #include <cctype>
 #include <iostream>
 #include <zhaoyin/protocol/canonical_json.h>
@@ -39,6 +40,9 @@ void show_sign_request(const nlohmann::json& request, const std::vector<const Wa
 
 }  // namespace
 
+int sign_with(const Arguments& args, const Wallet& wallet, const nlohmann::json& request, const WalletSeal* seal,
+              const trust::Certificate& host_certificate);
+
 int run_sign_request(const Arguments& args, const Wallet& wallet, const nlohmann::json& request,
                      const trust::Certificate& host_certificate) {
   // A task bound to one holder (docs/protocol/signing.md, "signer"): a wallet of
@@ -72,6 +76,15 @@ int run_sign_request(const Arguments& args, const Wallet& wallet, const nlohmann
     std::cout << shown.dump(2, ' ', false) << "\n";
     return kExitOk;
   }
+  // A license signature (电子签名, no seal): chosen when the task — or this
+  // enterprise's party — asks for one; --seal license says so explicitly.
+  const auto accepted = accepted_types(wallet, request);
+  const bool license_due = std::find(accepted.begin(), accepted.end(), "license") != accepted.end();
+  if (license_due && (!args.seal_type || *args.seal_type == "license")) return sign_with(args, wallet, request, nullptr, host_certificate);
+  if (args.seal_type && *args.seal_type == "license") {
+    // Asked for anyway (to show the host's refusal): a license signature where a seal is due.
+    return sign_with(args, wallet, request, nullptr, host_certificate);
+  }
   if (usable.empty()) {
     std::cerr << "zhaoyin-wallet: no_usable_seal: this holder may use none of the seal types the task accepts\n";
     return kExitNoUsableSeal;
@@ -96,14 +109,21 @@ int run_sign_request(const Arguments& args, const Wallet& wallet, const nlohmann
     return kExitUsage;
   }
 
-  const HostReply prepared = http_post_json(answer_url, sign_prepare_body(wallet, request, *seal));
+  return sign_with(args, wallet, request, seal, host_certificate);
+}
+
+int sign_with(const Arguments& args, const Wallet& wallet, const nlohmann::json& request, const WalletSeal* seal,
+              const trust::Certificate& host_certificate) {
+  (void)args;
+  const std::string answer_url = text_of(request, "answer_url");
+  const HostReply prepared = http_post_json(answer_url, sign_prepare_body(wallet, request, seal));
   if (!prepared.ok()) {
     std::cerr << "zhaoyin-wallet: refused: " << prepared.error_code() << ": " << prepared.error_message() << "\n";
     return kExitFailure;
   }
   nlohmann::json body;
   try {
-    body = sign_final_body(wallet, request, *seal, prepared.body, host_certificate);
+    body = sign_final_body(wallet, request, seal, prepared.body, host_certificate);
   } catch (const SignRefused& e) {
     std::cerr << "zhaoyin-wallet: refused: " << e.what() << "\n";
     return kExitFailure;

@@ -69,6 +69,11 @@ struct SignatureMeta {
   std::string signer_name;    // /Name
   std::string reason;         // /Reason
   std::string signing_time;   // /M as a PDF date, e.g. D:20261123095800Z; empty: now
+  // /Filter and /SubFilter: a GB/T 38540 SES_Signature by default; a license
+  // signature (CMS SignedData, no seal) is /Adobe.PPKLite /adbe.pkcs7.detached
+  // (ISO 32000-1 §12.8.3.3), which PDF tools know.
+  std::string filter = "/Zhaoyin.SES";
+  std::string sub_filter = "/GBT38540.SES_Signature";
 };
 
 struct PreparedSignature {
@@ -80,7 +85,9 @@ struct PreparedSignature {
   std::string field_name;
 };
 
-// Throws PdfError: malformed_pdf / encrypted_pdf; placement_off_page when the
+// An empty seal_png makes an invisible signature (a widget with a zero
+// /Rect and no appearance, ISO 32000-1 §12.7.4.5): a license signature has no
+// impression. Throws PdfError: malformed_pdf / encrypted_pdf; placement_off_page when the
 // page does not exist or the rectangle leaves its MediaBox; invalid_argument
 // for an unreadable PNG or a zero capacity.
 PreparedSignature prepare_signature(const Bytes& pdf, const Placement& placement, const Bytes& seal_png,
@@ -106,5 +113,16 @@ struct EmbeddedSignature {
 // Every signature field with a value, in file order. Throws PdfError(malformed_pdf)
 // for a byte range that does not fit the file.
 std::vector<EmbeddedSignature> find_signatures(const Bytes& pdf);
+
+// The end offsets of the file's revisions (ISO 32000-1 §7.5.6: each
+// incremental update ends with its own %%EOF marker, at a line start), each
+// after the marker and its end-of-line. A revision end after a signature's
+// signed_length that is no later signature's signed_length is an unsigned
+// change made after that signature — e.g. an edit between two parties' signatures.
+std::vector<std::size_t> revision_ends(const Bytes& pdf);
+
+// The revision ends after `signed_length` that no signature in `signatures` ends at.
+std::vector<std::size_t> unsigned_revisions_after(const Bytes& pdf, const std::vector<EmbeddedSignature>& signatures,
+                                                  std::size_t signed_length);
 
 }  // namespace zhaoyin::pdf
