@@ -24,5 +24,6 @@ Migration login_same_device_migration();  // version 21: same-device logins and 
 Migration oidc_sso_migration();          // version 20: OpenID Connect provider sessions, single sign-on (migrations_oidc.cpp)
 Migration catalogue_migration();         // version 19: the matters catalogue (migrations_catalogue.cpp)
 Migration display_codes_migration();     // version 22: display code revocations (migrations_display.cpp)
+Migration issued_copies_migration();     // version 24: printable copies issued, by digest (migrations_copies.cpp)
 
 }  // namespace zhaoyin::store

@@ -72,6 +72,7 @@ const std::vector<Migration>& migrations() {
       oidc_sso_migration(),          // 20, migrations_oidc.cpp
       login_same_device_migration(),  // 21, migrations_login.cpp
       display_codes_migration(),      // 22, migrations_display.cpp
+      issued_copies_migration(),      // 24, migrations_copies.cpp
   };
   return list;
 }

@@ -47,6 +47,8 @@ class SandboxConnector final : public AuthorityConnector {
   std::optional<HolderRecord> find_holder(const std::string& cert_serial_hex) const override;
   std::vector<HolderRecord> holders_of(const std::string& uscc) const override;
   std::vector<SealRecord> seals_of(const std::string& uscc) const override;
+  std::vector<PermitRecord> permits_of(const std::string& uscc) const override;
+  std::optional<std::string> find_uscc_by_name(const std::string& name) const override;
   void reload() override;
 
   // Sandbox-only extras.
