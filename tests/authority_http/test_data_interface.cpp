@@ -153,8 +153,11 @@ void data_interface_flows(PresentationHost& host, const ServedSandbox& s, const 
   const auto scanned = run_command("zbarimg --quiet --raw " + quote(png_base.string() + "-1.png"));
   INFO(scanned.output);
   CHECK(scanned.output.find("/public/licenses/") != std::string::npos);
-  const std::string qr_url = scanned.output.substr(0, scanned.output.find('\n'));
-  CHECK(host.get(qr_url.substr(qr_url.find("/public/"))).status == 200);
+  // zbarimg may print other lines (its D-Bus complaints) around the decoded text.
+  const auto at = scanned.output.find("/public/licenses/");
+  REQUIRE(at != std::string::npos);
+  const std::string qr_path = scanned.output.substr(at, scanned.output.find_first_of("\r\n", at) - at);
+  CHECK(host.get(qr_path).status == 200);
   r = host.api("GET", "/api/v1/data/licenses/" + zhongyuan + "/copy.pdf?case_ref=D-2", "tax");
   CHECK(error_code(r) == "outside_verification_scope");
 
@@ -188,6 +191,7 @@ void data_interface_flows(PresentationHost& host, const ServedSandbox& s, const 
   // Revoked at the authority while the host runs: shown revoked on the next call.
   s.operator_command("revoke-permit " + quote(s.dir().string()) + " " + kWuhan + " JY14201060731025");
   r = host.api("GET", "/api/v1/data/licenses/" + kWuhan + "/permits?case_ref=T-5", "tax");
+  INFO("after revoke-permit: " << r.body);
   REQUIRE(r.status == 200);
   const auto revoked = permit_in(r.json()["permits"], "JY14201060731025");
   CHECK(revoked["status"] == "revoked");

@@ -444,7 +444,9 @@ std::vector<PermitRecord> SandboxConnector::permits_of(const std::string& uscc) 
   // http driver sees it with freshness 0. Checked as at load time.
   std::vector<PermitRecord> out;
   const json registry = read_json(s->registry_file);
-  for (const auto& e : registry.value("enterprises", json::array())) {
+  const json& enterprises = member(registry, "enterprises", s->registry_file, "registry");
+  if (!enterprises.is_array()) fail(s->registry_file, "\"enterprises\" must be a list");
+  for (const auto& e : enterprises) {
     if (optional_string(e.value("face_info", json::object()), "uscc") != uscc || !e.contains("permits")) continue;
     const json& permits = e.at("permits");
     if (!permits.is_array() || permits.size() > kMaxPermitsPerEnterprise)
