@@ -71,14 +71,23 @@ void CreatePresentation::handle(http::Exchange& ex) {
                                             {"client_id", a.client_id},
                                             {"archive_id", a.id},
                                             {"uscc", a.uscc}});
+  // Read after the code was accepted (the USCC is known only now): if the
+  // authority cannot answer at this moment the presentation still stands,
+  // answered with "permits": null and why, rather than a 503 for a used code.
   nlohmann::json permits = nullptr;
+  std::string permits_error;
   if (include_permits) {
-    permits = nlohmann::json::array();
-    for (const auto& p : ctx_->authority->permits_of(a.uscc)) {
-      auto item = authority::to_json(p);
-      if (!p.record.empty())
-        item["authority_record"] = {{"record", p.record}, {"signature", p.signature}, {"signer_serial", p.signer_serial}};
-      permits.push_back(std::move(item));
+    try {
+      permits = nlohmann::json::array();
+      for (const auto& p : ctx_->authority->permits_of(a.uscc)) {
+        auto item = authority::to_json(p);
+        if (!p.record.empty())
+          item["authority_record"] = {{"record", p.record}, {"signature", p.signature}, {"signer_serial", p.signer_serial}};
+        permits.push_back(std::move(item));
+      }
+    } catch (const authority::AuthorityUnavailable&) {
+      permits = nullptr;
+      permits_error = "authority_unavailable";
     }
   }
   ex.response().set("Location", "/api/v1/archives/" + a.id);
@@ -90,7 +99,10 @@ void CreatePresentation::handle(http::Exchange& ex) {
                      {"verified_at", a.subject["verified_at"]},
                      {"matter", matter ? nlohmann::json(*matter) : nlohmann::json(nullptr)},
                      {"verification_url", public_page_url(*ctx_, a.public_token)}};
-  if (include_permits) answer["permits"] = permits;
+  if (include_permits) {
+    answer["permits"] = permits;
+    if (!permits_error.empty()) answer["permits_error"] = permits_error;
+  }
   ex.send_json(201, answer);
 }
 
