@@ -118,6 +118,24 @@ TEST_CASE("enumerations: nature, field, needs, scope, channels") {
   only_error([](AccessForm& f) { f.field = "e_health"; }, "field");
 }
 
+TEST_CASE("the data interface need requires its purpose, at most 200 characters") {
+  only_error([](AccessForm& f) { f.needs = {"login", "data_interface"}; }, "data_purpose");
+  only_error([](AccessForm& f) {
+    f.needs = {"data_interface"};
+    f.data_purpose = "   ";
+  }, "data_purpose");
+  only_error([](AccessForm& f) {
+    f.needs = {"data_interface"};
+    f.data_purpose = std::string(201 * 3, 'a');
+  }, "data_purpose");
+  AccessForm f = valid_form();
+  f.needs = {"presentation", "data_interface"};
+  f.data_purpose = "税务稽查案件中核对企业登记信息与关联许可";
+  CHECK(access::validate(f, known_matters()).empty());
+  CHECK(access::form_from_json(access::to_json(f)).data_purpose == f.data_purpose);
+  CHECK(access::labels().at("data_purpose") == "数据接口用途");
+}
+
 TEST_CASE("volumes are positive and bounded") {
   only_error([](AccessForm& f) { f.annual_volume_wan = 0; }, "annual_volume_wan");
   only_error([](AccessForm& f) { f.annual_volume_wan = -5; }, "annual_volume_wan");

@@ -20,7 +20,7 @@ const std::vector<Enumeration>& enumerations() {
        {{"government", "政府机关"}, {"institution", "事业单位"}, {"social_group", "社会团体"},
         {"enterprise", "企业"}, {"other", "其他"}}},
       {"field", {{"e_government", "电子政务"}, {"e_commerce", "电子商务"}}},
-      {"needs", {{"presentation", "出示验证"}, {"login", "用户登录"}, {"signature", "电子签名"}, {"other", "其他"}}},
+      {"needs", {{"presentation", "出示验证"}, {"login", "用户登录"}, {"signature", "电子签名"}, {"data_interface", "数据接口"}, {"other", "其他"}}},
       {"scope", {{"province", "本省"}, {"national", "全国"}}},
       // 附件2's 应用功能, the same keys as the needs they must lie within.
       {"functions",
@@ -140,6 +140,7 @@ nlohmann::json to_json(const AccessForm& f) {
           {"business_summary", f.business_summary},
           {"needs", f.needs},
           {"needs_other", f.needs_other},
+          {"data_purpose", f.data_purpose},
           {"scope", f.scope},
           {"province", f.province},
           {"channels", f.channels},
@@ -171,6 +172,7 @@ AccessForm form_from_json(const nlohmann::json& j) {
   r.text("business_summary", f.business_summary);
   r.list("needs", f.needs);
   r.text("needs_other", f.needs_other);
+  r.text("data_purpose", f.data_purpose);
   r.text("scope", f.scope);
   r.text("province", f.province);
   r.list("channels", f.channels);
@@ -205,6 +207,7 @@ const std::map<std::string, std::string>& labels() {
         {"business_summary", "业务种类简介"},
         {"needs", "应用需求"},
         {"needs_other", "其他需求说明"},
+        {"data_purpose", "数据接口用途"},
         {"scope", "验证范围"},
         {"province", "省份"},
         {"channels", "应用方式"},

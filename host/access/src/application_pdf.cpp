@@ -79,6 +79,7 @@ std::string render_application_pdf(const AccessApplication& a, const PrintOption
                {"business_summary", f.business_summary}});
   Rows needs = {{"needs", joined(f.needs, "needs", "、")}};
   if (!f.needs_other.empty()) needs.push_back({"needs_other", f.needs_other});
+  if (!f.data_purpose.empty()) needs.push_back({"data_purpose", f.data_purpose});
   needs.insert(needs.end(), {{"scope", scope},
                              {"channels", joined(f.channels, "channels", "、")},
                              {"annual_volume_wan", std::to_string(f.annual_volume_wan)},

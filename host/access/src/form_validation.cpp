@@ -168,6 +168,11 @@ void check_needs(Checker& c, const AccessForm& f) {
   c.choices("needs", f.needs);
   if (contains(f.needs, "other") && trim(f.needs_other).empty()) c.fail("needs_other", "选择“其他”时请说明具体需求");
   else if (char_count(f.needs_other) > kAddressText) c.fail("needs_other", "其他需求说明不能超过200个字");
+  // The data interface hands out other enterprises' records: the department
+  // says what for (用途), which the reviewers judge and the audit log keeps.
+  if (contains(f.needs, "data_interface") && trim(f.data_purpose).empty())
+    c.fail("data_purpose", "选择“数据接口”时请填写用途");
+  else if (char_count(f.data_purpose) > kAddressText) c.fail("data_purpose", "数据接口用途不能超过200个字");
 }
 
 void check_scope(Checker& c, const AccessForm& f) {

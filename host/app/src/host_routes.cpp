@@ -1,6 +1,7 @@
 #include <zhaoyin/app/host_routes.h>
 
 #include <zhaoyin/admin/routes.h>
+#include <zhaoyin/data/routes.h>
 #include <zhaoyin/http/routes.h>
 #include <zhaoyin/login/routes.h>
 #include <zhaoyin/oidc/routes.h>
@@ -20,6 +21,7 @@ void register_host_routes(http::Router& router, const std::shared_ptr<http::Host
   oidc_options.sso = sso;
   oidc::register_oidc_routes(router, ctx, oidc_options);
   signing::register_signing_routes(router, ctx);
+  data::register_data_routes(router, ctx);
   // Extension sources run in registration order: the built-in forms (added by
   // presentation), then department plugins, then integrators' scripts.
   plugins::register_plugin_routes(router, ctx);

@@ -6,7 +6,7 @@ namespace zhaoyin::app {
 
 namespace {
 
-const std::vector<std::string> kNeeds = {"login", "presentation", "signature", "prefill", "other"};
+const std::vector<std::string> kNeeds = {"login", "presentation", "signature", "prefill", "data_interface", "other"};
 
 bool is_two_digits(const std::string& s) {
   return s.size() == 2 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });

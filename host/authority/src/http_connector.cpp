@@ -1,5 +1,7 @@
 #include <zhaoyin/authority/http_connector.h>
 
+#include <Poco/URI.h>
+
 #include <algorithm>
 #include <cctype>
 #include <nlohmann/json.hpp>
@@ -469,6 +471,31 @@ std::optional<SealChangePage> HttpAuthorityConnector::seal_changes(std::int64_t 
     throw AuthorityUnavailable(std::string("the authority's seal-change feed is malformed: ") + e.what());
   }
   return page;
+}
+
+std::vector<PermitRecord> HttpAuthorityConnector::permits_of(const std::string& uscc) const {
+  if (!plain_key(uscc, 18) || !trust::uscc_valid(uscc)) return {};
+  const auto doc = impl_->document("/v1/enterprises/" + uscc + "/permits", "uscc", uscc);
+  if (!doc) return {};
+  // The answer's signature was verified with the status signer the cache
+  // holds; each permit's own record must verify with the same certificate.
+  const auto signer = impl_->status_signer(false);
+  try {
+    return permits_from_answer(*doc, uscc, *signer);
+  } catch (const std::exception& e) {
+    throw AuthorityUnavailable("the authority's permits of " + uscc + " are malformed: " + e.what());
+  }
+}
+
+std::optional<std::string> HttpAuthorityConnector::find_uscc_by_name(const std::string& name) const {
+  if (name.empty() || name.size() > 300) return std::nullopt;
+  std::string encoded;
+  Poco::URI::encode(name, "!#$&'()*+,/:;=?@[]%", encoded);
+  const auto doc = impl_->document("/v1/enterprises?name=" + encoded, "name", name);
+  if (!doc) return std::nullopt;
+  const std::string uscc = doc->value("uscc", std::string());
+  if (!trust::uscc_valid(uscc)) throw AuthorityUnavailable("the authority named no valid USCC for the name asked");
+  return uscc;
 }
 
 void HttpAuthorityConnector::reload() { impl_->trust_store(); }

@@ -26,6 +26,7 @@ struct Enterprise {
   std::string province;
   std::vector<HolderRecord> holders;
   std::vector<SealRecord> seals;
+  std::vector<PermitRecord> permits;  // status as stored: valid | revoked
 };
 
 }  // namespace
@@ -42,6 +43,7 @@ struct SandboxConnector::State {
   std::map<std::string, std::pair<std::string, std::size_t>> holder_index;  // serial -> (uscc, index)
   std::map<std::string, RegistryRevocation> revoked;       // by serial
   std::vector<SandboxApplication> applications;
+  fs::path registry_file;
 };
 
 namespace {
@@ -272,6 +274,19 @@ void load_registry(const fs::path& dir, const fs::path& file, SandboxConnector::
       if (!e.at("seals").is_array()) fail(file, "enterprise " + uscc + ": \"seals\" must be a list");
       for (const auto& seal : e.at("seals")) ent.seals.push_back(load_seal(dir, file, seal, uscc));
     }
+    if (e.contains("permits")) {
+      const json& permits = e.at("permits");
+      if (!permits.is_array() || permits.size() > kMaxPermitsPerEnterprise)
+        fail(file, "enterprise " + uscc + ": \"permits\" must be a list of at most " +
+                       std::to_string(kMaxPermitsPerEnterprise));
+      for (const auto& p : permits) {
+        try {
+          ent.permits.push_back(permit_from_json(p, uscc));
+        } catch (const std::invalid_argument& ex) {
+          fail(file, "enterprise " + uscc + ": " + ex.what());
+        }
+      }
+    }
     s.usccs.push_back(uscc);
     s.enterprises.emplace(uscc, std::move(ent));
   }
@@ -322,7 +337,8 @@ std::shared_ptr<const SandboxConnector::State> load_state(const fs::path& dir) {
   load_authority(dir, sandbox, sandbox_file, *s);
   load_certificates(dir, *s);
   const std::string registry = optional_string(sandbox.value("authority", json::object()), "registry");
-  load_registry(dir, registry.empty() ? dir / "authority" / "registry.json" : inside(dir, sandbox_file, registry), *s);
+  s->registry_file = registry.empty() ? dir / "authority" / "registry.json" : inside(dir, sandbox_file, registry);
+  load_registry(dir, s->registry_file, *s);
   load_applications(sandbox, sandbox_file, *s);
   return s;
 }
@@ -447,6 +463,43 @@ std::vector<SealRecord> SandboxConnector::seals_of(const std::string& uscc) cons
   const auto it = s->enterprises.find(uscc);
   if (it == s->enterprises.end()) return {};
   return it->second.seals;
+}
+
+std::vector<PermitRecord> SandboxConnector::permits_of(const std::string& uscc) const {
+  const auto s = state();
+  const auto it = s->enterprises.find(uscc);
+  if (it == s->enterprises.end()) return {};
+  // Read again from registry.json on every call: a permit the operator adds
+  // or revokes (`zhaoyin authority revoke-permit`) is seen at once, as the
+  // http driver sees it with freshness 0. Checked as at load time.
+  std::vector<PermitRecord> out;
+  const json registry = read_json(s->registry_file);
+  const json& enterprises = member(registry, "enterprises", s->registry_file, "registry");
+  if (!enterprises.is_array()) fail(s->registry_file, "\"enterprises\" must be a list");
+  for (const auto& e : enterprises) {
+    if (optional_string(e.value("face_info", json::object()), "uscc") != uscc || !e.contains("permits")) continue;
+    const json& permits = e.at("permits");
+    if (!permits.is_array() || permits.size() > kMaxPermitsPerEnterprise)
+      fail(s->registry_file, "enterprise " + uscc + ": \"permits\" must be a list of at most " +
+                                 std::to_string(kMaxPermitsPerEnterprise));
+    for (const auto& p : permits) {
+      try {
+        out.push_back(permit_from_json(p, uscc));
+      } catch (const std::invalid_argument& ex) {
+        fail(s->registry_file, "enterprise " + uscc + ": " + ex.what());
+      }
+    }
+  }
+  const auto now = std::chrono::system_clock::now();
+  for (auto& p : out) p.status = permit_status_on(p.status, p.valid_to, now);
+  return out;
+}
+
+std::optional<std::string> SandboxConnector::find_uscc_by_name(const std::string& name) const {
+  const auto s = state();
+  for (const auto& uscc : s->usccs)
+    if (s->enterprises.at(uscc).face.name == name) return uscc;
+  return std::nullopt;
 }
 
 std::vector<SandboxApplication> SandboxConnector::applications() const { return state()->applications; }

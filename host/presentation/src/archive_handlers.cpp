@@ -3,6 +3,7 @@
 #include <zhaoyin/http/api_error.h>
 #include <zhaoyin/http/auth.h>
 #include <zhaoyin/http/usage_check.h>
+#include <zhaoyin/presentation/license_copies.h>
 #include "archive_view.h"
 #include "handlers.h"
 #include "presentation_verifier.h"
@@ -43,6 +44,14 @@ void CreatePresentation::handle(http::Exchange& ex) {
     matter = m->get<std::string>();
   }
 
+  // include_permits: the enterprise's associated permits (关联证照) beside the
+  // license, each with its status at the authority now (a revoked one says so).
+  bool include_permits = false;
+  if (const auto p = body.find("include_permits"); p != body.end() && !p->is_null()) {
+    if (!p->is_boolean()) throw http::ApiError::bad_request("'include_permits' is true or false");
+    include_permits = p->get<bool>();
+  }
+
   auto& outcomes = ctx_->metrics->counter("zhaoyin_presentations_total", "Presentation codes verified, by result.",
                                           {"result"});
   PresentationResult result;
@@ -62,15 +71,39 @@ void CreatePresentation::handle(http::Exchange& ex) {
                                             {"client_id", a.client_id},
                                             {"archive_id", a.id},
                                             {"uscc", a.uscc}});
+  // Read after the code was accepted (the USCC is known only now): if the
+  // authority cannot answer at this moment the presentation still stands,
+  // answered with "permits": null and why, rather than a 503 for a used code.
+  nlohmann::json permits = nullptr;
+  std::string permits_error;
+  if (include_permits) {
+    try {
+      permits = nlohmann::json::array();
+      for (const auto& p : ctx_->authority->permits_of(a.uscc)) {
+        auto item = authority::to_json(p);
+        if (!p.record.empty())
+          item["authority_record"] = {{"record", p.record}, {"signature", p.signature}, {"signer_serial", p.signer_serial}};
+        permits.push_back(std::move(item));
+      }
+    } catch (const authority::AuthorityUnavailable&) {
+      permits = nullptr;
+      permits_error = "authority_unavailable";
+    }
+  }
   ex.response().set("Location", "/api/v1/archives/" + a.id);
-  ex.send_json(201, {{"archive_id", a.id},
+  nlohmann::json answer = {{"archive_id", a.id},
                      {"license_serial", a.license_serial},
                      {"face_info", a.subject["face_info"]},
                      {"holder", a.subject["holder"]},
                      {"checks", a.subject["checks"]},
                      {"verified_at", a.subject["verified_at"]},
                      {"matter", matter ? nlohmann::json(*matter) : nlohmann::json(nullptr)},
-                     {"verification_url", public_page_url(*ctx_, a.public_token)}});
+                     {"verification_url", public_page_url(*ctx_, a.public_token)}};
+  if (include_permits) {
+    answer["permits"] = permits;
+    if (!permits_error.empty()) answer["permits_error"] = permits_error;
+  }
+  ex.send_json(201, answer);
 }
 
 void GetArchive::handle(http::Exchange& ex) {
@@ -84,6 +117,8 @@ void GetArchivePdf::handle(http::Exchange& ex) {
   const auto client = presentation_client(ex, *ctx_);
   const auto a = owned_archive(*ctx_, client, ex.param("id"));
   const std::string pdf = archive_pdf(*ctx_, a, client.application.name);
+  // The data interface's verify recognises an archived copy by these bytes.
+  record_issued_copy(*ctx_, a.id, client.application.client_id, pdf);
   ex.response().set("Cache-Control", "no-store");
   ex.response().set("Content-Disposition", "inline; filename=\"" + a.id + ".pdf\"");
   ex.send_text(200, "application/pdf", pdf);

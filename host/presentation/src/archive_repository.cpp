@@ -84,6 +84,53 @@ void ArchiveRepository::record(const std::string& nonce_hex, const Archive& arch
   }
 }
 
+void ArchiveRepository::record_authority_copy(const Archive& archive) {
+  std::string client = archive.client_id, serial = archive.license_serial, id = archive.id, uscc = archive.uscc,
+              code = archive.code, subject = archive.subject.dump(), chain = archive.chain.dump(),
+              token = archive.public_token;
+  Poco::Nullable<std::string> matter;
+  if (archive.matter) matter = *archive.matter;
+  Poco::Int64 at = archive.verified_at;
+  try {
+    auto s = db_.session();
+    s << "INSERT INTO presentation_archives (id, client_id, license_serial, uscc, matter, code, subject, chain,"
+         " verified_at, public_token) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        use(id), use(client), use(serial), use(uscc), use(matter), use(code), use(subject), use(chain), use(at),
+        use(token), now;
+  } catch (const Poco::Exception& e) {
+    throw store::StoreError("cannot archive the license copy: " + e.displayText());
+  }
+}
+
+void ArchiveRepository::record_issued_copy(const std::string& digest_hex, const std::string& archive_id,
+                                           const std::string& client_id, std::int64_t at) {
+  if (archive_of_copy(digest_hex)) return;
+  std::string digest = digest_hex, id = archive_id, client = client_id;
+  Poco::Int64 when = at;
+  try {
+    auto s = db_.session();
+    s << "INSERT INTO issued_copies (digest, archive_id, client_id, issued_at) VALUES (?, ?, ?, ?)", use(digest),
+        use(id), use(client), use(when), now;
+  } catch (const Poco::Exception& e) {
+    // Two requests for the same bytes at once: the other one recorded it.
+    if (archive_of_copy(digest_hex)) return;
+    throw store::StoreError("cannot record the issued copy: " + e.displayText());
+  }
+}
+
+std::optional<std::string> ArchiveRepository::archive_of_copy(const std::string& digest_hex) const {
+  try {
+    auto s = db_.session();
+    std::string digest = digest_hex;
+    std::vector<std::string> ids;
+    s << "SELECT archive_id FROM issued_copies WHERE digest = ?", into(ids), use(digest), now;
+    if (ids.empty()) return std::nullopt;
+    return ids.front();
+  } catch (const Poco::Exception& e) {
+    throw store::StoreError("cannot read the issued copies: " + e.displayText());
+  }
+}
+
 std::optional<Archive> ArchiveRepository::find(const std::string& id) const {
   try {
     auto s = db_.session();

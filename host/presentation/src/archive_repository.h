@@ -39,6 +39,17 @@ class ArchiveRepository {
   // (serial, nonce) is already recorded; store::StoreError when the store fails.
   void record(const std::string& nonce_hex, const Archive& archive);
 
+  // Records an archive made from the authority's records rather than from a
+  // holder's code (the data interface's copy): no nonce, `code` empty.
+  void record_authority_copy(const Archive& archive);
+
+  // The SM3 digest (hex) of a printable copy handed out for an archive
+  // (migration 24, issued_copies); recording the same bytes twice is one row.
+  void record_issued_copy(const std::string& digest_hex, const std::string& archive_id, const std::string& client_id,
+                          std::int64_t at);
+  // The archive a copy with this digest was issued for.
+  std::optional<std::string> archive_of_copy(const std::string& digest_hex) const;
+
   std::optional<Archive> find(const std::string& id) const;
   // By public_token or display_token.
   std::optional<Archive> find_by_token(const std::string& token) const;

@@ -38,6 +38,7 @@ constexpr std::string_view kCounterBody = R"html(
     <input type="text" id="scan" autocomplete="off" autocapitalize="characters" spellcheck="false">
     <label for="matter" class="muted">办理事项 Matter (optional)</label>
     <input type="text" id="matter" autocomplete="off" placeholder="电子政务/税务/发票申领">
+    <label class="muted"><input type="checkbox" id="include-permits"> 显示关联证照 Show associated permits</label>
   </form>
   <p class="muted">已登录 <span id="signed-in-as"></span> · <a href="#" id="signout">退出 Sign out</a></p>
 </section>
@@ -93,8 +94,22 @@ constexpr std::string_view kCounterScript = R"js(
       field('出示人', h.name + '（' + (h.role_label || h.role) + '）') +
       field('登记状态', f.status_label) + field('类型', f.type) +
       field('核验时间', j.verified_at) + '</dl>' +
+      permitsHtml(j.permits) +
       '<p class="links"><button type="button" data-open="/api/v1/archives/' + esc(j.archive_id) + '">存档 Archive JSON</button>' +
       '<button type="button" data-open="/api/v1/archives/' + esc(j.archive_id) + '.pdf">打印 Print PDF</button></p>';
+  }
+
+  // The enterprise's associated permits (关联证照), when asked for; a revoked
+  // or expired one is marked so, never shown as in force.
+  function permitsHtml(permits) {
+    if (!Array.isArray(permits)) return '';
+    if (permits.length === 0) return '<p class="muted" id="permits">无关联证照 No associated permits</p>';
+    const label = {valid: '有效', revoked: '已撤销 Revoked', expired: '已过期 Expired'};
+    return '<h2>关联证照 Associated permits</h2><ul id="permits">' + permits.map((p) =>
+      '<li data-permit="' + esc(p.number) + '" data-permit-status="' + esc(p.status) + '" class="' +
+      (p.status === 'valid' ? 'ok' : 'bad') + '">' + esc(p.kind) + ' ' + esc(p.number) + ' · ' + esc(p.issuer) +
+      ' · ' + esc(p.valid_from) + '–' + esc(p.valid_to) + ' · <strong>' + esc(label[p.status] || p.status) +
+      '</strong></li>').join('') + '</ul>';
   }
 
   function renderRefused(status, j) {
@@ -111,7 +126,9 @@ constexpr std::string_view kCounterScript = R"js(
     delete $('result').dataset.code;
     const matter = $('matter').value.trim();
     try {
-      const r = await api('POST', '/api/v1/presentations', matter ? {code, matter} : {code});
+      const request = matter ? {code, matter} : {code};
+      if ($('include-permits').checked) request.include_permits = true;
+      const r = await api('POST', '/api/v1/presentations', request);
       const j = await r.json().catch(() => null);
       if (r.ok) renderAccepted(j); else renderRefused(r.status, j);
     } catch (err) {

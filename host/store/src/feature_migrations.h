@@ -25,6 +25,7 @@ Migration oidc_sso_migration();          // version 20: OpenID Connect provider 
 Migration catalogue_migration();         // version 19: the matters catalogue (migrations_catalogue.cpp)
 Migration display_codes_migration();     // version 22: display code revocations (migrations_display.cpp)
 Migration matter_functions_migration();  // version 23: functions approved per matter, 附件2 (migrations_scenarios.cpp)
+Migration issued_copies_migration();     // version 24: printable copies issued, by digest (migrations_copies.cpp)
 Migration seal_watch_migration();        // version 25: seal watches, seal-change feed cursor (migrations_seal_watch.cpp)
 
 }  // namespace zhaoyin::store

@@ -73,6 +73,7 @@ const std::vector<Migration>& migrations() {
       login_same_device_migration(),  // 21, migrations_login.cpp
       display_codes_migration(),      // 22, migrations_display.cpp
       matter_functions_migration(),   // 23, migrations_scenarios.cpp
+      issued_copies_migration(),      // 24, migrations_copies.cpp
       seal_watch_migration(),         // 25, migrations_seal_watch.cpp
   };
   return list;

@@ -57,7 +57,11 @@ Poco::Net::HTTPRequestHandler* HandlerFactory::createRequestHandler(const Poco::
   if (path == "/v1/ca-certificates")
     return only("GET") ? static_cast<Handler*>(new StatusHandler(context_, StatusHandler::Kind::CaCertificates, ""))
                        : not_allowed("GET");
-  // /v1/enterprises/<uscc>/{license,holders,seals}: the records behind a license.
+  // /v1/enterprises?name=<exact name>: the data interface's lookup by name.
+  if (path == "/v1/enterprises")
+    return only("GET") ? static_cast<Handler*>(new StatusHandler(context_, StatusHandler::Kind::EnterpriseByName, ""))
+                       : not_allowed("GET");
+  // /v1/enterprises/<uscc>/{license,holders,seals,permits}: the records behind a license.
   if (starts_with(path, "/v1/enterprises/")) {
     const std::string rest = path.substr(std::string("/v1/enterprises/").size());
     const auto slash = rest.find('/');
@@ -66,6 +70,7 @@ Poco::Net::HTTPRequestHandler* HandlerFactory::createRequestHandler(const Poco::
           {"license", StatusHandler::Kind::LicenseFace},
           {"holders", StatusHandler::Kind::Holders},
           {"seals", StatusHandler::Kind::EnterpriseSeals},
+          {"permits", StatusHandler::Kind::Permits},
       };
       const std::string uscc = rest.substr(0, slash);
       const std::string record = rest.substr(slash + 1);
@@ -74,7 +79,7 @@ Poco::Net::HTTPRequestHandler* HandlerFactory::createRequestHandler(const Poco::
         if (!is_key(uscc, 18)) return refuse(404, "not_found", "not a valid key in /v1/enterprises/");
         return only("GET") ? static_cast<Handler*>(new StatusHandler(context_, kind, uscc)) : not_allowed("GET");
       }
-      return refuse(404, "not_found", "no such record of an enterprise (license, holders, seals)");
+      return refuse(404, "not_found", "no such record of an enterprise (license, holders, seals, permits)");
     }
   }
 

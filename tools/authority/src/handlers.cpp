@@ -9,6 +9,7 @@
 #include <zhaoyin/authority/signed_request.h>
 #include <zhaoyin/trust/error.h>
 #include "ocsp_responder.h"
+#include "permit_documents.h"
 #include "record_documents.h"
 
 namespace zhaoyin::authority_service {
@@ -49,6 +50,23 @@ std::optional<std::int64_t> query_number(const std::string& query, const std::st
     return n;
   }
   return std::nullopt;
+}
+
+// The one value of `name` in the query, URL-decoded; nullopt when absent,
+// repeated or not URL-encoding.
+std::optional<std::string> query_text(const std::string& query, const std::string& name) {
+  std::optional<std::string> found;
+  try {
+    Poco::URI uri("/?" + query);
+    for (const auto& [key, value] : uri.getQueryParameters()) {
+      if (key != name) continue;
+      if (found) return std::nullopt;
+      found = value;
+    }
+  } catch (const Poco::SyntaxException&) {
+    return std::nullopt;
+  }
+  return found;
 }
 
 }  // namespace
@@ -175,6 +193,18 @@ Reply StatusHandler::serve(const Incoming& in) {
     case Kind::EnterpriseSeals: answer = enterprise_seals(*snapshot, key_, now); break;
     case Kind::Holder: answer = holder_record(*snapshot, key_, now); break;
     case Kind::Certificate: answer = certificate_record(*snapshot, key_, now); break;
+    case Kind::Permits: answer = enterprise_permits(*snapshot, key_, now); break;
+    case Kind::EnterpriseByName: {
+      const auto name = query_text(in.query, "name");
+      if (!name || name->empty() || name->size() > kMaxEnterpriseName) {
+        Reply r = json_error(400, "bad_request", "name is the exact registered name, 1 to " +
+                                                     std::to_string(kMaxEnterpriseName) + " bytes");
+        r.client = auth.client;
+        return r;
+      }
+      answer = enterprise_by_name(*snapshot, *name, now);
+      break;
+    }
     case Kind::SealChanges: {
       const auto since = query_number(in.query, "since");
       const auto limit = query_number(in.query, "limit");

@@ -85,13 +85,15 @@ class HealthHandler final : public AuthorityHandler {
 
 // GET /v1/{enterprises,licenses,seals,grants}/<key> and /v1/seal-changes
 // (status), /v1/ca-certificates, /v1/enterprises/<uscc>/{license,holders,seals},
-// /v1/holders/<serial>, /v1/certificates/<serial> (records): authenticated,
+// /v1/holders/<serial>, /v1/certificates/<serial> (records),
+// /v1/enterprises/<uscc>/permits, /v1/enterprises?name= (permits, name lookup): authenticated,
 // signed JSON.
 class StatusHandler final : public AuthorityHandler {
  public:
   enum class Kind {
     Enterprise, License, Seal, Grant, SealChanges,
-    CaCertificates, LicenseFace, Holders, EnterpriseSeals, Holder, Certificate
+    CaCertificates, LicenseFace, Holders, EnterpriseSeals, Holder, Certificate,
+    Permits, EnterpriseByName
   };
   StatusHandler(std::shared_ptr<ServiceContext> c, Kind kind, std::string key)
       : AuthorityHandler(std::move(c)), kind_(kind), key_(std::move(key)) {}

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <zhaoyin/authority/connector.h>
+#include <zhaoyin/authority/permit.h>
 #include <zhaoyin/sandbox/impression.h>
 #include <zhaoyin/trust/seal.h>
 #include "atomic_file.h"
@@ -194,6 +195,57 @@ void revoke_seal(const fs::path& dir, const std::string& es_id) {
                                   "revoked", "", at};
   state.add_seal_event("revoked", es_id, uscc, "", at);
   save_state(dir, state);
+}
+
+namespace {
+
+json& enterprise_in(json& registry, const std::string& uscc) {
+  for (auto& e : registry["enterprises"])
+    if (e["face_info"].value("uscc", std::string()) == uscc) return e;
+  throw std::invalid_argument("no enterprise with USCC " + uscc + " in the registry");
+}
+
+}  // namespace
+
+void add_permit(const fs::path& dir, const PermitSpec& spec) {
+  OperatorLock lock(dir / "authority");
+  AuthorityState state = load_state(dir);
+  json registry = read_registry(dir);
+  json& enterprise = enterprise_in(registry, spec.uscc);
+  if (!enterprise.contains("permits") || !enterprise["permits"].is_array()) enterprise["permits"] = json::array();
+  json& permits = enterprise["permits"];
+  for (const auto& p : permits)
+    if (p.value("number", std::string()) == spec.number)
+      throw std::invalid_argument("enterprise " + spec.uscc + " already holds permit " + spec.number);
+  if (permits.size() >= authority::kMaxPermitsPerEnterprise)
+    throw std::invalid_argument("enterprise " + spec.uscc + " holds the most permits the registry keeps");
+  const json permit = {{"number", spec.number},         {"kind", spec.kind},         {"issuer", spec.issuer},
+                       {"scope", spec.scope},           {"valid_from", spec.valid_from}, {"valid_to", spec.valid_to},
+                       {"status", "valid"},             {"revoked_at", nullptr}};
+  authority::permit_from_json(permit, spec.uscc);  // the same checks the readers make (throws invalid_argument)
+  permits.push_back(permit);
+  write_registry(dir, registry);
+  save_state(dir, state);
+}
+
+void revoke_permit(const fs::path& dir, const std::string& uscc, const std::string& number) {
+  OperatorLock lock(dir / "authority");
+  AuthorityState state = load_state(dir);
+  json registry = read_registry(dir);
+  json& enterprise = enterprise_in(registry, uscc);
+  if (!enterprise.contains("permits") || !enterprise["permits"].is_array())
+    throw std::invalid_argument("enterprise " + uscc + " holds no permit " + number);
+  for (auto& p : enterprise["permits"]) {
+    if (p.value("number", std::string()) != number) continue;
+    if (p.value("status", std::string()) == "revoked")
+      throw std::invalid_argument("permit " + number + " of " + uscc + " is already revoked");
+    p["status"] = "revoked";
+    p["revoked_at"] = iso8601_now();
+    write_registry(dir, registry);
+    save_state(dir, state);
+    return;
+  }
+  throw std::invalid_argument("enterprise " + uscc + " holds no permit " + number);
 }
 
 void withdraw_grant(const fs::path& dir, const std::string& holder_serial) {

@@ -48,6 +48,36 @@ int run(F&& f) {
   }
 }
 
+// add-permit DIR USCC --number N --kind K --issuer I --from YYYY-MM-DD --to YYYY-MM-DD [--scope S]
+authority_service::PermitSpec parse_add_permit(const std::vector<std::string>& args, std::string& dir) {
+  constexpr const char* shape =
+      "add-permit DIR USCC --number N --kind K --issuer I --from YYYY-MM-DD --to YYYY-MM-DD [--scope S]";
+  authority_service::PermitSpec spec;
+  std::vector<std::string> positional;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a.empty() || a[0] != '-') {
+      positional.push_back(a);
+      continue;
+    }
+    if (i + 1 >= args.size()) throw UsageError(a + " needs a value");
+    const std::string& v = args[++i];
+    if (a == "--number") spec.number = v;
+    else if (a == "--kind") spec.kind = v;
+    else if (a == "--issuer") spec.issuer = v;
+    else if (a == "--scope") spec.scope = v;
+    else if (a == "--from") spec.valid_from = v;
+    else if (a == "--to") spec.valid_to = v;
+    else throw UsageError("unknown option " + a);
+  }
+  if (positional.size() != 2 || spec.number.empty() || spec.kind.empty() || spec.issuer.empty() ||
+      spec.valid_from.empty() || spec.valid_to.empty())
+    throw UsageError(std::string("usage: zhaoyin authority ") + shape);
+  dir = positional[0];
+  spec.uscc = positional[1];
+  return spec;
+}
+
 }  // namespace
 
 int authority_command(const std::string& sub, const std::vector<std::string>& args) {
@@ -97,6 +127,22 @@ int authority_command(const std::string& sub, const std::vector<std::string>& ar
     return run([&] {
       authority_service::withdraw_grant(p.positional[0], p.positional[1]);
       std::cout << "grant of " << p.positional[1] << " withdrawn\n";
+    });
+  }
+  if (sub == "add-permit") {
+    std::string dir;
+    const auto spec = parse_add_permit(args, dir);
+    return run([&] {
+      authority_service::add_permit(dir, spec);
+      std::cout << "permit " << spec.number << " added to " << spec.uscc << "\n";
+    });
+  }
+  if (sub == "revoke-permit") {
+    const auto p = parse_authority(args, false, false);
+    require(p, 3, "revoke-permit DIR USCC NUMBER");
+    return run([&] {
+      authority_service::revoke_permit(p.positional[0], p.positional[1], p.positional[2]);
+      std::cout << "permit " << p.positional[2] << " of " << p.positional[1] << " revoked\n";
     });
   }
   throw UsageError("unknown authority subcommand " + sub);

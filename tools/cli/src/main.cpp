@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
     }
     if (first == "authority") {
       if (args.size() < 2) throw UsageError("authority needs a subcommand: serve, revoke-license, enterprise-status, "
-                                            "replace-seal, revoke-seal or withdraw-grant");
+                                            "replace-seal, revoke-seal, withdraw-grant, add-permit or revoke-permit");
       return authority_command(args[1], std::vector<std::string>(args.begin() + 2, args.end()));
     }
     if (first == "tsa") {

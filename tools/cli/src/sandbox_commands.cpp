@@ -127,6 +127,8 @@ const char* usage_text() {
          "  authority replace-seal DIR ESID\n"
          "  authority revoke-seal DIR ESID\n"
          "  authority withdraw-grant DIR SERIAL\n"
+         "  authority add-permit DIR USCC --number N --kind K --issuer I --from YYYY-MM-DD --to YYYY-MM-DD [--scope S]\n"
+         "  authority revoke-permit DIR USCC NUMBER\n"
          "      change the sandbox authority, also while `authority serve` runs (it reloads)\n"
          "  tsa serve --sandbox DIR [--port N]\n"
          "      run the sandbox time-stamping authority (RFC 3161 over HTTP, SM2/SM3) on\n"

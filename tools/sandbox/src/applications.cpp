@@ -93,7 +93,7 @@ nlohmann::json to_json(const ApplicationPlan& a) {
 
 std::vector<ApplicationPlan> plans() {
   return {
-      {"tax", "湖北省电子税务局（沙箱）", "province", "42", {"login", "presentation", "signature"}, {"pc", "app"},
+      {"tax", "湖北省电子税务局（沙箱）", "province", "42", {"login", "presentation", "signature", "data_interface"}, {"pc", "app"},
        {"电子政务/税务/发票申领", "电子政务/税务"}, 5000000, 200,
        {"国家税务总局湖北省税务局（沙箱）", "政府机关", public_body_uscc("420000", '1', "MB0000421"),
         "湖北省武汉市武昌区沙湖路8号（沙箱演示地址）", "陈明", "信息中心 工程师", "027-00000421",
@@ -111,7 +111,7 @@ std::vector<ApplicationPlan> plans() {
         "广东省广州市越秀区东风中路305号（沙箱演示地址）", "李华", "登记科 主任", "020-00000441",
         "re-demo@sandbox.invalid", "广东省不动产登记服务平台（沙箱）", "bdc.guangdong.sandbox.invalid", 443,
         "政务/自然资源：不动产转移登记的执照出示与电子签章"}},
-      {"banking", "沙箱商业银行企业网银（沙箱）", "national", "", {"login", "presentation", "signature"},
+      {"banking", "沙箱商业银行企业网银（沙箱）", "national", "", {"login", "presentation", "signature", "data_interface"},
        {"pc", "app", "wechat_official"}, {"电子商务/银行/对公开户"}, 3000000, 150,
        {"沙箱商业银行股份有限公司（沙箱）", "企业", trust::uscc_generate("110000", '1', 660318),
         "北京市西城区金融大街1号（沙箱演示地址）", "赵磊", "公司金融部 经理", "010-00000110",

@@ -1,6 +1,7 @@
 #include "records.h"
 
 #include <algorithm>
+#include "permits.h"
 
 namespace zhaoyin::sandbox {
 
@@ -63,7 +64,8 @@ nlohmann::json registry_json(const std::vector<Enterprise>& enterprises) {
     records.push_back({{"face_info", domain::to_json(e.face)},
                        {"province", e.plan.province},
                        {"holders", holders},
-                       {"seals", seals}});
+                       {"seals", seals},
+                       {"permits", seed_permits(e.plan)}});
   }
   return nlohmann::json{{"format", "zhaoyin-registry/1"}, {"enterprises", records}, {"revoked", revoked}};
 }

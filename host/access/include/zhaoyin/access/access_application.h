@@ -58,8 +58,9 @@ struct AccessForm {
   std::string industry;                  // 行业, e.g. 税务 (second level of the matters tree)
   std::string business_summary;          // 业务种类简介
   std::vector<std::string> needs;        // 应用需求, ≥1 of: presentation 出示验证 | login 用户登录 |
-                                         //   signature 电子签名 | other 其他
+                                         //   signature 电子签名 | data_interface 数据接口 | other 其他
   std::string needs_other;               // what 其他 means (required when needs has "other")
+  std::string data_purpose;              // 用途: what the data interface serves (required with data_interface)
   std::string scope;                     // 验证范围: province 本省 | national 全国
   std::string province;                  // two-digit province code when scope == province
   std::vector<std::string> channels;     // 应用方式, ≥1 of: pc PC端应用 | app 业务APP |

@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <string>
 #include <vector>
+#include <zhaoyin/authority/permit.h>
 #include <zhaoyin/domain/license.h>
 #include <zhaoyin/trust/bytes.h>
 #include <zhaoyin/trust/chain.h>
@@ -133,6 +134,14 @@ class AuthorityConnector {
 
   // The enterprise's seals; empty if unknown.
   virtual std::vector<SealRecord> seals_of(const std::string& uscc) const = 0;
+
+  // The enterprise's associated permits (关联证照), in the authority's order,
+  // each with its status on the day asked; empty if unknown or none.
+  virtual std::vector<PermitRecord> permits_of(const std::string& uscc) const = 0;
+
+  // The USCC of the enterprise registered under exactly this name (the
+  // license face's 名称), if the authority has one.
+  virtual std::optional<std::string> find_uscc_by_name(const std::string& name) const = 0;
 
   // The seal-change feed after `since` (at most `limit` changes), or nullopt
   // when this authority publishes no feed. Throws AuthorityUnavailable when it

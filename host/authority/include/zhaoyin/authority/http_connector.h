@@ -10,6 +10,8 @@
 //   license face      GET /v1/enterprises/{uscc}/license
 //   holders           GET /v1/holders/{serial}, /v1/enterprises/{uscc}/holders
 //   seals             GET /v1/enterprises/{uscc}/seals
+//   permits           GET /v1/enterprises/{uscc}/permits
+//   name lookup       GET /v1/enterprises?name=...
 //
 // Requests are signed with the host's relying-party certificate; every JSON
 // answer's Authority-Signature is verified with the status signer's
@@ -57,6 +59,11 @@ class HttpAuthorityConnector final : public AuthorityConnector {
   std::optional<HolderRecord> find_holder(const std::string& cert_serial_hex) const override;
   std::vector<HolderRecord> holders_of(const std::string& uscc) const override;
   std::vector<SealRecord> seals_of(const std::string& uscc) const override;
+  // GET /v1/enterprises/{uscc}/permits: each permit's signed record is
+  // verified with the status signer too.
+  std::vector<PermitRecord> permits_of(const std::string& uscc) const override;
+  // GET /v1/enterprises?name=<URL-encoded exact name>
+  std::optional<std::string> find_uscc_by_name(const std::string& name) const override;
   // Refreshes the trust material that is due (the refresher calls it
   // periodically); AuthorityError when the authority cannot answer.
   std::optional<SealChangePage> seal_changes(std::int64_t since, std::size_t limit) const override;

@@ -48,6 +48,8 @@ class SandboxConnector final : public AuthorityConnector {
   std::vector<HolderRecord> holders_of(const std::string& uscc) const override;
   std::vector<SealRecord> seals_of(const std::string& uscc) const override;
   std::optional<SealChangePage> seal_changes(std::int64_t since, std::size_t limit) const override;
+  std::vector<PermitRecord> permits_of(const std::string& uscc) const override;
+  std::optional<std::string> find_uscc_by_name(const std::string& name) const override;
   void reload() override;
 
   // Sandbox-only extras.

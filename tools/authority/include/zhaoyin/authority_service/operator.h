@@ -33,6 +33,26 @@ std::string replace_seal(const std::filesystem::path& dir, const std::string& es
 // Takes a seal out of the registry; it is reported revoked from then on.
 void revoke_seal(const std::filesystem::path& dir, const std::string& es_id);
 
+// An associated permit (关联证照) another department issued to an enterprise.
+struct PermitSpec {
+  std::string uscc;
+  std::string number;      // unique within the enterprise
+  std::string kind;        // 食品经营许可证 ...
+  std::string issuer;      // 发证机关
+  std::string scope;       // 许可范围 (may be empty)
+  std::string valid_from;  // YYYY-MM-DD
+  std::string valid_to;    // YYYY-MM-DD
+};
+
+// Adds a valid permit to the enterprise's list in the registry. Refused
+// (std::invalid_argument): unknown USCC, a number the enterprise already holds,
+// a field missing or too long, dates that are not YYYY-MM-DD or in the wrong order.
+void add_permit(const std::filesystem::path& dir, const PermitSpec& permit);
+
+// Marks the enterprise's permit with this number revoked (revoked_at = now).
+// Refused: unknown USCC or number, already revoked.
+void revoke_permit(const std::filesystem::path& dir, const std::string& uscc, const std::string& number);
+
 // Withdraws the grant (授权书) of the holder with this certificate serial.
 void withdraw_grant(const std::filesystem::path& dir, const std::string& holder_serial);
 
