@@ -54,7 +54,7 @@ issuer_of() {  # the CA whose subject is the certificate's issuer
 ca="$(issuer_of "${holders[0]}")"
 if [[ -n "$ca" ]]; then
   openssl ocsp -issuer "$ca" -cert "${holders[0]}" -no_nonce -reqout "$out/ocsp_request/one.der"
-  openssl ocsp -issuer "$ca" -cert "${holders[0]}" -sha256 -reqout "$out/ocsp_request/sha256-nonce.der"
+  openssl ocsp -sha256 -issuer "$ca" -cert "${holders[0]}" -reqout "$out/ocsp_request/sha256-nonce.der"
   ca2="$(issuer_of "${holders[1]}")"
   [[ "$ca2" == "$ca" ]] && openssl ocsp -issuer "$ca" -cert "${holders[0]}" -cert "${holders[1]}" -no_nonce \
     -reqout "$out/ocsp_request/two.der"
