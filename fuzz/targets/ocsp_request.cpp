@@ -9,8 +9,9 @@
 //   - the answer is one whole DER OCSPResponse (§4.2.1) that OpenSSL reads
 //     back and encodes to the same bytes;
 //   - responseStatus is malformedRequest exactly when the answer says the
-//     request was not well formed, and a request OpenSSL reads whole with 1 to
-//     20 CertIDs (within the 16 KiB limit) is always well formed;
+//     request was not well formed, and a DER request (one OpenSSL reads whole
+//     and encodes back to the same bytes) with 1 to 20 CertIDs within the
+//     16 KiB limit is always well formed;
 //   - a successful response is a BasicOCSPResponse (§4.2.1, id-pkix-ocsp-basic)
 //     with one SingleResponse per CertID of the request, in order and equal to
 //     it (§4.2.2.3), signed SM2-with-SM3 (ID 1234567812345678) by the issuing
@@ -25,6 +26,7 @@
 #include <openssl/ocsp.h>
 #include <openssl/x509.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
@@ -188,7 +190,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const unsigned char* q = data;
   std::unique_ptr<OCSP_REQUEST, Free<OCSP_REQUEST_free>> request(
       size == 0 ? nullptr : d2i_OCSP_REQUEST(nullptr, &q, static_cast<long>(size)));
-  const bool whole = request && q == data + size;
+  bool whole = request && q == data + size;
+  if (whole) {  // and DER: it encodes back to exactly these bytes (X.690 §10)
+    unsigned char* again = nullptr;
+    const int length = i2d_OCSP_REQUEST(request.get(), &again);
+    whole = length == static_cast<int>(size) && std::equal(again, again + length, data);
+    OPENSSL_free(again);
+  }
   const int count = request ? OCSP_request_onereq_count(request.get()) : 0;
   if (whole && size <= authority_service::kMaxOcspRequest && count >= 1 &&
       count <= authority_service::kMaxOcspCertificates)

@@ -88,6 +88,16 @@ TEST_CASE("openssl ocsp gets good, then revoked after revoke-license, from the r
   // A serial the CA never issued: unknown, not good (RFC 6960 §2.2).
   const std::string unknown = openssl_ocsp(s, authority, "-serial 0x0123456789ABCDEF", "-noverify");
   CHECK(unknown.find("0x0123456789ABCDEF: unknown") != std::string::npos);
+  // A request OpenSSL reads but cannot encode back (a CertID whose hash
+  // algorithm has an odd constructed parameter; found by the ocsp_request
+  // fuzz target): malformedRequest (RFC 6960 §2.3), never an error page.
+  const fs::path odd = fs::path(ZHAOYIN_SOURCE_DIR) / "fuzz/regressions/ocsp_request/certid-params-not-encodable.der";
+  const fs::path odd_answer = s.tmp.path() / "odd-answer.der";
+  const auto posted = run_command("curl -s -o " + quote(odd_answer.string()) + " -w '%{http_code}' --data-binary @" +
+                                  quote(odd.string()) + " -H 'Content-Type: application/ocsp-request' " +
+                                  quote(authority.url("/ocsp")));
+  CHECK(posted.output == "400");  // with the OCSP body, as for any malformed request
+  CHECK(read_file(odd_answer) == std::string("\x30\x03\x0a\x01\x01", 5));  // OCSPResponse { malformedRequest }
 
   const std::string said = s.operator_command("revoke-license " + quote(s.dir.string()) + " " + serial +
                                               " --reason keyCompromise");

@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 #include <openssl/ocsp.h>
 #include <openssl/x509.h>
+#include <algorithm>
 #include <memory>
 #include <zhaoyin/trust/error.h>
 
@@ -100,7 +101,21 @@ OcspAnswer answer_ocsp(const Snapshot& snapshot, const trust::Bytes& request_der
                          ? nullptr
                          : d2i_OCSP_REQUEST(nullptr, &p, static_cast<long>(request_der.size())));
   const int count = request ? OCSP_request_onereq_count(request.get()) : 0;
-  if (!request || p != request_der.data() + request_der.size() || count < 1 || count > kMaxOcspCertificates) {
+  // DER only (RFC 6960 §4.1.1 is ASN.1 in DER): a request must encode back to
+  // exactly its bytes. OpenSSL's reader accepts more than it can write back —
+  // a CertID whose AlgorithmIdentifier parameters are an odd constructed
+  // element read fine and then failed to encode into the response (found by
+  // fuzz/targets/ocsp_request.cpp) — and what it cannot write back is refused
+  // here as malformed, before anything is built from it.
+  bool canonical = false;
+  if (request && p == request_der.data() + request_der.size()) {
+    unsigned char* again = nullptr;
+    const int length = i2d_OCSP_REQUEST(request.get(), &again);
+    canonical = length == static_cast<int>(request_der.size()) &&
+                std::equal(again, again + length, request_der.begin());
+    OPENSSL_free(again);
+  }
+  if (!canonical || count < 1 || count > kMaxOcspCertificates) {
     ERR_clear_error();
     answer.response = status_only(OCSP_RESPONSE_STATUS_MALFORMEDREQUEST);
     answer.summary = "malformed";
