@@ -23,6 +23,7 @@
 #include <zhaoyin/trust/sm3.h>
 
 #include "long_term.h"
+#include "prepared_pdf.h"
 #include "sign_flow.h"
 #include "sign_repository.h"
 #include "sign_service.h"
@@ -164,18 +165,7 @@ nlohmann::json SignService::sign_license(const SignTask& task, const store::Appl
   SignRepository repo(*ctx_);
   Bytes result = cms;
   if (task.request.document_kind == "pdf") {
-    pdf::PreparedSignature prepared;
-    prepared.pdf = repo.prepared_document(task.id).value_or(Bytes{});
-    prepared.byte_range = prep.byte_range;
-    prepared.contents_offset = prep.contents_offset;
-    prepared.contents_capacity = prep.contents_capacity;
-    prepared.digest = trust::hex_decode(prep.data_hash);
-    prepared.field_name = prep.field_name;
-    try {
-      result = pdf::complete_signature(prepared, cms);
-    } catch (const pdf::PdfError& e) {
-      throw http::ApiError(422, e.code(), e.what());
-    }
+    result = complete_prepared_pdf(repo, task, prep, cms);
   }
 
   SignTask next = task;

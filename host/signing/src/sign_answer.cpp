@@ -30,6 +30,7 @@
 #include <zhaoyin/trust/timestamp.h>
 
 #include "long_term.h"
+#include "prepared_pdf.h"
 #include "ofd_task.h"
 #include "sign_flow.h"
 #include "sign_repository.h"
@@ -487,18 +488,7 @@ nlohmann::json SignService::sign(const SignTask& task, const nlohmann::json& bod
   SignRepository repo(*ctx_);
   Bytes result;
   if (task.request.document_kind == "pdf") {
-    pdf::PreparedSignature prepared;
-    prepared.pdf = repo.prepared_document(task.id).value_or(Bytes{});
-    prepared.byte_range = prep.byte_range;
-    prepared.contents_offset = prep.contents_offset;
-    prepared.contents_capacity = prep.contents_capacity;
-    prepared.digest = trust::hex_decode(prep.data_hash);
-    prepared.field_name = prep.field_name;
-    try {
-      result = pdf::complete_signature(prepared, ses);
-    } catch (const pdf::PdfError& e) {
-      throw http::ApiError(422, e.code(), e.what());
-    }
+    result = complete_prepared_pdf(repo, task, prep, ses);
   } else if (task.request.document_kind == "ofd") {
     result = complete_ofd_signature(repo.prepared_document(task.id).value_or(Bytes{}), prep.field_name, ses);
   } else {
