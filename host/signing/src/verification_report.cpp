@@ -75,6 +75,26 @@ json protection_range(const std::string& property_info, const std::vector<std::u
 
 // One signature's report; `coverage` is filled by the caller for PDFs.
 // `hashed_range` is the byte range `data_hash` was computed over.
+// The report's "timestamp" member (seal and license signatures alike): the
+// RFC 3161 token's check and the stored evidence it was validated with; null
+// without a token.
+json timestamp_json(const std::optional<trust::TimestampCheck>& stamp, const std::optional<SignatureEvidence>& evidence) {
+  if (!stamp) return nullptr;
+  json t = {{"status", stamp->ok ? "valid" : "invalid"}, {"code", stamp->code}, {"message", stamp->message}};
+  if (stamp->token) {
+    const auto& info = stamp->token->info;
+    t["gen_time"] = protocol::rfc3339(info.gen_time);
+    t["serial"] = trust::hex_encode(info.serial);
+    t["policy"] = info.policy;
+    t["hash_algorithm"] = info.hash_oid == trust::kOidSm3 ? "SM3" : "SHA-256";
+  }
+  t["tsa"] = stamp->tsa_certificate.valid() ? json(stamp->tsa_certificate.subject_line()) : json(nullptr);
+  t["evidence"] = evidence ? json{{"source", "store"}, {"certificates", evidence->certificates.size()},
+                                  {"crls", evidence->crls.size()}, {"captured_at", protocol::rfc3339(evidence->captured_at)}}
+                           : json(nullptr);
+  return t;
+}
+
 json report(const authority::AuthorityConnector& authority, const Bytes& ses, const std::optional<Bytes>& data_hash,
             const std::vector<std::uint64_t>& hashed_range, const LongTermContext* long_term) {
   json r = {{"indication", "TOTAL_FAILED"}, {"sub_indication", "FORMAT_FAILURE"}};
@@ -125,23 +145,7 @@ json report(const authority::AuthorityConnector& authority, const Bytes& ses, co
   r["signing_time_known"] = sig.time_known;
   r["checked_at"] = protocol::rfc3339(at);
   r["validated_at"] = {{"time", protocol::rfc3339(at)}, {"source", time_source}};
-  if (stamp) {
-    json t = {{"status", stamp->ok ? "valid" : "invalid"}, {"code", stamp->code}, {"message", stamp->message}};
-    if (stamp->token) {
-      const auto& info = stamp->token->info;
-      t["gen_time"] = protocol::rfc3339(info.gen_time);
-      t["serial"] = trust::hex_encode(info.serial);
-      t["policy"] = info.policy;
-      t["hash_algorithm"] = info.hash_oid == trust::kOidSm3 ? "SM3" : "SHA-256";
-    }
-    t["tsa"] = stamp->tsa_certificate.valid() ? json(stamp->tsa_certificate.subject_line()) : json(nullptr);
-    t["evidence"] = evidence ? json{{"source", "store"}, {"certificates", evidence->certificates.size()},
-                                    {"crls", evidence->crls.size()}, {"captured_at", protocol::rfc3339(evidence->captured_at)}}
-                             : json(nullptr);
-    r["timestamp"] = t;
-  } else {
-    r["timestamp"] = nullptr;
-  }
+  r["timestamp"] = timestamp_json(stamp, evidence);
   if (!sig.time_known) r["signing_time_note"] = sig.time_note;
   r["property_info"] = sig.property_info;
   r["format"] = sig.version == 1 ? "GM/T 0031-2014 SES_Signature v1"
@@ -247,23 +251,7 @@ json license_report(const authority::AuthorityConnector& authority, const Bytes&
   r["signing_time_known"] = true;
   r["checked_at"] = protocol::rfc3339(at);
   r["validated_at"] = {{"time", protocol::rfc3339(at)}, {"source", time_source}};
-  if (stamp) {
-    json t = {{"status", stamp->ok ? "valid" : "invalid"}, {"code", stamp->code}, {"message", stamp->message}};
-    if (stamp->token) {
-      const auto& info = stamp->token->info;
-      t["gen_time"] = protocol::rfc3339(info.gen_time);
-      t["serial"] = trust::hex_encode(info.serial);
-      t["policy"] = info.policy;
-      t["hash_algorithm"] = info.hash_oid == trust::kOidSm3 ? "SM3" : "SHA-256";
-    }
-    t["tsa"] = stamp->tsa_certificate.valid() ? json(stamp->tsa_certificate.subject_line()) : json(nullptr);
-    t["evidence"] = evidence ? json{{"source", "store"}, {"certificates", evidence->certificates.size()},
-                                    {"crls", evidence->crls.size()}, {"captured_at", protocol::rfc3339(evidence->captured_at)}}
-                             : json(nullptr);
-    r["timestamp"] = t;
-  } else {
-    r["timestamp"] = nullptr;
-  }
+  r["timestamp"] = timestamp_json(stamp, evidence);
   const bool hash_ok = !data_hash || *data_hash == sig.message_digest;
   r["data_integrity"] = {{"signed_hash", trust::hex_encode(sig.message_digest)},
                          {"computed_hash", data_hash ? json(trust::hex_encode(*data_hash)) : json(nullptr)},
