@@ -422,3 +422,68 @@ TEST_CASE("extension bindings: a change is read at once on this host, and by ano
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));
   CHECK(there.names("bound", ExtensionKind::Plugin).empty());
 }
+
+TEST_CASE("credentials: a revocation, rotation or suspension is seen at once on this host, and by another host "
+          "once its copy ages",
+          "[store][tokens]") {
+  TempDir dir;
+  auto settings = settings_in(dir);
+  settings.credential_cache_ms = 300;
+  Database here(settings);
+  here.migrate();
+  Database there(settings);  // another host on the same store
+  ApplicationRepository apps_here(here), apps_there(there);
+  TokenRepository tokens_here(here), tokens_there(there);
+  apps_here.create(sample_app("rp"), "secret");
+  const auto issued = tokens_here.issue("rp", "presentation", std::chrono::seconds(600));
+  REQUIRE(tokens_here.find_valid(issued.token));
+  REQUIRE(tokens_there.find_valid(issued.token));  // both hosts now hold a copy
+  REQUIRE(apps_there.find("rp")->status == ApplicationStatus::Active);
+
+  // This host: at once.
+  REQUIRE(apps_here.set_status("rp", ApplicationStatus::Suspended));
+  CHECK(apps_here.find("rp")->status == ApplicationStatus::Suspended);
+  REQUIRE(tokens_here.revoke(issued.token));
+  CHECK_FALSE(tokens_here.find_valid(issued.token));
+  // The other host serves its copy until it is 300 ms old, then reads the store.
+  std::this_thread::sleep_for(std::chrono::milliseconds(350));
+  CHECK_FALSE(tokens_there.find_valid(issued.token));
+  CHECK(apps_there.find("rp")->status == ApplicationStatus::Suspended);
+
+  // A rotation deletes the client's tokens: refused at once here.
+  REQUIRE(apps_here.set_status("rp", ApplicationStatus::Active));
+  const auto second = tokens_here.issue("rp", "presentation", std::chrono::seconds(600));
+  REQUIRE(tokens_here.find_valid(second.token));
+  REQUIRE(apps_here.set_secret("rp", "rotated"));
+  CHECK_FALSE(tokens_here.find_valid(second.token));
+
+  // Expiry is checked on every use, cached or not.
+  const auto now = std::chrono::system_clock::now();
+  const auto short_lived = tokens_here.issue("rp", "presentation", std::chrono::seconds(60), now);
+  REQUIRE(tokens_here.find_valid(short_lived.token, now));
+  CHECK_FALSE(tokens_here.find_valid(short_lived.token, now + std::chrono::seconds(61)));
+
+  // Misses are never kept: a token issued by the other host works here at once.
+  const auto from_there = tokens_there.issue("rp", "presentation", std::chrono::seconds(600));
+  CHECK_FALSE(tokens_here.find_valid(from_there.token + "x"));
+  CHECK(tokens_here.find_valid(from_there.token));
+}
+
+TEST_CASE("credentials: with store.credential_cache_ms = 0 another host's revocation applies to the next read",
+          "[store][tokens]") {
+  TempDir dir;
+  auto settings = settings_in(dir);
+  settings.credential_cache_ms = 0;
+  Database here(settings);
+  here.migrate();
+  Database there(settings);
+  ApplicationRepository(here).create(sample_app("rp"), "secret");
+  TokenRepository tokens_here(here), tokens_there(there);
+  const auto issued = tokens_here.issue("rp", "presentation", std::chrono::seconds(600));
+  REQUIRE(tokens_there.find_valid(issued.token));
+  REQUIRE(ApplicationRepository(there).find("rp")->status == ApplicationStatus::Active);
+  REQUIRE(ApplicationRepository(here).set_status("rp", ApplicationStatus::Suspended));
+  REQUIRE(tokens_here.revoke(issued.token));
+  CHECK_FALSE(tokens_there.find_valid(issued.token));
+  CHECK(ApplicationRepository(there).find("rp")->status == ApplicationStatus::Suspended);
+}

@@ -84,6 +84,7 @@ HostConfig load_host_config(const Poco::Util::AbstractConfiguration& config,
   c.store.data_dir = r.text("store.data_dir", "var/data");
   if (c.store.data_dir.empty()) throw ConfigError(r.name("store.data_dir") + " is empty");
   c.store.max_sessions = static_cast<int>(r.number("store.max_sessions", 16, 1, 1024));
+  c.store.credential_cache_ms = static_cast<int>(r.number("store.credential_cache_ms", 1000, 0, 60000));
 
   c.authority_driver = r.text("authority.driver", "sandbox");
   if (c.authority_driver != "sandbox" && c.authority_driver != "http" && c.authority_driver != "none")

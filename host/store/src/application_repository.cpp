@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <zhaoyin/store/database.h>
 #include <zhaoyin/store/secrets.h>
+#include "read_caches.h"
 
 namespace zhaoyin::store {
 
@@ -157,6 +158,7 @@ void ApplicationRepository::create(const Application& app, const std::string& cl
     if (exists(s, app.client_id)) throw StoreError("application " + app.client_id + " already exists");
     insert(s, row);
     tx.commit();
+    db_.read_caches().credentials_changed();
   } catch (const Poco::Exception& e) {
     rethrow("cannot create application " + app.client_id, e);
   }
@@ -188,6 +190,7 @@ bool ApplicationRepository::upsert(const Application& app, const std::string& cl
           use(row.client_id), now;
     }
     tx.commit();
+    db_.read_caches().credentials_changed();  // also when a rotation deleted tokens
     return inserting;
   } catch (const Poco::Exception& e) {
     rethrow("cannot save application " + app.client_id, e);
@@ -195,6 +198,9 @@ bool ApplicationRepository::upsert(const Application& app, const std::string& cl
 }
 
 std::optional<Application> ApplicationRepository::find(const std::string& client_id) const {
+  auto& cache = db_.read_caches().applications;
+  if (auto cached = cache.get(client_id)) return cached;
+  const auto ticket = cache.ticket();  // before the query: the entry's age counts from here
   try {
     auto s = db_.session();
     std::string id = client_id;
@@ -203,7 +209,9 @@ std::optional<Application> ApplicationRepository::find(const std::string& client
     select.execute();
     Poco::Data::RecordSet rs(select);
     if (rs.rowCount() == 0) return std::nullopt;
-    return from_row(rs, 0);
+    Application app = from_row(rs, 0);
+    cache.put(client_id, app, ticket);
+    return app;
   } catch (const Poco::Exception& e) {
     rethrow("cannot read application " + client_id, e);
   }
@@ -263,6 +271,7 @@ bool ApplicationRepository::set_status(const std::string& client_id, Application
     // refused while suspended and work again on resume, until they expire.)
     if (found && status == ApplicationStatus::Revoked) delete_tokens(s, client_id);
     tx.commit();
+    db_.read_caches().credentials_changed();  // this host applies it from the next request on
     return found;
   } catch (const Poco::Exception& e) {
     rethrow("cannot change the status of application " + client_id, e);
@@ -285,6 +294,7 @@ bool ApplicationRepository::set_secret(const std::string& client_id, const std::
     // A rotation answers a leaked secret: whatever was obtained with it ends now.
     if (found) delete_tokens(s, client_id);
     tx.commit();
+    db_.read_caches().credentials_changed();
     return found;
   } catch (const Poco::Exception& e) {
     rethrow("cannot change the secret of application " + client_id, e);

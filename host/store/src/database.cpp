@@ -13,9 +13,9 @@
 #include <mutex>
 #include <unistd.h>
 #include <zhaoyin/store/migrations.h>
-#include "extension_binding_cache.h"
 #include "group_commit.h"
 #include "postgresql_connector.h"
+#include "read_caches.h"
 #include "sql_dialect.h"
 
 namespace zhaoyin::store {
@@ -70,7 +70,7 @@ Poco::Int64 now_seconds() {
 Database::Database(DatabaseSettings settings)
     : settings_(std::move(settings)),
       group_commit_(std::make_unique<GroupCommit>(*this)),
-      extension_binding_cache_(std::make_unique<ExtensionBindingCache>()) {
+      read_caches_(std::make_unique<ReadCaches>(std::chrono::milliseconds(settings_.credential_cache_ms))) {
   if (settings_.max_sessions < 1) throw StoreError("store pool size must be at least 1");
   register_connectors();
   if (settings_.driver == "sqlite") open_sqlite();

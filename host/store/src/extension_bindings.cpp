@@ -6,7 +6,7 @@
 #include <Poco/Data/Transaction.h>
 #include <Poco/Exception.h>
 #include <set>
-#include "extension_binding_cache.h"
+#include "read_caches.h"
 
 namespace zhaoyin::store {
 
@@ -15,7 +15,7 @@ using namespace Poco::Data::Keywords;
 std::string to_string(ExtensionKind kind) { return kind == ExtensionKind::Plugin ? "plugin" : "script"; }
 
 std::vector<std::string> ExtensionBindingRepository::names(const std::string& client_id, ExtensionKind kind) const {
-  auto& cache = db_.extension_binding_cache();
+  auto& cache = db_.read_caches().extension_bindings;
   std::string key = to_string(kind);
   key += '\n';
   key += client_id;
@@ -57,7 +57,7 @@ void ExtensionBindingRepository::set(const std::string& client_id, ExtensionKind
       ++position;
     }
     tx.commit();
-    db_.extension_binding_cache().changed();  // this host's next lookup reads the new list
+    db_.read_caches().extension_bindings.changed();  // this host's next lookup reads the new list
   } catch (const Poco::Exception& e) {
     throw StoreError("cannot set the extensions of " + client_id + ": " + e.displayText());
   }

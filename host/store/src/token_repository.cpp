@@ -8,6 +8,7 @@
 #include <zhaoyin/store/database.h>
 #include <zhaoyin/store/secrets.h>
 #include <zhaoyin/trust/bytes.h>
+#include "read_caches.h"
 
 namespace zhaoyin::store {
 
@@ -52,14 +53,24 @@ IssuedToken TokenRepository::issue(const std::string& client_id, const std::stri
 
 std::optional<AccessToken> TokenRepository::find_valid(const std::string& token, Clock::time_point when) const {
   if (token.empty()) return std::nullopt;
-  std::string hash = token_hash(token);
-  Poco::Int64 at = seconds(when);
+  const std::string hash = token_hash(token);
+  const Poco::Int64 at = seconds(when);
+  auto& cache = db_.read_caches().tokens;
+  // A recent read stands in for the store (read_caches.h); expiry is checked
+  // on every use, exactly as the query below checks it.
+  if (auto cached = cache.get(hash)) {
+    if (seconds(cached->expires_at) > at) return cached;
+    return std::nullopt;
+  }
+  const auto ticket = cache.ticket();  // before the query: the entry's age counts from here
   try {
     auto s = db_.session();
+    std::string key = hash;
+    Poco::Int64 after = at;
     Poco::Data::Statement select(s);
     select << "SELECT client_id, scope, issued_at, expires_at FROM access_tokens"
               " WHERE token_hash = ? AND expires_at > ?",
-        use(hash), use(at);
+        use(key), use(after);
     select.execute();
     Poco::Data::RecordSet rs(select);
     if (rs.rowCount() == 0) return std::nullopt;
@@ -68,6 +79,7 @@ std::optional<AccessToken> TokenRepository::find_valid(const std::string& token,
     t.scope = rs.value(1, 0).convert<std::string>();
     t.issued_at = from_seconds(rs.value(2, 0).convert<Poco::Int64>());
     t.expires_at = from_seconds(rs.value(3, 0).convert<Poco::Int64>());
+    cache.put(hash, t, ticket);
     return t;
   } catch (const Poco::Exception& e) {
     throw StoreError("cannot look up a token: " + e.displayText());
@@ -80,7 +92,9 @@ bool TokenRepository::revoke(const std::string& token) {
     auto s = db_.session();
     Poco::Data::Statement del(s);
     del << "DELETE FROM access_tokens WHERE token_hash = ?", use(hash);
-    return del.execute() > 0;
+    const bool deleted = del.execute() > 0;
+    db_.read_caches().tokens.changed();  // this host refuses it from the next request on
+    return deleted;
   } catch (const Poco::Exception& e) {
     throw StoreError("cannot revoke a token: " + e.displayText());
   }
@@ -92,7 +106,9 @@ std::size_t TokenRepository::revoke_all(const std::string& client_id) {
     auto s = db_.session();
     Poco::Data::Statement del(s);
     del << "DELETE FROM access_tokens WHERE client_id = ?", use(id);
-    return del.execute();
+    const std::size_t deleted = del.execute();
+    db_.read_caches().tokens.changed();
+    return deleted;
   } catch (const Poco::Exception& e) {
     throw StoreError("cannot revoke the tokens of " + client_id + ": " + e.displayText());
   }

@@ -30,13 +30,18 @@ struct DatabaseSettings {
   std::string file_name = "zhaoyin.db";   // SQLite file inside data_dir
   int max_sessions = 16;                  // pooled connections
   int busy_timeout_seconds = 10;          // SQLite waits this long for a lock
+  // How long a bearer token and an application read from the store are used
+  // again without asking (store.credential_cache_ms): a change made on this
+  // host is seen at once, one made by another host within this time; 0: ask
+  // every time (docs/SECURITY.md, "Cached reads").
+  int credential_cache_ms = 1000;
   // PostgreSQL: a libpq connection string (store.postgresql), e.g.
   // "host=127.0.0.1 port=5432 dbname=zhaoyin user=zhaoyin password=..."
   std::string postgresql;
 };
 
 class GroupCommit;
-class ExtensionBindingCache;
+struct ReadCaches;
 
 class Database {
  public:
@@ -88,8 +93,9 @@ class Database {
   // Closes every pooled connection; session() throws afterwards.
   void close();
 
-  // This process's short-lived copy of extension bindings (ExtensionBindingRepository).
-  ExtensionBindingCache& extension_binding_cache() { return *extension_binding_cache_; }
+  // This process's short-lived copies of hot reads (read_caches.h): extension
+  // bindings, bearer tokens, applications. For the repositories.
+  ReadCaches& read_caches() { return *read_caches_; }
 
  private:
   void open_sqlite();
@@ -99,7 +105,7 @@ class Database {
   DatabaseSettings settings_;
   std::unique_ptr<Poco::Data::SessionPool> pool_;
   std::unique_ptr<GroupCommit> group_commit_;
-  std::unique_ptr<ExtensionBindingCache> extension_binding_cache_;
+  std::unique_ptr<ReadCaches> read_caches_;
 };
 
 }  // namespace zhaoyin::store
