@@ -8,7 +8,8 @@
 //
 // A package that prepares is also completed with a small SignedValue and read
 // back: find_signatures must find the new signature last, its References
-// intact and no file left unprotected.
+// intact and no file left unprotected. A second, Type="Sign" signature (a
+// second party's license signature) is then added over it and must protect it.
 //
 // Inputs come in two forms. A ZIP as sent. Or, so that mutations reach the
 // XML past the ZIP's CRC-32s, the package's files as text:
@@ -79,5 +80,33 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (last.signature_path != prepared.signature_path || !last.references_intact || !last.unprotected_files.empty() ||
       last.signature_xml_sm3 != prepared.signature_xml_sm3)
     std::abort();
+
+  // A further signature by another party, here a license signature (Type
+  // "Sign", no StampAnnot, §18.1): it is appended last, protects the seal
+  // before it (its References cover Sign_N's files), and leaves that seal
+  // intact with nothing unprotected.
+  SignatureMeta sign_meta;
+  sign_meta.type = "Sign";
+  sign_meta.signing_time = "20261207120100Z";
+  PreparedSignature second;
+  Bytes twice;
+  try {
+    second = prepare_signature(done, {}, sign_meta);
+    twice = complete_signature(second.package, second.signed_value_path, Bytes{0x30, 0x00});
+  } catch (const OfdError& e) {
+    if (e.code() == "ofd_limit_exceeded") return 0;  // three more files can pass a limit the input was just under
+    throw;
+  }
+  const auto all = find_signatures(twice);
+  if (all.size() != found.size() + 1) std::abort();
+  const auto& sign = all.back();
+  const auto& seal = all[all.size() - 2];
+  if (sign.type != "Sign" || sign.page != 0 || sign.signature_path != second.signature_path || !sign.references_intact ||
+      !sign.unprotected_files.empty() || seal.signature_path != prepared.signature_path || !seal.references_intact ||
+      !seal.unprotected_files.empty())
+    std::abort();
+  bool covers_seal = false;
+  for (const auto& ref : sign.references) covers_seal |= ref.file == prepared.signed_value_path;
+  if (!covers_seal) std::abort();
   return 0;
 }

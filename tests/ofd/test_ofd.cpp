@@ -126,6 +126,30 @@ TEST_CASE("a second signature protects the first one's files and leaves the firs
   CHECK(protects_first);
 }
 
+TEST_CASE("a Sign signature (GB/T 33190-2016 §18.1 Type Sign) has no StampAnnot, ignores the placement and protects the seal before it") {
+  ofd::SignatureMeta meta;
+  meta.type = "Sign";
+  meta.signing_time = "20261207120100Z";
+  // A placement off the page does not matter: a Sign signature has no appearance.
+  const auto prepared = ofd::prepare_signature(signed_once(minimal_ofd()), {9, 500, 500, 40, 40}, meta);
+  const Bytes twice = ofd::complete_signature(prepared.package, prepared.signed_value_path, bytes("placeholder CMS"));
+  const auto package = ofd::read_package(twice);
+  CHECK(text(package, "Doc_0/Signs/Signatures.xml").find("ID=\"s002\" Type=\"Sign\"") != std::string::npos);
+  CHECK(text(package, prepared.signature_path).find("StampAnnot") == std::string::npos);
+  const auto found = ofd::find_signatures(twice);
+  REQUIRE(found.size() == 2);
+  CHECK(found[0].type == "Seal");
+  CHECK(found[1].type == "Sign");
+  CHECK(found[1].page == 0);
+  for (const auto& s : found) {
+    CHECK(s.references_intact);
+    CHECK(s.unprotected_files.empty());
+  }
+  // Only the two types §18.1 defines.
+  meta.type = "Stamp";
+  CHECK(code_of([&] { ofd::prepare_signature(minimal_ofd(), {1, 20, 20, 40, 40}, meta); }) == "invalid_argument");
+}
+
 TEST_CASE("page content changed after signing breaks its Reference, a file added after signing is unprotected") {
   auto p = ofd::read_package(signed_once(minimal_ofd()));
   SECTION("changed") {

@@ -4,6 +4,9 @@
 // multi-signed PDF by qpdf and poppler; each refusal shown refusing.
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <zhaoyin/trust/x509.h>
+#include <zhaoyin/trust/seal.h>
+#include <zhaoyin/trust/sm2.h>
 #include <zhaoyin/trust/license_signature.h>
 #include <zhaoyin/trust/sm3.h>
 
@@ -342,4 +345,102 @@ TEST_CASE("a stored PDF edited between two parties' signatures is refused to the
   CHECK(r.status == 409);
   CHECK(r.code() == "document_modified");
   CHECK(env.get_task("banking", t["id"]).as_json()["status"] == "partially_signed");
+}
+
+TEST_CASE("a license signature downloads as signature.p7s (application/pkcs7-signature), a seal signature as .ses") {
+  auto& env = SigningEnv::get();
+  const auto download = [&](const json& task) {
+    return http("GET", env.url("/api/v1/sign-tasks/" + task["id"].get<std::string>() + "/document"), "", bearer(env.token("tax")));
+  };
+  const auto license = env.create_ok("tax", {{"document", {{"name", "订单.json"}, {"json", kOrder}}}, {"signature", "license"}});
+  REQUIRE(sign_license_as(env, env.fetch_request(license["qr_text"]), env.wallet(kAdmin)).status == 200);
+  auto r = download(license);
+  REQUIRE(r.status == 200);
+  CHECK(r.headers.at("Content-Type") == "application/pkcs7-signature");
+  // RFC 6266: an ASCII name, and the document's own name (UTF-8, percent-encoded) in filename*.
+  CHECK(r.headers.at("Content-Disposition") ==
+        "attachment; filename=\"signature.p7s\"; filename*=UTF-8''%E8%AE%A2%E5%8D%95.json.1.p7s");
+  CHECK(trust::looks_like_cms(r.bytes()));
+
+  const auto sealed = env.create_ok("tax", {{"document", {{"name", "order.json"}, {"json", kOrder}}}, {"seals", {{"types", {"company"}}}}});
+  REQUIRE(env.sign_task(sealed, kAdmin, "company").status == 200);
+  r = download(sealed);
+  REQUIRE(r.status == 200);
+  CHECK(r.headers.at("Content-Type") == "application/octet-stream");
+  CHECK(r.headers.at("Content-Disposition") == "attachment; filename=\"signature.ses\"; filename*=UTF-8''order.json.1.ses");
+  CHECK_FALSE(trust::looks_like_cms(r.bytes()));
+}
+
+TEST_CASE("parties[].seals.es_ids: only the chosen seals of that party sign, and ids not of that enterprise are refused at creation") {
+  auto& env = SigningEnv::get();
+  const std::string first = uscc_of(env, kBoss), second = uscc_of(env, kSecond);
+  const std::string company = SigningEnv::seal_of(env.wallet(kBoss), "company").es_id;
+  const std::string others = SigningEnv::seal_of(env.wallet(kSecond), "company").es_id;
+  const auto body = [&](const json& first_seals) {
+    return json{{"document", {{"name", "合同.pdf"}, {"pdf", b64(sample_pdf())}}},
+                {"parties", {{{"uscc", first}, {"seals", first_seals}}, {{"uscc", second}, {"seals", {{"types", {"company"}}}}}}},
+                {"order", "parallel"}};
+  };
+  // The bank's application: national scope, two provinces' enterprises.
+  const auto t = env.create_ok("banking", body({{"mode", "any_of"}, {"types", {"company", "contract"}}, {"es_ids", {company}}}));
+  CHECK(t["parties"][0]["seals"]["es_ids"] == json::array({company}));
+  CHECK(t["parties"][1]["seals"]["es_ids"] == json::array());
+  const auto request = env.fetch_request(t["qr_text"]);
+  CHECK(request["parties"][0]["seals"]["es_ids"] == json::array({company}));
+  // zhaoyin-wallet offers its party's chosen seal only.
+  CHECK(wallet::usable_seals(env.wallet(kBoss), request).size() == 1);
+  auto r = env.sign_as(request, env.wallet(kBoss), "contract");  // a type the party accepts, not the chosen seal
+  CHECK(r.status == 422);
+  CHECK(r.code() == "seal_not_chosen");
+  r = env.sign_as(env.fetch_request(t["qr_text"]), env.wallet(kBoss), "company");
+  CHECK(r.status == 200);
+  // The other party chose nothing: any seal of the accepted type.
+  r = env.sign_as(env.fetch_request(t["qr_text"]), env.wallet(kSecond), "company");
+  CHECK(r.status == 200);
+
+  // Refused before a task exists.
+  auto bad = env.create("banking", body({{"types", {"company"}}, {"es_ids", {others}}}));  // the other party's seal
+  CHECK(bad.status == 422);
+  CHECK(bad.code() == "unknown_seal");
+  bad = env.create("banking", body({{"types", {"company"}}, {"es_ids", {"ES-NOT-THERE"}}}));
+  CHECK(bad.status == 422);
+  CHECK(bad.code() == "unknown_seal");
+  bad = env.create("banking", body({{"types", {"contract"}}, {"es_ids", {company}}}));  // a company seal for a contract party
+  CHECK(bad.status == 400);
+  bad = env.create("banking", body({{"types", {"company"}}, {"es_ids", json::array()}}));
+  CHECK(bad.status == 400);
+}
+
+TEST_CASE("a chosen seal outside its validity period is refused at creation with seal_unusable") {
+  // A host of its own over a sandbox copy whose company seal of the Wuhan
+  // company the seal maker re-issued, same code, valid only in the past.
+  TempDir dir("zhaoyin-expired-seal");
+  const auto sandbox = copy_sandbox(dir);
+  auto& shared = SigningEnv::get();
+  const std::string company = SigningEnv::seal_of(shared.wallet(kBoss), "company").es_id;
+  const auto seal_file = sandbox / "seals" / (company + ".seal");
+  REQUIRE(std::filesystem::exists(seal_file));
+  auto info = trust::parse_seal(trust::to_bytes(read_file(seal_file))).info;
+  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  info.valid_start = now - std::chrono::hours(24 * 400);
+  info.valid_end = now - std::chrono::hours(24 * 30);
+  const auto maker = trust::Certificate::from_pem(read_file(sandbox / "authority" / "seal-maker.pem"));
+  const auto maker_key = trust::Sm2Key::from_pem(read_file(sandbox / "authority" / "seal-maker.key"));
+  write_file(seal_file, trust::build_seal_v4(info, maker_key, maker));
+  SigningEnv env(sandbox);
+
+  const auto body = [&](const json& es_ids) {
+    return json{{"document", {{"pdf", b64(sample_pdf())}}},
+                {"parties", {{{"uscc", uscc_of(env, kBoss)}, {"seals", {{"types", {"company"}}, {"es_ids", es_ids}}}},
+                             {{"uscc", uscc_of(env, kSecond)}, {"signature", "license"}}}}};
+  };
+  auto r = env.create("tax", body({company}));
+  INFO(r.body);
+  CHECK(r.status == 422);
+  CHECK(r.code() == "seal_unusable");
+  // The one-signer seals.es_ids is held to the same rule.
+  r = env.create("tax", {{"document", {{"pdf", b64(sample_pdf())}}}, {"signer", {{"uscc", uscc_of(env, kBoss)}}},
+                         {"seals", {{"types", {"company"}}, {"es_ids", {company}}}}});
+  CHECK(r.status == 422);
+  CHECK(r.code() == "seal_unusable");
 }

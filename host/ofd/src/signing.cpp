@@ -85,17 +85,22 @@ DocumentInfo inspect(const Bytes& ofd, const PackageLimits& limits) {
 
 PreparedSignature prepare_signature(const Bytes& ofd, const Placement& placement, const SignatureMeta& meta,
                                     const PackageLimits& limits) {
+  if (meta.type != "Seal" && meta.type != "Sign")
+    throw OfdError("invalid_argument", "a signature's Type is Seal or Sign (GB/T 33190-2016 §18.1), not " + meta.type);
+  const bool seal = meta.type == "Seal";
   Structure s = detail::open_structure(ofd, limits);
-  if (placement.page < 1 || static_cast<std::size_t>(placement.page) > s.pages.size())
+  if (seal && (placement.page < 1 || static_cast<std::size_t>(placement.page) > s.pages.size()))
     throw OfdError("placement_off_page", "the document has " + std::to_string(s.pages.size()) + " pages, not page " +
                                              std::to_string(placement.page));
-  const PageInfo& page = s.pages[static_cast<std::size_t>(placement.page - 1)];
   constexpr double kSlack = 0.01;
-  if (placement.width_mm <= 0 || placement.height_mm <= 0 || placement.x_mm < 0 || placement.y_mm < 0 ||
-      placement.x_mm + placement.width_mm > page.width_mm + kSlack || placement.y_mm + placement.height_mm > page.height_mm + kSlack)
-    throw OfdError("placement_off_page", "the seal at (" + mm(placement.x_mm) + ", " + mm(placement.y_mm) + ") mm, " +
-                                             mm(placement.width_mm) + " x " + mm(placement.height_mm) + " mm, leaves page " +
-                                             std::to_string(placement.page));
+  if (seal) {
+    const PageInfo& page = s.pages[static_cast<std::size_t>(placement.page - 1)];
+    if (placement.width_mm <= 0 || placement.height_mm <= 0 || placement.x_mm < 0 || placement.y_mm < 0 ||
+        placement.x_mm + placement.width_mm > page.width_mm + kSlack || placement.y_mm + placement.height_mm > page.height_mm + kSlack)
+      throw OfdError("placement_off_page", "the seal at (" + mm(placement.x_mm) + ", " + mm(placement.y_mm) + ") mm, " +
+                                               mm(placement.width_mm) + " x " + mm(placement.height_mm) + " mm, leaves page " +
+                                               std::to_string(placement.page));
+  }
 
   // Where the list lives: as OFD.xml says, or Signs/ beside Document.xml.
   Package& package = s.package;
@@ -151,14 +156,18 @@ PreparedSignature prepare_signature(const Bytes& ofd, const Placement& placement
       "    <ofd:SignatureMethod>" + kSm2WithSm3Oid + "</ofd:SignatureMethod>\n"
       "    <ofd:SignatureDateTime>" + xml_escape(meta.signing_time) + "</ofd:SignatureDateTime>\n"
       "    <ofd:References CheckMethod=\"" + kSm3Oid + "\">\n" + references + "    </ofd:References>\n"
-      "    <ofd:StampAnnot ID=\"" + id + "\" PageRef=\"" + xml_escape(page.id) + "\" Boundary=\"" + mm(placement.x_mm) + " " +
-      mm(placement.y_mm) + " " + mm(placement.width_mm) + " " + mm(placement.height_mm) + "\"/>\n"
+      // §18.2.3: a seal's appearance; a "Sign" signature has none.
+      + (seal ? "    <ofd:StampAnnot ID=\"" + id + "\" PageRef=\"" +
+                    xml_escape(s.pages[static_cast<std::size_t>(placement.page - 1)].id) + "\" Boundary=\"" +
+                    mm(placement.x_mm) + " " + mm(placement.y_mm) + " " + mm(placement.width_mm) + " " +
+                    mm(placement.height_mm) + "\"/>\n"
+              : std::string()) +
       "  </ofd:SignedInfo>\n"
       "  <ofd:SignedValue>/" + xml_escape(signed_value_path) + "</ofd:SignedValue>\n"
       "</ofd:Signature>\n";
   package.put(signature_path, bytes_of(signature));
   auto list = s.signatures;
-  list.push_back({id, "Seal", signature_path});
+  list.push_back({id, meta.type, signature_path});
   package.put(list_path, bytes_of(signatures_xml(list, id)));
 
   PreparedSignature out;

@@ -1,5 +1,9 @@
 #include "api_handlers.h"
 
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+
 #include <zhaoyin/http/api_error.h>
 #include <zhaoyin/http/auth.h>
 #include <zhaoyin/http/usage_check.h>
@@ -137,6 +141,34 @@ void SignTaskQrSvg::handle(http::Exchange& ex) {
   ex.send_text(200, "image/svg+xml", render::qr_svg(render::encode_qr(task.qr_text)));
 }
 
+namespace {
+
+// RFC 6266 §4.3: an ASCII `filename` for every client (the extension kept:
+// .pdf, .ofd, .p7s, .ses) and `filename*` (RFC 8187) with the document's own,
+// often Chinese, name percent-encoded as UTF-8.
+std::string content_disposition(const std::string& file_name) {
+  const auto dot = file_name.rfind('.');
+  const std::string extension = dot == std::string::npos ? "" : file_name.substr(dot);
+  const bool plain_extension = std::all_of(extension.begin(), extension.end(), [](char c) {
+    return c == '.' || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+  });
+  std::string encoded;
+  for (const unsigned char c : file_name) {
+    if (std::isalnum(c) || c == '.' || c == '-' || c == '_') {
+      encoded += static_cast<char>(c);
+    } else {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      encoded += buf;
+    }
+  }
+  const bool signature = extension == ".p7s" || extension == ".ses";
+  return "attachment; filename=\"" + std::string(signature ? "signature" : "signed") + (plain_extension ? extension : std::string()) +
+         "\"; filename*=UTF-8''" + encoded;
+}
+
+}  // namespace
+
 void SignTaskDocument::handle(http::Exchange& ex) {
   SignService service(ctx_);
   const auto task = owned_task(ex, ctx_, service);
@@ -153,7 +185,7 @@ void SignTaskDocument::handle(http::Exchange& ex) {
   }
   const auto d = service.document(task, index);
   ex.response().set("Cache-Control", "no-store");
-  ex.response().set("Content-Disposition", "attachment; filename=\"" + std::string(d.content_type == "application/pdf" ? "signed.pdf" : d.content_type == "application/ofd" ? "signed.ofd" : "signature.ses") + "\"");
+  ex.response().set("Content-Disposition", content_disposition(d.file_name));
   ex.response().set("X-Zhaoyin-Document-SM3", trust::hex_encode(trust::sm3(d.bytes)));
   ex.send_text(200, d.content_type, std::string_view(reinterpret_cast<const char*>(d.bytes.data()), d.bytes.size()));
 }

@@ -7,8 +7,9 @@
 // messageDigest = SM3 of the PDF's /ByteRange bytes or of the data), the
 // wallet signs their DER with the holder's SM2 license key exactly as it signs
 // a TBS_Sign, and the host assembles, verifies, time-stamps and stores it —
-// in the PDF as an /adbe.pkcs7.detached signature (ISO 32000-1 §12.8.3.3), or
-// as the detached signature of the data. Why CMS rather than an SES_Signature
+// in the PDF as an /adbe.pkcs7.detached signature (ISO 32000-1 §12.8.3.3), in
+// an OFD as a Type="Sign" signature over its Signature.xml (GB/T 33190-2016
+// §18, GM/T 0099-2020 §7.2.2 b), or as the detached signature of the data. Why CMS rather than an SES_Signature
 // without a seal: GB/T 38540 has no seal-less signature (its eseal is
 // mandatory), while CMS with SM2/SM3 is GB/T 35275's signed message, PDF
 // readers know the container, and `openssl cms` / `openssl pkeyutl` check it.
@@ -23,6 +24,7 @@
 #include <zhaoyin/trust/sm3.h>
 
 #include "long_term.h"
+#include "ofd_task.h"
 #include "prepared_pdf.h"
 #include "sign_flow.h"
 #include "sign_repository.h"
@@ -49,8 +51,6 @@ std::string byte_range_text(const std::array<std::size_t, 4>& br) {
 
 nlohmann::json SignService::prepare_license(const SignTask& task, const trust::Certificate& holder,
                                             const verification::VerifiedSubject& subject, TimePoint at) {
-  if (task.request.document_kind == "ofd")
-    throw http::ApiError(422, "signature_kind_mismatch", "license signatures are made on PDFs and data, not OFD");
   SignRepository repo(*ctx_);
   Preparation prep;
   prep.id = trust::base64url_encode(trust::random_bytes(12));
@@ -88,6 +88,15 @@ nlohmann::json SignService::prepare_license(const SignTask& task, const trust::C
     } catch (const pdf::PdfError& e) {
       throw http::ApiError(422, e.code(), e.what());
     }
+  } else if (task.request.document_kind == "ofd") {
+    // GB/T 33190-2016 §18: a Type="Sign" signature whose SignedValue.dat is
+    // the CMS, messageDigest the SM3 of its Signature.xml (ofd_task.h).
+    auto prepared = prepare_ofd_signature(task, repo.current_document(task.id).value_or(repo.original(task.id)),
+                                          kLicenseSignature, subject.face_info.uscc, subject.holder_name, prep.signing_time);
+    digest = prepared.data_hash;
+    prep.property_info = prepared.property_info;
+    prep.field_name = prepared.signature_path;
+    prepared_pdf = std::move(prepared.package);
   } else {
     digest = trust::hex_decode(task.request.document_sm3);
     prep.property_info = trust::data_property_info(task.id, repo.original(task.id).size());
@@ -166,6 +175,8 @@ nlohmann::json SignService::sign_license(const SignTask& task, const store::Appl
   Bytes result = cms;
   if (task.request.document_kind == "pdf") {
     result = complete_prepared_pdf(repo, task, prep, cms);
+  } else if (task.request.document_kind == "ofd") {
+    result = complete_ofd_signature(repo.prepared_document(task.id).value_or(Bytes{}), prep.field_name, cms);
   }
 
   SignTask next = task;

@@ -17,8 +17,9 @@ namespace zhaoyin::signing {
 
 inline constexpr const char* kOfdContentType = "application/ofd";
 
-// At creation: the document must be a sound OFD and the placements on its
-// pages. Sets r.pages. Throws http::ApiError (422 with the OfdError's code, or
+// At creation: the document must be a sound OFD, the placements (task-wide
+// and per party) on its pages, and signatures it already carries intact
+// (422 document_modified otherwise, as for PDFs). Sets r.pages. Throws http::ApiError (422 with the OfdError's code, or
 // placement_off_page).
 void check_ofd_for_task(SignTaskRequest& r, const Bytes& document);
 
@@ -29,9 +30,20 @@ struct OfdPreparation {
   std::string signature_path;    // recorded as the signature's field_name
 };
 
-// Writes the next Signature.xml into `current` for a seal of `seal_type`.
+// Writes the next Signature.xml into `current` for a seal of `seal_type` by
+// enterprise `uscc` (its party's placement), or — seal_type kLicenseSignature —
+// for a license signature: Type="Sign" in Signatures.xml, no StampAnnot, and
+// SignedValue.dat a detached CMS over Signature.xml (docs/SEALS.md "OFD").
 OfdPreparation prepare_ofd_signature(const SignTask& task, const Bytes& current, const std::string& seal_type,
-                                     const std::string& signer_name, const std::string& signing_time_rfc3339);
+                                     const std::string& uscc, const std::string& signer_name,
+                                     const std::string& signing_time_rfc3339);
+
+// Before a further signature on a stored OFD (another party's, or the same
+// party's next seal): the task's signatures are still the package's last ones,
+// each over the Signature.xml it signed, and no signature's References were
+// broken nor a file added that none protects. Throws http::ApiError(409,
+// document_modified) otherwise.
+void require_ofd_intact(const SignTask& task, const Bytes& current);
 
 // The prepared package with SignedValue.dat (the SES_Signature) beside the Signature.xml.
 Bytes complete_ofd_signature(const Bytes& prepared, const std::string& signature_path, const Bytes& ses_signature);

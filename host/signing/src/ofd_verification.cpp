@@ -1,6 +1,6 @@
 // Verification reports for OFD documents (ofd_task.h): each signature's
-// SES_Signature checked as any seal signature (verification_report.h) over
-// the SM3 of its Signature.xml, then what GB/T 33190-2016 §18 adds — every
+// SES_Signature (Type="Seal") or license CMS (Type="Sign") checked as any
+// seal or license signature (verification_report.h) over the SM3 of its Signature.xml, then what GB/T 33190-2016 §18 adds — every
 // Reference's CheckValue against the file as it is now (§18.2.2), and no file
 // in the package that no signature protects.
 #include <zhaoyin/protocol/canonical_json.h>
@@ -35,8 +35,15 @@ json verify_ofd(const authority::AuthorityConnector& authority, const Bytes& ofd
       const std::string problem = s.problem.empty() ? "the signature has no SignedValue" : s.problem;
       r = {{"indication", "TOTAL_FAILED"}, {"sub_indication", "FORMAT_FAILURE"}, {"code", "malformed"}, {"message", problem},
            {"checks", json::array({{{"name", "format"}, {"result", "failed"}, {"code", "malformed"}, {"detail", problem}}})}};
+    } else if (s.type == "Sign") {
+      // GB/T 33190-2016 §18.1 表 66: a digital signature without a seal; its
+      // SignedValue is a CMS SignedData over Signature.xml (GM/T 0099-2020
+      // §7.2.2 b), checked as a license signature. Told by Type, never by
+      // guessing from the bytes: a Seal's value must be an SES_Signature.
+      r = license_signature_report(authority, s.signed_value, s.signature_xml_sm3, long_term);
     } else {
       r = seal_signature_report(authority, s.signed_value, s.signature_xml_sm3, {0, s.signature_xml_length}, long_term);
+      r["kind"] = "seal";
     }
     json references = json::array();
     std::vector<std::string> broken;

@@ -220,7 +220,7 @@ void parse_parties(const json& body, SignTaskRequest& r) {
       SignTaskRequest seals_only;
       if (!p.contains("seals")) bad(where + ".seals must be an object {mode, types, es_ids?}");
       parse_seals(p, seals_only);
-      if (!seals_only.chosen_seals.empty()) bad(where + ".seals.es_ids is not supported for parties");
+      party.chosen_seals = seals_only.chosen_seals;  // checked against the enterprise's seals at creation
       party.seal_mode = seals_only.seal_mode;
       party.seal_types = seals_only.seal_types;
     } else {

@@ -255,6 +255,12 @@ class StepContext {
                            "the task does not accept a " + record->type + " seal (" + seal_type_label(record->type) + ") now");
     if (!task_.request.chosen_seals.empty() && !contains(task_.request.chosen_seals, es_id))
       throw http::ApiError(422, "seal_not_chosen", "the relying party chose other seals for this task (seals.es_ids)");
+    if (const auto party = task_.party_of(subject.face_info.uscc)) {
+      const auto& chosen = task_.request.parties[*party].chosen_seals;
+      if (!chosen.empty() && !contains(chosen, es_id))
+        throw http::ApiError(422, "seal_not_chosen", "the relying party chose other seals for party " + std::to_string(*party + 1) +
+                                                         " (parties[" + std::to_string(*party) + "].seals.es_ids)");
+    }
     ResolvedSeal r{*record, {}};
     try {
       r.parsed = trust::parse_seal(record->seal_der);
@@ -330,6 +336,8 @@ nlohmann::json SignService::prepare(const SignTask& task, const nlohmann::json& 
   SignRepository repo(*ctx_);
   if (task.request.document_kind == "pdf")
     require_document_intact(task, repo.current_document(task.id).value_or(repo.original(task.id)));
+  else if (task.request.document_kind == "ofd")  // GB/T 33190 §18 (ofd_task.h)
+    require_ofd_intact(task, repo.current_document(task.id).value_or(repo.original(task.id)));
   if (es_field.is_null()) return prepare_license(task, c.certificate, subject, at);
   const std::string& es_id = es_field.get_ref<const std::string&>();
   const auto seal = step.resolve_seal(es_id, subject, c.certificate, at);
@@ -379,7 +387,7 @@ nlohmann::json SignService::prepare(const SignTask& task, const nlohmann::json& 
     prepared_pdf = std::move(prepared.pdf);
   } else if (task.request.document_kind == "ofd") {  // GB/T 33190 §18 (ofd_task.h)
     auto prepared = prepare_ofd_signature(task, repo.current_document(task.id).value_or(repo.original(task.id)),
-                                          seal.record.type, subject.holder_name, prep.signing_time);
+                                          seal.record.type, subject.face_info.uscc, subject.holder_name, prep.signing_time);
     request.data_hash = prepared.data_hash;
     request.property_info = prepared.property_info;
     prep.field_name = prepared.signature_path;

@@ -8,6 +8,8 @@
 #include <zhaoyin/protocol/canonical_json.h>
 #include <zhaoyin/protocol/wallet_messages.h>
 #include <zhaoyin/trust/bytes.h>
+#include <zhaoyin/trust/error.h>
+#include <zhaoyin/trust/seal.h>
 #include <zhaoyin/trust/sm3.h>
 #include <zhaoyin/verification/matter_functions.h>
 #include <zhaoyin/verification/subject_verifier.h>
@@ -70,19 +72,50 @@ void SignService::bind_to_login(const store::Application& app, SignTaskRequest& 
   r.signer_uscc = h.uscc;
 }
 
-void SignService::check_chosen_seals(const SignTaskRequest& r) const {
-  if (r.chosen_seals.empty()) return;
-  if (!r.signer_uscc)
-    throw http::ApiError::bad_request("seals.es_ids needs the enterprise: signer.uscc or signer.login_session");
-  if (!ctx_->authority) throw http::ApiError(503, "authority_unavailable", "no authority is configured");
-  const auto held = ctx_->authority->seals_of(*r.signer_uscc);
-  for (const auto& es_id : r.chosen_seals) {
+namespace {
+
+// The esIDs a relying party chose (seals.es_ids, or parties[i].seals.es_ids)
+// must be seals the authority lists for that enterprise, of the types asked,
+// and usable now: a seal that does not parse, is not yet valid or has expired
+// could never sign, so the task is refused before it exists.
+void require_chosen_seals(const authority::AuthorityConnector& authority, const std::string& uscc,
+                          const std::vector<std::string>& chosen, const std::vector<std::string>& types,
+                          const std::string& where) {
+  const auto held = authority.seals_of(uscc);
+  const auto now = std::chrono::system_clock::now();
+  for (const auto& es_id : chosen) {
     const auto it = std::find_if(held.begin(), held.end(), [&](const auto& s) { return s.es_id == es_id; });
     if (it == held.end())
-      throw http::ApiError(422, "unknown_seal", "the enterprise " + *r.signer_uscc + " has no seal " + es_id);
-    if (!contains(r.seal_types, it->type))
-      throw http::ApiError::bad_request("seals.es_ids: seal " + es_id + " is a " + it->type + " seal, not one of seals.types");
+      throw http::ApiError(422, "unknown_seal", where + ": the enterprise " + uscc + " has no seal " + es_id);
+    if (!contains(types, it->type))
+      throw http::ApiError::bad_request(where + ": seal " + es_id + " is a " + it->type + " seal, not one of the types asked");
+    trust::ParsedSeal parsed;
+    try {
+      parsed = trust::parse_seal(it->seal_der);
+    } catch (const trust::TrustError& e) {
+      throw http::ApiError(422, "seal_unusable", where + ": seal " + es_id + " does not parse: " + e.what());
+    }
+    if (now < parsed.info.valid_start || now > parsed.info.valid_end)
+      throw http::ApiError(422, "seal_unusable", where + ": seal " + es_id + " is valid from " +
+                                                     protocol::rfc3339(parsed.info.valid_start) + " to " +
+                                                     protocol::rfc3339(parsed.info.valid_end) + ", not now");
   }
+}
+
+}  // namespace
+
+void SignService::check_chosen_seals(const SignTaskRequest& r) const {
+  const bool any_party_chose =
+      std::any_of(r.parties.begin(), r.parties.end(), [](const Party& p) { return !p.chosen_seals.empty(); });
+  if (r.chosen_seals.empty() && !any_party_chose) return;
+  if (!r.chosen_seals.empty() && !r.signer_uscc)
+    throw http::ApiError::bad_request("seals.es_ids needs the enterprise: signer.uscc or signer.login_session");
+  if (!ctx_->authority) throw http::ApiError(503, "authority_unavailable", "no authority is configured");
+  if (!r.chosen_seals.empty()) require_chosen_seals(*ctx_->authority, *r.signer_uscc, r.chosen_seals, r.seal_types, "seals.es_ids");
+  for (std::size_t i = 0; i < r.parties.size(); ++i)
+    if (!r.parties[i].chosen_seals.empty())
+      require_chosen_seals(*ctx_->authority, r.parties[i].uscc, r.parties[i].chosen_seals, r.parties[i].seal_types,
+                           "parties[" + std::to_string(i) + "].seals.es_ids");
 }
 
 namespace {
@@ -137,11 +170,6 @@ SignTask SignService::create(const store::Application& app, SignTaskRequest r, c
   require_seal_types_held(r);
   check_chosen_seals(r);
 
-  const bool wants_license = contains(r.seal_types, kLicenseSignature);
-  if (wants_license && r.document_kind == "ofd")
-    throw http::ApiError::bad_request("license signatures (signature: \"license\") are made on PDFs and data, not OFD");
-  if (!r.parties.empty() && r.document_kind == "ofd")
-    throw http::ApiError::bad_request("parties: multi-party documents are PDFs or data");
   if (r.document_kind == "ofd") {
     check_ofd_for_task(r, document);
   } else if (r.document_kind == "pdf") {
@@ -255,8 +283,9 @@ nlohmann::json parties_json(const SignTask& t) {
     list.push_back({{"uscc", p.uscc},
                     {"name", optional_json(p.name)},
                     {"signature", p.signature},
-                    {"seals", p.signature == "license" ? nlohmann::json(nullptr)
-                                                       : nlohmann::json{{"mode", p.seal_mode}, {"types", p.seal_types}}},
+                    {"seals", p.signature == "license"
+                                  ? nlohmann::json(nullptr)
+                                  : nlohmann::json{{"mode", p.seal_mode}, {"types", p.seal_types}, {"es_ids", p.chosen_seals}}},
                     {"license_serial", optional_json(p.signer_serial)},
                     {"status", done ? "signed" : (t.final() || !t.party_may_sign(i) ? "waiting" : "due")},
                     {"due", done || t.final() ? nlohmann::json::array() : nlohmann::json(t.party_due(i))},
@@ -357,8 +386,12 @@ SignService::Download SignService::document(const SignTask& t, std::optional<std
   }
   const std::size_t i = index.value_or(t.signatures.size() - 1);
   if (i >= t.signatures.size()) throw http::ApiError::not_found("no signature " + std::to_string(i) + " on this task");
-  d.content_type = "application/octet-stream";
-  d.file_name = t.request.document_name + "." + std::to_string(i + 1) + ".ses";
+  // A license signature is a detached CMS SignedData: RFC 5751 §3.2.1 names
+  // it application/pkcs7-signature with the extension .p7s, which CMS tools
+  // open. A seal signature (GB/T 38540 SES_Signature) has no registered type.
+  const bool license = t.signatures[i].seal_type == kLicenseSignature;
+  d.content_type = license ? "application/pkcs7-signature" : "application/octet-stream";
+  d.file_name = t.request.document_name + "." + std::to_string(i + 1) + (license ? ".p7s" : ".ses");
   d.bytes = trust::base64_decode(t.signatures[i].ses_signature);
   return d;
 }

@@ -61,6 +61,7 @@ json Party::to_json() const {
           {"seal_mode", seal_mode},
           {"seal_types", seal_types},
           {"license_serial", optional_json(signer_serial)},
+          {"chosen_seals", chosen_seals},
           {"placement", placement ? placement_json(*placement) : json(nullptr)}};
 }
 
@@ -72,6 +73,7 @@ Party Party::from_json(const json& j) {
   p.seal_mode = j.at("seal_mode").get<std::string>();
   p.seal_types = j.at("seal_types").get<std::vector<std::string>>();
   p.signer_serial = optional_string(j, "license_serial");
+  if (j.contains("chosen_seals")) p.chosen_seals = j["chosen_seals"].get<std::vector<std::string>>();  // absent before it existed
   if (j.contains("placement") && !j["placement"].is_null()) p.placement = placement_from(j["placement"]);
   return p;
 }

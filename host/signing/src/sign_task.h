@@ -37,6 +37,7 @@ struct Party {
   std::string seal_mode = "all_of";          // any_of | all_of (license: all_of ["license"])
   std::vector<std::string> seal_types;       // license: {"license"}
   std::optional<std::string> signer_serial;  // bound holder (upper-case hex)
+  std::vector<std::string> chosen_seals;     // parties[].seals.es_ids: only these of its seals may sign (empty: any)
   std::optional<pdf::Placement> placement;   // where this party's seals go
   nlohmann::json to_json() const;
   static Party from_json(const nlohmann::json& j);

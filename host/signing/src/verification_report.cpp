@@ -358,6 +358,11 @@ json seal_signature_report(const authority::AuthorityConnector& authority, const
   return report(authority, ses, data_hash, hashed_range, long_term);
 }
 
+json license_signature_report(const authority::AuthorityConnector& authority, const Bytes& cms,
+                              const std::optional<Bytes>& data_hash, const LongTermContext* long_term) {
+  return license_report(authority, cms, data_hash, long_term);
+}
+
 json verify_detached(const authority::AuthorityConnector& authority, const Bytes& data, const Bytes& ses,
                      const LongTermContext* long_term) {
   json r = trust::looks_like_cms(ses) ? license_report(authority, ses, trust::sm3(data), long_term)

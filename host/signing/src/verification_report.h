@@ -27,6 +27,11 @@ nlohmann::json seal_signature_report(const authority::AuthorityConnector& author
                                      const std::optional<Bytes>& data_hash, const std::vector<std::uint64_t>& hashed_range,
                                      const LongTermContext* long_term = nullptr);
 
+// One license signature's report (a detached CMS, docs/SEALS.md "License
+// signatures") given the SM3 of the data it should sign; for OFD's Type="Sign".
+nlohmann::json license_signature_report(const authority::AuthorityConnector& authority, const Bytes& cms,
+                                        const std::optional<Bytes>& data_hash, const LongTermContext* long_term = nullptr);
+
 // A detached SES_Signature over `data`.
 nlohmann::json verify_detached(const authority::AuthorityConnector& authority, const Bytes& data, const Bytes& ses_signature,
                                const LongTermContext* long_term = nullptr);

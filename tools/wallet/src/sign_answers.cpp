@@ -50,10 +50,19 @@ std::vector<std::string> accepted_types(const Wallet& wallet, const nlohmann::js
 std::vector<const WalletSeal*> usable_seals(const Wallet& wallet, const nlohmann::json& request) {
   const std::vector<std::string> accepted = accepted_types(wallet, request);
   // seals.es_ids: the seals the relying party had the enterprise choose; only those (docs/protocol/signing.md).
+  // With parties, the holder's own party's parties[].seals.es_ids.
   std::vector<std::string> chosen;
-  if (request.contains("seals") && request["seals"].contains("es_ids") && request["seals"]["es_ids"].is_array())
-    for (const auto& id : request["seals"]["es_ids"])
-      if (id.is_string()) chosen.push_back(id.get<std::string>());
+  const auto take = [&](const nlohmann::json& seals) {
+    if (seals.is_object() && seals.contains("es_ids") && seals["es_ids"].is_array())
+      for (const auto& id : seals["es_ids"])
+        if (id.is_string()) chosen.push_back(id.get<std::string>());
+  };
+  if (request.contains("parties") && request["parties"].is_array()) {
+    for (const auto& p : request["parties"])
+      if (p.is_object() && p.value("uscc", std::string()) == wallet.face_info().uscc && p.contains("seals")) take(p["seals"]);
+  } else if (request.contains("seals")) {
+    take(request["seals"]);
+  }
   std::vector<const WalletSeal*> out;
   for (const auto& s : wallet.seals())
     if (s.authorised && std::find(accepted.begin(), accepted.end(), s.type) != accepted.end() &&

@@ -64,6 +64,11 @@ struct Placement {
 };
 
 struct SignatureMeta {
+  // §18.1 表 66 Signature/@Type: "Seal" (电子签章: an SES_Signature, with a
+  // StampAnnot at the placement) or "Sign" (纯数字签名: a digital signature
+  // without a seal; no StampAnnot, the placement is not used). GM/T 0099-2020
+  // §7.2.2 b) has a "Sign" value with SM2 be a GB/T 35275 SignedData.
+  std::string type = "Seal";
   std::string provider_name = "Zhaoyin";  // §18.2.1 Provider
   std::string provider_version = "1.0";
   std::string company;
@@ -80,7 +85,9 @@ struct PreparedSignature {
 };
 
 // Throws OfdError: malformed_ofd / ofd_limit_exceeded / unsupported_ofd;
-// placement_off_page when the page does not exist or the seal leaves it.
+// placement_off_page when the page does not exist or the seal leaves it (a
+// "Sign" signature has no appearance: its placement is not checked);
+// invalid_argument for a type other than Seal or Sign.
 PreparedSignature prepare_signature(const Bytes& ofd, const Placement& placement, const SignatureMeta& meta,
                                     const PackageLimits& limits = {});
 
