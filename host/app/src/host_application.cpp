@@ -340,6 +340,15 @@ int HostApplication::main(const std::vector<std::string>& args) {
       sandbox = std::make_shared<authority::SandboxConnector>(cfg.sandbox_dir);
     std::shared_ptr<authority::HttpAuthorityConnector> networked;
     if (cfg.authority_driver == "http") networked = make_http_connector(cfg);
+    // The sandbox demo (http/sandbox_demo.h) runs over http only against the
+    // sandbox's own service: the folder's wallets hold licenses of its root.
+    if (networked && sandbox &&
+        networked->settings().root.der() !=
+            trust::Certificate::from_pem(read_whole(cfg.sandbox_dir / "authority" / "root.pem", "the sandbox's root")).der()) {
+      log_->warn("authority.root_certificate is not the sandbox's root: the sandbox demo is off",
+                 {{"sandbox_dir", cfg.sandbox_dir.string()}, {"root_certificate", cfg.authority_root.string()}});
+      ctx->settings.sandbox_dir.clear();
+    }
 
     ctx->db = std::make_shared<store::Database>(cfg.store);
     const std::size_t applied = ctx->db->migrate();
