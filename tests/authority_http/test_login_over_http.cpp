@@ -32,10 +32,11 @@ TEST_CASE("a QR login through the http driver confirms and a license revoked at 
   CHECK(got["subject"]["holder"]["name"] == kBoss);
   const std::string serial = env.wallet_entry(kBoss)["cert_serial"];
   CHECK(got["subject"]["license_serial"] == serial);
-  // The host asked the service, signed as itself, about this holder's license.
+  // The host asked the service, signed as itself, about this holder, and
+  // fetched the Hubei CA's CRL from its distribution point.
   const auto log = s.authority_log();
-  CHECK(log.find("\"target\":\"/v1/licenses/" + serial + "\"") != std::string::npos);
   CHECK(log.find("\"target\":\"/v1/holders/" + serial + "\"") != std::string::npos);
+  CHECK(log.find("\"target\":\"/crl/42.crl\"") != std::string::npos);
 
   s.operator_command("revoke-license " + quote(s.dir().string()) + " " + serial + " --reason keyCompromise");
   std::string refused_id;
