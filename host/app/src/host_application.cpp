@@ -69,6 +69,8 @@ std::shared_ptr<authority::HttpAuthorityConnector> make_http_connector(const Hos
   s.retry_backoff = cfg.authority_backoff;
   s.max_freshness = cfg.authority_max_freshness;
   s.grace = cfg.authority_grace;
+  s.certificate_status = cfg.authority_certificate_status == "ocsp" ? authority::CertificateStatusSource::Ocsp
+                                                                     : authority::CertificateStatusSource::Crl;
   try {
     return std::make_shared<authority::HttpAuthorityConnector>(std::move(s));
   } catch (const authority::AuthorityError& e) {
@@ -373,7 +375,8 @@ int HostApplication::main(const std::vector<std::string>& args) {
     if (networked) {
       log_->info("http authority configured", {{"url", cfg.authority_url},
                                                {"max_freshness_seconds", cfg.authority_max_freshness.count()},
-                                               {"grace_seconds", cfg.authority_grace.count()}});
+                                               {"grace_seconds", cfg.authority_grace.count()},
+                                               {"certificate_status", cfg.authority_certificate_status}});
       try {
         networked->reload();  // warm the trust store; a host may start while the authority is down
       } catch (const authority::AuthorityError& e) {
