@@ -63,22 +63,39 @@ const Harness& harness() {
   return h;
 }
 
-// The input's BasicOCSPResponse signed again by the harness CA (byKey, with
-// the ID), wrapped as a successful response; empty when OpenSSL cannot.
+// The input's single responses and extensions in a new BasicOCSPResponse
+// signed by the harness CA (byKey, with the ID), wrapped as a successful
+// response; empty when OpenSSL cannot. (A new one rather than the input's
+// signed again: OpenSSL 3.0's OCSP_RESPID_set_by_key overwrites a byKey
+// responderID without freeing it, a leak LeakSanitizer reports.)
 trust::Bytes resigned(const trust::Bytes& input) {
   const Harness& h = harness();
   const unsigned char* p = input.data();
   OCSP_RESPONSE* response = d2i_OCSP_RESPONSE(nullptr, &p, static_cast<long>(input.size()));
   OCSP_BASICRESP* basic = response ? OCSP_response_get1_basic(response) : nullptr;
   trust::Bytes out;
-  if (basic) {
+  OCSP_BASICRESP* fresh = basic ? OCSP_BASICRESP_new() : nullptr;
+  bool copied = fresh != nullptr;
+  for (int i = 0; copied && i < OCSP_resp_count(basic); ++i) {
+    OCSP_SINGLERESP* single = OCSP_resp_get0(basic, i);
+    int reason = -1;
+    ASN1_GENERALIZEDTIME *revoked = nullptr, *this_update = nullptr, *next_update = nullptr;
+    const int status = OCSP_single_get0_status(single, &reason, &revoked, &this_update, &next_update);
+    const OCSP_CERTID* id = OCSP_SINGLERESP_get0_id(single);
+    copied = status >= 0 && this_update &&
+             OCSP_basic_add1_status(fresh, const_cast<OCSP_CERTID*>(id), status, reason, revoked, this_update,
+                                    next_update) != nullptr;
+  }
+  for (int i = 0; copied && i < OCSP_BASICRESP_get_ext_count(basic); ++i)
+    copied = OCSP_BASICRESP_add_ext(fresh, OCSP_BASICRESP_get_ext(basic, i), -1) == 1;
+  if (copied) {
     EVP_MD_CTX* md = EVP_MD_CTX_new();
     EVP_PKEY_CTX* pctx = EVP_PKEY_CTX_new(h.ca_key.native(), nullptr);
     if (md && pctx && EVP_PKEY_CTX_set1_id(pctx, "1234567812345678", 16) > 0) {
       EVP_MD_CTX_set_pkey_ctx(md, pctx);
       if (EVP_DigestSignInit(md, nullptr, EVP_sm3(), nullptr, h.ca_key.native()) == 1 &&
-          OCSP_basic_sign_ctx(basic, h.ca.native(), md, nullptr, OCSP_NOCERTS | OCSP_RESPID_KEY) == 1) {
-        OCSP_RESPONSE* again = OCSP_response_create(OCSP_RESPONSE_STATUS_SUCCESSFUL, basic);
+          OCSP_basic_sign_ctx(fresh, h.ca.native(), md, nullptr, OCSP_NOCERTS | OCSP_RESPID_KEY) == 1) {
+        OCSP_RESPONSE* again = OCSP_response_create(OCSP_RESPONSE_STATUS_SUCCESSFUL, fresh);
         unsigned char* der = nullptr;
         const int length = again ? i2d_OCSP_RESPONSE(again, &der) : 0;
         if (length > 0) out.assign(der, der + length);
@@ -89,6 +106,7 @@ trust::Bytes resigned(const trust::Bytes& input) {
     EVP_MD_CTX_free(md);
     EVP_PKEY_CTX_free(pctx);
   }
+  OCSP_BASICRESP_free(fresh);
   OCSP_BASICRESP_free(basic);
   OCSP_RESPONSE_free(response);
   ERR_clear_error();
