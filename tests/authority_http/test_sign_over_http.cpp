@@ -59,3 +59,15 @@ TEST_CASE("a sign task is signed and verified through the http driver and a sign
   REQUIRE(later["signatures"].size() == 1);
   CHECK(later["signatures"][0]["signer"]["revocation"]["status"] == "revoked");
 }
+
+TEST_CASE("with certificate_status = ocsp a sign answer asks the responder about the signer") {
+  ServedSandbox s;
+  auto args = http_driver_args(s, 0);
+  args.insert(args.end(), {"--set", "authority.certificate_status=ocsp"});
+  SigningEnv env(s.dir(), args);
+  const auto t = env.create_pdf_task("tax", {"contract"}, "any_of", {{"matter", "电子政务/税务"}});
+  const auto signed_reply = env.sign_task(t, kAdmin, "contract");
+  INFO(signed_reply.body);
+  REQUIRE(signed_reply.status == 200);
+  CHECK(s.authority_log().find("\"target\":\"/ocsp/") != std::string::npos);
+}
