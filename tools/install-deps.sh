@@ -15,6 +15,7 @@ BUILD_PKGS=(
   libcairo2-dev libfreetype-dev libpng-dev  # seal impressions, Chinese text, palette PNGs
   fonts-wqy-zenhei                   # a real CJK font for seal impressions
   catch2                             # unit tests
+  curl jq                            # run.sh: polls the authority service's /healthz, reads the sandbox's URL
 )
 TEST_PKGS=(
   curl                               # integration tests talk HTTP to a running host

@@ -60,13 +60,15 @@ inline nlohmann::json wallet_entry(const fs::path& sandbox, const std::string& s
 }
 
 // Forwards GET requests to the authority; when tampering, changes the answer's
-// body (a JSON member added, or one byte of a CRL flipped) but keeps its
-// Authority-Signature header.
+// body (a JSON member added, or one byte of a CRL or an OCSP response flipped)
+// but keeps its Authority-Signature header; when failing, answers 502 itself,
+// as a broken gateway would. only_paths(prefix) limits both to the requests
+// whose target starts with it (e.g. "/ocsp/": the responder alone).
 class TamperingProxy {
  public:
   explicit TamperingProxy(int authority_port)
       : socket_(Poco::Net::SocketAddress("127.0.0.1", 0)),
-        server_(new Factory(authority_port, tamper_), socket_, new Poco::Net::HTTPServerParams) {
+        server_(new Factory(authority_port, state_), socket_, new Poco::Net::HTTPServerParams) {
     server_.start();
   }
   ~TamperingProxy() { server_.stopAll(true); }
@@ -74,13 +76,28 @@ class TamperingProxy {
   TamperingProxy& operator=(const TamperingProxy&) = delete;
 
   std::string url() const { return "http://127.0.0.1:" + std::to_string(socket_.address().port()); }
-  void tamper(bool on) { tamper_ = on; }
+  void tamper(bool on) { state_.tamper = on; }
+  void fail(bool on) { state_.fail = on; }
+  // Set before the proxy is used (not changed while requests run).
+  void only_paths(const std::string& prefix) { state_.prefix = prefix; }
 
  private:
+  struct State {
+    std::atomic<bool> tamper{false};
+    std::atomic<bool> fail{false};
+    std::string prefix;
+  };
   class Forward final : public Poco::Net::HTTPRequestHandler {
    public:
-    Forward(int port, const std::atomic<bool>& tamper) : port_(port), tamper_(tamper) {}
+    Forward(int port, const State& state) : port_(port), state_(state) {}
     void handleRequest(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServerResponse& out) override {
+      const bool affected = in.getURI().rfind(state_.prefix, 0) == 0;
+      if (affected && state_.fail) {
+        out.setStatus(Poco::Net::HTTPResponse::HTTP_BAD_GATEWAY);
+        out.setContentLength(0);
+        out.send();
+        return;
+      }
       Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port_));
       Poco::Net::HTTPRequest request(in.getMethod(), in.getURI(), Poco::Net::HTTPMessage::HTTP_1_1);
       if (in.has("Authorization")) request.set("Authorization", in.get("Authorization"));
@@ -88,7 +105,7 @@ class TamperingProxy {
       Poco::Net::HTTPResponse response;
       std::string body;
       Poco::StreamCopier::copyToString(session.receiveResponse(response), body);
-      if (tamper_ && !body.empty()) {
+      if (affected && state_.tamper && !body.empty()) {
         if (body.front() == '{')
           body.insert(body.size() - 1, ",\"tampered\":true");
         else
@@ -103,24 +120,36 @@ class TamperingProxy {
 
    private:
     int port_;
-    const std::atomic<bool>& tamper_;
+    const State& state_;
   };
   class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
    public:
-    Factory(int port, const std::atomic<bool>& tamper) : port_(port), tamper_(tamper) {}
+    Factory(int port, const State& state) : port_(port), state_(state) {}
     Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
-      return new Forward(port_, tamper_);
+      return new Forward(port_, state_);
     }
 
    private:
     int port_;
-    const std::atomic<bool>& tamper_;
+    const State& state_;
   };
 
-  std::atomic<bool> tamper_{false};
+  State state_;
   Poco::Net::ServerSocket socket_;
   Poco::Net::HTTPServer server_;
 };
+
+// zhaoyin-host arguments (after --sandbox DIR) for the http driver against the
+// served sandbox: every verification asks the service (freshness 0), one quick
+// retry, `grace_seconds` of grace.
+inline std::vector<std::string> http_driver_args(const ServedSandbox& s, int grace_seconds) {
+  return {"--set", "authority.driver=http",
+          "--set", "authority.url=" + s.url(),
+          "--set", "authority.max_freshness_seconds=0",
+          "--set", "authority.grace_seconds=" + std::to_string(grace_seconds),
+          "--set", "authority.retries=1",
+          "--set", "authority.retry_backoff_ms=20"};
+}
 
 // Settings of an in-process connector for the served sandbox (or a proxy).
 inline authority::HttpConnectorSettings connector_settings(const ServedSandbox& s, const std::string& url,

@@ -10,6 +10,7 @@
 #include <zhaoyin/access/scenarios.h>
 #include <zhaoyin/admin/staff.h>
 #include <zhaoyin/http/api_error.h>
+#include <zhaoyin/http/sandbox_demo.h>
 
 namespace zhaoyin::admin {
 
@@ -149,7 +150,7 @@ class RegisterPdf final : public http::Handler {
     const auto rows = access::register_rows(visible_active(*pages_, staff), filter);
     access::RegisterPrint print;
     print.issuer = filter.department;
-    print.sandbox = pages_->host->authority_name() == "sandbox";
+    print.sandbox = http::sandbox_demo(*pages_->host);
     ex.response().set("Content-Disposition", "inline; filename=\"scenario-register.pdf\"");
     ex.send_text(200, "application/pdf", access::render_register_pdf(rows, print));
   }

@@ -6,6 +6,7 @@
 #include <openssl/crypto.h>
 #include <zhaoyin/admin/staff_accounts.h>
 #include <zhaoyin/http/api_error.h>
+#include <zhaoyin/http/sandbox_demo.h>
 #include <zhaoyin/http/form.h>
 
 #include "admin_edge.h"
@@ -140,7 +141,7 @@ void audit(const http::HostContext& ctx, const std::string& actor, const std::st
 void send_page(http::Exchange& ex, const http::HostContext& ctx, const std::optional<StaffSession>& staff,
                const std::string& title, const std::string& template_name, nlohmann::json data, int status) {
   if (!data.is_object()) data = nlohmann::json::object();
-  const bool sandbox = ctx.authority_name() == "sandbox";
+  const bool sandbox = http::sandbox_demo(ctx);
   data["sandbox"] = sandbox;
   if (staff) {
     data["staff"] = staff_json(*staff);

@@ -69,6 +69,8 @@ std::shared_ptr<authority::HttpAuthorityConnector> make_http_connector(const Hos
   s.retry_backoff = cfg.authority_backoff;
   s.max_freshness = cfg.authority_max_freshness;
   s.grace = cfg.authority_grace;
+  s.certificate_status = cfg.authority_certificate_status == "ocsp" ? authority::CertificateStatusSource::Ocsp
+                                                                     : authority::CertificateStatusSource::Crl;
   try {
     return std::make_shared<authority::HttpAuthorityConnector>(std::move(s));
   } catch (const authority::AuthorityError& e) {
@@ -340,6 +342,15 @@ int HostApplication::main(const std::vector<std::string>& args) {
       sandbox = std::make_shared<authority::SandboxConnector>(cfg.sandbox_dir);
     std::shared_ptr<authority::HttpAuthorityConnector> networked;
     if (cfg.authority_driver == "http") networked = make_http_connector(cfg);
+    // The sandbox demo (http/sandbox_demo.h) runs over http only against the
+    // sandbox's own service: the folder's wallets hold licenses of its root.
+    if (networked && sandbox &&
+        networked->settings().root.der() !=
+            trust::Certificate::from_pem(read_whole(cfg.sandbox_dir / "authority" / "root.pem", "the sandbox's root")).der()) {
+      log_->warn("authority.root_certificate is not the sandbox's root: the sandbox demo is off",
+                 {{"sandbox_dir", cfg.sandbox_dir.string()}, {"root_certificate", cfg.authority_root.string()}});
+      ctx->settings.sandbox_dir.clear();
+    }
 
     ctx->db = std::make_shared<store::Database>(cfg.store);
     const std::size_t applied = ctx->db->migrate();
@@ -364,7 +375,8 @@ int HostApplication::main(const std::vector<std::string>& args) {
     if (networked) {
       log_->info("http authority configured", {{"url", cfg.authority_url},
                                                {"max_freshness_seconds", cfg.authority_max_freshness.count()},
-                                               {"grace_seconds", cfg.authority_grace.count()}});
+                                               {"grace_seconds", cfg.authority_grace.count()},
+                                               {"certificate_status", cfg.authority_certificate_status}});
       try {
         networked->reload();  // warm the trust store; a host may start while the authority is down
       } catch (const authority::AuthorityError& e) {

@@ -110,6 +110,10 @@ HostConfig load_host_config(const Poco::Util::AbstractConfiguration& config,
   c.authority_backoff = std::chrono::milliseconds(r.number("authority.retry_backoff_ms", 200, 0, 60000));
   c.authority_max_freshness = std::chrono::seconds(r.number("authority.max_freshness_seconds", 300, 0, 86400));
   c.authority_grace = std::chrono::seconds(r.number("authority.grace_seconds", 900, 0, 7 * 86400));
+  c.authority_certificate_status = r.text("authority.certificate_status", "crl");
+  if (c.authority_certificate_status != "crl" && c.authority_certificate_status != "ocsp")
+    throw ConfigError(r.name("authority.certificate_status") + ": '" + c.authority_certificate_status +
+                      "' is not supported (crl, ocsp)");
   c.identity_certificate = r.text("identity.certificate_file", "");
   c.identity_key = r.text("identity.key_file", "");
   if (c.identity_certificate.empty() != c.identity_key.empty())

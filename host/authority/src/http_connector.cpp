@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <nlohmann/json.hpp>
+#include <zhaoyin/authority/ocsp_client.h>
 #include <zhaoyin/authority/signed_request.h>
 #include <zhaoyin/authority/status_answer.h>
 #include <zhaoyin/trust/bytes.h>
@@ -128,6 +129,7 @@ struct HttpAuthorityConnector::Impl {
   mutable std::map<std::string, Entry<Answer>> answers;          // by request target
   mutable std::map<std::string, Entry<trust::Crl>> crls;         // by distribution point
   mutable std::map<std::string, Entry<trust::Certificate>> signers;  // "status-signer"
+  mutable std::map<std::string, Entry<OcspStatus>> ocsp_answers;    // by "issuer serial/serial"
   mutable std::vector<std::shared_ptr<const void>> store_inputs;  // what `store` was built from
   mutable std::shared_ptr<const trust::TrustStore> store;
   mutable ConnectorHealth counters;
@@ -301,6 +303,48 @@ struct HttpAuthorityConnector::Impl {
     });
   }
 
+  // ---- OCSP (RFC 6960) ----
+
+  std::shared_ptr<const OcspStatus> ocsp_status(const trust::Certificate& certificate,
+                                                const trust::Certificate& issuer) const {
+    return cached(ocsp_answers, issuer.serial_hex() + "/" + certificate.serial_hex(), [&] {
+      // A fresh nonce every time: an answer recorded earlier cannot be replayed.
+      const OcspQuery query = make_ocsp_query(certificate, issuer);
+      const RawAnswer raw = get("/ocsp/" + ocsp_get_path(query.der), false);
+      if (raw.status != 200)
+        throw FetchFailure("bad_answer", "the OCSP responder answered HTTP " + std::to_string(raw.status) + " about " +
+                                             certificate.serial_hex());
+      const auto now = Clock::now();
+      OcspStatus status;
+      try {
+        status = read_ocsp_response(trust::to_bytes(raw.body), query, certificate, issuer, now, kClockSkew);
+      } catch (const OcspRefused& e) {
+        throw FetchFailure("bad_answer", "the OCSP answer about " + certificate.serial_hex() + " is refused: " + e.what());
+      }
+      auto fresh_until = now + settings.max_freshness;
+      if (status.next_update) fresh_until = std::min(fresh_until, *status.next_update);
+      note_success();
+      return Entry<OcspStatus>{std::make_shared<const OcspStatus>(std::move(status)), fresh_until};
+    });
+  }
+
+  // The certificate's issuer among the root and the CAs the authority lists.
+  std::optional<trust::Certificate> issuer_of(const trust::Certificate& certificate) const {
+    if (certificate.issuer().attributes == settings.root.subject().attributes && certificate.signed_by(settings.root))
+      return settings.root;
+    const auto cas = answer("/v1/ca-certificates", "", "");
+    if (cas->status != 200 || !cas->body.contains("certificates")) return std::nullopt;
+    for (const auto& c : cas->body.at("certificates")) {
+      try {
+        const auto ca = trust::Certificate::from_der(trust::base64_decode(text(c, "certificate")));
+        if (certificate.issuer().attributes == ca.subject().attributes && certificate.signed_by(ca)) return ca;
+      } catch (const std::exception&) {
+        continue;  // a malformed entry names nobody's issuer
+      }
+    }
+    return std::nullopt;
+  }
+
   std::shared_ptr<const trust::TrustStore> trust_store() const {
     const auto cas = answer("/v1/ca-certificates", "", "");
     if (cas->status != 200) throw AuthorityUnavailable("the authority publishes no CA certificates");
@@ -376,6 +420,14 @@ RevocationStatus HttpAuthorityConnector::revocation_status(const std::string& se
   RevocationStatus status;
   const auto serial = normalise_serial(serial_hex);
   if (!serial || serial->size() > 64) return status;
+  if (impl_->settings.certificate_status == CertificateStatusSource::Ocsp) {
+    // The responder answers for certificates it can name by issuer and serial.
+    const auto certificate = find_certificate(*serial);
+    if (!certificate) return status;  // never issued: unknown
+    const auto issuer = impl_->issuer_of(*certificate);
+    if (!issuer) return status;
+    return impl_->ocsp_status(*certificate, *issuer)->status;
+  }
   const auto doc = impl_->document("/v1/licenses/" + *serial, "serial", *serial);
   if (!doc) return status;
   const std::string state = doc->value("status", std::string());
@@ -496,6 +548,12 @@ std::optional<std::string> HttpAuthorityConnector::find_uscc_by_name(const std::
   const std::string uscc = doc->value("uscc", std::string());
   if (!trust::uscc_valid(uscc)) throw AuthorityUnavailable("the authority named no valid USCC for the name asked");
   return uscc;
+}
+
+std::optional<RevocationStatus> HttpAuthorityConnector::live_status(const trust::Certificate& certificate,
+                                                                   const trust::Certificate& issuer) const {
+  if (impl_->settings.certificate_status != CertificateStatusSource::Ocsp) return std::nullopt;
+  return impl_->ocsp_status(certificate, issuer)->status;
 }
 
 void HttpAuthorityConnector::reload() { impl_->trust_store(); }

@@ -9,6 +9,7 @@
 #include <zhaoyin/http/api_error.h>
 #include <zhaoyin/http/auth.h>
 #include <zhaoyin/http/html.h>
+#include <zhaoyin/http/sandbox_demo.h>
 #include <zhaoyin/http/usage_check.h>
 #include <zhaoyin/login/login_service.h>
 #include <zhaoyin/protocol/canonical_json.h>
@@ -22,7 +23,7 @@ namespace {
 
 using http::escape_html;
 
-bool sandbox(const http::HostContext& ctx) { return ctx.authority_name() == "sandbox"; }
+bool sandbox(const http::HostContext& ctx) { return http::sandbox_demo(ctx); }
 
 LoginSession session_or_404(LoginService& service, const std::string& id) {
   auto s = service.find(id);

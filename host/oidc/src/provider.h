@@ -11,6 +11,7 @@
 #include <zhaoyin/http/exchange.h>
 #include <zhaoyin/http/form.h>
 #include <zhaoyin/http/host_context.h>
+#include <zhaoyin/http/sandbox_demo.h>
 #include <zhaoyin/oidc/login_gateway.h>
 #include <zhaoyin/oidc/routes.h>
 #include <zhaoyin/oidc/signing_key.h>
@@ -36,7 +37,7 @@ struct Provider {
   ProviderOptions options;
 
   std::string issuer() const { return host->settings.public_url; }
-  bool sandbox() const { return host->authority && host->authority->name() == "sandbox"; }
+  bool sandbox() const { return http::sandbox_demo(*host); }
 };
 
 // An RFC 6749 §5.2 error: {"error":"<error>","error_description":"..."}.

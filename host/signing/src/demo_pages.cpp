@@ -5,9 +5,10 @@
 // "zhaoyin-demo"; the demo pages show no other task.
 #include <algorithm>
 #include <fstream>
-#include <zhaoyin/authority/sandbox_connector.h>
+#include <filesystem>
 #include <zhaoyin/http/api_error.h>
 #include <zhaoyin/http/html.h>
+#include <zhaoyin/http/sandbox_demo.h>
 #include <zhaoyin/protocol/canonical_json.h>
 #include <zhaoyin/store/application_repository.h>
 
@@ -24,10 +25,11 @@ using http::escape_html;
 
 const char* const kDemoTag = "zhaoyin-demo";
 
-const authority::SandboxConnector& sandbox_or_404(const http::HostContext& ctx) {
-  const auto* sandbox = dynamic_cast<const authority::SandboxConnector*>(ctx.authority.get());
-  if (!sandbox) throw http::ApiError::not_found("the demo runs only with the sandbox authority");
-  return *sandbox;
+// The sandbox folder the demo's wallets are in; 404 unless the host runs the
+// sandbox demo (its files or its service over http: http/sandbox_demo.h).
+std::filesystem::path sandbox_or_404(const http::HostContext& ctx) {
+  if (!http::sandbox_demo(ctx)) throw http::ApiError::not_found("the demo runs only with the sandbox authority");
+  return ctx.settings.sandbox_dir;
 }
 
 SignTask demo_task(SignService& service, const std::string& id) {
@@ -41,17 +43,20 @@ SignTask demo_task(SignService& service, const std::string& id) {
 struct DemoWallet {
   std::string holder, enterprise, path, password;
 };
-std::optional<DemoWallet> demo_wallet(const authority::SandboxConnector& sandbox, const store::Application& app) {
-  std::ifstream in(sandbox.directory() / "sandbox.json");
+// The wallets are the folder's; whether their enterprise is still active is
+// the authority's answer (over http, what its operator last set).
+std::optional<DemoWallet> demo_wallet(const http::HostContext& ctx, const std::filesystem::path& sandbox,
+                                      const store::Application& app) {
+  std::ifstream in(sandbox / "sandbox.json");
   const auto j = nlohmann::json::parse(in, nullptr, false);
   if (!j.is_object() || !j.contains("wallets")) return std::nullopt;
   std::optional<DemoWallet> fallback;
   for (const auto& w : j["wallets"]) {
     if (w.value("role", "") != "legal_representative" || w.value("cert_revoked", false)) continue;
     const std::string uscc = w.value("uscc", "");
-    const auto face = sandbox.find_license(uscc);
+    const auto face = ctx.authority->find_license(uscc);
     if (!face || domain::to_string(face->status) != "active") continue;
-    DemoWallet d{w.value("holder", ""), w.value("enterprise", ""), (sandbox.directory() / w.value("path", "")).string(),
+    DemoWallet d{w.value("holder", ""), w.value("enterprise", ""), (sandbox / w.value("path", "")).string(),
                  w.value("password", "")};
     if (app.scope != "province" || uscc.substr(2, 2) == app.province) return d;
     if (!fallback) fallback = d;
@@ -108,7 +113,7 @@ const char* const kScript = R"(
 }  // namespace
 
 void DemoSign::handle(http::Exchange& ex) {
-  const auto& sandbox = sandbox_or_404(*ctx_);
+  const auto sandbox = sandbox_or_404(*ctx_);
   store::ApplicationRepository apps(*ctx_->db);
   // The tax bureau's demo application first (its extensions add no seal for a
   // task without a matter), then any other approved for e-signature.
@@ -117,7 +122,7 @@ void DemoSign::handle(http::Exchange& ex) {
   for (const auto& app : candidates) {
     if (app.status != store::ApplicationStatus::Active) continue;
     if (std::find(app.needs.begin(), app.needs.end(), "signature") == app.needs.end()) continue;
-    const auto wallet = demo_wallet(sandbox, app);
+    const auto wallet = demo_wallet(*ctx_, sandbox, app);
     SignTaskRequest r;
     r.document_kind = "pdf";
     r.document_name = "技术服务合同（沙箱示例）.pdf";
@@ -138,12 +143,12 @@ void DemoSign::handle(http::Exchange& ex) {
 }
 
 void DemoSignPage::handle(http::Exchange& ex) {
-  const auto& sandbox = sandbox_or_404(*ctx_);
+  const auto sandbox = sandbox_or_404(*ctx_);
   SignService service(ctx_);
   const auto t = demo_task(service, ex.param("id"));
   store::ApplicationRepository apps(*ctx_->db);
   const auto app = apps.find(t.client_id);
-  const auto wallet = app ? demo_wallet(sandbox, *app) : std::nullopt;
+  const auto wallet = app ? demo_wallet(*ctx_, sandbox, *app) : std::nullopt;
   // One command per seal still to sign: every required type, plus the first any-of type.
   std::vector<std::string> seals_to_sign = t.request.required_types;
   if (t.request.seal_mode == "any_of" && !t.request.seal_types.empty()) seals_to_sign.push_back(t.request.seal_types.front());

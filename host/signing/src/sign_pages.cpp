@@ -9,6 +9,7 @@
 // and its state never carry signatures, the document or who signed: those are
 // the relying party's, through its API.
 #include <zhaoyin/http/api_error.h>
+#include <zhaoyin/http/sandbox_demo.h>
 #include <zhaoyin/http/html.h>
 #include <zhaoyin/protocol/canonical_json.h>
 #include <zhaoyin/store/application_repository.h>
@@ -121,7 +122,7 @@ void SignPage::handle(http::Exchange& ex) {
           "</ol>\n";
   body += "<p class=\"hint\">有效期至 Valid until " + escape_html(protocol::rfc3339(t.expires_at)) + "</p>\n";
   body += "</section>\n";
-  http::PageOptions options{"扫码签章 · Sign", kStyle, kScript, ctx_->authority_name() == "sandbox", {}};
+  http::PageOptions options{"扫码签章 · Sign", kStyle, kScript, http::sandbox_demo(*ctx_), {}};
   ex.response().set("Cache-Control", "no-store");
   http::send_page(ex, 200, options, body);
 }

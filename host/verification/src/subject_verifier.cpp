@@ -1,5 +1,6 @@
 #include <zhaoyin/verification/subject_verifier.h>
 
+#include <zhaoyin/authority/http_connector.h>
 #include <zhaoyin/protocol/canonical_json.h>
 #include <zhaoyin/protocol/grant.h>
 #include <zhaoyin/trust/error.h>
@@ -72,7 +73,23 @@ void check_chain(Run& run, const authority::AuthorityConnector& authority, const
     path = r.path;
     run.pass("chain", "chains to " + r.path.back().subject_line());
     run.pass("validity", "within the validity of every certificate in the chain");
-    run.pass("revocation", "not on its issuer's CRL");
+    // authority.certificate_status = ocsp: the responder's current answer about
+    // each certificate below the root decides as well (RFC 6960 §2.2); it
+    // throws AuthorityUnavailable (503) when it cannot be had within grace.
+    const auto* networked = dynamic_cast<const authority::HttpAuthorityConnector*>(&authority);
+    bool asked = false;
+    for (std::size_t i = 0; networked && i + 1 < r.path.size(); ++i) {
+      const auto live = networked->live_status(r.path[i], r.path[i + 1]);
+      if (!live) break;
+      asked = true;
+      const std::string who = r.path[i].subject_line() + " (serial " + r.path[i].serial_hex() + ")";
+      if (live->state == authority::CertificateState::Revoked)
+        run.fail("revocation", "license_revoked", 422,
+                 who + " is revoked per its issuer's OCSP responder (reason " + live->reason + ")");
+      if (live->state == authority::CertificateState::Unknown)
+        run.fail("revocation", "unknown_license", 422, who + " is unknown to its issuer's OCSP responder");
+    }
+    run.pass("revocation", asked ? "not on its issuer's CRL, and good per its OCSP responder" : "not on its issuer's CRL");
     return;
   }
   if (r.code == "cert_expired") {

@@ -45,6 +45,7 @@ struct HostConfig {
   std::chrono::milliseconds authority_backoff{200};       // authority.retry_backoff_ms (0 to 60000)
   std::chrono::seconds authority_max_freshness{300};      // authority.max_freshness_seconds (0 to 86400)
   std::chrono::seconds authority_grace{900};              // authority.grace_seconds (0 to 604800)
+  std::string authority_certificate_status = "crl";       // authority.certificate_status: crl | ocsp (http driver)
   std::chrono::seconds token_ttl{3600};        // oauth.token_ttl_seconds
   int login_max_renewals = 3;                  // login.max_renewals (0 to 20)
   std::string public_url;                      // http.public_url (empty: http://<http.host>:<port>)

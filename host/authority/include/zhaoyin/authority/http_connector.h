@@ -12,6 +12,7 @@
 //   seals             GET /v1/enterprises/{uscc}/seals
 //   permits           GET /v1/enterprises/{uscc}/permits
 //   name lookup       GET /v1/enterprises?name=...
+//   OCSP (optional)   GET /ocsp/{request}   (authority.certificate_status = ocsp)
 //
 // Requests are signed with the host's relying-party certificate; every JSON
 // answer's Authority-Signature is verified with the status signer's
@@ -33,6 +34,12 @@
 
 namespace zhaoyin::authority {
 
+// authority.certificate_status: how the revocation state of a certificate is
+// learnt. crl: from its CA's CRL (the trust store) and /v1/licenses/{serial};
+// ocsp: also asked of the service's OCSP responder (RFC 6960, <url>/ocsp), whose
+// answer decides (ocsp_client.h).
+enum class CertificateStatusSource { Crl, Ocsp };
+
 struct HttpConnectorSettings {
   std::string url;                              // authority.url: base URL, http://
   trust::Certificate root;                      // authority.root_certificate: the trust anchor
@@ -43,6 +50,7 @@ struct HttpConnectorSettings {
   std::chrono::milliseconds retry_backoff{200}; // authority.retry_backoff_ms
   std::chrono::seconds max_freshness{300};      // authority.max_freshness_seconds (0: ask every time)
   std::chrono::seconds grace{900};              // authority.grace_seconds
+  CertificateStatusSource certificate_status = CertificateStatusSource::Crl;  // authority.certificate_status
 };
 
 class HttpAuthorityConnector final : public AuthorityConnector {
@@ -71,6 +79,14 @@ class HttpAuthorityConnector final : public AuthorityConnector {
   ConnectorHealth health() const override;
 
   const HttpConnectorSettings& settings() const;
+
+  // With certificate_status = ocsp: the responder's answer about `certificate`
+  // issued by `issuer` (GET <url>/ocsp/{request}, RFC 6960 Appendix A.1),
+  // verified (ocsp_client.h) and cached until its nextUpdate, at most
+  // max_freshness; within the grace period a cached answer stands in, then
+  // AuthorityUnavailable. nullopt with certificate_status = crl.
+  std::optional<RevocationStatus> live_status(const trust::Certificate& certificate,
+                                              const trust::Certificate& issuer) const;
 
   struct Impl;
 
