@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cluster_env.h"
+#include "host_cpu.h"
 #include "openssl_baseline.h"
 #include "presentation_fixture.h"
 
@@ -117,8 +118,13 @@ int main(int argc, char** argv) {
   };
   const auto codes_one = make_codes(n);
   const auto codes_two = make_codes(n);
+  const bench::CpuMeter alone(env.host(0).pid());
   const double one_host = presentations_per_second(env.host(0).port(), token, codes_one, clients);
+  const double alone_cpu = alone.seconds();
+  const bench::CpuMeter host_a(env.host(0).pid()), host_b(env.host(1).pid());
+  const bench::CpuMeter proxy(env.nginx().pid(), /*tree=*/true);
   const double two_hosts = presentations_per_second(env.nginx().port(), token, codes_two, clients);
+  const double hosts_cpu = host_a.seconds() + host_b.seconds(), proxy_cpu = proxy.seconds();
   if (one_host < 0 || two_hosts < 0) {
     std::fprintf(stderr, "presentations were refused\n");
     return 1;
@@ -152,6 +158,9 @@ int main(int argc, char** argv) {
   std::printf("presentations/s, two hosts behind nginx:            %10.1f   = %.3f x openssl verify/s x %ld cores\n",
               two_hosts, sm2_verify > 0 ? two_hosts / (sm2_verify * static_cast<double>(cores)) : 0.0, cores);
   std::printf("two hosts / one host:                               %10.2f\n", two_hosts / one_host);
+  bench::print_cpu_per_op("host CPU per code, one host direct          ", alone_cpu, n, sm2_verify);
+  bench::print_cpu_per_op("host CPU per code, two hosts (both) via nginx", hosts_cpu, n, sm2_verify);
+  bench::print_cpu_per_op("  nginx CPU per code (master and workers)  ", proxy_cpu, n, sm2_verify);
   std::printf("cross-host login notification (B answers -> A's long-poll returns), ms: p50 %.2f  p99 %.2f  (%d)\n",
               bench::percentile(delay_ms, 0.50), bench::percentile(delay_ms, 0.99), notifications);
   std::printf("  = p99 %.1f x one openssl SM2 verification (%.3f ms)\n",

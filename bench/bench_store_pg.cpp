@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "host_cpu.h"
 #include "openssl_baseline.h"
 #include "postgres_server.h"
 #include "presentation_fixture.h"
@@ -29,14 +30,19 @@ struct Figures {
   double p50_ms = 0;
   double p99_ms = 0;
   int refused = 0;
+  double host_cpu = 0;   // the host process's CPU seconds over the run
+  double store_cpu = 0;  // the PostgreSQL server's (postmaster and backends); 0 for SQLite
 };
 
-Figures run(PresentationHost& host, const std::vector<wallet::Wallet>& wallets, int n, int clients) {
+Figures run(PresentationHost& host, const std::vector<wallet::Wallet>& wallets, int n, int clients,
+            int postmaster = 0) {
   const std::string token = host.token("banking");
   std::vector<std::string> codes;
   for (int i = 0; i < n; ++i) codes.push_back(fresh_code(wallets[static_cast<std::size_t>(i) % wallets.size()]));
   std::atomic<int> next{0}, refused{0};
   std::vector<std::vector<double>> ms(static_cast<std::size_t>(clients));
+  const bench::CpuMeter host_cpu(host.pid());
+  const bench::CpuMeter store_cpu(postmaster, /*tree=*/true);
   const auto start = Clock::now();
   std::vector<std::thread> threads;
   for (int t = 0; t < clients; ++t)
@@ -57,6 +63,8 @@ Figures run(PresentationHost& host, const std::vector<wallet::Wallet>& wallets, 
   for (auto& th : threads) th.join();
   Figures f;
   f.per_second = n / std::chrono::duration<double>(Clock::now() - start).count();
+  f.host_cpu = host_cpu.seconds();
+  f.store_cpu = postmaster > 0 ? store_cpu.seconds() : 0;
   std::vector<double> all;
   for (const auto& v : ms) all.insert(all.end(), v.begin(), v.end());
   f.p50_ms = bench::percentile(all, 0.50);
@@ -97,9 +105,10 @@ int main(int argc, char** argv) {
   run(on_sqlite, wallets, std::min(n, 50), clients);
   // Alternate, twice each, so drift on a noisy machine hits both stores.
   Figures sqlite_a = run(on_sqlite, wallets, n, clients);
-  Figures pg_a = run(on_pg, wallets, n, clients);
+  Figures pg_a = run(on_pg, wallets, n, clients, pg.postmaster_pid());
   Figures sqlite_b = run(on_sqlite, wallets, n, clients);
-  Figures pg_b = run(on_pg, wallets, n, clients);
+  Figures pg_b = run(on_pg, wallets, n, clients, pg.postmaster_pid());
+  const double sm2_verify = bench::openssl_sm2_speed().verify_per_second;
   if (sqlite_a.refused + pg_a.refused + sqlite_b.refused + pg_b.refused > 0) return 1;
   const double sqlite_rate = (sqlite_a.per_second + sqlite_b.per_second) / 2;
   const double pg_rate = (pg_a.per_second + pg_b.per_second) / 2;
@@ -109,6 +118,13 @@ int main(int argc, char** argv) {
               pg_rate, pg_b.p50_ms, pg_b.p99_ms);
   std::printf("PostgreSQL / SQLite:                                     %8.2f x\n",
               sqlite_rate > 0 ? pg_rate / sqlite_rate : 0.0);
+  std::printf("openssl speed sm2 verify/s (one core): %.1f\n", sm2_verify);
+  bench::print_cpu_per_op("host CPU per code, SQLite store              ", sqlite_a.host_cpu + sqlite_b.host_cpu, 2 * n,
+                          sm2_verify);
+  bench::print_cpu_per_op("host CPU per code, PostgreSQL store          ", pg_a.host_cpu + pg_b.host_cpu, 2 * n,
+                          sm2_verify);
+  bench::print_cpu_per_op("  PostgreSQL server CPU per code (its backends)", pg_a.store_cpu + pg_b.store_cpu, 2 * n,
+                          sm2_verify);
   std::printf("  (PostgreSQL: a local server with its durable defaults, over TCP on loopback; SQLite: WAL, synchronous=FULL)\n");
   return 0;
 }

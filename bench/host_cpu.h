@@ -36,6 +36,20 @@ inline double process_cpu_seconds(pid_t pid) {
   return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
+// CPU of process `pid` and of every process below it (nginx's workers under
+// its master, PostgreSQL's backends under the postmaster), from /proc.
+inline double process_tree_cpu_seconds(pid_t pid) {
+  double total = process_cpu_seconds(pid);
+  if (total < 0) return -1;
+  std::ifstream children("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children");
+  pid_t child = 0;
+  while (children >> child) {
+    const double c = process_tree_cpu_seconds(child);
+    if (c > 0) total += c;
+  }
+  return total;
+}
+
 // This process's own CPU (the load generator's), user + system.
 inline double self_cpu_seconds() {
   rusage u{};
@@ -45,13 +59,17 @@ inline double self_cpu_seconds() {
 }
 
 // CPU a process spends over a phase: started at construction, read with seconds().
+// With `tree`, its descendants' too (children that exit during the phase are
+// not counted: measure long-lived workers only).
 class CpuMeter {
  public:
-  explicit CpuMeter(pid_t pid) : pid_(pid), start_(process_cpu_seconds(pid)) {}
-  double seconds() const { return process_cpu_seconds(pid_) - start_; }
+  explicit CpuMeter(pid_t pid, bool tree = false) : pid_(pid), tree_(tree), start_(read()) {}
+  double seconds() const { return read() - start_; }
 
  private:
+  double read() const { return tree_ ? process_tree_cpu_seconds(pid_) : process_cpu_seconds(pid_); }
   pid_t pid_;
+  bool tree_;
   double start_;
 };
 

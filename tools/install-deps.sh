@@ -14,6 +14,7 @@ BUILD_PKGS=(
   libqpdf-dev zlib1g-dev             # reading PDFs to sign (incremental updates written by us)
   libcairo2-dev libfreetype-dev libpng-dev  # seal impressions, Chinese text, palette PNGs
   fonts-wqy-zenhei                   # a real CJK font for seal impressions
+  libjemalloc-dev                    # zhaoyin-host's allocator (docs/PERFORMANCE.md)
   catch2                             # unit tests
   curl jq                            # run.sh: polls the authority service's /healthz, reads the sandbox's URL
 )

@@ -27,6 +27,7 @@ class NginxServer {
   NginxServer& operator=(const NginxServer&) = delete;
 
   int port() const { return port_; }
+  int pid() const { return pid_; }  // the master (its workers are its children); -1 when stopped
   std::string url(const std::string& path = "") const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
   const fs::path& prefix() const { return dir_.path(); }
   std::string error_log() const { return read_file(dir_.path() / "logs" / "error.log"); }

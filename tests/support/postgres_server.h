@@ -17,6 +17,7 @@
 //
 // A machine without PostgreSQL makes the constructor throw a message that says
 // so (the test fails with it; it is never skipped silently).
+#include <fstream>
 #include <filesystem>
 #include <stdexcept>
 #include <string>
@@ -70,6 +71,13 @@ class PostgresServer {
 
   int port() const { return port_; }
   const fs::path& data_dir() const { return data_; }
+  // The postmaster's pid (first line of postmaster.pid); its backends are its
+  // children. 0 when not running. For benchmarks measuring the server's CPU.
+  int postmaster_pid() const {
+    std::ifstream in(data_ / "postmaster.pid");
+    int pid = 0;
+    return running_ && (in >> pid) ? pid : 0;
+  }
   std::string log() const { return read_file(log_); }
 
   // libpq keyword/value connection string for the test role.

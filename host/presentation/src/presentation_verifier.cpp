@@ -97,11 +97,16 @@ PresentationResult verify_and_archive(const http::HostContext& ctx, const store:
     refuse(e.status(), e.code(), e.what());
   }
   // Department plugins and the application's scripts may refuse (e.g. a tax
-  // plugin refusing an enterprise that is not 存续 for its matters).
-  http::enforce_extensions(ctx, http::flow_event(flow::FlowPoint::presentation_verified, app,
-                                                 result.subject.to_json(),
-                                                 {{"matter", matter ? nlohmann::json(*matter) : nlohmann::json()}}));
-  result.subject.checks.push_back({"replay", true, "ok", "first use of this code"});
+  // plugin refusing an enterprise that is not 存续 for its matters). The
+  // subject is turned into JSON once: the event lends it to the extensions and
+  // hands it back for the archive (with the replay check the store adds).
+  auto event = http::flow_event(flow::FlowPoint::presentation_verified, app, result.subject.to_json(),
+                                {{"matter", matter ? nlohmann::json(*matter) : nlohmann::json()}});
+  http::enforce_extensions(ctx, event);
+  const Check replay{"replay", true, "ok", "first use of this code"};
+  result.subject.checks.push_back(replay);
+  nlohmann::json subject_json = std::move(event.subject);
+  subject_json["checks"].push_back(verification::to_json(replay));
 
   Archive& a = result.archive;
   a.id = random_id("arc_");
@@ -110,7 +115,7 @@ PresentationResult verify_and_archive(const http::HostContext& ctx, const store:
   a.uscc = result.subject.face_info.uscc;
   a.matter = matter;
   a.code = code_text;
-  a.subject = result.subject.to_json();
+  a.subject = std::move(subject_json);
   a.chain = nlohmann::json::array();
   for (const auto& c : result.subject.chain) a.chain.push_back(c.pem());
   a.verified_at = at;

@@ -178,8 +178,8 @@ Sm2DigestContext::Sm2DigestContext(evp_pkey_st* key, std::string_view id, bool f
   if (EVP_PKEY_CTX_set1_id(pkey_ctx_, id.data(), id.size()) <= 0) give_up();
   EVP_MD_CTX_set_pkey_ctx(md_ctx_, pkey_ctx_);
   const int initialised = for_signing
-                              ? EVP_DigestSignInit(md_ctx_, nullptr, EVP_sm3(), nullptr, key)
-                              : EVP_DigestVerifyInit(md_ctx_, nullptr, EVP_sm3(), nullptr, key);
+                              ? EVP_DigestSignInit(md_ctx_, nullptr, ossl::sm3_md(), nullptr, key)
+                              : EVP_DigestVerifyInit(md_ctx_, nullptr, ossl::sm3_md(), nullptr, key);
   if (initialised != 1) give_up();
 }
 

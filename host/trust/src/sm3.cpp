@@ -6,6 +6,7 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 #include <zhaoyin/trust/error.h>
+#include "openssl_util.h"
 
 namespace zhaoyin::trust {
 
@@ -59,15 +60,15 @@ EVP_MD_CTX* as_md_ctx(void* p) { return static_cast<EVP_MD_CTX*>(p); }
 
 }  // namespace
 
-Bytes sm3(const Bytes& data) { return digest(EVP_sm3(), data.data(), data.size()); }
+Bytes sm3(const Bytes& data) { return digest(ossl::sm3_md(), data.data(), data.size()); }
 
 Bytes sm3(std::string_view data) {
-  return digest(EVP_sm3(), reinterpret_cast<const std::uint8_t*>(data.data()), data.size());
+  return digest(ossl::sm3_md(), reinterpret_cast<const std::uint8_t*>(data.data()), data.size());
 }
 
 Sm3Hasher::Sm3Hasher() : ctx_(nullptr) {
   std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
-  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sm3(), nullptr) != 1) fail("SM3 init failed");
+  if (!ctx || EVP_DigestInit_ex(ctx.get(), ossl::sm3_md(), nullptr) != 1) fail("SM3 init failed");
   ctx_ = ctx.release();
 }
 
@@ -95,6 +96,6 @@ Bytes hmac_sha256(const Bytes& key, const Bytes& data) { return hmac("SHA256", k
 
 Bytes hmac_sm3(const Bytes& key, const Bytes& data) { return hmac("SM3", key, data); }
 
-Bytes sha256(const Bytes& data) { return digest(EVP_sha256(), data.data(), data.size()); }
+Bytes sha256(const Bytes& data) { return digest(ossl::sha256_md(), data.data(), data.size()); }
 
 }  // namespace zhaoyin::trust
