@@ -187,7 +187,8 @@ inline Fields valid_form(const std::string& system_name = "电子税务局测试
           {"channels", "app"},
           {"annual_volume_wan", "100"},
           {"peak_rate", "20"},
-          {"matters", "电子政务/税务/发票申领"}};
+          {"matters", "电子政务/税务/发票申领"},
+          {"acknowledged", "1"}};
 }
 
 inline Fields with(Fields fields, const std::string& name, const std::string& value) {

@@ -10,6 +10,7 @@
 #include <zhaoyin/access/form_labels.h>
 #include <zhaoyin/access/matters.h>
 #include <zhaoyin/access/scenarios.h>
+#include <zhaoyin/redirect/declared_hosts.h>
 #include <zhaoyin/redirect/redirect_target.h>
 #include <zhaoyin/trust/uscc.h>
 
@@ -25,6 +26,7 @@ constexpr std::size_t kSummaryText = 2000;
 constexpr std::int64_t kMaxAnnualVolumeWan = 10'000'000;  // 10^7 万次 = 10^11 a year
 constexpr std::int64_t kMaxPeakRate = 1'000'000;
 constexpr std::size_t kMaxUris = 20;
+constexpr std::size_t kMaxSystems = 10;  // further 办事系统 beyond the primary one
 
 std::string trim(const std::string& s) {
   const auto begin = s.find_first_not_of(" \t\r\n");
@@ -79,6 +81,10 @@ class Checker {
         return;
       }
     }
+  }
+
+  bool has_error(const std::string& field) const {
+    return std::any_of(errors_.begin(), errors_.end(), [&](const FieldError& e) { return e.field == field; });
   }
 
   std::vector<FieldError> errors() && { return std::move(errors_); }
@@ -164,6 +170,40 @@ void check_host_and_port(Checker& c, const AccessForm& f) {
   if (f.system_port < 1 || f.system_port > 65535) c.fail("system_port", "端口应在1到65535之间");
 }
 
+// 附件1's 办事系统 beyond the primary one: each named, on a valid host and
+// port, and no host:port declared twice.
+void check_systems(Checker& c, const AccessForm& f) {
+  if (f.systems.size() > kMaxSystems) return c.fail("systems", "其他办事系统不能超过10个");
+  for (std::size_t i = 0; i < f.systems.size(); ++i) {
+    const auto& system = f.systems[i];
+    const auto which = "第" + std::to_string(i + 1) + "个其他办事系统";
+    if (trim(system.name).empty()) return c.fail("systems", which + "请填写名称");
+    if (char_count(system.name) > kShortText) return c.fail("systems", which + "的名称不能超过100个字");
+    if (!dns_name_ok(system.host, false) && !ip_literal_ok(system.host))
+      return c.fail("systems", which + "的域名(IP)应为域名、IPv4或IPv6地址");
+    if (system.port < 1 || system.port > 65535) return c.fail("systems", which + "的端口应在1到65535之间");
+  }
+  const auto declared = declared_endpoints(f);
+  for (std::size_t i = 0; i < declared.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (declared[i] == declared[j])
+        return c.fail("systems", "办事系统“" + redirect::to_string(declared[i]) + "”重复申报");
+}
+
+// Each redirect URI on a declared 办事系统 (redirect/declared_hosts.h): a
+// registration cannot send browsers to a system the reviewers never saw.
+void check_redirects_declared(Checker& c, const AccessForm& f) {
+  const auto declared = declared_endpoints(f);
+  for (const auto& uri : f.redirect_uris) {
+    if (redirect::check_absolute(uri)) continue;  // reported as malformed already
+    if (redirect::check_declared(declared, uri)) {
+      const auto endpoint = redirect::endpoint_of(uri);
+      return c.fail("redirect_uris", "回调地址“" + uri + "”的主机和端口（" + redirect::to_string(*endpoint) +
+                                         "）不在申报的办事系统中，请先在“应用系统”中申报该系统");
+    }
+  }
+}
+
 void check_needs(Checker& c, const AccessForm& f) {
   c.choices("needs", f.needs);
   if (contains(f.needs, "other") && trim(f.needs_other).empty()) c.fail("needs_other", "选择“其他”时请说明具体需求");
@@ -224,6 +264,7 @@ std::vector<FieldError> validate(const AccessForm& f, const std::vector<std::str
   check_email(c, f.contact_email);
   c.text("system_name", f.system_name, kShortText);
   check_host_and_port(c, f);
+  check_systems(c, f);
   c.choice("field", f.field);
   c.text("industry", f.industry, 50);
   c.text("business_summary", f.business_summary, kSummaryText);
@@ -243,7 +284,15 @@ std::vector<FieldError> validate(const AccessForm& f, const std::vector<std::str
       break;
     }
   }
+  // Against the declared systems only once they are valid themselves: a
+  // mistyped host is reported there, not again on every redirect URI.
+  if (!c.has_error("system_host") && !c.has_error("system_port") && !c.has_error("systems"))
+    check_redirects_declared(c, f);
   if (char_count(f.department) > 64) c.fail("department", "部门插件名称过长");
+  // 附件1's 承诺: the applicant has read the access rules and undertakes to
+  // follow them; the service records who and when (Acknowledgement).
+  if (!f.acknowledged)
+    c.fail("acknowledged", std::string("提交前请阅读并承诺遵守") + kAcknowledgedDocuments);
   auto errors = std::move(c).errors();
   check_scenarios(f, errors);
   return errors;
