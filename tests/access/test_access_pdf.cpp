@@ -148,11 +148,14 @@ TEST_CASE("a sandbox print says so on every page and a normal one does not") {
   CHECK_FALSE(has(normal.text, "Sandbox"));
 }
 
-TEST_CASE("the PDF prints the declared systems, the acknowledgement with who and when, and the signature and seal block") {
+TEST_CASE("the PDF prints the declared systems, the technical service provider, the acknowledgement with who and when, and the signature and seal block") {
   AccessStore s;
   access::AccessService service(s.db);
   auto form = valid_form();
   form.systems.push_back({"湖北省电子税务局门户", "portal.etax.example.gov.cn", 8443});
+  form.provider_name = "武汉数字政务科技有限公司";
+  form.provider_contact = "王五";
+  form.provider_phone = "027-12345678";
   const auto draft = service.create_draft(kApplicant, form);
 
   // Not yet submitted: no acknowledgement to print, the seal boxes still are.
@@ -172,7 +175,8 @@ TEST_CASE("the PDF prints the declared systems, the acknowledgement with who and
   for (const std::string& expected : std::vector<std::string>
        {std::string("办事系统名称"), std::string("本机联调环境"), std::string("127.0.0.1"), std::string("8765"),
         std::string("湖北省电子税务局门户"), std::string("portal.etax.example.gov.cn"), std::string("8443"),
-        std::string("承诺及签章"), std::string("阅知承诺"),
+        std::string("技术服务单位"), std::string("武汉数字政务科技有限公司"), std::string("技术服务单位联系人"),
+        std::string("王五"), std::string("027-12345678"), std::string("承诺及签章"), std::string("阅知承诺"),
         std::string("已阅知并承诺遵守《电子营业执照应用接入规范》及《电子营业执照管理办法》"),
         std::string("确认人alice"), "确认时间" + beijing(ack->at), std::string("申请单位（盖章）"),
         std::string("审核单位（盖章）"), std::string("负责人签字")}) {

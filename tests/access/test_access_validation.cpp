@@ -302,3 +302,27 @@ TEST_CASE("flatten_matters reads the extensions' tree and nested nodes") {
   CHECK(access::flatten_matters(nlohmann::json::array()).empty());
   CHECK(access::flatten_matters(nullptr).empty());
 }
+
+TEST_CASE("the technical service provider is all three fields or none") {
+  CHECK(errors_after([](AccessForm& f) {
+          f.provider_name = "济宁数字科技有限公司";
+          f.provider_contact = "王五";
+          f.provider_phone = "0537-2345678";
+        }).empty());
+  CHECK(only_error([](AccessForm& f) { f.provider_name = "济宁数字科技有限公司"; f.provider_phone = "13900000000"; },
+                   "provider_contact") == "请填写技术服务单位联系人");
+  CHECK(only_error([](AccessForm& f) { f.provider_contact = "王五"; f.provider_phone = "13900000000"; },
+                   "provider_name") == "请填写技术服务单位");
+  CHECK(only_error(
+            [](AccessForm& f) {
+              f.provider_name = "济宁数字科技有限公司";
+              f.provider_contact = "王五";
+              f.provider_phone = "12345";
+            },
+            "provider_phone")
+            .find("技术服务单位联系电话应为") == 0);
+  // Round-trips through JSON with the rest of the form.
+  auto f = valid_form();
+  f.provider_name = "济宁数字科技有限公司";
+  CHECK(access::form_from_json(access::to_json(f)).provider_name == "济宁数字科技有限公司");
+}

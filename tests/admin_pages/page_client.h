@@ -140,6 +140,7 @@ class PagesHost {
   }
 
   int port() const { return host_->port(); }
+  const fs::path& data_dir() const { return data_; }  // the host's store (SQLite)
   std::string url(const std::string& path = "") const { return host_->url(path); }
   std::string log() const { return host_->log(); }
 

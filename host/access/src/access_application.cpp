@@ -174,6 +174,9 @@ nlohmann::json to_json(const AccessForm& f) {
           {"system_host", f.system_host},
           {"system_port", f.system_port},
           {"systems", systems_json},
+          {"provider_name", f.provider_name},
+          {"provider_contact", f.provider_contact},
+          {"provider_phone", f.provider_phone},
           {"field", f.field},
           {"industry", f.industry},
           {"business_summary", f.business_summary},
@@ -208,6 +211,9 @@ AccessForm form_from_json(const nlohmann::json& j) {
   r.text("system_host", f.system_host);
   r.integer("system_port", f.system_port);
   r.systems("systems", f.systems);
+  r.text("provider_name", f.provider_name);
+  r.text("provider_contact", f.provider_contact);
+  r.text("provider_phone", f.provider_phone);
   r.text("field", f.field);
   r.text("industry", f.industry);
   r.text("business_summary", f.business_summary);
@@ -245,6 +251,9 @@ const std::map<std::string, std::string>& labels() {
         {"system_host", "域名(IP)"},
         {"system_port", "端口"},
         {"systems", "其他办事系统"},
+        {"provider_name", "技术服务单位"},
+        {"provider_contact", "技术服务单位联系人"},
+        {"provider_phone", "技术服务单位联系电话"},
         {"acknowledged", "阅知承诺"},
         {"field", "所属领域"},
         {"industry", "行业"},

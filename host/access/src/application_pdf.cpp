@@ -105,6 +105,14 @@ std::string render_application_pdf(const AccessApplication& a, const PrintOption
                {"field", value_label("field", f.field)},
                {"industry", f.industry},
                {"business_summary", f.business_summary}});
+  if (!f.provider_name.empty()) {
+    // 技术服务单位: who builds or runs the system, and whom to call about it.
+    const std::vector<double> widths = {130, kContentWidth - 130};
+    for (const auto& [key, value] : Rows{{"provider_name", f.provider_name},
+                                         {"provider_contact", f.provider_contact},
+                                         {"provider_phone", f.provider_phone}})
+      draw_row(d, widths, {labels().at(key), value}, false, {true, false});
+  }
   if (!f.systems.empty()) {
     // Every 办事系统 the application declares; its redirect URIs lie on these.
     const std::vector<double> widths = {40, 170, kContentWidth - 280, 70};

@@ -105,12 +105,21 @@ void check_uscc(Checker& c, const std::string& code) {
   if (!trust::uscc_valid(code)) c.fail(field, "统一社会信用代码第3至8位应为行政区划代码（数字）");
 }
 
-void check_phone(Checker& c, const std::string& phone) {
+void check_phone(Checker& c, const std::string& phone, const std::string& field = "contact_phone") {
   static const std::regex mobile(R"(1[3-9]\d{9})");
   static const std::regex landline(R"(0\d{2,3}-?\d{7,8}(-\d{1,6})?)");
-  if (phone.empty()) return c.fail("contact_phone", "请填写联系电话");
+  const auto& label = labels().at(field);
+  if (phone.empty()) return c.fail(field, "请填写" + label);
   if (!std::regex_match(phone, mobile) && !std::regex_match(phone, landline))
-    c.fail("contact_phone", "联系电话应为11位手机号码或带区号的固定电话（如010-12345678）");
+    c.fail(field, label + "应为11位手机号码或带区号的固定电话（如010-12345678）");
+}
+
+// 技术服务单位: all three or none.
+void check_provider(Checker& c, const AccessForm& f) {
+  if (trim(f.provider_name).empty() && trim(f.provider_contact).empty() && trim(f.provider_phone).empty()) return;
+  c.text("provider_name", f.provider_name, kShortText);
+  c.text("provider_contact", f.provider_contact, 50);
+  check_phone(c, f.provider_phone, "provider_phone");
 }
 
 bool dns_label_ok(const std::string& label) {
@@ -265,6 +274,7 @@ std::vector<FieldError> validate(const AccessForm& f, const std::vector<std::str
   c.text("system_name", f.system_name, kShortText);
   check_host_and_port(c, f);
   check_systems(c, f);
+  check_provider(c, f);
   c.choice("field", f.field);
   c.text("industry", f.industry, 50);
   c.text("business_summary", f.business_summary, kSummaryText);

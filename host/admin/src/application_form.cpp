@@ -222,6 +222,8 @@ const std::map<std::string, InputHint>& input_hints() {
       {"peak_rate", {"text", "numeric", "单位：次/秒，正整数；超过时返回 429", false}},
       {"redirect_uris", {"text", "url", "可选；OpenID Connect 登录的回调地址，每行一个（https，或本机 http）", true}},
       {"industry", {"text", "text", "如 税务、社保、银行", false}},
+      {"provider_name", {"text", "text", "可选；由技术服务单位建设或运维系统时填写，三项须一并填写", false}},
+      {"provider_phone", {"tel", "tel", "11位手机号码，或带区号的固定电话", false}},
   };
   return all;
 }
@@ -302,6 +304,9 @@ PostedForm form_from_fields(const http::FormFields& fields) {
     }
     f.systems.push_back(std::move(system));
   }
+  f.provider_name = text(fields, "provider_name");
+  f.provider_contact = text(fields, "provider_contact");
+  f.provider_phone = text(fields, "provider_phone");
   f.acknowledged = !text(fields, "acknowledged").empty();
   f.scenarios = scenarios_from_fields(fields, f);  // after the matters and needs it depends on
   return posted;
@@ -412,6 +417,10 @@ json form_readonly_view(const AccessForm& f) {
          {row("system_name", f.system_name), row("system_host", f.system_host),
           row("system_port", num(f.system_port)), row("systems", systems_text(f)),
           row("redirect_uris", joined(f.redirect_uris, "", "\n"))}}},
+       {{"title", "技术服务单位"},
+        {"rows",
+         {row("provider_name", f.provider_name), row("provider_contact", f.provider_contact),
+          row("provider_phone", f.provider_phone)}}},
        {{"title", "业务与需求"},
         {"rows",
          {row("field", access::value_label("field", f.field)), row("industry", f.industry),

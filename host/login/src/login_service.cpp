@@ -43,17 +43,6 @@ void check_return_url(const store::Application& app, const std::string& url) {
     throw http::ApiError(400, "return_url_not_declared", "return_url refused (" + refusal->reason + "): " + refusal->message);
 }
 
-// A callback URL on one of the application's declared 办事系统 (附件1), after
-// the destination policy (callback_policy.h) has accepted it.
-void check_callback_declared(const store::Application& app, const std::string& url,
-                             const http::CallbackSettings& callbacks) {
-  const auto target = http::check_callback_url(url, callbacks);
-  if (!redirect::endpoint_declared(app.declared_systems, {target.host, target.port}))
-    throw http::ApiError(400, "callback_url_not_declared",
-                         "callback_url refused (host_not_declared): " + redirect::to_string({target.host, target.port}) +
-                             " is not one of the declared systems (办事系统) of application " + app.client_id);
-}
-
 void validate(const store::Application& app, const LoginSessionRequest& r, const http::CallbackSettings& callbacks) {
   if (app.status != store::ApplicationStatus::Active)
     throw http::ApiError(403, "client_suspended", "application " + app.client_id + " is not active");
@@ -66,8 +55,8 @@ void validate(const store::Application& app, const LoginSessionRequest& r, const
   check_text(r.channel, "channel", 32);
   if (r.callback_url) {
     check_text(r.callback_url, "callback_url", 2000);
-    http::require_callback_url(*r.callback_url, callbacks);
-    check_callback_declared(app, *r.callback_url, callbacks);
+    // On one of the application's declared 办事系统 too (附件1, declared_hosts.h).
+    http::require_callback_url(*r.callback_url, callbacks, app.declared_systems);
   }
   if (r.return_url) check_return_url(app, *r.return_url);
   if (r.channel && !contains(app.channels, *r.channel))

@@ -70,6 +70,12 @@ struct AccessForm {
   std::string system_host;               // 域名(IP): a DNS name or an IPv4/IPv6 address
   int system_port = 443;                 // 端口 1..65535
   std::vector<BusinessSystem> systems;   // further 办事系统 (≤ 10); host:port unique across all declared
+  // 技术服务单位: the company that builds or runs the system for the
+  // organisation. Optional as a whole (a department running its own system
+  // leaves all three blank); once one is given, all three are required.
+  std::string provider_name;             // 技术服务单位名称
+  std::string provider_contact;          // 技术服务单位联系人
+  std::string provider_phone;            // 技术服务单位联系电话 (as contact_phone)
   std::string field;                     // 所属领域: e_government 电子政务 | e_commerce 电子商务
   std::string industry;                  // 行业, e.g. 税务 (second level of the matters tree)
   std::string business_summary;          // 业务种类简介
