@@ -9,7 +9,10 @@
 //   - an accepted path starts with exactly one '/', never "//" before the query or fragment, has
 //     no '\', control characters, spaces, raw non-ASCII, "." or ".." segments,
 //     and no percent-encoded '/', '\', '.' or '%' before the query;
-//   - registered() is exact: a URI is registered iff it equals an entry.
+//   - registered() is exact: a URI is registered iff it equals an entry;
+//   - declared_hosts.h: an accepted absolute URI has an endpoint (non-empty
+//     host, port 1..65535) that, declared, admits the URI, and a refusal
+//     names host_not_declared; a refused URI has no endpoint.
 #include <cctype>
 #include <cstddef>
 #include <cstdint>
@@ -17,6 +20,7 @@
 #include <string>
 #include <string_view>
 #include <vector>
+#include <zhaoyin/redirect/declared_hosts.h>
 #include <zhaoyin/redirect/redirect_target.h>
 
 using namespace zhaoyin;
@@ -81,6 +85,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (absolute->reason.empty()) std::abort();
   } else {
     check_absolute_accepted(text);
+  }
+  const auto endpoint = redirect::endpoint_of(text);
+  if (absolute) {
+    if (endpoint) std::abort();
+  } else {
+    if (!endpoint || endpoint->host.empty() || endpoint->port < 1 || endpoint->port > 65535) std::abort();
+    if (redirect::check_declared(std::vector<redirect::Endpoint>{*endpoint}, text)) std::abort();
+    if (redirect::check_declared(std::vector<std::string>{redirect::to_string(*endpoint)}, text)) std::abort();
+    const auto other = redirect::check_declared(std::vector<redirect::Endpoint>{{endpoint->host, endpoint->port % 65535 + 1}}, text);
+    if (!other || other->reason != "host_not_declared") std::abort();
   }
   const auto path = redirect::check_relative_path(text);
   if (path) {

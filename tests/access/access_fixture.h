@@ -44,7 +44,9 @@ inline access::AccessForm valid_form() {
   f.peak_rate = 50;
   f.matters = {"电子政务/税务/发票申领", "电子政务/税务/纳税申报"};
   f.department = "tax";
+  f.systems = {{"本机联调环境", "127.0.0.1", 8765}};  // the loopback callback's declared system
   f.redirect_uris = {"https://etax.example.gov.cn/oidc/callback", "http://127.0.0.1:8765/cb"};
+  f.acknowledged = true;
   return f;
 }
 

@@ -340,3 +340,53 @@ TEST_CASE("markup in a field round-trips unchanged through the store") {
   CHECK(stored.form.business_summary == form.business_summary);
   CHECK(access::to_json(stored.form) == access::to_json(form));
 }
+
+TEST_CASE("submitting without the acknowledgement is refused and changes nothing, with it who and when are recorded") {
+  AccessStore s;
+  access::AccessService service(s.db);
+  auto form = valid_form();
+  form.acknowledged = false;
+  const auto draft = service.create_draft(kApplicant, form);
+  const auto refused = refusal([&] { service.submit(kApplicant, draft.id, known_matters()); });
+  CHECK(refused.status() == 422);
+  CHECK(refused.code() == "invalid_form");
+  REQUIRE(refused.fields().size() == 1);
+  CHECK(refused.fields()[0].field == "acknowledged");
+  auto stored = *service.find(draft.id);
+  CHECK(stored.status == Status::Draft);
+  CHECK(stored.trail.empty());
+  CHECK_FALSE(access::acknowledgement_of(stored));
+
+  form.acknowledged = true;
+  service.save_draft(kApplicant, draft.id, form);
+  const auto before = std::chrono::system_clock::now() - std::chrono::seconds(1);
+  service.submit(kApplicant, draft.id, known_matters());
+  stored = *service.find(draft.id);
+  const auto ack = access::acknowledgement_of(stored);
+  REQUIRE(ack);
+  CHECK(ack->by == "alice");
+  CHECK(ack->at >= before);
+  CHECK(ack->statement == access::acknowledgement_statement());
+  CHECK(ack->statement.find("《电子营业执照应用接入规范》") != std::string::npos);
+
+  // Returned, edited and resubmitted: the record is the latest submission's.
+  service.act(kReviewer, draft.id, Action::Return, "请补充");
+  form.acknowledged = false;
+  service.save_draft(kApplicant, draft.id, form);
+  REQUIRE_REFUSED(service.submit(kApplicant, draft.id, known_matters()), 422, "invalid_form");
+  CHECK(service.find(draft.id)->status == Status::Returned);
+  form.acknowledged = true;
+  service.save_draft(kApplicant, draft.id, form);
+  service.submit(kApplicant, draft.id, known_matters());
+  stored = *service.find(draft.id);
+  REQUIRE(stored.trail.size() == 3);
+  CHECK(access::acknowledgement_of(stored)->at == stored.trail[2].at);
+}
+
+TEST_CASE("an application submitted before the acknowledgement existed has none") {
+  access::AccessApplication old;
+  old.trail.push_back({1, Action::Submit, Status::Draft, Status::Submitted, "alice", "applicant", "", {}});
+  CHECK_FALSE(access::acknowledgement_of(old));
+  old.trail.push_back({2, Action::Accept, Status::Submitted, Status::Accepted, "rita", "reviewer", "已阅知并承诺遵守", {}});
+  CHECK_FALSE(access::acknowledgement_of(old));  // only a submission carries it
+}

@@ -40,6 +40,16 @@ std::string squeezed(const std::string& s) {
   return out;
 }
 
+// "2026-12-07 20:53" in UTC+8, as the form prints times.
+std::string beijing(access::TimePoint t) {
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(t) + 8 * 3600;
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%d %H:%M", &tm);
+  return buffer;
+}
+
 }  // namespace
 
 TEST_CASE("the PDF holds every field, its labels and the review trail") {
@@ -136,4 +146,41 @@ TEST_CASE("a sandbox print says so on every page and a normal one does not") {
   CHECK(normal.qpdf_exit == 0);
   CHECK_FALSE(has(normal.text, "沙箱"));
   CHECK_FALSE(has(normal.text, "Sandbox"));
+}
+
+TEST_CASE("the PDF prints the declared systems, the technical service provider, the acknowledgement with who and when, and the signature and seal block") {
+  AccessStore s;
+  access::AccessService service(s.db);
+  auto form = valid_form();
+  form.systems.push_back({"湖北省电子税务局门户", "portal.etax.example.gov.cn", 8443});
+  form.provider_name = "武汉数字政务科技有限公司";
+  form.provider_contact = "王五";
+  form.provider_phone = "027-12345678";
+  const auto draft = service.create_draft(kApplicant, form);
+
+  // Not yet submitted: no acknowledgement to print, the seal boxes still are.
+  const auto unsigned_draft = check_pdf(s.dir, access::render_application_pdf(*service.find(draft.id)), "draft");
+  CHECK(unsigned_draft.qpdf_exit == 0);
+  CHECK(has(squeezed(unsigned_draft.text), "尚未提交，未作承诺"));
+  CHECK(has(squeezed(unsigned_draft.text), "申请单位（盖章）"));
+
+  service.submit(kApplicant, draft.id, known_matters());
+  const auto application = *service.find(draft.id);
+  const auto ack = access::acknowledgement_of(application);
+  REQUIRE(ack);
+  const auto checked = check_pdf(s.dir, access::render_application_pdf(application), "acknowledged");
+  INFO(checked.qpdf_output);
+  CHECK(checked.qpdf_exit == 0);
+  const auto text = squeezed(checked.text);
+  for (const std::string& expected : std::vector<std::string>
+       {std::string("办事系统名称"), std::string("本机联调环境"), std::string("127.0.0.1"), std::string("8765"),
+        std::string("湖北省电子税务局门户"), std::string("portal.etax.example.gov.cn"), std::string("8443"),
+        std::string("技术服务单位"), std::string("武汉数字政务科技有限公司"), std::string("技术服务单位联系人"),
+        std::string("王五"), std::string("027-12345678"), std::string("承诺及签章"), std::string("阅知承诺"),
+        std::string("已阅知并承诺遵守《电子营业执照应用接入规范》及《电子营业执照管理办法》"),
+        std::string("确认人alice"), "确认时间" + beijing(ack->at), std::string("申请单位（盖章）"),
+        std::string("审核单位（盖章）"), std::string("负责人签字")}) {
+    INFO(expected);
+    CHECK(has(text, squeezed(expected)));
+  }
 }

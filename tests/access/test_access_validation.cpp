@@ -172,7 +172,10 @@ TEST_CASE("redirect URIs are https, or http on the loopback") {
   only_error([](AccessForm& f) { f.redirect_uris = {"https://etax.example.gov.cn/cb#frag"}; }, "redirect_uris");
   only_error([](AccessForm& f) { f.redirect_uris = {"javascript:alert(1)"}; }, "redirect_uris");
   only_error([](AccessForm& f) { f.redirect_uris = {"http://127.0.0.1.evil.cn/cb"}; }, "redirect_uris");
-  CHECK(errors_after([](AccessForm& f) { f.redirect_uris = {"http://localhost:9000/cb", "https://a.example.cn"}; }).empty());
+  CHECK(errors_after([](AccessForm& f) {
+          f.systems = {{"本机", "localhost", 9000}, {"门户", "a.example.cn", 443}};
+          f.redirect_uris = {"http://localhost:9000/cb", "https://a.example.cn"};
+        }).empty());
   // Registered exactly as a browser reads them (issue 17 item 6): the hosted
   // page and the OIDC provider compare byte for byte, so nothing a browser
   // would read differently can be registered either.
@@ -183,7 +186,63 @@ TEST_CASE("redirect URIs are https, or http on the loopback") {
     INFO(uri);
     only_error([&](AccessForm& f) { f.redirect_uris = {uri}; }, "redirect_uris");
   }
-  CHECK(errors_after([](AccessForm& f) { f.redirect_uris = {"https://xn--fsqu00a.xn--0zwm56d/cb"}; }).empty());
+  CHECK(errors_after([](AccessForm& f) {
+          f.systems = {{"国际化域名门户", "xn--fsqu00a.xn--0zwm56d", 443}};
+          f.redirect_uris = {"https://xn--fsqu00a.xn--0zwm56d/cb"};
+        }).empty());
+}
+
+TEST_CASE("redirect URIs must lie on a declared system, host and port") {
+  // The fixture declares etax.example.gov.cn:443 (primary) and 127.0.0.1:8765.
+  for (const char* uri : {"https://evil.example.cn/cb", "https://etax.example.gov.cn:8443/cb", "http://127.0.0.1:8766/cb",
+                          "http://127.0.0.1/cb", "https://sub.etax.example.gov.cn/cb", "http://localhost:8765/cb"}) {
+    INFO(uri);
+    const auto message = only_error([&](AccessForm& f) { f.redirect_uris = {uri}; }, "redirect_uris");
+    CHECK(message.find("不在申报的办事系统中") != std::string::npos);
+  }
+  // An explicit default port is the same endpoint; a declared IPv6 literal matches with or without brackets.
+  CHECK(errors_after([](AccessForm& f) { f.redirect_uris = {"https://etax.example.gov.cn:443/cb"}; }).empty());
+  CHECK(errors_after([](AccessForm& f) {
+          f.systems = {{"IPv6", "[::1]", 9443}, {"大写", "Portal.Example.CN", 443}};
+          f.redirect_uris = {"http://[::1]:9443/cb", "https://portal.example.cn/cb"};
+        }).empty());
+  // Without redirect URIs nothing needs declaring beyond the primary system.
+  CHECK(errors_after([](AccessForm& f) {
+          f.systems.clear();
+          f.redirect_uris.clear();
+        }).empty());
+}
+
+TEST_CASE("declared systems are named, on a valid host and port, and not repeated") {
+  CHECK(only_error([](AccessForm& f) { f.systems.push_back({"", "b.example.cn", 443}); }, "systems").find("名称") !=
+        std::string::npos);
+  only_error([](AccessForm& f) { f.systems.push_back({"坏主机", "bad host", 443}); }, "systems");
+  only_error([](AccessForm& f) { f.systems.push_back({"坏端口", "b.example.cn", 0}); }, "systems");
+  only_error([](AccessForm& f) { f.systems.push_back({"坏端口", "b.example.cn", 65536}); }, "systems");
+  CHECK(only_error([](AccessForm& f) { f.systems.push_back({"重复", "ETAX.example.gov.cn", 443}); }, "systems").find("重复") !=
+        std::string::npos);
+  only_error(
+      [](AccessForm& f) {
+        for (int i = 0; i < 10; ++i) f.systems.push_back({"系统", "s" + std::to_string(i) + ".example.cn", 443});
+      },
+      "systems");
+}
+
+TEST_CASE("the acknowledgement of the access rules is required") {
+  const auto message = only_error([](AccessForm& f) { f.acknowledged = false; }, "acknowledged");
+  CHECK(message.find("《电子营业执照应用接入规范》") != std::string::npos);
+  CHECK(message.find("管理办法") != std::string::npos);
+  // As JSON: a boolean, or a form post's "1"/"on"; anything else is a field error.
+  CHECK(access::form_from_json(nlohmann::json{{"acknowledged", true}}).acknowledged);
+  CHECK(access::form_from_json(nlohmann::json{{"acknowledged", "on"}}).acknowledged);
+  CHECK_FALSE(access::form_from_json(nlohmann::json{{"acknowledged", "0"}}).acknowledged);
+  try {
+    access::form_from_json(nlohmann::json{{"acknowledged", "yes please"}, {"systems", {{{"name", 1}}}}});
+    FAIL("form_from_json accepted a wrong acknowledgement");
+  } catch (const access::AccessError& e) {
+    CHECK(e.code() == "invalid_form");
+    CHECK(fields_of(e.fields()) == std::vector<std::string>{"systems", "acknowledged"});
+  }
 }
 
 TEST_CASE("an empty form reports every required field at once") {
@@ -192,7 +251,7 @@ TEST_CASE("an empty form reports every required field at once") {
   for (const std::string& f : std::vector<std::string>{"org_name", "org_nature", "uscc", "address", "contact_name", "contact_position",
                               "contact_phone", "contact_email", "system_name", "system_host", "field", "industry",
                               "business_summary", "needs", "scope", "channels", "annual_volume_wan", "peak_rate",
-                              "matters"})
+                              "matters", "acknowledged"})
     CHECK(std::count(fields.begin(), fields.end(), f) == 1);
   for (const auto& e : errors) CHECK_FALSE(e.message.empty());
 }
@@ -242,4 +301,28 @@ TEST_CASE("flatten_matters reads the extensions' tree and nested nodes") {
                                           "电子政务/税务/发票申领", "电子政务/税务/纳税申报"});
   CHECK(access::flatten_matters(nlohmann::json::array()).empty());
   CHECK(access::flatten_matters(nullptr).empty());
+}
+
+TEST_CASE("the technical service provider is all three fields or none") {
+  CHECK(errors_after([](AccessForm& f) {
+          f.provider_name = "济宁数字科技有限公司";
+          f.provider_contact = "王五";
+          f.provider_phone = "0537-2345678";
+        }).empty());
+  CHECK(only_error([](AccessForm& f) { f.provider_name = "济宁数字科技有限公司"; f.provider_phone = "13900000000"; },
+                   "provider_contact") == "请填写技术服务单位联系人");
+  CHECK(only_error([](AccessForm& f) { f.provider_contact = "王五"; f.provider_phone = "13900000000"; },
+                   "provider_name") == "请填写技术服务单位");
+  CHECK(only_error(
+            [](AccessForm& f) {
+              f.provider_name = "济宁数字科技有限公司";
+              f.provider_contact = "王五";
+              f.provider_phone = "12345";
+            },
+            "provider_phone")
+            .find("技术服务单位联系电话应为") == 0);
+  // Round-trips through JSON with the rest of the form.
+  auto f = valid_form();
+  f.provider_name = "济宁数字科技有限公司";
+  CHECK(access::form_from_json(access::to_json(f)).provider_name == "济宁数字科技有限公司");
 }

@@ -140,6 +140,7 @@ class PagesHost {
   }
 
   int port() const { return host_->port(); }
+  const fs::path& data_dir() const { return data_; }  // the host's store (SQLite)
   std::string url(const std::string& path = "") const { return host_->url(path); }
   std::string log() const { return host_->log(); }
 
@@ -187,7 +188,8 @@ inline Fields valid_form(const std::string& system_name = "电子税务局测试
           {"channels", "app"},
           {"annual_volume_wan", "100"},
           {"peak_rate", "20"},
-          {"matters", "电子政务/税务/发票申领"}};
+          {"matters", "电子政务/税务/发票申领"},
+          {"acknowledged", "1"}};
 }
 
 inline Fields with(Fields fields, const std::string& name, const std::string& value) {

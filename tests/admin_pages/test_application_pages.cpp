@@ -240,3 +240,56 @@ TEST_CASE("approval shows the credentials once, uncached — they work — the o
   CHECK(queue.body.find("凭据系统") != std::string::npos);
   CHECK(reviewer.get("/admin/review?status=draft").body.find("凭据系统") == std::string::npos);
 }
+
+TEST_CASE("without the 承诺 a submission is refused next to its box and nothing changes, with it who and when show",
+          "[admin_pages][acknowledgement]") {
+  auto applicant = pages_host().staff("applicant");
+  const auto refused = applicant.post("/admin/applications", plus(with(valid_form("未承诺的系统"), "acknowledged", ""),
+                                                                   {{"csrf", applicant.csrf()}, {"intent", "submit"}}));
+  REQUIRE(refused.status == 422);
+  CHECK(refused.error_code() == "invalid_form");
+  CHECK(refused.field_error("acknowledged").find("《电子营业执照应用接入规范》") != std::string::npos);
+  CHECK(refused.field_error("uscc").empty());
+  const auto draft = refused.attribute_after("action=\"/admin/applications/");
+  REQUIRE(!draft.empty());
+  CHECK(status_of(applicant, draft) == "draft");
+  CHECK(applicant.get("/admin/applications/" + draft).body.find("尚未承诺") != std::string::npos);
+
+  const auto submitted = applicant.post("/admin/applications/" + draft,
+                                        plus(valid_form("已承诺的系统"), {{"csrf", applicant.csrf()}, {"intent", "submit"}}));
+  REQUIRE(submitted.status == 303);
+  auto reviewer = pages_host().staff("reviewer");
+  const auto detail = reviewer.get("/admin/applications/" + draft);
+  CHECK(detail.attribute_after("id=\"acknowledgement\" data-by=\"") == "applicant");
+  CHECK(detail.body.find("已阅知并承诺遵守《电子营业执照应用接入规范》及《电子营业执照管理办法》") != std::string::npos);
+}
+
+TEST_CASE("further 办事系统 are kept, and a callback off every declared system is refused next to its field",
+          "[admin_pages][systems]") {
+  auto applicant = pages_host().staff("applicant");
+  auto form = with(valid_form("多系统的申请"), "redirect_uris", "https://portal.example.gov.cn:8443/cb");
+  form = plus(form, {{"sys0.name", "门户网站"}, {"sys0.host", "portal.example.gov.cn"}, {"sys0.port", "9443"}});
+  const auto refused = applicant.post("/admin/applications", plus(form, {{"csrf", applicant.csrf()}, {"intent", "submit"}}));
+  REQUIRE(refused.status == 422);
+  CHECK(refused.field_error("redirect_uris").find("portal.example.gov.cn:8443") != std::string::npos);
+  CHECK(refused.body.find("value=\"门户网站\"") != std::string::npos);  // the row as typed
+  CHECK(refused.body.find("value=\"9443\"") != std::string::npos);
+  const auto draft = refused.attribute_after("action=\"/admin/applications/");
+  REQUIRE(!draft.empty());
+  CHECK(status_of(applicant, draft) == "draft");
+
+  form = with(form, "sys0.port", "8443");
+  const auto submitted =
+      applicant.post("/admin/applications/" + draft, plus(form, {{"csrf", applicant.csrf()}, {"intent", "submit"}}));
+  INFO(submitted.body);
+  REQUIRE(submitted.status == 303);
+  const auto detail = applicant.get("/admin/applications/" + draft);
+  CHECK(detail.body.find("门户网站 portal.example.gov.cn:8443") != std::string::npos);
+  // A bad port in a row is a field error on the systems, not a 500.
+  const auto bad = applicant.post("/admin/applications",
+                                  plus(plus(valid_form("坏端口"), {{"sys0.name", "x"}, {"sys0.host", "x.example.cn"},
+                                                                   {"sys0.port", "八千"}}),
+                                       {{"csrf", applicant.csrf()}, {"intent", "submit"}}));
+  REQUIRE(bad.status == 422);
+  CHECK(!bad.field_error("systems").empty());
+}

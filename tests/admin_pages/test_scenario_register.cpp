@@ -7,6 +7,8 @@
 // python3's csv module and its PDF by qpdf and pdftotext; the 办事指南 page.
 #include <catch2/catch.hpp>
 #include <zhaoyin/http/form.h>
+#include <zhaoyin/store/application_repository.h>
+#include <zhaoyin/store/database.h>
 
 #include "presentation_fixture.h"
 #include "scenario_fixture.h"
@@ -251,4 +253,43 @@ TEST_CASE("the 办事指南 of a scenario: steps per approved function, seals, c
   CHECK_FALSE(has(filing.body, "id=\"guide-seals\""));
   CHECK(reviewer.get(base + http::form_encode("电子政务/社保/参保登记")).status == 404);
   CHECK(pages_host().staff("applicant2").get(base + http::form_encode(kInvoice)).status == 403);
+}
+
+TEST_CASE("callback, return and redirect URLs off the declared systems are refused at use", "[admin_pages][systems]") {
+  // The approved application declares one 办事系统, etax.example.gov.cn:443.
+  expect_refusal(api("/api/v1/login-sessions", {{"callback_url", "https://notify.other.example.cn/cb"}}), 400,
+                 "callback_url_not_declared");
+  expect_refusal(api("/api/v1/login-sessions", {{"callback_url", "https://etax.example.gov.cn:8443/cb"}}), 400,
+                 "callback_url_not_declared");
+  CHECK(api("/api/v1/login-sessions", {{"callback_url", "https://etax.example.gov.cn/notify"}}).status == 201);
+
+  // A registration widened outside the access review (here straight in the
+  // store, as an admin tool or an older release might) still cannot send
+  // browsers off the declared systems: the registered-but-undeclared URI is
+  // refused as a login return_url, a sign task's return_url and an OIDC redirect_uri.
+  const std::string widened = "https://portal.other.example.cn/cb";
+  {
+    store::DatabaseSettings settings;
+    settings.data_dir = pages_host().data_dir();
+    store::Database db(settings);
+    store::ApplicationRepository apps(db);
+    auto app = apps.find(client().id);
+    REQUIRE(app);
+    CHECK(app->declared_systems == std::vector<std::string>{"etax.example.gov.cn:443"});
+    app->redirect_uris.push_back(widened);
+    apps.upsert(*app, client().secret);
+  }
+  expect_refusal(api("/api/v1/login-sessions", {{"return_url", widened}}), 400, "return_url_not_declared");
+  CHECK(api("/api/v1/login-sessions", {{"return_url", kRedirect}}).status == 201);
+
+  HttpCall call;
+  call.path = "/oidc/authorize?client_id=" + http::form_encode(client().id) + "&redirect_uri=" +
+              http::form_encode(widened) +
+              "&response_type=code&scope=openid&state=s1&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+              "&code_challenge_method=S256";
+  const auto refused = http_call(static_cast<std::uint16_t>(pages_host().port()), call);
+  INFO(refused.body);
+  CHECK(refused.status == 400);
+  CHECK(has(refused.body, "redirect_uri_not_declared"));
+  CHECK(refused.header("Location").empty());  // never redirected to
 }

@@ -3,6 +3,7 @@
 #include <zhaoyin/access/form_labels.h>
 #include <zhaoyin/access/scenarios.h>
 
+#include <cctype>
 #include <utility>
 
 namespace zhaoyin::access {
@@ -110,6 +111,40 @@ class Reader {
     errors_.push_back({key, "应为整数"});
   }
 
+  // A tick box: true/false, or from a form post "1"/"on"/"true" and "0"/"false"/"".
+  void boolean(const char* key, bool& out) {
+    const auto* v = member(key);
+    if (!v || v->is_null()) return;
+    if (v->is_boolean()) {
+      out = v->get<bool>();
+      return;
+    }
+    if (v->is_string()) {
+      const auto s = v->get<std::string>();
+      if (s == "1" || s == "on" || s == "true") return void(out = true);
+      if (s.empty() || s == "0" || s == "false") return void(out = false);
+    }
+    errors_.push_back({key, "应为是或否"});
+  }
+
+  // 办事系统: [{"name","host","port"}].
+  void systems(const char* key, std::vector<BusinessSystem>& out) {
+    const auto* v = member(key);
+    if (!v || v->is_null()) return;
+    if (!v->is_array()) return errors_.push_back({key, "应为列表"});
+    out.clear();
+    for (const auto& item : *v) {
+      if (!item.is_object()) return errors_.push_back({key, "列表中应为对象（name、host、port）"});
+      BusinessSystem system;
+      Reader inner(item);
+      inner.text("name", system.name);
+      inner.text("host", system.host);
+      inner.integer("port", system.port);
+      if (!inner.errors().empty()) return errors_.push_back({key, "办事系统的名称、域名(IP)应为文本，端口应为整数"});
+      out.push_back(std::move(system));
+    }
+  }
+
   std::vector<FieldError> errors() const { return errors_; }
 
  private:
@@ -124,6 +159,9 @@ class Reader {
 }  // namespace
 
 nlohmann::json to_json(const AccessForm& f) {
+  auto systems_json = nlohmann::json::array();
+  for (const auto& system : f.systems)
+    systems_json.push_back({{"name", system.name}, {"host", system.host}, {"port", system.port}});
   return {{"org_name", f.org_name},
           {"org_nature", f.org_nature},
           {"uscc", f.uscc},
@@ -135,6 +173,10 @@ nlohmann::json to_json(const AccessForm& f) {
           {"system_name", f.system_name},
           {"system_host", f.system_host},
           {"system_port", f.system_port},
+          {"systems", systems_json},
+          {"provider_name", f.provider_name},
+          {"provider_contact", f.provider_contact},
+          {"provider_phone", f.provider_phone},
           {"field", f.field},
           {"industry", f.industry},
           {"business_summary", f.business_summary},
@@ -149,7 +191,8 @@ nlohmann::json to_json(const AccessForm& f) {
           {"matters", f.matters},
           {"department", f.department},
           {"redirect_uris", f.redirect_uris},
-          {"scenarios", scenarios_to_json(f.scenarios)}};
+          {"scenarios", scenarios_to_json(f.scenarios)},
+          {"acknowledged", f.acknowledged}};
 }
 
 AccessForm form_from_json(const nlohmann::json& j) {
@@ -167,6 +210,10 @@ AccessForm form_from_json(const nlohmann::json& j) {
   r.text("system_name", f.system_name);
   r.text("system_host", f.system_host);
   r.integer("system_port", f.system_port);
+  r.systems("systems", f.systems);
+  r.text("provider_name", f.provider_name);
+  r.text("provider_contact", f.provider_contact);
+  r.text("provider_phone", f.provider_phone);
   r.text("field", f.field);
   r.text("industry", f.industry);
   r.text("business_summary", f.business_summary);
@@ -181,6 +228,7 @@ AccessForm form_from_json(const nlohmann::json& j) {
   r.list("matters", f.matters);
   r.text("department", f.department);
   r.list("redirect_uris", f.redirect_uris);
+  r.boolean("acknowledged", f.acknowledged);
   auto errors = r.errors();
   if (const auto it = j.find("scenarios"); it != j.end() && !it->is_null())
     f.scenarios = scenarios_from_json(*it, errors);
@@ -202,6 +250,11 @@ const std::map<std::string, std::string>& labels() {
         {"system_name", "应用系统名称"},
         {"system_host", "域名(IP)"},
         {"system_port", "端口"},
+        {"systems", "其他办事系统"},
+        {"provider_name", "技术服务单位"},
+        {"provider_contact", "技术服务单位联系人"},
+        {"provider_phone", "技术服务单位联系电话"},
+        {"acknowledged", "阅知承诺"},
         {"field", "所属领域"},
         {"industry", "行业"},
         {"business_summary", "业务种类简介"},
@@ -230,6 +283,27 @@ const std::map<std::string, std::string>& labels() {
     return m;
   }();
   return all;
+}
+
+std::vector<redirect::Endpoint> declared_endpoints(const AccessForm& form) {
+  std::vector<redirect::Endpoint> out;
+  if (!form.system_host.empty()) out.push_back(redirect::declared_endpoint(form.system_host, form.system_port));
+  for (const auto& system : form.systems)
+    if (!system.host.empty()) out.push_back(redirect::declared_endpoint(system.host, system.port));
+  return out;
+}
+
+std::string acknowledgement_statement() { return std::string("已阅知并承诺遵守") + kAcknowledgedDocuments; }
+
+std::optional<Acknowledgement> acknowledgement_of(const AccessApplication& a) {
+  for (auto it = a.trail.rbegin(); it != a.trail.rend(); ++it) {
+    if (it->action != Action::Submit) continue;
+    // Only the latest submission counts: an older one's acknowledgement does
+    // not cover what was edited since.
+    if (it->opinion.rfind("已阅知并承诺遵守", 0) != 0) return std::nullopt;
+    return Acknowledgement{it->actor, it->at, it->opinion};
+  }
+  return std::nullopt;
 }
 
 std::string value_label(const std::string& field, const std::string& value) {

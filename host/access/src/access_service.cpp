@@ -98,6 +98,8 @@ store::Application application_from(const AccessForm& f, const std::string& clie
   app.annual_volume = f.annual_volume_wan * 10000;
   app.peak_rate = f.peak_rate;
   app.redirect_uris = f.redirect_uris;
+  // 附件1's 办事系统: the hosts its redirect, return and callback URLs must lie on at use.
+  for (const auto& endpoint : declared_endpoints(f)) app.declared_systems.push_back(redirect::to_string(endpoint));
   app.status = store::ApplicationStatus::Active;
   return app;
 }
@@ -150,7 +152,10 @@ AccessApplication AccessService::submit(const Actor& applicant, const std::strin
   if (!errors.empty())
     throw AccessError(422, "invalid_form", "the form has " + std::to_string(errors.size()) + " problem(s)",
                       std::move(errors));
-  TrailEntry entry{0, Action::Submit, a->status, Status::Submitted, applicant.username, applicant.role, "", Clock::now()};
+  // validate() refused a form without the tick; the trail entry is the record
+  // of who acknowledged the rules and when (acknowledgement_of).
+  TrailEntry entry{0,  Action::Submit, a->status, Status::Submitted, applicant.username, applicant.role,
+                   acknowledgement_statement(), Clock::now()};
   if (!repo.step(id, entry)) invalid_transition(*repo.find(id), Action::Submit);
   return *repo.find(id);
 }

@@ -30,6 +30,34 @@ void draw_fields(Document& d, const std::string& heading, const Rows& rows) {
   for (const auto& [key, value] : rows) draw_row(d, widths, {labels().at(key), value}, false, {true, false});
 }
 
+// 附件1's closing block: the applicant's 承诺 with who ticked it and when,
+// then a box each for the applicant organisation's signature and seal and
+// the reviewing office's, left blank for ink and stamp (or an e-seal).
+void draw_acknowledgement_and_seals(Document& d, const AccessApplication& a) {
+  draw_heading(d, "七、承诺及签章");
+  const std::vector<double> widths = {130, kContentWidth - 130};
+  const auto ack = acknowledgement_of(a);
+  draw_row(d, widths,
+           {"阅知承诺", ack ? ack->statement + "\n确认人 " + ack->by + "    确认时间 " + beijing_time(ack->at) + "（北京时间）"
+                            : std::string("尚未提交，未作承诺")},
+           false, {true, false});
+  constexpr double kBoxHeight = 120;
+  d.ensure(kBoxHeight + 12);
+  d.y += 8;
+  const double half = (kContentWidth - 12) / 2;
+  const std::vector<std::pair<std::string, double>> boxes = {{"申请单位（盖章）", kMargin},
+                                                             {"审核单位（盖章）", kMargin + half + 12}};
+  d.colour(0.2, 0.2, 0.2);
+  d.font_size(10);
+  for (const auto& [title, x] : boxes) {
+    d.rectangle(x, d.y, half, kBoxHeight, false);
+    d.text(x + 8, d.y + 16, title);
+    d.text(x + 8, d.y + kBoxHeight - 30, "负责人签字：");
+    d.text(x + 8, d.y + kBoxHeight - 12, "日期：        年    月    日");
+  }
+  d.y += kBoxHeight + 6;
+}
+
 }  // namespace
 
 std::string render_application_pdf(const AccessApplication& a) { return render_application_pdf(a, PrintOptions{}); }
@@ -77,6 +105,25 @@ std::string render_application_pdf(const AccessApplication& a, const PrintOption
                {"field", value_label("field", f.field)},
                {"industry", f.industry},
                {"business_summary", f.business_summary}});
+  if (!f.provider_name.empty()) {
+    // 技术服务单位: who builds or runs the system, and whom to call about it.
+    const std::vector<double> widths = {130, kContentWidth - 130};
+    for (const auto& [key, value] : Rows{{"provider_name", f.provider_name},
+                                         {"provider_contact", f.provider_contact},
+                                         {"provider_phone", f.provider_phone}})
+      draw_row(d, widths, {labels().at(key), value}, false, {true, false});
+  }
+  if (!f.systems.empty()) {
+    // Every 办事系统 the application declares; its redirect URIs lie on these.
+    const std::vector<double> widths = {40, 170, kContentWidth - 280, 70};
+    const std::vector<std::string> header = {"序号", "办事系统名称", "域名(IP)", "端口"};
+    draw_row(d, widths, header, true);
+    draw_row(d, widths, {"1", f.system_name, f.system_host, std::to_string(f.system_port)}, false, {}, &header);
+    for (std::size_t i = 0; i < f.systems.size(); ++i)
+      draw_row(d, widths,
+               {std::to_string(i + 2), f.systems[i].name, f.systems[i].host, std::to_string(f.systems[i].port)}, false,
+               {}, &header);
+  }
   Rows needs = {{"needs", joined(f.needs, "needs", "、")}};
   if (!f.needs_other.empty()) needs.push_back({"needs_other", f.needs_other});
   if (!f.data_purpose.empty()) needs.push_back({"data_purpose", f.data_purpose});
@@ -114,6 +161,7 @@ std::string render_application_pdf(const AccessApplication& a, const PrintOption
     draw_row(d, widths, {beijing_time(e.at), action_label(e.action), e.actor, role_label(e.role), e.opinion}, false, {},
              &header);
   }
+  draw_acknowledgement_and_seals(d, a);
   return d.finish();
 }
 

@@ -10,6 +10,7 @@
 #include <zhaoyin/access/form_labels.h>
 #include <zhaoyin/access/matters.h>
 #include <zhaoyin/access/scenarios.h>
+#include <zhaoyin/redirect/declared_hosts.h>
 #include <zhaoyin/redirect/redirect_target.h>
 #include <zhaoyin/trust/uscc.h>
 
@@ -25,6 +26,7 @@ constexpr std::size_t kSummaryText = 2000;
 constexpr std::int64_t kMaxAnnualVolumeWan = 10'000'000;  // 10^7 万次 = 10^11 a year
 constexpr std::int64_t kMaxPeakRate = 1'000'000;
 constexpr std::size_t kMaxUris = 20;
+constexpr std::size_t kMaxSystems = 10;  // further 办事系统 beyond the primary one
 
 std::string trim(const std::string& s) {
   const auto begin = s.find_first_not_of(" \t\r\n");
@@ -81,6 +83,10 @@ class Checker {
     }
   }
 
+  bool has_error(const std::string& field) const {
+    return std::any_of(errors_.begin(), errors_.end(), [&](const FieldError& e) { return e.field == field; });
+  }
+
   std::vector<FieldError> errors() && { return std::move(errors_); }
 
  private:
@@ -99,12 +105,21 @@ void check_uscc(Checker& c, const std::string& code) {
   if (!trust::uscc_valid(code)) c.fail(field, "统一社会信用代码第3至8位应为行政区划代码（数字）");
 }
 
-void check_phone(Checker& c, const std::string& phone) {
+void check_phone(Checker& c, const std::string& phone, const std::string& field = "contact_phone") {
   static const std::regex mobile(R"(1[3-9]\d{9})");
   static const std::regex landline(R"(0\d{2,3}-?\d{7,8}(-\d{1,6})?)");
-  if (phone.empty()) return c.fail("contact_phone", "请填写联系电话");
+  const auto& label = labels().at(field);
+  if (phone.empty()) return c.fail(field, "请填写" + label);
   if (!std::regex_match(phone, mobile) && !std::regex_match(phone, landline))
-    c.fail("contact_phone", "联系电话应为11位手机号码或带区号的固定电话（如010-12345678）");
+    c.fail(field, label + "应为11位手机号码或带区号的固定电话（如010-12345678）");
+}
+
+// 技术服务单位: all three or none.
+void check_provider(Checker& c, const AccessForm& f) {
+  if (trim(f.provider_name).empty() && trim(f.provider_contact).empty() && trim(f.provider_phone).empty()) return;
+  c.text("provider_name", f.provider_name, kShortText);
+  c.text("provider_contact", f.provider_contact, 50);
+  check_phone(c, f.provider_phone, "provider_phone");
 }
 
 bool dns_label_ok(const std::string& label) {
@@ -162,6 +177,40 @@ void check_host_and_port(Checker& c, const AccessForm& f) {
   else if (!dns_name_ok(f.system_host, false) && !ip_literal_ok(f.system_host))
     c.fail("system_host", "域名(IP)应为域名（如 etax.example.gov.cn）、IPv4或IPv6地址");
   if (f.system_port < 1 || f.system_port > 65535) c.fail("system_port", "端口应在1到65535之间");
+}
+
+// 附件1's 办事系统 beyond the primary one: each named, on a valid host and
+// port, and no host:port declared twice.
+void check_systems(Checker& c, const AccessForm& f) {
+  if (f.systems.size() > kMaxSystems) return c.fail("systems", "其他办事系统不能超过10个");
+  for (std::size_t i = 0; i < f.systems.size(); ++i) {
+    const auto& system = f.systems[i];
+    const auto which = "第" + std::to_string(i + 1) + "个其他办事系统";
+    if (trim(system.name).empty()) return c.fail("systems", which + "请填写名称");
+    if (char_count(system.name) > kShortText) return c.fail("systems", which + "的名称不能超过100个字");
+    if (!dns_name_ok(system.host, false) && !ip_literal_ok(system.host))
+      return c.fail("systems", which + "的域名(IP)应为域名、IPv4或IPv6地址");
+    if (system.port < 1 || system.port > 65535) return c.fail("systems", which + "的端口应在1到65535之间");
+  }
+  const auto declared = declared_endpoints(f);
+  for (std::size_t i = 0; i < declared.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (declared[i] == declared[j])
+        return c.fail("systems", "办事系统“" + redirect::to_string(declared[i]) + "”重复申报");
+}
+
+// Each redirect URI on a declared 办事系统 (redirect/declared_hosts.h): a
+// registration cannot send browsers to a system the reviewers never saw.
+void check_redirects_declared(Checker& c, const AccessForm& f) {
+  const auto declared = declared_endpoints(f);
+  for (const auto& uri : f.redirect_uris) {
+    if (redirect::check_absolute(uri)) continue;  // reported as malformed already
+    if (redirect::check_declared(declared, uri)) {
+      const auto endpoint = redirect::endpoint_of(uri);
+      return c.fail("redirect_uris", "回调地址“" + uri + "”的主机和端口（" + redirect::to_string(*endpoint) +
+                                         "）不在申报的办事系统中，请先在“应用系统”中申报该系统");
+    }
+  }
 }
 
 void check_needs(Checker& c, const AccessForm& f) {
@@ -224,6 +273,8 @@ std::vector<FieldError> validate(const AccessForm& f, const std::vector<std::str
   check_email(c, f.contact_email);
   c.text("system_name", f.system_name, kShortText);
   check_host_and_port(c, f);
+  check_systems(c, f);
+  check_provider(c, f);
   c.choice("field", f.field);
   c.text("industry", f.industry, 50);
   c.text("business_summary", f.business_summary, kSummaryText);
@@ -243,7 +294,15 @@ std::vector<FieldError> validate(const AccessForm& f, const std::vector<std::str
       break;
     }
   }
+  // Against the declared systems only once they are valid themselves: a
+  // mistyped host is reported there, not again on every redirect URI.
+  if (!c.has_error("system_host") && !c.has_error("system_port") && !c.has_error("systems"))
+    check_redirects_declared(c, f);
   if (char_count(f.department) > 64) c.fail("department", "部门插件名称过长");
+  // 附件1's 承诺: the applicant has read the access rules and undertakes to
+  // follow them; the service records who and when (Acknowledgement).
+  if (!f.acknowledged)
+    c.fail("acknowledged", std::string("提交前请阅读并承诺遵守") + kAcknowledgedDocuments);
   auto errors = std::move(c).errors();
   check_scenarios(f, errors);
   return errors;

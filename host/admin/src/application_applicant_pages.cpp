@@ -39,7 +39,7 @@ void send_form(http::Exchange& ex, const ApplicationPagesContext& pages, const S
     // A returned application shows why it came back.
     json opinions = json::array();
     for (const auto& t : existing->trail)
-      if (!t.opinion.empty())
+      if (!t.opinion.empty() && t.action != access::Action::Submit)  // a submission's opinion is its 承诺
         opinions.push_back({{"action_label", access::action_label(t.action)}, {"opinion", t.opinion},
                             {"actor", t.actor}, {"at", beijing_time(t.at)}});
     data["opinions"] = opinions;

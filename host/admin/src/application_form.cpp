@@ -10,10 +10,14 @@
 #include <zhaoyin/access/form_labels.h>
 #include <zhaoyin/access/matters.h>
 #include <zhaoyin/http/api_error.h>
+#include <zhaoyin/redirect/declared_hosts.h>
 
 namespace zhaoyin::admin {
 
 namespace {
+
+// Further 办事系统 rows the page can post (validate() allows 10).
+constexpr int kMaxSystemRows = 10;
 
 using access::AccessForm;
 using access::FieldError;
@@ -218,6 +222,8 @@ const std::map<std::string, InputHint>& input_hints() {
       {"peak_rate", {"text", "numeric", "单位：次/秒，正整数；超过时返回 429", false}},
       {"redirect_uris", {"text", "url", "可选；OpenID Connect 登录的回调地址，每行一个（https，或本机 http）", true}},
       {"industry", {"text", "text", "如 税务、社保、银行", false}},
+      {"provider_name", {"text", "text", "可选；由技术服务单位建设或运维系统时填写，三项须一并填写", false}},
+      {"provider_phone", {"tel", "tel", "11位手机号码，或带区号的固定电话", false}},
   };
   return all;
 }
@@ -280,9 +286,47 @@ PostedForm form_from_fields(const http::FormFields& fields) {
   f.matters = ticked(fields, "matters");
   f.department = text(fields, "department");
   f.redirect_uris = lines(field_value(fields, "redirect_uris").value_or(""));
+  // Further 办事系统: rows sys0, sys1, ... up to the first one the page did
+  // not send; a row left wholly blank is an unused row, not a system.
+  for (int i = 0; i < kMaxSystemRows; ++i) {
+    const auto prefix = "sys" + std::to_string(i) + ".";
+    if (!field_value(fields, prefix + "name") && !field_value(fields, prefix + "host")) break;
+    access::BusinessSystem system;
+    system.name = text(fields, prefix + "name");
+    system.host = text(fields, prefix + "host");
+    const auto port = text(fields, prefix + "port");
+    if (system.name.empty() && system.host.empty() && port.empty()) continue;
+    if (port.empty()) system.port = 443;
+    else if (port.size() <= 5 && port.find_first_not_of("0123456789") == std::string::npos) system.port = std::stoi(port);
+    else {
+      system.port = 0;  // reported by validate() as out of range
+      posted.errors.push_back({"systems", "第" + std::to_string(f.systems.size() + 1) + "个其他办事系统的端口应为1到65535的整数"});
+    }
+    f.systems.push_back(std::move(system));
+  }
+  f.provider_name = text(fields, "provider_name");
+  f.provider_contact = text(fields, "provider_contact");
+  f.provider_phone = text(fields, "provider_phone");
+  f.acknowledged = !text(fields, "acknowledged").empty();
   f.scenarios = scenarios_from_fields(fields, f);  // after the matters and needs it depends on
   return posted;
 }
+
+namespace {
+
+json systems_view(const AccessForm& form) {
+  json rows = json::array();
+  auto add = [&](const std::string& name, const std::string& host, const std::string& port) {
+    rows.push_back({{"index", rows.size()}, {"serial", rows.size() + 2}, {"name", name}, {"host", host}, {"port", port}});
+  };
+  for (const auto& system : form.systems)
+    add(system.name, system.host, system.port == 0 ? "" : std::to_string(system.port));
+  // Blank rows to declare more (saving the draft brings further ones).
+  for (int blank = 0; blank < 2 && static_cast<int>(rows.size()) < kMaxSystemRows; ++blank) add("", "", "");
+  return rows;
+}
+
+}  // namespace
 
 json form_view(const AccessForm& form, const std::map<std::string, std::string>& typed,
                const std::vector<FieldError>& errors, const json& matters) {
@@ -320,6 +364,9 @@ json form_view(const AccessForm& form, const std::map<std::string, std::string>&
   fields["needs"]["choices"] = checks("needs", form.needs);
   fields["channels"]["choices"] = checks("channels", form.channels);
   fields["scope"]["choices"] = checks("scope", {form.scope});
+  fields["acknowledged"]["checked"] = form.acknowledged;
+  fields["acknowledged"]["documents"] = access::kAcknowledgedDocuments;
+  fields["systems"]["rows"] = systems_view(form);
   json view = {{"fields", fields},
                {"matters_tree", matters_tree(matters, form.matters)},
                {"scenarios", scenarios_form_view(form, errors)},
@@ -332,6 +379,19 @@ json form_view(const AccessForm& form, const std::map<std::string, std::string>&
   view["other_errors"] = others;
   return view;
 }
+
+namespace {
+
+// "名称 host:port" a line, for the read-only page.
+std::string systems_text(const AccessForm& f) {
+  std::string out;
+  for (const auto& system : f.systems)
+    out += (out.empty() ? "" : "\n") + system.name + " " +
+           redirect::to_string(redirect::declared_endpoint(system.host, system.port));
+  return out;
+}
+
+}  // namespace
 
 json form_readonly_view(const AccessForm& f) {
   auto row = [](const std::string& member, const std::string& value) {
@@ -355,7 +415,12 @@ json form_readonly_view(const AccessForm& f) {
        {{"title", "应用系统"},
         {"rows",
          {row("system_name", f.system_name), row("system_host", f.system_host),
-          row("system_port", num(f.system_port)), row("redirect_uris", joined(f.redirect_uris, "", "\n"))}}},
+          row("system_port", num(f.system_port)), row("systems", systems_text(f)),
+          row("redirect_uris", joined(f.redirect_uris, "", "\n"))}}},
+       {{"title", "技术服务单位"},
+        {"rows",
+         {row("provider_name", f.provider_name), row("provider_contact", f.provider_contact),
+          row("provider_phone", f.provider_phone)}}},
        {{"title", "业务与需求"},
         {"rows",
          {row("field", access::value_label("field", f.field)), row("industry", f.industry),

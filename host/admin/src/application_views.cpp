@@ -114,7 +114,11 @@ json detail_view(const AccessApplication& a, const StaffSession& staff) {
   const bool owner = staff.role == Role::Applicant && a.owner == staff.username;
   const json review = review_buttons(a, staff.role);
   const json operate = operator_buttons(a, staff.role);
+  json acknowledgement = nullptr;
+  if (const auto ack = access::acknowledgement_of(a))
+    acknowledgement = {{"statement", ack->statement}, {"by", ack->by}, {"at", beijing_time(ack->at)}};
   return {{"application", summary_view(a)},
+          {"acknowledgement", acknowledgement},
           {"sections", form_readonly_view(a.form)},
           {"scenarios", scenarios_readonly_view(a.form, "/admin/applications/" + a.id)},
           {"trail", trail_view(a)},

@@ -1,4 +1,5 @@
 #include <zhaoyin/http/callback_policy.h>
+#include <zhaoyin/redirect/declared_hosts.h>
 
 #include <Poco/Exception.h>
 #include <Poco/URI.h>
@@ -295,6 +296,17 @@ void require_callback_url(const std::string& url, const CallbackSettings& s) {
     if (e.code() == "invalid_callback_url") throw ApiError::bad_request(e.what());
     throw ApiError(400, e.code(), e.what());
   }
+}
+
+void require_callback_url(const std::string& url, const CallbackSettings& s,
+                          const std::vector<std::string>& declared_systems) {
+  require_callback_url(url, s);
+  const auto target = check_callback_url(url, s);
+  const redirect::Endpoint endpoint{target.host, target.port};
+  if (!redirect::endpoint_declared(declared_systems, endpoint))
+    throw ApiError(400, "callback_url_not_declared",
+                   "callback_url refused (host_not_declared): " + redirect::to_string(endpoint) +
+                       " is not one of the application's declared systems (办事系统)");
 }
 
 std::vector<IpAddress> resolve_callback_destination(const CallbackTarget& target, const CallbackSettings& s) {

@@ -6,6 +6,7 @@
 #include <zhaoyin/http/form.h>
 #include <zhaoyin/protocol/canonical_json.h>
 #include <zhaoyin/protocol/wallet_messages.h>
+#include <zhaoyin/redirect/declared_hosts.h>
 #include <zhaoyin/redirect/redirect_target.h>
 #include <zhaoyin/store/secrets.h>
 #include <zhaoyin/trust/bytes.h>
@@ -38,6 +39,8 @@ void check_text(const std::optional<std::string>& v, const char* name, std::size
 void check_return_url(const store::Application& app, const std::string& url) {
   if (const auto refusal = redirect::check_return_url(app.redirect_uris, url))
     throw http::ApiError(400, "invalid_return_url", "return_url refused (" + refusal->reason + "): " + refusal->message);
+  if (const auto refusal = redirect::check_declared(app.declared_systems, url))
+    throw http::ApiError(400, "return_url_not_declared", "return_url refused (" + refusal->reason + "): " + refusal->message);
 }
 
 void validate(const store::Application& app, const LoginSessionRequest& r, const http::CallbackSettings& callbacks) {
@@ -52,7 +55,8 @@ void validate(const store::Application& app, const LoginSessionRequest& r, const
   check_text(r.channel, "channel", 32);
   if (r.callback_url) {
     check_text(r.callback_url, "callback_url", 2000);
-    http::require_callback_url(*r.callback_url, callbacks);
+    // On one of the application's declared 办事系统 too (附件1, declared_hosts.h).
+    http::require_callback_url(*r.callback_url, callbacks, app.declared_systems);
   }
   if (r.return_url) check_return_url(app, *r.return_url);
   if (r.channel && !contains(app.channels, *r.channel))

@@ -15,6 +15,7 @@
 #include <zhaoyin/http/usage_check.h>
 #include <zhaoyin/oidc/oidc_repository.h>
 #include <zhaoyin/oidc/pkce.h>
+#include <zhaoyin/redirect/declared_hosts.h>
 #include <zhaoyin/redirect/redirect_target.h>
 #include <zhaoyin/store/application_repository.h>
 #include <zhaoyin/store/secrets.h>
@@ -142,6 +143,11 @@ void AuthorizeHandler::handle(http::Exchange& ex) {
       throw PageError{400, "invalid_redirect_uri",
                       "redirect_uri refused (not_registered): it is not one registered for application " +
                           app->client_id + " (exact, byte-for-byte match)"};
+    // 附件1: the registered URI must also lie on one of the 办事系统 the
+    // application was approved for (redirect/declared_hosts.h) — a
+    // registration changed outside the access review does not widen that.
+    if (const auto refusal = redirect::check_declared(app->declared_systems, *redirect_uri))
+      throw PageError{400, "redirect_uri_not_declared", "redirect_uri refused (" + refusal->reason + "): " + refusal->message};
 
     // 2. Everything else goes back to the client.
     const std::string state = params.get("state").value_or("");

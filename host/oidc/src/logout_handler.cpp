@@ -18,6 +18,7 @@
 #include <zhaoyin/http/form.h>
 #include <zhaoyin/http/html.h>
 #include <zhaoyin/oidc/provider_sessions.h>
+#include <zhaoyin/redirect/declared_hosts.h>
 #include <zhaoyin/redirect/redirect_target.h>
 #include <zhaoyin/store/application_repository.h>
 #include "handlers.h"
@@ -84,6 +85,9 @@ void LogoutHandler::handle(http::Exchange& ex) {
         throw PageError{400, "invalid_redirect_uri",
                         "post_logout_redirect_uri is not one registered for application " + app->client_id +
                             " (exact, byte-for-byte match)"};
+      if (const auto refusal = redirect::check_declared(app->declared_systems, *post_logout))
+        throw PageError{400, "redirect_uri_not_declared",
+                        "post_logout_redirect_uri refused (" + refusal->reason + "): " + refusal->message};
     }
 
     if (ex.method() == "GET" && !hinted_client) {

@@ -10,6 +10,7 @@
 #include <zhaoyin/http/api_error.h>
 #include <zhaoyin/http/auth.h>
 #include <zhaoyin/http/callback_policy.h>
+#include <zhaoyin/store/application_repository.h>
 
 #include "api_handlers.h"
 #include "seal_watch.h"
@@ -39,7 +40,10 @@ void WatchSeal::handle(http::Exchange& ex) {
     throw http::ApiError::bad_request("callback_url (the URL to call when the seal changes) is required");
   const std::string url = body["callback_url"].get<std::string>();
   if (url.empty() || url.size() > 2000) throw http::ApiError::bad_request("callback_url must be 1 to 2000 characters");
-  http::require_callback_url(url, ctx_->settings.callbacks);  // 400 callback_scheme_refused / callback_destination_refused
+  // 400 callback_scheme_refused / callback_destination_refused, and
+  // callback_url_not_declared off the application's declared 办事系统 (附件1).
+  const auto app = store::ApplicationRepository(*ctx_->db).find(login.client_id);
+  http::require_callback_url(url, ctx_->settings.callbacks, app ? app->declared_systems : std::vector<std::string>{});
 
   // The seal must be one the login's enterprise holds now.
   bool found = false;

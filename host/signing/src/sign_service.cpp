@@ -4,6 +4,7 @@
 #include <zhaoyin/http/api_error.h>
 #include <zhaoyin/http/extension_gate.h>
 #include <zhaoyin/login/login_service.h>
+#include <zhaoyin/redirect/declared_hosts.h>
 #include <zhaoyin/redirect/redirect_target.h>
 #include <zhaoyin/protocol/canonical_json.h>
 #include <zhaoyin/protocol/wallet_messages.h>
@@ -159,11 +160,14 @@ SignTask SignService::create(const store::Application& app, SignTaskRequest r, c
   if (r.matter)
     if (const auto refusal = verification::function_refusal(app, *r.matter, "signature"))
       throw http::ApiError::forbidden(verification::kFunctionNotApprovedCode, *refusal);
-  if (r.callback_url) http::require_callback_url(*r.callback_url, ctx_->settings.callbacks);
+  // On one of the application's declared 办事系统 too (附件1, declared_hosts.h).
+  if (r.callback_url) http::require_callback_url(*r.callback_url, ctx_->settings.callbacks, app.declared_systems);
   if (r.return_url) {
     // The hosted page sends the browser there: never an open redirect (redirect_target.h).
     if (const auto refusal = redirect::check_return_url(app.redirect_uris, *r.return_url))
       throw http::ApiError(400, "invalid_return_url", "return_url refused (" + refusal->reason + "): " + refusal->message);
+    if (const auto refusal = redirect::check_declared(app.declared_systems, *r.return_url))
+      throw http::ApiError(400, "return_url_not_declared", "return_url refused (" + refusal->reason + "): " + refusal->message);
   }
   if (document.empty()) throw http::ApiError::bad_request("the document is empty");
   bind_to_login(app, r);

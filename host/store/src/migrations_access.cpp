@@ -41,4 +41,21 @@ Migration access_migration() {
           }};
 }
 
+// Released once it lands on main: change it only by adding a new migration.
+//
+// 附件1's 办事系统 an application was approved for, as a JSON list of
+// "host:port" (access::declared_endpoints, redirect/declared_hosts.h): OIDC
+// redirect URIs, return URLs and callback URLs outside them are refused at
+// use. Existing applications get '[]' and stay unchecked: their registered
+// redirect URIs were never declared as systems, and refusing them now would
+// break working relying parties. An amendment through the access review
+// declares them.
+Migration declared_systems_migration() {
+  return {27,
+          "applications: the declared business systems (办事系统) their URLs must lie on",
+          {
+              "ALTER TABLE applications ADD COLUMN declared_systems TEXT NOT NULL DEFAULT '[]'",
+          }};
+}
+
 }  // namespace zhaoyin::store

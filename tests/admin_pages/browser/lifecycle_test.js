@@ -1,7 +1,9 @@
 // The access application's whole lifecycle in headless Chromium:
 //   the applicant signs in, fills every field of the 电子营业执照应用接入信息表
-//   (the system name carries <script>), sees a bad USCC refused next to its
-//   field, fixes it and submits; the reviewer finds it in the queue, is
+//   (the system name carries <script>), sees a bad USCC, the missing 承诺 and
+//   a callback outside the declared 办事系统 refused next to their fields,
+//   declares a second system, ticks the 承诺 and submits (the detail page
+//   shows who acknowledged and when); the reviewer finds it in the queue, is
 //   refused a POST without its CSRF token (403, nothing changes), accepts and
 //   approves; the credentials page shows the secret once; the secret gets a
 //   token at /oauth/token and the token a presentation of a sandbox wallet's
@@ -111,11 +113,25 @@ async function main() {
       'the industry box is not indeterminate with some matters ticked');
     await snap('applicant-form-filled');
 
-    // 2. Submitted with the wrong check digit: the form comes back with the error next to the field.
+    // 2. Submitted with the wrong check digit, the 承诺 not ticked and the
+    // callback on etax.hubei.example.gov.cn:443 while only port 8443 is
+    // declared: the form comes back with each error next to its field.
     const refused = await Promise.all([page.waitForNavigation(), page.click('#submit-application')]);
     check(refused[0].status() === 422, 'a bad USCC should give 422, got ' + refused[0].status());
     const usccError = await page.textContent('[data-field=uscc] .field-error');
     check(usccError.includes('校验位'), 'the USCC error is not next to the field: ' + usccError);
+    const ackError = await page.textContent('#err-acknowledged');
+    check(ackError.includes('电子营业执照应用接入规范'), 'the acknowledgement error is not next to its box: ' + ackError);
+    const redirectError = await page.textContent('[data-field=redirect_uris] .field-error');
+    check(redirectError.includes('etax.hubei.example.gov.cn:443') && redirectError.includes('办事系统'),
+      'the undeclared callback host is not refused next to the field: ' + redirectError);
+    check((await page.getAttribute('.app-head [data-status]', 'data-status')) === 'draft', 'a refused submission is not a draft');
+    await snap('applicant-form-errors');
+    // Declare the portal as a second 办事系统 and acknowledge the rules.
+    await page.fill('input[name="sys0.name"]', '湖北省电子税务局门户');
+    await page.fill('input[name="sys0.host"]', 'etax.hubei.example.gov.cn');
+    await page.fill('input[name="sys0.port"]', '443');
+    await page.check('#f-acknowledged');
     check((await page.inputValue('#f-system_name')) === XSS_NAME, 'the system name was not kept as typed');
     check((await page.inputValue('#f-contact_phone')) === '027-87654321', 'the phone was not kept');
     check(await page.isChecked('input[name=matters][value="电子政务/税务/发票申领"]'), 'the matters were not kept');
@@ -126,6 +142,12 @@ async function main() {
     const detailUrl = page.url();
     check((await page.getAttribute('#application-status', 'data-status')) === 'submitted', 'not submitted');
     check((await page.textContent('#application-title')).trim() === XSS_NAME, 'the title is not the name as text');
+    const ack = await page.textContent('#acknowledgement');
+    check(ack.includes('已阅知并承诺遵守《电子营业执照应用接入规范》') && ack.includes(config.applicant.username),
+      'the detail page does not show who acknowledged the rules: ' + ack);
+    const systems = await page.textContent('#trail');
+    check(systems.includes('已阅知并承诺遵守'), 'the trail lacks the acknowledgement of the submission');
+    check((await page.content()).includes('湖北省电子税务局门户 etax.hubei.example.gov.cn:443'), 'the declared system is not shown');
     await snap('applicant-submitted');
     await signOut();
 
@@ -136,6 +158,8 @@ async function main() {
     check(queueText.includes(XSS_NAME), 'the queue does not show the name as text');
     await snap('reviewer-queue');
     await page.goto(detailUrl);
+    check((await page.getAttribute('#acknowledgement', 'data-by')) === config.applicant.username,
+      'the reviewer does not see who acknowledged the rules');
     const forged = await page.evaluate(async (target) => {
       const r = await fetch(target + '/actions', {
         method: 'POST',

@@ -20,6 +20,7 @@
 #include <stdexcept>
 #include <string>
 #include <vector>
+#include <zhaoyin/redirect/declared_hosts.h>
 
 namespace zhaoyin::access {
 
@@ -39,6 +40,20 @@ struct ScenarioRow {
   std::string remark;                    // 备注
 };
 
+// One 办事系统 of 附件1 beyond the primary one (AccessForm::system_*): the
+// systems the application will serve the license to. Every OIDC redirect
+// URI must lie on one of the declared systems (host and port), checked when
+// the form is submitted (validate) and again when a redirect is used
+// (redirect/declared_hosts.h).
+struct BusinessSystem {
+  std::string name;  // 办事系统名称
+  std::string host;  // 域名(IP): DNS name, IPv4 or IPv6 literal
+  int port = 443;    // 端口 1..65535
+};
+
+// The documents the applicant undertakes to follow (附件1's 承诺 line).
+inline constexpr const char* kAcknowledgedDocuments = "《电子营业执照应用接入规范》及《电子营业执照管理办法》";
+
 // The form's fields. Enumerations are stored as the English keys on the
 // left; the pages show the Chinese labels (labels() below).
 struct AccessForm {
@@ -54,6 +69,13 @@ struct AccessForm {
   std::string system_name;               // 应用系统名称
   std::string system_host;               // 域名(IP): a DNS name or an IPv4/IPv6 address
   int system_port = 443;                 // 端口 1..65535
+  std::vector<BusinessSystem> systems;   // further 办事系统 (≤ 10); host:port unique across all declared
+  // 技术服务单位: the company that builds or runs the system for the
+  // organisation. Optional as a whole (a department running its own system
+  // leaves all three blank); once one is given, all three are required.
+  std::string provider_name;             // 技术服务单位名称
+  std::string provider_contact;          // 技术服务单位联系人
+  std::string provider_phone;            // 技术服务单位联系电话 (as contact_phone)
   std::string field;                     // 所属领域: e_government 电子政务 | e_commerce 电子商务
   std::string industry;                  // 行业, e.g. 税务 (second level of the matters tree)
   std::string business_summary;          // 业务种类简介
@@ -76,7 +98,15 @@ struct AccessForm {
   // application's needs. Kept in the form, so each approved version carries
   // its own register.
   std::vector<ScenarioRow> scenarios;
+  // The applicant has read and undertakes to follow kAcknowledgedDocuments
+  // (the tick box above the submit button). Required to submit; who ticked it
+  // and when is recorded by the service at submission (Acknowledgement).
+  bool acknowledged = false;
 };
+
+// Every host:port the form declares: the primary system first, then
+// `systems` (blank hosts skipped). Redirect URIs must lie on one of them.
+std::vector<redirect::Endpoint> declared_endpoints(const AccessForm& form);
 
 nlohmann::json to_json(const AccessForm& form);
 // Reads what to_json wrote (missing keys stay default; wrong types are field errors).
@@ -129,6 +159,22 @@ struct AccessApplication {
   TimePoint created_at{};
   TimePoint updated_at{};
 };
+
+// 附件1's 承诺 as recorded: AccessService::submit writes it as the submit
+// step's own trail entry (opinion = acknowledgement_statement()), so who
+// acknowledged and when is in the append-only trail, in the same
+// transaction as the submission, and never taken from the posted form.
+std::string acknowledgement_statement();  // "已阅知并承诺遵守《电子营业执照应用接入规范》及《电子营业执照管理办法》"
+
+struct Acknowledgement {
+  std::string by;         // the applicant's username
+  TimePoint at{};
+  std::string statement;  // what they acknowledged, as it read then
+};
+
+// The acknowledgement of the latest submission; nullopt before the first
+// submission, or when that submission predates the acknowledgement.
+std::optional<Acknowledgement> acknowledgement_of(const AccessApplication& application);
 
 // A refusal of a step, for the pages and the API:
 //   404 not_found, 403 not_your_application / role_not_allowed,

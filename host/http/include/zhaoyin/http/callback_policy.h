@@ -103,6 +103,13 @@ CallbackTarget check_callback_url(const std::string& url, const CallbackSettings
 // callback_scheme_refused / callback_destination_refused for the policy.
 void require_callback_url(const std::string& url, const CallbackSettings& s);
 
+// The same, and the URL's host and port must be one of the application's
+// declared 办事系统 (store::Application::declared_systems, 附件1;
+// redirect/declared_hosts.h): 400 callback_url_not_declared otherwise. An
+// empty list (an application that declares none) is not checked.
+void require_callback_url(const std::string& url, const CallbackSettings& s,
+                          const std::vector<std::string>& declared_systems);
+
 // check_callback_url, then resolves the host (once) and checks every address
 // it resolves to; returns them in resolver order. Throws CallbackRefused when
 // any address is refused (a name that resolves to one public and one private

@@ -33,6 +33,11 @@ struct Application {
   std::int64_t peak_rate = 0;          // verifications per second
   ApplicationStatus status = ApplicationStatus::Active;
   std::vector<std::string> redirect_uris;  // OpenID Connect redirect URIs, matched exactly
+  // 附件1's 办事系统 the application was approved for, as "host:port"
+  // ("etax.example.gov.cn:443", "[::1]:8443"; redirect/declared_hosts.h).
+  // Redirect, return and callback URLs must lie on one of them; empty (an
+  // application from before the declaration, or created without one): not checked.
+  std::vector<std::string> declared_systems;
   std::chrono::system_clock::time_point created_at{};
 };
 
