@@ -75,7 +75,7 @@ const std::vector<Migration>& migrations() {
       matter_functions_migration(),   // 23, migrations_scenarios.cpp
       issued_copies_migration(),      // 24, migrations_copies.cpp
       seal_watch_migration(),         // 25, migrations_seal_watch.cpp
-      declared_systems_migration(),   // 27, migrations_access.cpp (26 is assigned to another change)
+      declared_systems_migration(),   // 26, migrations_access.cpp
   };
   return list;
 }

@@ -51,7 +51,7 @@ Migration access_migration() {
 // break working relying parties. An amendment through the access review
 // declares them.
 Migration declared_systems_migration() {
-  return {27,
+  return {26,
           "applications: the declared business systems (办事系统) their URLs must lie on",
           {
               "ALTER TABLE applications ADD COLUMN declared_systems TEXT NOT NULL DEFAULT '[]'",
