@@ -5,6 +5,7 @@
 // function_not_approved_for_matter, and the allowed path next to each
 // refusal); the register page lists and filters the rows, its CSV is read by
 // python3's csv module and its PDF by qpdf and pdftotext; the 办事指南 page.
+#include <thread>
 #include <catch2/catch.hpp>
 #include <zhaoyin/http/form.h>
 #include <zhaoyin/store/application_repository.h>
@@ -279,6 +280,10 @@ TEST_CASE("callback, return and redirect URLs off the declared systems are refus
     app->redirect_uris.push_back(widened);
     apps.upsert(*app, client().secret);
   }
+  // Written by another process: the host reads it once its copy of the
+  // application is older than store.credential_cache_ms (1 s; SECURITY.md,
+  // "Cached reads").
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
   expect_refusal(api("/api/v1/login-sessions", {{"return_url", widened}}), 400, "return_url_not_declared");
   CHECK(api("/api/v1/login-sessions", {{"return_url", kRedirect}}).status == 201);
 

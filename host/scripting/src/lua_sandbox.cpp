@@ -566,10 +566,28 @@ void push_form(lua_State* L, const flow::FormFill& fill) {
   push_string_field(L, "title", fill.form.title);
   push_string_field(L, "department", fill.form.department);
   push_string_field(L, "source", fill.form.source);
+  // Each field as FormField::to_json would give it, built in place (no JSON
+  // copy per field per call: this runs on every prefill; docs/PERFORMANCE.md).
+  luaL_checkstack(L, 4, "form fields");
   lua_createtable(L, static_cast<int>(fill.form.fields.size()), 0);
   lua_Integer i = 1;
   for (const auto& f : fill.form.fields) {
-    push_json(L, f.to_json());
+    lua_createtable(L, 0, 6);
+    push_string_field(L, "key", f.key);
+    push_string_field(L, "label", f.label);
+    push_string_field(L, "type", f.type);
+    lua_pushboolean(L, f.required);
+    lua_setfield(L, -2, "required");
+    if (!f.pattern.empty()) push_string_field(L, "pattern", f.pattern);
+    if (!f.options.empty()) {
+      lua_createtable(L, static_cast<int>(f.options.size()), 0);
+      lua_Integer o = 1;
+      for (const auto& option : f.options) {
+        lua_pushlstring(L, option.data(), option.size());
+        lua_rawseti(L, -2, o++);
+      }
+      lua_setfield(L, -2, "options");
+    }
     lua_rawseti(L, -2, i++);
   }
   lua_setfield(L, -2, "fields");

@@ -1,7 +1,10 @@
 #include "script.h"
 
+#include <cerrno>
+#include <chrono>
 #include <fstream>
 #include <sstream>
+#include <sys/stat.h>
 
 #include <zhaoyin/http/log.h>
 #include <zhaoyin/scripting/script_engine.h>
@@ -12,6 +15,26 @@
 namespace zhaoyin::scripting {
 
 namespace fs = std::filesystem;
+
+namespace {
+
+// A script file's modification time and size with one stat(2):
+// fs::last_write_time and fs::file_size make two, and this runs before every
+// call (a changed file is seen by the next call; docs/PERFORMANCE.md).
+std::pair<fs::file_time_type, std::uintmax_t> file_signature(const fs::path& file, std::error_code& ec) {
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0) {
+    ec.assign(errno, std::generic_category());
+    return {fs::file_time_type{}, 0};
+  }
+  ec.clear();
+  const std::chrono::sys_time<std::chrono::nanoseconds> modified{std::chrono::seconds(st.st_mtim.tv_sec) +
+                                                                  std::chrono::nanoseconds(st.st_mtim.tv_nsec)};
+  return {std::chrono::time_point_cast<fs::file_time_type::duration>(std::chrono::file_clock::from_sys(modified)),
+          static_cast<std::uintmax_t>(st.st_size)};
+}
+
+}  // namespace
 
 Script::Script(std::string path, fs::path scripts_dir, Limits limits, HostServices services)
     : path_(std::move(path)),
@@ -26,8 +49,7 @@ ScriptText Script::text_of(const Version& v) const { return {path_, department_,
 
 bool Script::changed_on_disk() const {
   std::error_code ec;
-  const auto mtime = fs::last_write_time(file_, ec);
-  const auto size = ec ? 0 : fs::file_size(file_, ec);
+  const auto [mtime, size] = file_signature(file_, ec);
   std::lock_guard lock(mutex_);
   if (ec) return !version_ && !failed_signature_;  // missing: nothing to load (reported once)
   const auto signature = std::make_pair(mtime, size);
@@ -67,8 +89,7 @@ bool Script::refresh(bool force) {
     real = resolve_script_file(scripts_dir_, path_);
   } catch (const ScriptPathError& e) {
     std::error_code ec;
-    const auto mtime = fs::last_write_time(file_, ec);
-    const auto size = ec ? 0 : fs::file_size(file_, ec);
+    const auto [mtime, size] = file_signature(file_, ec);
     {
       std::lock_guard lock(mutex_);
       failed_signature_ = ec ? std::make_pair(fs::file_time_type{}, std::uintmax_t{0}) : std::make_pair(mtime, size);
@@ -78,8 +99,7 @@ bool Script::refresh(bool force) {
     return false;
   }
   std::error_code ec;
-  const auto mtime = fs::last_write_time(real, ec);
-  const std::uintmax_t size = ec ? 0 : fs::file_size(real, ec);
+  const auto [mtime, size] = file_signature(real, ec);
   auto next = std::make_shared<Version>();
   next->mtime = mtime;
   next->size = size;
