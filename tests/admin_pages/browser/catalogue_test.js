@@ -164,6 +164,7 @@ async function main() {
       await page.check('input[name=channels][value=pc]');
       await page.fill('#f-annual_volume_wan', '10');
       await page.fill('#f-peak_rate', '5');
+      await page.check('#f-acknowledged');  // 附件1's 承诺: required to submit
     };
     await fill('动产抵押登记系统');
     const label = await page.textContent(`li:has(> label > input[name=matters][value="${NEW_MATTER}"])`);
