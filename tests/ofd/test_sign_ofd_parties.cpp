@@ -72,7 +72,8 @@ void overwrite_stored_document(SigningEnv& env, const std::string& task_id, cons
   REQUIRE(!db.empty());
   TempDir dir("zhaoyin-ofd-store-edit");
   save(dir.path() / "doc.ofd", bytes);
-  const auto sql = run_command("sqlite3 " + quote(db.string()) + " \"UPDATE sign_tasks SET current_document = readfile('" +
+  // .timeout: wait for the host's write lock (its group commit may hold it) instead of failing at once.
+  const auto sql = run_command("sqlite3 -cmd \".timeout 10000\" " + quote(db.string()) + " \"UPDATE sign_tasks SET current_document = readfile('" +
                                (dir.path() / "doc.ofd").string() + "') WHERE id = '" + task_id + "'\" 2>&1");
   INFO(sql.output);
   REQUIRE(sql.exit_code == 0);

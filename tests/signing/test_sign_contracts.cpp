@@ -337,7 +337,8 @@ TEST_CASE("a stored PDF edited between two parties' signatures is refused to the
   REQUIRE(!db.empty());
   TempDir dir("zhaoyin-edited-store");
   write_file(dir.path() / "edited.pdf", edited);
-  const auto sql = run_command("sqlite3 " + quote(db.string()) + " \"UPDATE sign_tasks SET current_document = readfile('" +
+  // .timeout: wait for the host's write lock (its group commit may hold it) instead of failing at once.
+  const auto sql = run_command("sqlite3 -cmd \".timeout 10000\" " + quote(db.string()) + " \"UPDATE sign_tasks SET current_document = readfile('" +
                                (dir.path() / "edited.pdf").string() + "') WHERE id = '" + t["id"].get<std::string>() + "'\" 2>&1");
   INFO(sql.output);
   REQUIRE(sql.exit_code == 0);
