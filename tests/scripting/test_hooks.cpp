@@ -233,3 +233,66 @@ TEST_CASE("API functions that need a flow refuse at the top level") {
   CHECK(d.code == "script_unavailable");
   CHECK(d.reason.find("tax/t.lua:1: zhaoyin.face is only available inside a hook") != std::string::npos);
 }
+
+// event.application, event.subject, event.detail and form.fields are
+// converted when first read (hook_call.cpp, "converted on first read"); a
+// script must not be able to tell, except through rawget/next.
+TEST_CASE("the event and form members converted on first read behave like plain tables during the call") {
+  EngineFixture f;
+  f.extensions().add_source(std::make_shared<DepartmentSource>());
+  f.script("tax/t.lua",
+           "function on_presentation_verified(e)\n"
+           "  local keys = {}\n"
+           "  for k in pairs(e) do keys[#keys + 1] = k end\n"
+           "  table.sort(keys)\n"
+           "  e.subject.holder.role = 'changed'\n"
+           "  local again = e.subject.holder.role\n"
+           "  local same = rawequal(e.subject, e.subject)\n"
+           "  return {refuse = table.concat(keys, ',') .. '|' .. again .. '|' .. tostring(same) .. '|' ..\n"
+           "    tostring(getmetatable(e)) .. '|' .. tostring(e.nothing) .. '|' .. e.detail.matter}\n"
+           "end\n");
+  auto event = make_event(flow::FlowPoint::presentation_verified, "app-a", sample_subject(), {{"matter", "m1"}});
+  CHECK(f.check(event).reason == "application,client_id,detail,point,subject|changed|true|locked|nil|m1");
+  // The C++ event is not changed by the script's edit of its Lua copy.
+  CHECK(event.subject["holder"]["role"] != "changed");
+
+  f.script("tax/t.lua", "function on_presentation_verified(e)\n  setmetatable(e, nil)\nend\n");
+  CHECK(f.check(make_event(flow::FlowPoint::presentation_verified, "app-a")).code == "script_failed");
+
+  // form.fields: read and extended, or never read (then nothing is added).
+  f.script("tax/t.lua",
+           "function on_prefill(e, form)\n"
+           "  if #form.fields ~= 2 or form.fields[1].key ~= 'taxpayer_id' then return {refuse = 'fields'} end\n"
+           "  form.fields[#form.fields + 1] = {key = 'extra', label = 'Extra'}\n"
+           "end\n");
+  auto out = f.extensions().prefill(prefill_event("dept.info"));
+  REQUIRE(out.decision.allowed);
+  REQUIRE(out.fill);
+  CHECK(out.fill->form.fields.size() == 3);
+  CHECK(out.fill->form.fields.back().key == "extra");
+  f.script("tax/t.lua", "function on_prefill(e, form)\n  form.values.x = 'y'\nend\n");
+  out = f.extensions().prefill(prefill_event("dept.info"));
+  REQUIRE(out.fill);
+  CHECK(out.fill->form.fields.size() == 2);
+  CHECK(out.fill->values["x"] == "y");
+}
+
+TEST_CASE("an event kept past its call reads what it read during the call and refuses what it never read") {
+  EngineFixture f;
+  f.script("tax/t.lua",
+           "function on_login_confirmed(e)\n"
+           "  kept = e\n"
+           "  local _ = e.subject.face_info.uscc\n"
+           "end\n"
+           "function on_presentation_verified(e)\n"
+           "  local ok, err = pcall(function() return kept.application.client_id end)\n"
+           "  return {refuse = kept.subject.face_info.uscc .. '|' .. kept.client_id .. '|' .. tostring(ok) .. '|' ..\n"
+           "    tostring(err):match('application was not read during the hook call') .. '|' .. e.subject.face_info.uscc}\n"
+           "end\n");
+  CHECK(f.check(make_event(flow::FlowPoint::login_confirmed, "app-a", sample_subject("91420100YULA38GUXF"))).allowed);
+  // The second call's subject is another enterprise: the kept event still
+  // shows the first one's, and its unread application is an error, never the
+  // second call's application.
+  CHECK(f.check(make_event(flow::FlowPoint::presentation_verified, "app-a", sample_subject("9244030038FRL2441J")))
+            .reason == "91420100YULA38GUXF|app-a|false|application was not read during the hook call|9244030038FRL2441J");
+}

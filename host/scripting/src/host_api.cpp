@@ -19,17 +19,6 @@ namespace zhaoyin::scripting {
 
 namespace {
 
-template <typename F>
-int guarded(lua_State* L, F&& f) {
-  std::string error;
-  try {
-    return f();
-  } catch (const std::exception& e) {
-    error = e.what();
-  }
-  return luaL_error(L, "%s", error.c_str());
-}
-
 CallContext& need_call(lua_State* L, const char* function) {
   auto& st = sandbox_state(L);
   if (!st.ctx || !st.ctx->event) luaL_error(L, "%s is only available inside a hook", function);

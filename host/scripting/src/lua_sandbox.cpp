@@ -91,19 +91,6 @@ int message_handler(lua_State* L) {
 
 // ---- the sandboxed base functions -------------------------------------------
 
-// Calls `f` (a C++ lambda); a C++ exception becomes a Lua error raised after
-// the lambda's objects are gone.
-template <typename F>
-int guarded(lua_State* L, F&& f) {
-  std::string error;
-  try {
-    return f();
-  } catch (const std::exception& e) {
-    error = e.what();
-  }
-  return luaL_error(L, "%s", error.c_str());
-}
-
 // Whether the error that just ended a protected call must keep unwinding:
 // the budget is spent, memory ran out, or the script refused.
 bool must_propagate(lua_State* L, int status) {
@@ -405,6 +392,7 @@ int open_sandbox(lua_State* L) {
   install_bounded_tables(L);
   for (const char* name : {"string", "table", "math", "utf8", "os"}) readonly_global(L, name);
   install_host_api(L);
+  install_call_tables(L);
   return 0;
 }
 
@@ -550,192 +538,6 @@ bool LuaSandbox::broken() const { return state_->out_of_memory || state_->stoppe
 std::size_t LuaSandbox::memory_in_use() const { return state_->used; }
 std::set<ModuleFile> LuaSandbox::modules() const { return state_->modules; }
 
-namespace {
-
-// ---- one hook call ---------------------------------------------------------------
-
-void push_string_field(lua_State* L, const char* key, const std::string& value) {
-  lua_pushlstring(L, value.data(), value.size());
-  lua_setfield(L, -2, key);
-}
-
-// {id, title, department, source, fields = {...}, values = {...}, labels = {...}}
-void push_form(lua_State* L, const flow::FormFill& fill) {
-  lua_createtable(L, 0, 7);
-  push_string_field(L, "id", fill.form.id);
-  push_string_field(L, "title", fill.form.title);
-  push_string_field(L, "department", fill.form.department);
-  push_string_field(L, "source", fill.form.source);
-  // Each field as FormField::to_json would give it, built in place (no JSON
-  // copy per field per call: this runs on every prefill; docs/PERFORMANCE.md).
-  luaL_checkstack(L, 4, "form fields");
-  lua_createtable(L, static_cast<int>(fill.form.fields.size()), 0);
-  lua_Integer i = 1;
-  for (const auto& f : fill.form.fields) {
-    lua_createtable(L, 0, 6);
-    push_string_field(L, "key", f.key);
-    push_string_field(L, "label", f.label);
-    push_string_field(L, "type", f.type);
-    lua_pushboolean(L, f.required);
-    lua_setfield(L, -2, "required");
-    if (!f.pattern.empty()) push_string_field(L, "pattern", f.pattern);
-    if (!f.options.empty()) {
-      lua_createtable(L, static_cast<int>(f.options.size()), 0);
-      lua_Integer o = 1;
-      for (const auto& option : f.options) {
-        lua_pushlstring(L, option.data(), option.size());
-        lua_rawseti(L, -2, o++);
-      }
-      lua_setfield(L, -2, "options");
-    }
-    lua_rawseti(L, -2, i++);
-  }
-  lua_setfield(L, -2, "fields");
-  push_json(L, fill.values);
-  lua_setfield(L, -2, "values");
-  push_json(L, fill.labels);
-  lua_setfield(L, -2, "labels");
-}
-
-// form.values / form.labels back into JSON: key -> string (numbers are
-// written as text; nil removes the key).
-nlohmann::json string_map(lua_State* L, int form, const char* field, const std::string& script) {
-  nlohmann::json out = nlohmann::json::object();
-  lua_getfield(L, form, field);
-  if (lua_isnil(L, -1)) {
-    lua_pop(L, 1);
-    return out;
-  }
-  if (!lua_istable(L, -1)) throw std::runtime_error(script + ": form." + field + " must be a table");
-  const int t = lua_gettop(L);
-  lua_pushnil(L);
-  while (lua_next(L, t) != 0) {
-    if (lua_type(L, -2) != LUA_TSTRING)
-      throw std::runtime_error(script + ": form." + field + " keys must be strings");
-    const std::string key = lua_tostring(L, -2);
-    if (lua_type(L, -1) == LUA_TSTRING) {
-      out[key] = std::string(lua_tostring(L, -1));
-    } else if (lua_type(L, -1) == LUA_TNUMBER) {
-      lua_pushvalue(L, -1);
-      out[key] = std::string(lua_tostring(L, -1));
-      lua_pop(L, 1);
-    } else {
-      throw std::runtime_error(script + ": form." + field + "." + key + " must be a string, not a " +
-                               luaL_typename(L, -1));
-    }
-    lua_pop(L, 1);
-  }
-  lua_pop(L, 1);
-  return out;
-}
-
-// form.fields entries with a key the form did not have: added fields.
-std::vector<flow::FormField> added_fields(lua_State* L, int form, const flow::FormFill& fill, const std::string& script) {
-  std::vector<flow::FormField> added;
-  lua_getfield(L, form, "fields");
-  if (!lua_istable(L, -1)) {
-    lua_pop(L, 1);
-    return added;
-  }
-  // Only entries after the form's own fields can be new.
-  const lua_Integer n = static_cast<lua_Integer>(lua_rawlen(L, -1));
-  nlohmann::json fields = nlohmann::json::array();
-  for (lua_Integer i = static_cast<lua_Integer>(fill.form.fields.size()) + 1; i <= n; ++i) {
-    lua_rawgeti(L, -1, i);
-    fields.push_back(lua_to_json(L, -1));
-    lua_pop(L, 1);
-  }
-  lua_pop(L, 1);
-  for (const auto& f : fields) {
-    if (!f.is_object() || !f.contains("key") || !f["key"].is_string())
-      throw std::runtime_error(script + ": every entry of form.fields needs a string key");
-    const std::string key = f["key"].get<std::string>();
-    const bool known = std::any_of(fill.form.fields.begin(), fill.form.fields.end(), [&](const auto& x) { return x.key == key; }) ||
-                       std::any_of(added.begin(), added.end(), [&](const auto& x) { return x.key == key; });
-    if (known) continue;
-    flow::FormField field;
-    field.key = key;
-    field.label = f.value("label", key);
-    field.type = f.value("type", "text");
-    field.required = f.value("required", false);
-    field.pattern = f.value("pattern", "");
-    if (f.contains("options") && f["options"].is_array())
-      for (const auto& o : f["options"])
-        if (o.is_string()) field.options.push_back(o.get<std::string>());
-    added.push_back(std::move(field));
-  }
-  return added;
-}
-
-int call_trampoline(lua_State* L) {
-  auto& st = sandbox_state(L);
-  CallContext& ctx = *st.ctx;
-  // The hook's name comes as a light userdata: pushing a string before the
-  // protected call could fail on a state at its memory cap.
-  const char* hook = static_cast<const char*>(lua_touserdata(L, 1));
-  lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_GLOBALS);
-  lua_pushstring(L, hook);
-  lua_rawget(L, -2);  // raw: a hook is a global function, never something an __index makes up
-  if (!lua_isfunction(L, -1)) return 0;
-
-  // Built field by field from the event (no intermediate JSON copies: this
-  // runs on every call).
-  const flow::FlowEvent& e = *ctx.event;
-  lua_createtable(L, 0, 5);
-  const std::string_view point = flow::to_string(e.point);
-  lua_pushlstring(L, point.data(), point.size());
-  lua_setfield(L, -2, "point");
-  lua_pushlstring(L, e.client_id.data(), e.client_id.size());
-  lua_setfield(L, -2, "client_id");
-  push_json(L, e.application);
-  lua_setfield(L, -2, "application");
-  push_json(L, e.subject);
-  lua_setfield(L, -2, "subject");
-  push_json(L, e.detail);
-  lua_setfield(L, -2, "detail");
-  int nargs = 1;
-  int form = 0;
-  if (ctx.fill) {
-    push_form(L, *ctx.fill);
-    lua_pushvalue(L, -1);
-    form = lua_gettop(L) - 3;  // the copy below the function and its arguments
-    lua_insert(L, form);
-    ++nargs;
-  }
-  lua_call(L, nargs, 2);
-
-  // nil / true: allow; false [, message] or {refuse = message}: refuse.
-  const int r1 = lua_gettop(L) - 1;
-  std::string problem;
-  if (lua_isnil(L, r1) || (lua_isboolean(L, r1) && lua_toboolean(L, r1))) {
-  } else if (lua_isboolean(L, r1)) {
-    ctx.refusal = lua_isstring(L, r1 + 1) ? lua_tostring(L, r1 + 1) : std::string("拒绝 (refused)");
-  } else if (lua_istable(L, r1)) {
-    lua_getfield(L, r1, "refuse");
-    if (lua_isstring(L, -1)) ctx.refusal = lua_tostring(L, -1);
-    else if (!lua_isnil(L, -1)) problem = "{refuse = ...} needs a string message";
-    lua_pop(L, 1);
-  } else {
-    problem = std::string("returned a ") + luaL_typename(L, r1) + "; expected nil, true, false or {refuse = \"...\"}";
-  }
-  if (!problem.empty()) return luaL_error(L, "%s: %s %s", st.script.path.c_str(), hook, problem.c_str());
-
-  if (form && !ctx.refusal) {
-    return guarded(L, [&] {
-      nlohmann::json values = string_map(L, form, "values", st.script.path);
-      nlohmann::json labels = string_map(L, form, "labels", st.script.path);
-      auto added = added_fields(L, form, *ctx.fill, st.script.path);
-      ctx.fill->values = std::move(values);
-      ctx.fill->labels = std::move(labels);
-      for (auto& f : added) ctx.fill->form.fields.push_back(std::move(f));
-      return 0;
-    });
-  }
-  return 0;
-}
-
-}  // namespace
-
 CallResult LuaSandbox::call(const char* name, CallContext& ctx) {
   auto& st = *state_;
   CallResult result;
@@ -748,6 +550,7 @@ CallResult LuaSandbox::call(const char* name, CallContext& ctx) {
   lua_pushcfunction(L_, call_trampoline);
   lua_pushlightuserdata(L_, const_cast<char*>(name));
   const int status = lua_pcall(L_, 1, 0, 1);
+  expire_call_tables(L_);
   if (ctx.refusal) {
     result.status = CallStatus::Refused;
     result.code = ctx.refusal_code;

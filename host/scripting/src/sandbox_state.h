@@ -112,6 +112,30 @@ inline std::string clip_log_message(std::string message) {
   return message + "... (" + std::to_string(full) + " bytes, cut)";
 }
 
+// Calls `f` (a C++ lambda); a C++ exception becomes a Lua error raised after
+// the lambda's objects are gone.
+template <typename F>
+int guarded(lua_State* L, F&& f) {
+  std::string error;
+  try {
+    return f();
+  } catch (const std::exception& e) {
+    error = e.what();
+  }
+  return luaL_error(L, "%s", error.c_str());
+}
+
+// ---- one hook call (hook_call.cpp) ----
+// The protected function LuaSandbox::call runs: argument 1 is the hook's name
+// as a light userdata; builds `event` (and `form` for on_prefill), calls the
+// hook, reads its decision and the form back into the CallContext.
+int call_trampoline(lua_State* L);
+// Once per state: the metatables of the call's tables (see hook_call.cpp).
+void install_call_tables(lua_State* L);
+// After every call, protected or not: the call's `event` and `form` no longer
+// convert on demand (they may outlive the call in a script's global).
+void expire_call_tables(lua_State* L);
+
 // Installs the global table `zhaoyin` (host_api.cpp).
 void install_host_api(lua_State* L);
 
