@@ -1,6 +1,7 @@
 // The store itself on both drivers: opening, migrations (also two hosts at
 // once), the types the repositories bind, single-use races on two
 // connections, and group commit's per-writer savepoints.
+#include <Poco/Data/DataException.h>
 #include <Poco/Data/LOB.h>
 #include <Poco/Data/RecordSet.h>
 #include <Poco/Data/Session.h>
@@ -208,6 +209,22 @@ TEST_CASE("store_pg: BLOBs byte-exact, 64-bit integers, NULLs, COUNT(*) into int
   std::string done = "done", pending = "pending";
   update << "UPDATE scratch SET status = ? WHERE status = ?", use(done), use(pending);
   CHECK(update.execute() == 2);
+  Poco::Data::Statement remove(s);
+  remove << "DELETE FROM scratch WHERE id = ?", use(id2);
+  CHECK(remove.execute() == 1);
+
+  // On PostgreSQL, writes without rows go in one round trip (PQexecParams,
+  // postgresql_connector.cpp); a write that returns rows keeps the prepared
+  // path, and a failed write says why, with its SQLSTATE.
+  std::string id3 = "row-3", returned;
+  s << "INSERT INTO scratch (id, n) VALUES (?, 3) RETURNING id", use(id3), into(returned), now;
+  CHECK(returned == "row-3");
+  try {
+    s << "INSERT INTO scratch (id, n) VALUES (?, 4)", use(id3), now;
+    FAIL("a second row with the same primary key was inserted");
+  } catch (const Poco::Data::DataException& e) {
+    if (driver == "postgresql") CHECK_THAT(e.displayText(), Catch::Contains("23505"));
+  }
 }
 
 TEST_CASE("store_pg: single-use rows hold under two connections racing (READ COMMITTED on PostgreSQL)",
@@ -334,4 +351,28 @@ TEST_CASE("store_pg: group commit rolls back only the failing writer's savepoint
   Poco::Int64 taken_n = -1;
   s << "SELECT n FROM scratch WHERE id = 'taken'", into(taken_n), now;
   CHECK(taken_n == 0);
+}
+
+TEST_CASE("store_pg: group commit alone - a lone writer that fails leaves nothing and the next one commits",
+          "[store_pg]") {
+  FOR_EACH_DRIVER(driver);
+  StoreUnderTest store(driver);
+  Database& db = *store.db;
+  create_scratch(db);
+  // One writer at a time: every batch holds one work, which runs without a
+  // savepoint (group_commit.cpp); its failure must roll back its first insert.
+  CHECK_THROWS_AS(db.write_together([](Poco::Data::Session& s) {
+    s << "INSERT INTO scratch (id, n) VALUES ('first', 1)", now;
+    s << "INSERT INTO scratch (id, n) VALUES ('first', 2)", now;  // the primary key refuses it
+  }),
+                  Poco::Exception);
+  CHECK(count_rows(db, "scratch") == 0);
+  CHECK_THROWS_WITH(db.write_together([](Poco::Data::Session& s) {
+    s << "INSERT INTO scratch (id, n) VALUES ('second', 1)", now;
+    throw std::runtime_error("changed my mind");
+  }),
+                    "changed my mind");
+  CHECK(count_rows(db, "scratch") == 0);
+  db.write_together([](Poco::Data::Session& s) { s << "INSERT INTO scratch (id, n) VALUES ('third', 3)", now; });
+  CHECK(count_rows(db, "scratch") == 1);
 }

@@ -52,18 +52,27 @@ void GroupCommit::commit_batch(std::deque<Pending*>& batch) {
     s.begin();
     try {
       db_.lock_for_write(s);  // the batch's works may read before they write
+      // Each work in its own savepoint, so a failure undoes only its changes.
+      // A savepoint is not released after a work that succeeded: the commit
+      // releases them all, and every statement is a round trip on PostgreSQL.
+      // (ROLLBACK TO goes back to the newest savepoint of that name, i.e. this
+      // work's: PostgreSQL and SQLite both keep same-named savepoints nested —
+      // the PostgreSQL manual, SAVEPOINT, "Compatibility"; SQLite, "lang_savepoint".)
+      // A batch of one needs none: its failure rolls the transaction back.
+      const bool savepoints = batch.size() > 1;
+      bool committed_work = false;
       for (std::size_t i = 0; i < batch.size(); ++i) {
-        s << "SAVEPOINT zhaoyin_write", now;
+        if (savepoints) s << "SAVEPOINT zhaoyin_write", now;
         try {
           batch[i]->work(s);
-          s << "RELEASE SAVEPOINT zhaoyin_write", now;
+          committed_work = true;
         } catch (...) {
           outcome[i] = std::current_exception();
-          s << "ROLLBACK TO SAVEPOINT zhaoyin_write", now;
-          s << "RELEASE SAVEPOINT zhaoyin_write", now;
+          if (savepoints) s << "ROLLBACK TO SAVEPOINT zhaoyin_write", now;
         }
       }
-      s.commit();
+      if (committed_work) s.commit();
+      else s.rollback();
     } catch (...) {
       try {
         s.rollback();

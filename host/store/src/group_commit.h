@@ -5,7 +5,8 @@
 // and on a virtual disk that is several milliseconds: one write at a time would
 // cap the host at a few hundred commits per second however many cores it has.
 // Writers that arrive while a commit is in flight are queued; one thread then
-// runs them all in one transaction, each inside its own SAVEPOINT, and commits
+// runs them all in one transaction, each inside its own SAVEPOINT (none for a
+// batch of one, whose failure rolls the transaction back), and commits
 // once. Each caller learns its own outcome: an exception from its work rolls
 // back only its own changes and is rethrown to it; a failed commit fails every
 // caller of the batch. Nothing is reported done before it is durable.
