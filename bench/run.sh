@@ -8,6 +8,7 @@ tools/build.sh >/dev/null
 build/bin/bench_trust "$@"
 build/bin/bench_login "${BENCH_LOGIN_N:-200}"
 build/bin/bench_oidc "${BENCH_OIDC_N:-100}"
+build/bin/bench_waiting "${BENCH_WAITING_N:-10000}" 30 1024
 build/bin/bench_presentation "${BENCH_PRESENTATION_N:-3000}" "${BENCH_PRESENTATION_CLIENTS:-4}"
 build/bin/bench_scripting "${BENCH_SCRIPTING_N:-20000}"
 build/bin/bench_signing "${BENCH_SIGNING_N:-50}"
