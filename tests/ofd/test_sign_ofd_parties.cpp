@@ -281,3 +281,29 @@ TEST_CASE("an OFD changed after its earlier signature is refused at task creatio
   REQUIRE(env.sign_task(next, kAdmin, "company").status == 200);
   CHECK(verify_ofd(env, env.document("tax", next["id"]))["summary"]["passed"] == 2);
 }
+
+TEST_CASE("two parties' OFD seals at the same spot do not overlap: the StampAnnot boundaries read back are disjoint") {
+  auto& env = SigningEnv::get();
+  const auto t = env.create_ok("banking", party_task({{{"uscc", uscc_of(env, kBoss)}, {"seals", {{"types", {"company"}}}}, {"placement", at(100)}},
+                                                      {{"uscc", uscc_of(env, kSecond)}, {"seals", {{"types", {"company"}}}}, {"placement", at(100)}}},
+                                                     "parallel"));
+  for (const auto* holder : {kBoss, kSecond})
+    for (const char* type : {"company", "finance", "legal_rep"}) {
+      const auto r = env.sign_as(env.fetch_request(t["qr_text"]), env.wallet(holder), type);
+      INFO(holder << " " << type << ": " << r.body);
+      REQUIRE(r.status == 200);
+    }
+  const auto report = verify_ofd(env, env.document("banking", t["id"]));
+  INFO(report.dump(2));
+  REQUIRE(report["signatures"].size() == 6);
+  CHECK(report["signatures"][0]["boundary_mm"] == json::array({100, 200, 40, 40}));
+  const auto overlap = [](const json& a, const json& b) {
+    const double ax = a[0], ay = a[1], aw = a[2], ah = a[3], bx = b[0], by = b[1], bw = b[2], bh = b[3];
+    return ax < bx + bw - 0.01 && bx < ax + aw - 0.01 && ay < by + bh - 0.01 && by < ay + ah - 0.01;
+  };
+  for (std::size_t i = 0; i < 6; ++i)
+    for (std::size_t j = i + 1; j < 6; ++j) {
+      INFO("seal " << i << " and seal " << j);
+      CHECK_FALSE(overlap(report["signatures"][i]["boundary_mm"], report["signatures"][j]["boundary_mm"]));
+    }
+}

@@ -3,6 +3,7 @@
 // the real host and wallet; the CMS checked by OpenSSL's command line, the
 // multi-signed PDF by qpdf and poppler; each refusal shown refusing.
 #include <catch2/catch.hpp>
+#include <array>
 #include <fstream>
 #include <zhaoyin/trust/x509.h>
 #include <zhaoyin/trust/seal.h>
@@ -382,14 +383,22 @@ TEST_CASE("parties[].seals.es_ids: only the chosen seals of that party sign, and
                 {"parties", {{{"uscc", first}, {"seals", first_seals}}, {{"uscc", second}, {"seals", {{"types", {"company"}}}}}}},
                 {"order", "parallel"}};
   };
-  // The bank's application: national scope, two provinces' enterprises.
-  const auto t = env.create_ok("banking", body({{"mode", "any_of"}, {"types", {"company", "contract"}}, {"es_ids", {company}}}));
-  CHECK(t["parties"][0]["seals"]["es_ids"] == json::array({company}));
+  // The bank's application: national scope, two provinces' enterprises. Its
+  // plugin requires 财务专用章 and 法定代表人章 of every party that seals: a party
+  // whose chosen seals have neither could never complete — refused (422).
+  auto refused = env.create("banking", body({{"mode", "any_of"}, {"types", {"company", "contract"}}, {"es_ids", {company}}}));
+  CHECK(refused.status == 422);
+  CHECK(refused.code() == "required_seal_not_chosen");
+  const std::string finance = SigningEnv::seal_of(env.wallet(kBoss), "finance").es_id;
+  const std::string legal_rep = SigningEnv::seal_of(env.wallet(kBoss), "legal_rep").es_id;
+  const json chosen = {company, finance, legal_rep};
+  const auto t = env.create_ok("banking", body({{"mode", "any_of"}, {"types", {"company", "contract"}}, {"es_ids", chosen}}));
+  CHECK(t["parties"][0]["seals"]["es_ids"] == chosen);
   CHECK(t["parties"][1]["seals"]["es_ids"] == json::array());
   const auto request = env.fetch_request(t["qr_text"]);
-  CHECK(request["parties"][0]["seals"]["es_ids"] == json::array({company}));
-  // zhaoyin-wallet offers its party's chosen seal only.
-  CHECK(wallet::usable_seals(env.wallet(kBoss), request).size() == 1);
+  CHECK(request["parties"][0]["seals"]["es_ids"] == chosen);
+  // zhaoyin-wallet offers its party's chosen seals only.
+  CHECK(wallet::usable_seals(env.wallet(kBoss), request).size() == 3);
   auto r = env.sign_as(request, env.wallet(kBoss), "contract");  // a type the party accepts, not the chosen seal
   CHECK(r.status == 422);
   CHECK(r.code() == "seal_not_chosen");
@@ -444,4 +453,96 @@ TEST_CASE("a chosen seal outside its validity period is refused at creation with
                          {"seals", {{"types", {"company"}}, {"es_ids", {company}}}}});
   CHECK(r.status == 422);
   CHECK(r.code() == "seal_unusable");
+}
+
+TEST_CASE("seals.es_ids and seal types an extension adds: refused at creation when no chosen seal has one, accepted and signable when they do") {
+  // The bank's plugin requires 财务专用章 (finance) and 法定代表人章 (legal_rep) at sign_task_created.
+  auto& env = SigningEnv::get();
+  const json signer = {{"uscc", uscc_of(env, kBoss)}};
+  const auto es_id = [&](const std::string& type) { return SigningEnv::seal_of(env.wallet(kBoss), type).es_id; };
+  const auto task = [&](const json& es_ids) {
+    return env.create("banking", {{"document", {{"name", "c.pdf"}, {"pdf", b64(sample_pdf())}}},
+                                  {"signer", signer},
+                                  {"seals", {{"types", {"company"}}, {"es_ids", es_ids}}}});
+  };
+  auto r = task({es_id("company")});
+  CHECK(r.status == 422);
+  CHECK(r.code() == "required_seal_not_chosen");
+  CHECK(r.body.find("finance") != std::string::npos);
+  r = task({es_id("company"), es_id("finance")});  // one of the two still missing
+  CHECK(r.status == 422);
+  CHECK(r.code() == "required_seal_not_chosen");
+  CHECK(r.body.find("legal_rep") != std::string::npos);
+  r = task({es_id("finance"), es_id("legal_rep")});  // the extension's types, but none of the relying party's
+  CHECK(r.status == 400);
+
+  r = task({es_id("company"), es_id("finance"), es_id("legal_rep")});
+  INFO(r.body);
+  REQUIRE(r.status == 201);
+  const auto t = r.as_json();
+  CHECK(t["seals"]["required_types"] == json::array({"finance", "legal_rep"}));
+  for (const char* type : {"company", "finance", "legal_rep"}) {
+    const auto signed_one = env.sign_task(t, kBoss, type);
+    INFO(type << ": " << signed_one.body);
+    CHECK(signed_one.status == 200);
+  }
+  CHECK(env.get_task("banking", t["id"]).as_json()["status"] == "signed");
+}
+
+namespace {
+
+// The widgets' /Rect of a PDF's signature fields, read with qpdf --json (not our reader), in file order of object number.
+std::vector<std::array<double, 4>> signature_rects(const trust::Bytes& pdf) {
+  TempDir dir("zhaoyin-rects");
+  write_file(dir.path() / "doc.pdf", pdf);
+  const auto out = run_command("qpdf --json --json-key=qpdf " + quote((dir.path() / "doc.pdf").string()));
+  const auto j = json::parse(out.output, nullptr, false);
+  std::vector<std::array<double, 4>> rects;
+  if (!j.is_object() || !j.contains("qpdf")) return rects;
+  for (const auto& [key, object] : j["qpdf"][1].items()) {
+    if (!object.contains("value") || !object["value"].is_object()) continue;
+    const auto& v = object["value"];
+    if (v.value("/FT", "") != "/Sig" || !v.contains("/Rect")) continue;
+    std::array<double, 4> r{};
+    for (int i = 0; i < 4; ++i) r[static_cast<std::size_t>(i)] = v["/Rect"][static_cast<std::size_t>(i)].get<double>();
+    rects.push_back(r);
+  }
+  return rects;
+}
+
+bool rects_overlap(const std::array<double, 4>& a, const std::array<double, 4>& b) {
+  return a[0] < b[2] - 0.01 && b[0] < a[2] - 0.01 && a[1] < b[3] - 0.01 && b[1] < a[3] - 0.01;
+}
+
+}  // namespace
+
+TEST_CASE("two parties' seals placed at the same spot do not overlap: each later seal moves clear, read back with qpdf") {
+  auto& env = SigningEnv::get();
+  const json spot = {{"page", 1}, {"x_mm", 100}, {"y_mm", 200}, {"width_mm", 40}, {"height_mm", 40}};
+  const auto t = env.create_ok(
+      "banking", {{"document", {{"name", "合同.pdf"}, {"pdf", b64(sample_pdf())}}},
+                  {"parties", {{{"uscc", uscc_of(env, kBoss)}, {"seals", {{"types", {"company"}}}}, {"placement", spot}},
+                               {{"uscc", uscc_of(env, kSecond)}, {"seals", {{"types", {"company"}}}}, {"placement", spot}}}},
+                  {"order", "sequential"}});
+  // Party 1: company, finance, legal_rep (the bank's plugin adds the last two); then party 2 the same.
+  for (const auto* holder : {kBoss, kSecond})
+    for (const char* type : {"company", "finance", "legal_rep"}) {
+      const auto r = env.sign_as(env.fetch_request(t["qr_text"]), env.wallet(holder), type);
+      INFO(holder << " " << type << ": " << r.body);
+      REQUIRE(r.status == 200);
+    }
+  const auto pdf = env.document("banking", t["id"]);
+  const auto rects = signature_rects(pdf);
+  REQUIRE(rects.size() == 6);
+  for (std::size_t i = 0; i < rects.size(); ++i)
+    for (std::size_t j = i + 1; j < rects.size(); ++j) {
+      INFO("seal " << i << " and seal " << j);
+      CHECK_FALSE(rects_overlap(rects[i], rects[j]));
+    }
+  // The first seal is where it was asked: 100 mm from the left edge.
+  bool at_spot = false;
+  for (const auto& r : rects) at_spot = at_spot || std::abs(r[0] - 100 * 72 / 25.4) < 0.1;
+  CHECK(at_spot);
+  const auto report = env.verify_pdf("banking", pdf);
+  CHECK(report["summary"]["passed"] == 6);
 }

@@ -7,12 +7,16 @@
 #include <catch2/catch.hpp>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
+#include <pdf_update.h>
+#include <zhaoyin/pdf/dss.h>
+#include <zhaoyin/pdf/pdf_signing.h>
 #include <zhaoyin/sandbox/tsa.h>
 #include <zhaoyin/trust/license_signature.h>
 #include <zhaoyin/trust/der.h>
 #include <zhaoyin/trust/seal_signature.h>
 #include <zhaoyin/trust/sm3.h>
 #include <zhaoyin/trust/timestamp.h>
+#include <zhaoyin/trust/x509.h>
 #include <zhaoyin/tsa/tsa_service.h>
 
 #include "signing_env.h"
@@ -162,4 +166,174 @@ TEST_CASE("TSA unreachable with signing.timestamp.required: the answer gets 503 
   const auto task = env.get_task("tax", t["id"]).as_json();
   CHECK(task["status"] == "scanned");
   CHECK(task["signatures"].empty());
+}
+
+// ---- The evidence in the file: a PDF /DSS (docs/SEALS.md, "The evidence in the file") ----
+
+namespace {
+
+// A host with its own, empty store: it never saw the signatures made.
+SigningEnv& fresh_env() {
+  static SigningEnv env(shared_sandbox(), {"--set", "signing.timestamp.url=" + sandbox_tsa().url()});
+  return env;
+}
+
+// The PDF up to the end of its signature's revision: the signed bytes without the DSS update.
+trust::Bytes without_dss(const trust::Bytes& pdf) {
+  const auto found = pdf::find_signatures(pdf);
+  return trust::Bytes(pdf.begin(), pdf.begin() + static_cast<long>(found.back().signed_length));
+}
+
+// The last byte of a DER object's signature flipped: it still parses, no longer verifies.
+trust::Bytes broken_signature(trust::Bytes der) {
+  der.back() ^= 0x01;
+  return der;
+}
+
+}  // namespace
+
+TEST_CASE("a sealed PDF carries its evidence in a /DSS and verifies at genTime from the file on a host that never stored it") {
+  auto& env = stamped_env();
+  const auto t = env.create_pdf_task("tax", {"contract"});
+  REQUIRE(env.sign_task(t, "李娜", "contract").status == 200);
+  const auto pdf = env.document("tax", t["id"]);
+  const auto found = pdf::find_signatures(pdf);
+  REQUIRE(found.size() == 1);
+  CHECK(found[0].signed_length < pdf.size());  // the DSS update follows the signature
+  const auto dss = pdf::read_validation_data(pdf);
+  REQUIRE(dss.present);
+  REQUIRE(dss.vri.count(found[0].vri_key) == 1);
+  const auto& vri = dss.vri.at(found[0].vri_key);
+  CHECK(vri.crls.size() >= 2);       // the CRLs of the signer's and the seal maker's issuers
+  CHECK(vri.certs.size() >= 3);      // their paths without the roots, and the TSA's certificate
+  bool tsa_listed = false;
+  for (const auto& der : vri.certs)
+    tsa_listed = tsa_listed || trust::Certificate::from_der(der).subject_line().find("Time-Stamping Authority") != std::string::npos;
+  CHECK(tsa_listed);
+
+  // A second host, fresh store: the evidence comes from the file.
+  auto& fresh = fresh_env();
+  auto report = fresh.verify_pdf("tax", pdf);
+  INFO(report.dump(2));
+  REQUIRE(report["signatures"].size() == 1);
+  auto s = report["signatures"][0];
+  CHECK(s["indication"] == "TOTAL_PASSED");
+  CHECK(s["validated_at"]["source"] == "timestamp");
+  CHECK(s["timestamp"]["evidence"]["source"] == "file");
+  CHECK(s["timestamp"]["evidence"]["vri"] == true);
+  CHECK(s["timestamp"]["evidence"]["used"] == true);
+  CHECK(s["timestamp"]["evidence"]["rejected"].empty());
+  CHECK(s["coverage"]["whole_document"] == true);  // a DSS update adds no content
+  CHECK(s["coverage"]["validation_data_after"] == true);
+  // The same signature without its DSS: that host has no evidence for it.
+  report = fresh.verify_pdf("tax", without_dss(pdf));
+  CHECK(report["signatures"][0]["timestamp"]["evidence"].is_null());
+  // The signing host still has its own.
+  report = env.verify_pdf("tax", without_dss(pdf));
+  CHECK(report["signatures"][0]["timestamp"]["evidence"]["source"] == "store");
+
+  TempDir dir("zhaoyin-dss-host");
+  write_file(dir.path() / "ltv.pdf", std::string(pdf.begin(), pdf.end()));
+  const auto check = run_command("qpdf --check " + quote((dir.path() / "ltv.pdf").string()));
+  INFO(check.output);
+  CHECK(check.exit_code == 0);
+}
+
+TEST_CASE("evidence in a /DSS that does not verify is not trusted: a CRL not signed by its CA, a tampered certificate") {
+  auto& env = stamped_env();
+  const auto t = env.create_pdf_task("tax", {"contract"});
+  REQUIRE(env.sign_task(t, "李娜", "contract").status == 200);
+  const auto pdf = env.document("tax", t["id"]);
+  const auto field = pdf::find_signatures(pdf)[0];
+  const auto evidence = pdf::read_validation_data(pdf).vri.at(field.vri_key);
+  auto& fresh = fresh_env();
+
+  SECTION("a CRL whose signature is not its issuer's") {
+    pdf::ValidationData forged = evidence;
+    forged.crls[0] = broken_signature(forged.crls[0]);
+    const auto report = fresh.verify_pdf("tax", pdf::add_validation_data(without_dss(pdf), field.field_name, forged));
+    INFO(report.dump(2));
+    const auto& s = report["signatures"][0];
+    CHECK(s["timestamp"]["evidence"]["source"] == "file");
+    REQUIRE(s["timestamp"]["evidence"]["rejected"].size() == 1);
+    CHECK(s["timestamp"]["evidence"]["rejected"][0].get<std::string>().find("CRL") != std::string::npos);
+    CHECK(s["timestamp"]["evidence"]["crls"] == evidence.crls.size() - 1);
+    // Without that issuer's CRL the chain cannot be shown good at genTime.
+    CHECK(s["indication"] != "TOTAL_PASSED");
+  }
+  SECTION("a CA certificate altered") {
+    pdf::ValidationData forged = evidence;
+    bool altered = false;
+    for (auto& der : forged.certs)
+      if (!altered && trust::Certificate::from_der(der).is_ca()) {
+        der = broken_signature(der);
+        altered = true;
+      }
+    REQUIRE(altered);
+    const auto report = fresh.verify_pdf("tax", pdf::add_validation_data(without_dss(pdf), field.field_name, forged));
+    INFO(report.dump(2));
+    const auto& s = report["signatures"][0];
+    REQUIRE(s["timestamp"]["evidence"]["rejected"].size() == 1);
+    CHECK(s["timestamp"]["evidence"]["rejected"][0].get<std::string>().find("certificate") != std::string::npos);
+    CHECK(s["timestamp"]["evidence"]["certificates"].get<std::size_t>() < evidence.certs.size());
+    // The authority's own copy of that CA is what the chain uses.
+    CHECK(s["indication"] == "TOTAL_PASSED");
+  }
+}
+
+TEST_CASE("an update that adds a DSS and also changes the page after the signature fails the report as document_modified") {
+  auto& env = stamped_env();
+  const auto t = env.create_pdf_task("tax", {"contract"});
+  REQUIRE(env.sign_task(t, "李娜", "contract").status == 200);
+  const auto signed_pdf = without_dss(env.document("tax", t["id"]));
+  TempDir dir("zhaoyin-dss-tamper-host");
+  const auto file = (dir.path() / "signed.pdf").string();
+  write_file(file, std::string(signed_pdf.begin(), signed_pdf.end()));
+  const auto last = last_trailer(signed_pdf);
+  const std::string root = qpdf_object(file, last.root);
+  const std::string content = first_page_content(file);
+  REQUIRE_FALSE(content.empty());
+  const std::string drawing = "1 0 0 rg 72 72 300 300 re f";
+  const trust::Bytes tampered = append_update(
+      signed_pdf,
+      {{last.size, "<< /Type /DSS /Certs [ ] >>"},
+       {std::stoi(last.root), root.substr(0, root.rfind(">>")) + " /DSS " + std::to_string(last.size) + " 0 R >>"},
+       {std::stoi(content), "<< /Length " + std::to_string(drawing.size()) + " >>\nstream\n" + drawing + "\nendstream"}},
+      last.size + 1);
+  const auto report = env.verify_pdf("tax", tampered);
+  INFO(report.dump(2));
+  CHECK(report["signatures"][0]["indication"] == "TOTAL_FAILED");
+  CHECK(report["signatures"][0]["code"] == "document_modified");
+}
+
+TEST_CASE("a two-party PDF: each signature extends the DSS, the next signs over it, both verify from the file") {
+  auto& env = stamped_env();
+  const std::string first = env.wallet_entry("李娜")["uscc"], second = env.wallet_entry("刘洋")["uscc"];
+  // The bank's application (national scope): two enterprises' license signatures.
+  const auto t = env.create_ok(
+      "banking", {{"document", {{"name", "合同.pdf"}, {"pdf", b64(sample_pdf())}}},
+                  {"parties", {{{"uscc", first}, {"signature", "license"}}, {{"uscc", second}, {"signature", "license"}}}},
+                  {"order", "sequential"}});
+  auto cli = env.wallet_cli("李娜", "scan " + quote(t["qr_text"].get<std::string>()) + " --approve");
+  INFO(cli.output);
+  REQUIRE(cli.exit_code == 0);
+  const auto after_first = env.document("banking", t["id"]);
+  CHECK(pdf::read_validation_data(after_first).vri.size() == 1);
+  cli = env.wallet_cli("刘洋", "scan " + quote(t["qr_text"].get<std::string>()) + " --approve");
+  INFO(cli.output);
+  REQUIRE(cli.exit_code == 0);
+  const auto pdf = env.document("banking", t["id"]);
+  const auto found = pdf::find_signatures(pdf);
+  REQUIRE(found.size() == 2);
+  CHECK(found[1].signed_length > after_first.size());  // the second signature covers the first DSS update
+  CHECK(std::equal(after_first.begin(), after_first.end(), pdf.begin()));
+  CHECK(pdf::read_validation_data(pdf).vri.size() == 2);
+  const auto report = fresh_env().verify_pdf("banking", pdf);
+  INFO(report.dump(2));
+  REQUIRE(report["signatures"].size() == 2);
+  for (const auto& s : report["signatures"]) {
+    CHECK(s["indication"] == "TOTAL_PASSED");
+    CHECK(s["timestamp"]["evidence"]["source"] == "file");
+    CHECK(s["timestamp"]["evidence"]["vri"] == true);
+  }
 }

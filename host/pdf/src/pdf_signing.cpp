@@ -10,6 +10,7 @@
 #include <qpdf/QPDFPageObjectHelper.hh>
 #include <set>
 #include <zhaoyin/trust/sm3.h>
+#include <zhaoyin/pdf/dss.h>
 #include "incremental_update.h"
 #include "seal_image.h"
 #include "source_document.h"
@@ -93,24 +94,7 @@ std::string pdf_date_now() {
   return buf;
 }
 
-// libqpdf reports a damaged document by throwing QPDFExc (and, for some
-// type confusions in objects it could not resolve, std::logic_error) from
-// wherever it happens to look. Every public entry point runs under this, so a
-// hostile PDF is always the caller's PdfError (a 4xx), never an exception
-// that escapes as a 500 (found by fuzz_pdf: a /Fields entry that is not a
-// dictionary made getKey throw out of prepare_signature).
-template <typename Work>
-auto qpdf_guarded(Work&& work) -> decltype(work()) {
-  try {
-    return work();
-  } catch (const PdfError&) {
-    throw;
-  } catch (const QPDFExc& e) {
-    throw PdfError("malformed_pdf", std::string("not a sound PDF: ") + e.what());
-  } catch (const std::logic_error& e) {
-    throw PdfError("malformed_pdf", std::string("not a sound PDF: ") + e.what());
-  }
-}
+using detail::qpdf_guarded;
 
 // Field names already used in the AcroForm (top level; signature fields are top-level here).
 std::set<std::string> field_names(QPDFObjectHandle acroform) {
@@ -283,15 +267,8 @@ PreparedSignature prepare_signature_unguarded(const Bytes& pdf, const Placement&
                detail::rewrite_dictionary(root, {"/AcroForm"}, " /AcroForm " + form));
   }
 
-  QPDFObjectHandle trailer = q.getTrailer();
-  std::string trailer_extra = "/Root " + detail::reference(root);
-  if (trailer.getKey("/Info").isIndirect()) trailer_extra += " /Info " + detail::reference(trailer.getKey("/Info"));
-  if (trailer.getKey("/ID").isArray() && trailer.getKey("/ID").getArrayNItems() == 2)
-    trailer_extra += " /ID [" + trailer.getKey("/ID").getArrayItem(0).unparse() + " " +
-                     trailer.getKey("/ID").getArrayItem(0).unparse() + "]";
-
   PreparedSignature out;
-  out.pdf = update.write(trailer_extra);
+  out.pdf = update.write(detail::trailer_entries(q));
   out.field_name = field;
 
   // Find the placeholders in the sig object we wrote (last occurrence: the update is at the end).
@@ -364,6 +341,7 @@ std::vector<EmbeddedSignature> read_signatures(QPDF& q, const Bytes& pdf) {
         throw PdfError("malformed_pdf", "signature " + s.field_name + " has a /ByteRange outside the file");
       const std::string contents = v.getKey("/Contents").isString() ? v.getKey("/Contents").getStringValue() : "";
       s.contents.assign(contents.begin(), contents.end());
+      s.vri_key = detail::sha1_upper_hex(s.contents);  // before the padding is cut off
       if (const std::size_t n = der_length(s.contents)) s.contents.resize(n);
       Bytes covered(pdf.begin(), pdf.begin() + static_cast<long>(br[1]));
       covered.insert(covered.end(), pdf.begin() + static_cast<long>(br[2]),
@@ -372,7 +350,19 @@ std::vector<EmbeddedSignature> read_signatures(QPDF& q, const Bytes& pdf) {
       s.signed_length = br[2] + br[3];
       s.covers_whole_file = s.signed_length == pdf.size();
       const QPDFObjectHandle p = o.getKey("/P");
-      if (p.isIndirect() && page_of.count(p.getObjGen())) s.page = page_of[p.getObjGen()];
+      if (p.isIndirect() && page_of.count(p.getObjGen())) {
+        s.page = page_of[p.getObjGen()];
+        QPDFObjectHandle rect = o.getKey("/Rect");
+        QPDFObjectHandle page_box = QPDFPageObjectHelper(p).getMediaBox();
+        if (rect.isRectangle() && page_box.isRectangle()) {
+          const auto r = rect.getArrayAsRectangle();
+          const Box box = media_box(p);
+          const double llx = std::min(r.llx, r.urx), urx = std::max(r.llx, r.urx);
+          const double lly = std::min(r.lly, r.ury), ury = std::max(r.lly, r.ury);
+          s.area_mm = {(llx - box.llx) / kPointsPerMm, (box.ury - ury) / kPointsPerMm, (urx - llx) / kPointsPerMm,
+                       (ury - lly) / kPointsPerMm};
+        }
+      }
       out.push_back(std::move(s));
     }
   } catch (const QPDFExc& e) {
@@ -390,6 +380,14 @@ std::vector<EmbeddedSignature> find_signatures(const Bytes& pdf) {
     const auto doc = detail::open_document(pdf);
     return read_signatures(*doc->qpdf, pdf);
   });
+}
+
+std::vector<Placement> occupied_areas(const Bytes& pdf) {
+  std::vector<Placement> out;
+  for (const auto& s : find_signatures(pdf))
+    if (s.page > 0 && s.area_mm[2] > 0 && s.area_mm[3] > 0)
+      out.push_back({s.page, s.area_mm[0], s.area_mm[1], s.area_mm[2], s.area_mm[3]});
+  return out;
 }
 
 std::vector<std::size_t> revision_ends(const Bytes& pdf) {
@@ -411,14 +409,20 @@ std::vector<std::size_t> revision_ends(const Bytes& pdf) {
 std::vector<std::size_t> unsigned_revisions_after(const Bytes& pdf, const std::vector<EmbeddedSignature>& signatures,
                                                   std::size_t signed_length) {
   std::vector<std::size_t> out;
-  for (const std::size_t end : revision_ends(pdf)) {
+  const auto all = revision_ends(pdf);
+  std::size_t previous = 0;
+  for (const std::size_t end : all) {
+    const std::size_t from = previous;
+    previous = end;
     if (end <= signed_length) continue;
     const bool a_signature = std::any_of(signatures.begin(), signatures.end(),
                                          [end](const EmbeddedSignature& s) { return s.signed_length == end; });
-    if (!a_signature) out.push_back(end);
+    // A revision that only adds validation data (a /DSS update, ETSI EN 319
+    // 142-1 §5.4.2) is allowed after a signature; it is checked object by
+    // object, so one that also touches a page is still a change.
+    if (!a_signature && !validation_data_only(pdf, from, end)) out.push_back(end);
   }
   // Bytes after the last marker (an update without %%EOF) are a change too.
-  const auto all = revision_ends(pdf);
   const std::size_t last = all.empty() ? 0 : all.back();
   if (last < pdf.size() && pdf.size() > signed_length) out.push_back(pdf.size());
   return out;

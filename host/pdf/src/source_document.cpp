@@ -1,6 +1,7 @@
 #include "source_document.h"
 
 #include <cstring>
+#include <openssl/evp.h>
 #include <qpdf/QPDFExc.hh>
 
 namespace zhaoyin::pdf::detail {
@@ -93,6 +94,30 @@ std::unique_ptr<SourceDocument> open_document(const Bytes& pdf) {
     malformed(e.what());
   }
   return doc;
+}
+
+std::string trailer_entries(QPDF& qpdf) {
+  QPDFObjectHandle trailer = qpdf.getTrailer();
+  std::string out = "/Root " + reference(qpdf.getRoot());
+  if (trailer.getKey("/Info").isIndirect()) out += " /Info " + reference(trailer.getKey("/Info"));
+  if (trailer.getKey("/ID").isArray() && trailer.getKey("/ID").getArrayNItems() == 2)
+    out += " /ID [" + trailer.getKey("/ID").getArrayItem(0).unparse() + " " +
+           trailer.getKey("/ID").getArrayItem(0).unparse() + "]";
+  return out;
+}
+
+std::string sha1_upper_hex(const Bytes& data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha1(), nullptr) != 1)
+    throw PdfError("malformed_pdf", "internal error: SHA-1 failed");
+  static const char* const kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned int i = 0; i < length; ++i) {
+    out += kHex[digest[i] >> 4];
+    out += kHex[digest[i] & 15];
+  }
+  return out;
 }
 
 std::string reference(const QPDFObjectHandle& object) {

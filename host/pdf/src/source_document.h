@@ -4,6 +4,7 @@
 // starts and whether it is a table or a stream.
 #include <memory>
 #include <qpdf/QPDF.hh>
+#include <qpdf/QPDFExc.hh>
 #include <qpdf/QPDFObjectHandle.hh>
 #include <string>
 #include <zhaoyin/pdf/pdf_signing.h>
@@ -20,6 +21,31 @@ struct SourceDocument {
 
 // Throws PdfError(malformed_pdf / encrypted_pdf).
 std::unique_ptr<SourceDocument> open_document(const Bytes& pdf);
+
+// The trailer entries an update carries over: /Root, /Info, /ID.
+std::string trailer_entries(QPDF& qpdf);
+
+// libqpdf reports a damaged document by throwing QPDFExc (and, for some
+// type confusions in objects it could not resolve, std::logic_error) from
+// wherever it happens to look. Every public entry point runs under this, so a
+// hostile PDF is always the caller's PdfError (a 4xx), never an exception
+// that escapes as a 500 (found by fuzz_pdf: a /Fields entry that is not a
+// dictionary made getKey throw out of prepare_signature).
+template <typename Work>
+auto qpdf_guarded(Work&& work) -> decltype(work()) {
+  try {
+    return work();
+  } catch (const PdfError&) {
+    throw;
+  } catch (const QPDFExc& e) {
+    throw PdfError("malformed_pdf", std::string("not a sound PDF: ") + e.what());
+  } catch (const std::logic_error& e) {
+    throw PdfError("malformed_pdf", std::string("not a sound PDF: ") + e.what());
+  }
+}
+
+// Upper-case hex SHA-1 (the /VRI key's form, ISO 32000-2 Table 261).
+std::string sha1_upper_hex(const Bytes& data);
 
 // "n g R" of an indirect object.
 std::string reference(const QPDFObjectHandle& object);

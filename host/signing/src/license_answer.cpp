@@ -25,6 +25,7 @@
 
 #include "long_term.h"
 #include "ofd_task.h"
+#include "pdf_evidence.h"
 #include "prepared_pdf.h"
 #include "sign_flow.h"
 #include "sign_repository.h"
@@ -162,9 +163,11 @@ nlohmann::json SignService::sign_license(const SignTask& task, const store::Appl
   // RFC 3161 time-stamp over the signature value (RFC 3161 Appendix A).
   const SignatureEvidence evidence = collect_evidence(ctx_->authority->trust_store(), {&parsed.signer_cert}, at);
   const auto& timestamping = ctx_->settings.timestamp;
+  std::optional<Bytes> token;
   if (!timestamping.url.empty()) {
     try {
-      cms = trust::license_signature_with_timestamp(cms, obtain_timestamp(timestamping, parsed.signature, now_seconds()));
+      token = obtain_timestamp(timestamping, parsed.signature, now_seconds());
+      cms = trust::license_signature_with_timestamp(cms, *token);
     } catch (const http::ApiError& e) {
       ctx_->log->warn("time-stamp failed", {{"task", task.id}, {"code", e.code()}, {"reason", e.what()}});
       if (timestamping.required) throw;
@@ -174,7 +177,9 @@ nlohmann::json SignService::sign_license(const SignTask& task, const store::Appl
   SignRepository repo(*ctx_);
   Bytes result = cms;
   if (task.request.document_kind == "pdf") {
-    result = complete_prepared_pdf(repo, task, prep, cms);
+    // The evidence goes into the file as well (pdf_evidence.h): one more
+    // update after the signature, which the signature does not cover.
+    result = with_validation_data(complete_prepared_pdf(repo, task, prep, cms), prep.field_name, evidence, token);
   } else if (task.request.document_kind == "ofd") {
     result = complete_ofd_signature(repo.prepared_document(task.id).value_or(Bytes{}), prep.field_name, cms);
   }

@@ -37,6 +37,12 @@ struct SignatureEvidence {
   std::vector<trust::Certificate> certificates;  // the signer's and the maker's paths, roots excluded
   std::vector<trust::Crl> crls;                  // the CRL of every issuer on those paths
   TimePoint captured_at{};
+  // Where it came from: "store" (signature_evidence, captured when the
+  // signature was made) or "file" (the PDF's /DSS, pdf_evidence.h).
+  std::string source = "store";
+  bool from_vri = false;                         // file: the signature's own /VRI entry (else the DSS-wide lists)
+  std::vector<std::string> rejected;             // file: items that did not verify, and why (not used)
+  bool usable() const { return !certificates.empty() || !crls.empty(); }
 };
 
 SignatureEvidence collect_evidence(const trust::TrustStore& authority, const trust::ParsedSealSignature& signature,
@@ -56,7 +62,8 @@ trust::TrustStore evidence_trust_store(const trust::TrustStore& authority, const
 // What verification reports need for long-term validation.
 struct LongTermContext {
   trust::TrustStore tsa_trust;
-  std::function<std::optional<SignatureEvidence>(const Bytes& signature_value)> evidence;
+  // The evidence for a signature value, to validate it at `at` (its genTime).
+  std::function<std::optional<SignatureEvidence>(const Bytes& signature_value, TimePoint at)> evidence;
 };
 
 }  // namespace zhaoyin::signing

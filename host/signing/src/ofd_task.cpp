@@ -99,7 +99,11 @@ OfdPreparation prepare_ofd_signature(const SignTask& task, const Bytes& current,
                                      const std::string& signing_time_rfc3339) {
   try {
     const auto info = ofd::inspect(current);
-    const pdf::Placement where = task.placement_for(seal_type, page_sizes(info), uscc);
+    // Clear of the seal impressions already there (StampAnnot Boundary, mm).
+    std::vector<pdf::Placement> occupied;
+    for (const auto& s : ofd::find_signatures(current))
+      if (s.page > 0 && s.boundary.size() == 4) occupied.push_back({s.page, s.boundary[0], s.boundary[1], s.boundary[2], s.boundary[3]});
+    const pdf::Placement where = task.placement_for(seal_type, page_sizes(info), uscc, occupied);
     ofd::SignatureMeta meta;
     // GB/T 33190-2016 §18.1 表 66: Type "Sign" is a digital signature without
     // a seal — the license signature (its SignedValue a CMS, GM/T 0099-2020 §7.2.2 b).

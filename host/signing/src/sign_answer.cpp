@@ -30,6 +30,7 @@
 #include <zhaoyin/trust/timestamp.h>
 
 #include "long_term.h"
+#include "pdf_evidence.h"
 #include "prepared_pdf.h"
 #include "ofd_task.h"
 #include "sign_flow.h"
@@ -371,7 +372,8 @@ nlohmann::json SignService::prepare(const SignTask& task, const nlohmann::json& 
       meta.signer_name = subject.holder_name;
       meta.reason = seal.record.name + " · " + seal_type_label(seal.record.type);
       meta.field_name = "ZhaoyinSeal" + std::to_string(info.signature_fields + 1);
-      prepared = pdf::prepare_signature(current, task.placement_for(seal.record.type, info.pages, subject.face_info.uscc),
+      prepared = pdf::prepare_signature(current, task.placement_for(seal.record.type, info.pages, subject.face_info.uscc,
+                                                                   pdf::occupied_areas(current)),
                                         seal_picture(seal), meta, capacity);
     } catch (const pdf::PdfError& e) {
       throw http::ApiError(422, e.code(), e.what());
@@ -484,9 +486,11 @@ nlohmann::json SignService::sign(const SignTask& task, const nlohmann::json& bod
   // stays prepared and the wallet may answer again.
   const SignatureEvidence evidence = collect_evidence(ctx_->authority->trust_store(), parsed, at);
   const auto& timestamping = ctx_->settings.timestamp;
+  std::optional<Bytes> token;
   if (!timestamping.url.empty()) {
     try {
-      ses = trust::with_timestamp(ses, obtain_timestamp(timestamping, parsed.signature, now_seconds()));
+      token = obtain_timestamp(timestamping, parsed.signature, now_seconds());
+      ses = trust::with_timestamp(ses, *token);
     } catch (const http::ApiError& e) {
       ctx_->log->warn("time-stamp failed", {{"task", task.id}, {"code", e.code()}, {"reason", e.what()}});
       if (timestamping.required) throw;
@@ -496,7 +500,9 @@ nlohmann::json SignService::sign(const SignTask& task, const nlohmann::json& bod
   SignRepository repo(*ctx_);
   Bytes result;
   if (task.request.document_kind == "pdf") {
-    result = complete_prepared_pdf(repo, task, prep, ses);
+    // The evidence goes into the file as well (pdf_evidence.h): one more
+    // update after the signature, which the signature does not cover.
+    result = with_validation_data(complete_prepared_pdf(repo, task, prep, ses), prep.field_name, evidence, token);
   } else if (task.request.document_kind == "ofd") {
     result = complete_ofd_signature(repo.prepared_document(task.id).value_or(Bytes{}), prep.field_name, ses);
   } else {

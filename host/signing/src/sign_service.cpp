@@ -76,20 +76,18 @@ void SignService::bind_to_login(const store::Application& app, SignTaskRequest& 
 namespace {
 
 // The esIDs a relying party chose (seals.es_ids, or parties[i].seals.es_ids)
-// must be seals the authority lists for that enterprise, of the types asked,
-// and usable now: a seal that does not parse, is not yet valid or has expired
-// could never sign, so the task is refused before it exists.
+// must be seals the authority lists for that enterprise and usable now: a seal
+// that does not parse, is not yet valid or has expired could never sign, so
+// the task is refused before it exists. Their types are checked once the
+// extensions have added theirs (chosen_seal_types below).
 void require_chosen_seals(const authority::AuthorityConnector& authority, const std::string& uscc,
-                          const std::vector<std::string>& chosen, const std::vector<std::string>& types,
-                          const std::string& where) {
+                          const std::vector<std::string>& chosen, const std::string& where) {
   const auto held = authority.seals_of(uscc);
   const auto now = std::chrono::system_clock::now();
   for (const auto& es_id : chosen) {
     const auto it = std::find_if(held.begin(), held.end(), [&](const auto& s) { return s.es_id == es_id; });
     if (it == held.end())
       throw http::ApiError(422, "unknown_seal", where + ": the enterprise " + uscc + " has no seal " + es_id);
-    if (!contains(types, it->type))
-      throw http::ApiError::bad_request(where + ": seal " + es_id + " is a " + it->type + " seal, not one of the types asked");
     trust::ParsedSeal parsed;
     try {
       parsed = trust::parse_seal(it->seal_der);
@@ -103,6 +101,35 @@ void require_chosen_seals(const authority::AuthorityConnector& authority, const 
   }
 }
 
+// After the extensions at sign_task_created: every chosen seal is of a type
+// the task asks (seals.types) or an extension requires (seals.required_types),
+// and every type an extension requires is the type of a chosen seal — else
+// the task would wait for a seal nobody may use (docs/api/signing.md, "Seal
+// types an extension requires").
+void chosen_seal_types(const authority::AuthorityConnector& authority, const std::string& uscc, const std::string& mode,
+                       const std::vector<std::string>& chosen, const std::vector<std::string>& types,
+                       const std::vector<std::string>& required, const std::string& where) {
+  std::vector<std::string> chosen_types;
+  for (const auto& seal : authority.seals_of(uscc)) {
+    if (!contains(chosen, seal.es_id)) continue;
+    if (!contains(types, seal.type) && !contains(required, seal.type))
+      throw http::ApiError::bad_request(where + ": seal " + seal.es_id + " is a " + seal.type + " seal, not one of the types asked");
+    chosen_types.push_back(seal.type);
+  }
+  for (const auto& type : required)
+    if (!contains(chosen_types, type))
+      throw http::ApiError(422, "required_seal_not_chosen",
+                           where + ": an extension of this application requires a " + type + " seal (" + seal_type_label(type) +
+                               ") and none of the chosen seals is one; choose one of that type too, or choose no seals");
+  // The relying party's own types, likewise: all of them (all_of), or one (any_of).
+  const bool any_chosen = std::any_of(types.begin(), types.end(), [&](const auto& t) { return contains(chosen_types, t); });
+  for (const auto& type : types)
+    if (mode == "all_of" && !contains(chosen_types, type))
+      throw http::ApiError::bad_request(where + ": seals.mode all_of asks a " + type + " seal and none of the chosen seals is one");
+  if (mode != "all_of" && !types.empty() && !any_chosen)
+    throw http::ApiError::bad_request(where + ": none of the chosen seals is of a type asked (seals.types)");
+}
+
 }  // namespace
 
 void SignService::check_chosen_seals(const SignTaskRequest& r) const {
@@ -112,11 +139,25 @@ void SignService::check_chosen_seals(const SignTaskRequest& r) const {
   if (!r.chosen_seals.empty() && !r.signer_uscc)
     throw http::ApiError::bad_request("seals.es_ids needs the enterprise: signer.uscc or signer.login_session");
   if (!ctx_->authority) throw http::ApiError(503, "authority_unavailable", "no authority is configured");
-  if (!r.chosen_seals.empty()) require_chosen_seals(*ctx_->authority, *r.signer_uscc, r.chosen_seals, r.seal_types, "seals.es_ids");
+  if (!r.chosen_seals.empty()) require_chosen_seals(*ctx_->authority, *r.signer_uscc, r.chosen_seals, "seals.es_ids");
   for (std::size_t i = 0; i < r.parties.size(); ++i)
     if (!r.parties[i].chosen_seals.empty())
-      require_chosen_seals(*ctx_->authority, r.parties[i].uscc, r.parties[i].chosen_seals, r.parties[i].seal_types,
+      require_chosen_seals(*ctx_->authority, r.parties[i].uscc, r.parties[i].chosen_seals,
                            "parties[" + std::to_string(i) + "].seals.es_ids");
+}
+
+void SignService::check_chosen_seal_types(const SignTaskRequest& r) const {
+  if (!r.chosen_seals.empty())
+    chosen_seal_types(*ctx_->authority, *r.signer_uscc, r.seal_mode, r.chosen_seals, r.seal_types, r.required_types,
+                      "seals.es_ids");
+  for (std::size_t i = 0; i < r.parties.size(); ++i) {
+    const Party& p = r.parties[i];
+    if (p.chosen_seals.empty()) continue;
+    // Extension-required types apply to every party that seals (SignTask::party_due).
+    chosen_seal_types(*ctx_->authority, p.uscc, p.seal_mode, p.chosen_seals, p.seal_types,
+                      p.signature == "seal" ? r.required_types : std::vector<std::string>{},
+                      "parties[" + std::to_string(i) + "].seals.es_ids");
+  }
 }
 
 namespace {
@@ -241,6 +282,7 @@ SignTask SignService::create(const store::Application& app, SignTaskRequest r, c
       if (!contains(r.required_types, *type)) r.required_types.push_back(*type);
     }
   }
+  check_chosen_seal_types(r);
   t.request = std::move(r);
   SignRepository(*ctx_).insert(t, document);
   sign_engine(ctx_).count_created();

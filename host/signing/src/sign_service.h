@@ -97,9 +97,12 @@ class SignService {
   // them for all_of, one for any_of), else 422 seal_type_unavailable now
   // rather than a task nobody can ever sign.
   void require_seal_types_held(const SignTaskRequest& request) const;
-  // seals.es_ids: seals of the signer's enterprise (422 unknown_seal) of the
-  // types asked for; only they may then sign (prepare: 422 seal_not_chosen).
+  // seals.es_ids: seals of the signer's enterprise (422 unknown_seal), usable
+  // now (422 seal_unusable); only they may then sign (prepare: 422 seal_not_chosen).
   void check_chosen_seals(const SignTaskRequest& request) const;
+  // After the extensions: the chosen seals' types against seals.types and
+  // seals.required_types (400, or 422 required_seal_not_chosen).
+  void check_chosen_seal_types(const SignTaskRequest& request) const;
   std::shared_ptr<http::HostContext> ctx_;
 };
 

@@ -289,14 +289,27 @@ bool SignTask::complete_after(const std::string& seal_type, const std::string& u
   return true;
 }
 
+namespace {
+
+// Two seal areas on one page overlap (touching edges do not).
+bool overlaps(const pdf::Placement& a, const pdf::Placement& b) {
+  constexpr double kTouch = 0.01;
+  return a.page == b.page && a.x_mm < b.x_mm + b.width_mm - kTouch && b.x_mm < a.x_mm + a.width_mm - kTouch &&
+         a.y_mm < b.y_mm + b.height_mm - kTouch && b.y_mm < a.y_mm + a.height_mm - kTouch;
+}
+
+}  // namespace
+
 pdf::Placement SignTask::placement_for(const std::string& seal_type, const std::vector<pdf::PageSize>& pages,
-                                       const std::string& uscc) const {
+                                       const std::string& uscc, const std::vector<pdf::Placement>& occupied) const {
   const auto party = party_of(uscc);
-  if (party && request.parties[*party].placement) return *request.parties[*party].placement;
-  const auto it = request.placements.find(seal_type);
-  if (it != request.placements.end()) return it->second;
   pdf::Placement p;
-  if (request.placement) {
+  const auto it = request.placements.find(seal_type);
+  if (party && request.parties[*party].placement) {
+    p = *request.parties[*party].placement;
+  } else if (it != request.placements.end()) {
+    p = it->second;
+  } else if (request.placement) {
     p = *request.placement;
   } else {
     // Default: the last page, lower right, 42 mm seals side by side.
@@ -306,9 +319,17 @@ pdf::Placement SignTask::placement_for(const std::string& seal_type, const std::
     p.x_mm = size.width_mm - 20 - 42;
     p.y_mm = size.height_mm - 30 - 42 - 50;
   }
-  // Later seals sharing the same spot move left, so impressions do not cover each other.
-  const double shift = static_cast<double>(signatures.size()) * (p.width_mm + 4);
-  if (p.x_mm - shift >= 0) p.x_mm -= shift;
+  // Later seals whose spot is taken — by this party's earlier seal or another
+  // party's — move left, then a row up, so impressions never cover each other.
+  // A page with no free spot left that way keeps the spot asked for.
+  const auto taken = [&](const pdf::Placement& at) {
+    return std::any_of(occupied.begin(), occupied.end(), [&](const pdf::Placement& o) { return overlaps(at, o); });
+  };
+  if (!taken(p)) return p;
+  const double step_x = p.width_mm + 4, step_y = p.height_mm + 4;
+  for (pdf::Placement row = p; row.y_mm >= 0; row.y_mm -= step_y)
+    for (pdf::Placement at = row; at.x_mm >= 0; at.x_mm -= step_x)
+      if (!taken(at)) return at;
   return p;
 }
 

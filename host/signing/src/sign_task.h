@@ -151,9 +151,12 @@ struct SignTask {
   bool party_may_sign(std::size_t index) const;
   // The types the holder of enterprise `uscc` may sign now (for one-party tasks: types_due()).
   std::vector<std::string> due_for(const std::string& uscc) const;
-  // Where a seal of this type goes (its own placement, the common one, or a default spot).
+  // Where a seal of this type goes: its party's placement, its type's, the
+  // common one, or a default spot — moved clear of `occupied` (the
+  // impressions already in the document, any party's): left by its width
+  // + 4 mm while it overlaps one, then a row up, so no seal covers another.
   pdf::Placement placement_for(const std::string& seal_type, const std::vector<pdf::PageSize>& pages,
-                               const std::string& uscc = "") const;
+                               const std::string& uscc = "", const std::vector<pdf::Placement>& occupied = {}) const;
 };
 
 // The known seal types and their Chinese labels (法定名称章, ...). Accepts either

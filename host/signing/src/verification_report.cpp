@@ -1,5 +1,6 @@
 #include "verification_report.h"
 
+#include "pdf_evidence.h"
 #include <algorithm>
 #include <zhaoyin/protocol/canonical_json.h>
 #include <zhaoyin/trust/bytes.h>
@@ -89,9 +90,17 @@ json timestamp_json(const std::optional<trust::TimestampCheck>& stamp, const std
     t["hash_algorithm"] = info.hash_oid == trust::kOidSm3 ? "SM3" : "SHA-256";
   }
   t["tsa"] = stamp->tsa_certificate.valid() ? json(stamp->tsa_certificate.subject_line()) : json(nullptr);
-  t["evidence"] = evidence ? json{{"source", "store"}, {"certificates", evidence->certificates.size()},
-                                  {"crls", evidence->crls.size()}, {"captured_at", protocol::rfc3339(evidence->captured_at)}}
-                           : json(nullptr);
+  if (evidence) {
+    t["evidence"] = {{"source", evidence->source},
+                     {"certificates", evidence->certificates.size()},
+                     {"crls", evidence->crls.size()},
+                     {"captured_at", evidence->source == "store" ? json(protocol::rfc3339(evidence->captured_at)) : json(nullptr)},
+                     {"used", evidence->usable()},
+                     {"rejected", evidence->rejected}};
+    if (evidence->source == "file") t["evidence"]["vri"] = evidence->from_vri;
+  } else {
+    t["evidence"] = nullptr;
+  }
   return t;
 }
 
@@ -124,8 +133,8 @@ json report(const authority::AuthorityConnector& authority, const Bytes& ses, co
     if (stamp->ok) {
       at = stamp->token->info.gen_time;
       time_source = "timestamp";
-      if (long_term && long_term->evidence) evidence = long_term->evidence(sig.signature);
-      if (evidence) trust_store = evidence_trust_store(trust_store, *evidence);
+      if (long_term && long_term->evidence) evidence = long_term->evidence(sig.signature, at);
+      if (evidence && evidence->usable()) trust_store = evidence_trust_store(trust_store, *evidence);
     }
   }
   auto overall = trust::verify_seal_signature(sig, trust_store, data_hash, true, at);
@@ -235,8 +244,8 @@ json license_report(const authority::AuthorityConnector& authority, const Bytes&
     if (stamp->ok) {
       at = stamp->token->info.gen_time;
       time_source = "timestamp";
-      if (long_term && long_term->evidence) evidence = long_term->evidence(sig.signature);
-      if (evidence) trust_store = evidence_trust_store(trust_store, *evidence);
+      if (long_term && long_term->evidence) evidence = long_term->evidence(sig.signature, at);
+      if (evidence && evidence->usable()) trust_store = evidence_trust_store(trust_store, *evidence);
     }
   }
   auto overall = trust::verify_license_signature(sig, trust_store, data_hash, at);
@@ -298,32 +307,56 @@ json summary(const json& signatures) {
 json verify_pdf(const authority::AuthorityConnector& authority, const Bytes& pdf_bytes, const LongTermContext* long_term) {
   const auto found = pdf::find_signatures(pdf_bytes);
   // The revisions after a signature are acceptable when each was a later
-  // signature; bytes after the last signature's revision are unsigned changes.
+  // signature or added only validation data (a /DSS update); anything else
+  // after the last signature's revision is an unsigned change.
   std::size_t last_signed = 0;
   for (const auto& s : found) last_signed = std::max(last_signed, s.signed_length);
-  const bool unsigned_tail = !found.empty() && last_signed < pdf_bytes.size();
+  const bool unsigned_tail = !found.empty() && !pdf::unsigned_revisions_after(pdf_bytes, found, last_signed).empty();
+  // The evidence in the file (pdf_evidence.h): used in place of the host's
+  // stored evidence when any of it verifies.
+  const auto dss = pdf::read_validation_data(pdf_bytes);
   json list = json::array();
   for (const auto& s : found) {
+    LongTermContext with_file;
+    if (long_term && dss.present) {
+      with_file.tsa_trust = long_term->tsa_trust;
+      with_file.evidence = [&, key = s.vri_key](const Bytes& value, TimePoint at) -> std::optional<SignatureEvidence> {
+        auto in_file = evidence_in_file(authority.trust_store(), long_term->tsa_trust, dss, key, at);
+        if (in_file.usable()) return in_file;
+        auto stored = long_term->evidence ? long_term->evidence(value, at) : std::nullopt;
+        if (!stored) return in_file.rejected.empty() ? std::nullopt : std::optional<SignatureEvidence>(in_file);
+        stored->rejected = in_file.rejected;
+        return stored;
+      };
+    }
+    const LongTermContext* context = long_term && dss.present ? &with_file : long_term;
     json r;
     if (s.sub_filter == "/adbe.pkcs7.detached" && trust::looks_like_cms(s.contents)) {
-      r = license_report(authority, s.contents, s.digest, long_term);
+      r = license_report(authority, s.contents, s.digest, context);
     } else if (s.sub_filter.find("GBT38540") == std::string::npos && s.filter.find("Zhaoyin") == std::string::npos) {
       r = {{"indication", "INDETERMINATE"}, {"sub_indication", "FORMAT_FAILURE"}, {"code", "unsupported_format"},
            {"message", "not a GB/T 38540 seal signature (" + s.filter + " " + s.sub_filter + ")"}};
     } else {
       r = report(authority, s.contents, s.digest,
-                 {s.byte_range[0], s.byte_range[1], s.byte_range[2], s.byte_range[3]}, long_term);
+                 {s.byte_range[0], s.byte_range[1], s.byte_range[2], s.byte_range[3]}, context);
       r["kind"] = "seal";
     }
     r["field_name"] = s.field_name;
     r["page"] = s.page == 0 ? json(nullptr) : json(s.page);
     r["byte_range"] = s.byte_range;
-    std::string covers = s.covers_whole_file ? "whole_document" : (unsigned_tail ? "revision_then_unsigned_changes" : "revision_then_later_signatures");
+    // Only validation data after it (a /DSS update, ISO 32000-2 §12.8.4.3)
+    // leaves the signature covering the whole document: it adds no content.
+    const bool later_signature = std::any_of(found.begin(), found.end(), [&](const pdf::EmbeddedSignature& o) {
+      return o.signed_length > s.signed_length;
+    });
+    const bool whole = s.covers_whole_file || (!later_signature && !unsigned_tail);
+    std::string covers = whole ? "whole_document" : (unsigned_tail ? "revision_then_unsigned_changes" : "revision_then_later_signatures");
     r["coverage"] = {{"covers", covers},
                      {"signed_length", s.signed_length},
                      {"document_length", pdf_bytes.size()},
-                     {"whole_document", s.covers_whole_file},
-                     {"changed_after_signing", !s.covers_whole_file},
+                     {"whole_document", whole},
+                     {"changed_after_signing", !whole},
+                     {"validation_data_after", !s.covers_whole_file && dss.present},
                      {"unsigned_changes_after", unsigned_tail}};
     if (unsigned_tail && r["indication"] == "TOTAL_PASSED") {
       r["indication"] = "TOTAL_FAILED";

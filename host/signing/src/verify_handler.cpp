@@ -35,7 +35,7 @@ void VerifySignatures::handle(http::Exchange& ex) {
     if (key != "pdf" && key != "ofd" && key != "data" && key != "json" && key != "signature")
       throw http::ApiError::bad_request("unknown field \"" + key + "\"");
   LongTermContext long_term{tsa_trust_store(ctx_->settings.timestamp),
-                            [db = ctx_->db](const Bytes& signature_value) { return load_evidence(*db, signature_value); }};
+                            [db = ctx_->db](const Bytes& signature_value, TimePoint) { return load_evidence(*db, signature_value); }};
   nlohmann::json report;
   if (body.contains("ofd")) {  // GB/T 33190 §18 (ofd_task.h)
     if (body.contains("pdf") || body.contains("data") || body.contains("json") || body.contains("signature"))

@@ -108,11 +108,23 @@ struct EmbeddedSignature {
   bool covers_whole_file = false;      // nothing was appended after this signature's revision
   std::size_t signed_length = 0;       // bytes covered up to the end of its revision
   int page = 0;                        // page (1-based) of its widget, 0 if none
+  // Its key in the /DSS /VRI dictionary (ISO 32000-2 Table 261): the upper-case
+  // hex SHA-1 of the /Contents string's bytes — all of them, the zero padding
+  // after the DER value included, as the string is stored.
+  std::string vri_key;
+  // Where its widget is, as a Placement says it (mm from the page's top-left
+  // corner: x, y, width, height), from its /Rect and the page's MediaBox;
+  // all zero for an invisible signature or one on no page.
+  std::array<double, 4> area_mm{};
 };
 
 // Every signature field with a value, in file order. Throws PdfError(malformed_pdf)
 // for a byte range that does not fit the file.
 std::vector<EmbeddedSignature> find_signatures(const Bytes& pdf);
+
+// The areas of the visible signatures already in the document, to place the
+// next one clear of them. Throws PdfError(malformed_pdf).
+std::vector<Placement> occupied_areas(const Bytes& pdf);
 
 // The end offsets of the file's revisions (ISO 32000-1 §7.5.6: each
 // incremental update ends with its own %%EOF marker, at a line start), each
@@ -121,7 +133,9 @@ std::vector<EmbeddedSignature> find_signatures(const Bytes& pdf);
 // change made after that signature — e.g. an edit between two parties' signatures.
 std::vector<std::size_t> revision_ends(const Bytes& pdf);
 
-// The revision ends after `signed_length` that no signature in `signatures` ends at.
+// The revision ends after `signed_length` that no signature in `signatures`
+// ends at and that add more than validation data (dss.h,
+// validation_data_only): a /DSS update after a signature is not a change.
 std::vector<std::size_t> unsigned_revisions_after(const Bytes& pdf, const std::vector<EmbeddedSignature>& signatures,
                                                   std::size_t signed_length);
 
