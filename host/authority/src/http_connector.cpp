@@ -114,13 +114,17 @@ bool plain_key(const std::string& s, std::size_t max) {
   return std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isalnum(c) != 0; });
 }
 
-}  // namespace
-
 ClientSettings client_settings(const HttpConnectorSettings& s) {
-  ClientSettings c{s.url, s.timeout, s.retries, s.retry_backoff};
+  ClientSettings c;
+  c.base_url = s.url;
+  c.timeout = s.timeout;
+  c.retries = s.retries;
+  c.backoff = s.retry_backoff;
   c.ca_file = s.ca_file;
   return c;
 }
+
+}  // namespace
 
 struct HttpAuthorityConnector::Impl {
   explicit Impl(HttpConnectorSettings s)
