@@ -62,8 +62,9 @@ inline nlohmann::json wallet_entry(const fs::path& sandbox, const std::string& s
 // Forwards GET requests to the authority; when tampering, changes the answer's
 // body (a JSON member added, or one byte of a CRL or an OCSP response flipped)
 // but keeps its Authority-Signature header; when failing, answers 502 itself,
-// as a broken gateway would. only_paths(prefix) limits both to the requests
-// whose target starts with it (e.g. "/ocsp/": the responder alone).
+// as a broken gateway would (or fail_with's status, e.g. 404: the endpoint
+// gone). only_paths(prefix) limits both to the requests whose target starts
+// with it (e.g. "/ocsp/": the responder alone); affected() counts those seen.
 class TamperingProxy {
  public:
   explicit TamperingProxy(int authority_port)
@@ -78,6 +79,8 @@ class TamperingProxy {
   std::string url() const { return "http://127.0.0.1:" + std::to_string(socket_.address().port()); }
   void tamper(bool on) { state_.tamper = on; }
   void fail(bool on) { state_.fail = on; }
+  void fail_with(int status) { state_.fail_status = status; }
+  int affected() const { return state_.affected; }
   // Set before the proxy is used (not changed while requests run).
   void only_paths(const std::string& prefix) { state_.prefix = prefix; }
 
@@ -85,15 +88,18 @@ class TamperingProxy {
   struct State {
     std::atomic<bool> tamper{false};
     std::atomic<bool> fail{false};
+    std::atomic<int> fail_status{502};
+    std::atomic<int> affected{0};
     std::string prefix;
   };
   class Forward final : public Poco::Net::HTTPRequestHandler {
    public:
-    Forward(int port, const State& state) : port_(port), state_(state) {}
+    Forward(int port, State& state) : port_(port), state_(state) {}
     void handleRequest(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServerResponse& out) override {
       const bool affected = in.getURI().rfind(state_.prefix, 0) == 0;
+      if (affected) ++state_.affected;
       if (affected && state_.fail) {
-        out.setStatus(Poco::Net::HTTPResponse::HTTP_BAD_GATEWAY);
+        out.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(state_.fail_status.load()));
         out.setContentLength(0);
         out.send();
         return;
@@ -120,18 +126,18 @@ class TamperingProxy {
 
    private:
     int port_;
-    const State& state_;
+    State& state_;
   };
   class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
    public:
-    Factory(int port, const State& state) : port_(port), state_(state) {}
+    Factory(int port, State& state) : port_(port), state_(state) {}
     Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
       return new Forward(port_, state_);
     }
 
    private:
     int port_;
-    const State& state_;
+    State& state_;
   };
 
   State state_;

@@ -305,8 +305,17 @@ TEST_CASE("the data interface through the http driver: queries, scope, need and 
   TempDir work("zhaoyin-data-http");
   PresentationHost host(work.path(), s.dir(), http_driver(s));
   data_interface_flows(host, s, work.path(), true);
-  // Each call that reached the authority is audited with its case reference.
+  // Each call that reached the authority is audited with its case reference
+  // and the purpose the application declared (carried into the store, migration 28).
   CHECK(host.log().find("\"case_ref\":\"E-SJ/2026/12\"") != std::string::npos);
+  bool purpose_logged = false;
+  std::istringstream lines(host.log());
+  for (std::string line; std::getline(lines, line);)
+    if (line.find("data interface call") != std::string::npos) {
+      CHECK(line.find("\"purpose\":\"\"") == std::string::npos);
+      purpose_logged = purpose_logged || line.find("sandbox demo") != std::string::npos;
+    }
+  CHECK(purpose_logged);
 }
 
 TEST_CASE("the data interface through the sandbox file driver answers the same") {

@@ -16,10 +16,12 @@ class AuthorityProcess {
  public:
   // sandbox_port: the port of the sandbox's authority URL, which the service
   // then listens on by itself (no --port); 0 picks a free one and passes it.
-  explicit AuthorityProcess(const fs::path& sandbox_dir, int sandbox_port = 0)
+  // extra: further arguments for serve (e.g. --tls-cert FILE --tls-key FILE).
+  explicit AuthorityProcess(const fs::path& sandbox_dir, int sandbox_port = 0, const std::vector<std::string>& extra = {})
       : port_(sandbox_port != 0 ? sandbox_port : free_loopback_port()) {
     log_path_ = sandbox_dir.parent_path() / ("authority-" + std::to_string(port_) + ".log");
     std::vector<std::string> args = {bin("zhaoyin"), "authority", "serve", sandbox_dir.string()};
+    args.insert(args.end(), extra.begin(), extra.end());
     if (sandbox_port == 0) {
       args.push_back("--port");
       args.push_back(std::to_string(port_));

@@ -98,6 +98,8 @@ store::Application application_from(const AccessForm& f, const std::string& clie
   app.annual_volume = f.annual_volume_wan * 10000;
   app.peak_rate = f.peak_rate;
   app.redirect_uris = f.redirect_uris;
+  // 用途 of the data interface, audited with every data-interface call.
+  if (std::find(f.needs.begin(), f.needs.end(), "data_interface") != f.needs.end()) app.data_purpose = f.data_purpose;
   // 附件1's 办事系统: the hosts its redirect, return and callback URLs must lie on at use.
   for (const auto& endpoint : declared_endpoints(f)) app.declared_systems.push_back(redirect::to_string(endpoint));
   app.status = store::ApplicationStatus::Active;

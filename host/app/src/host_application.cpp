@@ -55,6 +55,7 @@ std::shared_ptr<authority::HttpAuthorityConnector> make_http_connector(const Hos
     throw ConfigError("authority.driver = http signs its requests with the host's identity: set identity.* or --sandbox");
   authority::HttpConnectorSettings s;
   s.url = cfg.authority_url;
+  s.ca_file = cfg.authority_ca_file.string();
   try {
     s.root = trust::Certificate::from_pem(read_whole(cfg.authority_root, "authority.root_certificate"));
     const auto chain = trust::Certificate::bundle_from_pem(read_whole(cfg.identity_certificate, "identity.certificate_file"));
@@ -71,6 +72,8 @@ std::shared_ptr<authority::HttpAuthorityConnector> make_http_connector(const Hos
   s.grace = cfg.authority_grace;
   s.certificate_status = cfg.authority_certificate_status == "ocsp" ? authority::CertificateStatusSource::Ocsp
                                                                      : authority::CertificateStatusSource::Crl;
+  // Several hosts: what one fetched, the others use within the same freshness.
+  if (!cfg.redis.host.empty()) s.shared_cache = cluster::make_redis_answer_cache(cfg.redis);
   try {
     return std::make_shared<authority::HttpAuthorityConnector>(std::move(s));
   } catch (const authority::AuthorityError& e) {

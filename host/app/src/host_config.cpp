@@ -98,9 +98,12 @@ HostConfig load_host_config(const Poco::Util::AbstractConfiguration& config,
   if (c.authority_driver == "http") {
     if (c.authority_url.empty())
       throw ConfigError(r.name("authority.url") + " is empty: the http driver needs the authority service's base URL");
-    if (c.authority_url.rfind("http://", 0) != 0)
-      throw ConfigError(r.name("authority.url") + ": '" + c.authority_url + "' is not an http:// URL");
+    if (c.authority_url.rfind("http://", 0) != 0 && c.authority_url.rfind("https://", 0) != 0)
+      throw ConfigError(r.name("authority.url") + ": '" + c.authority_url + "' is not an http:// or https:// URL");
   }
+  c.authority_ca_file = r.text("authority.ca_file", "");
+  if (!c.authority_ca_file.empty() && !std::filesystem::is_regular_file(c.authority_ca_file))
+    throw ConfigError(r.name("authority.ca_file") + ": " + c.authority_ca_file.string() + " is not a file");
   c.authority_root = r.text("authority.root_certificate", "");
   if (c.authority_root.empty() && !c.sandbox_dir.empty()) c.authority_root = c.sandbox_dir / "authority" / "root.pem";
   if (c.authority_driver == "http" && c.authority_root.empty())

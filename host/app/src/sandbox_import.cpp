@@ -39,6 +39,10 @@ store::Application to_application(const authority::SandboxApplication& a) {
   app.annual_volume = a.annual_volume;
   app.peak_rate = a.peak_rate;
   app.redirect_uris = a.redirect_uris;
+  // The demo applications' data-interface purpose (用途), as an access
+  // application would declare it; audited with each data-interface call.
+  if (std::find(app.needs.begin(), app.needs.end(), "data_interface") != app.needs.end())
+    app.data_purpose = "沙箱演示：核验企业电子营业执照及关联证照（sandbox demo）";
   app.status = store::ApplicationStatus::Active;
   return app;
 }

@@ -2,8 +2,17 @@
 // The http connector's transport: GET requests to the authority service with
 // a timeout, limited retries with exponential backoff, and (for the status
 // and record endpoints) the host's signed Authorization header
-// (signed_request.h). It does not interpret answers beyond their HTTP status.
+// (signed_request.h), over http or https. It does not interpret answers
+// beyond their HTTP status.
+//
+// https (RFC 9110 §4.3.4, RFC 6125): the server's certificate must chain to
+// the configured CA file (authority.ca_file) or, without one, the system's CA
+// store, and must name the URL's host (a DNS name in subjectAltName, or an IP
+// address for an address URL). Anything else is a failed exchange — never a
+// connection without verification.
+#include <Poco/Net/Context.h>
 #include <chrono>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <zhaoyin/trust/sm2.h>
@@ -30,6 +39,7 @@ struct ClientSettings {
   int retries = 2;                          // further attempts after a network error or 5xx
   std::chrono::milliseconds backoff{200};   // before retry n: backoff * 2^(n-1)
   std::size_t max_answer_bytes = 8 << 20;   // a longer answer is refused
+  std::string ca_file;                      // https: the CAs to trust (PEM); empty: the system's store
 };
 
 struct RawAnswer {
@@ -80,8 +90,11 @@ class AuthorityClient {
  private:
   RawAnswer exchange(const std::string& url_or_path, bool sign) const;  // throws FetchFailure
   void pause(int attempt) const;
+  Poco::Net::Context::Ptr tls_context() const;  // made at the first https request
 
   ClientSettings settings_;
+  mutable std::once_flag tls_once_;
+  mutable Poco::Net::Context::Ptr tls_;
   trust::Certificate host_certificate_;
   trust::Sm2Key host_key_;
 };

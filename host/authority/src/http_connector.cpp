@@ -114,16 +114,56 @@ bool plain_key(const std::string& s, std::size_t max) {
   return std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isalnum(c) != 0; });
 }
 
+ClientSettings client_settings(const HttpConnectorSettings& s) {
+  ClientSettings c;
+  c.base_url = s.url;
+  c.timeout = s.timeout;
+  c.retries = s.retries;
+  c.backoff = s.retry_backoff;
+  c.ca_file = s.ca_file;
+  return c;
+}
+
 }  // namespace
 
 struct HttpAuthorityConnector::Impl {
   explicit Impl(HttpConnectorSettings s)
       : settings(std::move(s)),
-        client(ClientSettings{settings.url, settings.timeout, settings.retries, settings.retry_backoff},
-               settings.host_certificate, settings.host_key) {}
+        client(client_settings(settings), settings.host_certificate, settings.host_key) {
+    if (settings.certificate_status == CertificateStatusSource::Ocsp)
+      ocsp_source = std::make_shared<const OcspRevocation>(*this);
+  }
+
+  // authority.certificate_status = ocsp: the trust store's revocation source
+  // (zhaoyin/trust/revocation.h). The chain check asks it about every
+  // certificate below the root — the license and its issuing CA, the seal
+  // maker — so the store needs no CRL. It lives as long as the connector,
+  // which outlives every request (the host holds it for its lifetime).
+  class OcspRevocation final : public trust::RevocationSource {
+   public:
+    explicit OcspRevocation(const Impl& impl) : impl_(impl) {}
+    trust::RevocationVerdict check(const trust::Certificate& subject, const trust::Certificate& issuer,
+                                   trust::TimePoint, bool required) const override {
+      // Not required (a certificate outside the authority's CAs, checked
+      // "where information exists"): the responder is not asked.
+      if (!required) return {};
+      const auto answer = impl_.ocsp_status(subject, issuer);  // AuthorityUnavailable passes through
+      const std::string who = "'" + subject.subject_line() + "' (serial " + subject.serial_hex() + ")";
+      if (answer->status.state == CertificateState::Revoked)
+        return {"cert_revoked", who + " is revoked per its issuer's OCSP responder (reason " + answer->status.reason + ")"};
+      if (answer->status.state == CertificateState::Unknown)
+        return {"cert_status_unknown", who + " is unknown to its issuer's OCSP responder"};
+      return {};
+    }
+    std::string describe() const override { return "its issuer's OCSP responder"; }
+
+   private:
+    const Impl& impl_;
+  };
 
   HttpConnectorSettings settings;
   AuthorityClient client;
+  std::shared_ptr<const OcspRevocation> ocsp_source;  // set with certificate_status = ocsp
 
   mutable std::mutex mutex;  // guards everything below
   mutable std::map<std::string, Entry<Answer>> answers;          // by request target
@@ -224,50 +264,103 @@ struct HttpAuthorityConnector::Impl {
 
   // GET `target`, signed; the answer must carry a valid Authority-Signature
   // and, when 200, name what was asked (`field` == `value`) and be fresh.
+  // With a shared cache, another host's copy is tried first.
   std::shared_ptr<const Answer> answer(const std::string& target, const char* field, const json& value) const {
     return cached(answers, target, [&] {
+      if (auto shared = from_shared(target, field, value)) return std::move(*shared);
       const RawAnswer raw = get(target, true);
       if (raw.status == 401 || raw.status == 403)
         throw FetchFailure("refused", "the authority refused this host's request for " + target + " (HTTP " +
                                           std::to_string(raw.status) + "): " + raw.body.substr(0, 300));
       if (raw.status != 200 && raw.status != 404)
         throw FetchFailure("bad_answer", "the authority answered HTTP " + std::to_string(raw.status) + " to " + target);
-      std::shared_ptr<const trust::Certificate> signer;
-      try {
-        signer = status_signer(false);
-        const auto named = parse_authority_signature(raw.authority_signature);
-        if (named && named->signer_serial != signer->serial_hex()) signer = status_signer(true);  // a new signer
-      } catch (const AuthorityUnavailable& e) {
-        throw FetchFailure("bad_signer", e.what());
-      }
-      if (!authority_signature_valid(raw.authority_signature, raw.body, *signer))
-        throw FetchFailure("bad_signature", "the answer to " + target +
-                                                " carries no valid Authority-Signature of the status signer " +
-                                                signer->serial_hex());
-      auto a = std::make_shared<Answer>();
-      a->status = raw.status;
-      try {
-        a->body = json::parse(raw.body);
-      } catch (const json::exception&) {
-        throw FetchFailure("bad_answer", "the answer to " + target + " is not JSON");
-      }
-      const auto now = Clock::now();
-      auto fresh_until = now + settings.max_freshness;
-      if (a->status == 200) {
-        // An empty `field`: the answer names nothing to check (the CA list).
-        if (!a->body.is_object() || (*field && (!a->body.contains(field) || a->body[field] != value)))
-          throw FetchFailure("bad_answer", "the answer to " + target + " is not about " + std::string(field) + " " +
-                                               (value.is_string() ? value.get<std::string>() : value.dump()));
-        const auto stated = parse_request_time(a->body.value("fresh_until", std::string()));
-        if (!stated) throw FetchFailure("bad_answer", "the answer to " + target + " has no fresh_until");
-        if (*stated + kClockSkew < now)
-          throw FetchFailure("stale_answer", "the answer to " + target + " was fresh only until " +
-                                                 a->body.value("fresh_until", std::string()));
-        fresh_until = std::min(fresh_until, *stated);
-      }
+      Entry<Answer> entry = verified(target, field, value, raw, Clock::now());
       note_success();
-      return Entry<Answer>{std::move(a), fresh_until};
+      to_shared(target, raw, entry.fresh_until);
+      return entry;
     });
+  }
+
+  // A 200/404 answer to `target` as received at `now`, checked: its
+  // Authority-Signature, what it is about, its freshness. Throws FetchFailure.
+  Entry<Answer> verified(const std::string& target, const char* field, const json& value, const RawAnswer& raw,
+                         Clock::time_point now) const {
+    std::shared_ptr<const trust::Certificate> signer;
+    try {
+      signer = status_signer(false);
+      const auto named = parse_authority_signature(raw.authority_signature);
+      if (named && named->signer_serial != signer->serial_hex()) signer = status_signer(true);  // a new signer
+    } catch (const AuthorityUnavailable& e) {
+      throw FetchFailure("bad_signer", e.what());
+    }
+    if (!authority_signature_valid(raw.authority_signature, raw.body, *signer))
+      throw FetchFailure("bad_signature", "the answer to " + target +
+                                              " carries no valid Authority-Signature of the status signer " +
+                                              signer->serial_hex());
+    auto a = std::make_shared<Answer>();
+    a->status = raw.status;
+    try {
+      a->body = json::parse(raw.body);
+    } catch (const json::exception&) {
+      throw FetchFailure("bad_answer", "the answer to " + target + " is not JSON");
+    }
+    auto fresh_until = now + settings.max_freshness;
+    if (a->status == 200) {
+      // An empty `field`: the answer names nothing to check (the CA list).
+      if (!a->body.is_object() || (*field && (!a->body.contains(field) || a->body[field] != value)))
+        throw FetchFailure("bad_answer", "the answer to " + target + " is not about " + std::string(field) + " " +
+                                             (value.is_string() ? value.get<std::string>() : value.dump()));
+      const auto stated = parse_request_time(a->body.value("fresh_until", std::string()));
+      if (!stated) throw FetchFailure("bad_answer", "the answer to " + target + " has no fresh_until");
+      if (*stated + kClockSkew < now)
+        throw FetchFailure("stale_answer", "the answer to " + target + " was fresh only until " +
+                                               a->body.value("fresh_until", std::string()));
+      fresh_until = std::min(fresh_until, *stated);
+    }
+    return Entry<Answer>{std::move(a), fresh_until};
+  }
+
+  // ---- the cache shared with other hosts (Redis) ----
+
+  std::string shared_key(const std::string& target) const { return "authority:" + settings.url + target; }
+
+  // Stored as received, with the freshness this host gave it (arrival +
+  // max_freshness, capped by fresh_until): another host uses it no longer.
+  void to_shared(const std::string& target, const RawAnswer& raw, Clock::time_point fresh_until) const {
+    if (!settings.shared_cache) return;
+    const auto ttl = std::chrono::duration_cast<std::chrono::milliseconds>(fresh_until - Clock::now());
+    if (ttl.count() <= 0) return;  // freshness 0: nothing to share
+    const json stored = {{"status", raw.status},
+                         {"body", raw.body},
+                         {"signature", raw.authority_signature},
+                         {"until_ms", std::chrono::duration_cast<std::chrono::milliseconds>(fresh_until.time_since_epoch()).count()}};
+    settings.shared_cache->put(shared_key(target), stored.dump(), ttl);
+  }
+
+  // Another host's answer, verified here as if it had just arrived and used
+  // until the freshness it was given there (or less); anything that does not
+  // verify is a miss — the authority is asked.
+  std::optional<Entry<Answer>> from_shared(const std::string& target, const char* field, const json& value) const {
+    if (!settings.shared_cache) return std::nullopt;
+    const auto text = settings.shared_cache->get(shared_key(target));
+    if (!text) return std::nullopt;
+    try {
+      const json stored = json::parse(*text);
+      RawAnswer raw;
+      raw.status = stored.at("status").get<int>();
+      raw.body = stored.at("body").get<std::string>();
+      raw.authority_signature = stored.at("signature").get<std::string>();
+      const Clock::time_point until{std::chrono::milliseconds(stored.at("until_ms").get<std::int64_t>())};
+      const auto now = Clock::now();
+      if (until <= now || (raw.status != 200 && raw.status != 404)) return std::nullopt;
+      Entry<Answer> entry = verified(target, field, value, raw, now);
+      entry.fresh_until = std::min(entry.fresh_until, until);
+      std::lock_guard lock(mutex);
+      ++counters.shared_hits;
+      return entry;
+    } catch (const std::exception&) {  // FetchFailure, malformed JSON: not usable
+      return std::nullopt;
+    }
   }
 
   // A 200 answer's document, or nullopt for a signed 404.
@@ -363,7 +456,9 @@ struct HttpAuthorityConnector::Impl {
     }
     std::vector<std::shared_ptr<const void>> inputs = {cas};
     std::vector<std::pair<const CaEntry*, std::shared_ptr<const trust::Crl>>> with_crls;
+    // With OCSP the responder answers for every certificate: no CRL is fetched.
     for (const auto& e : entries) {
+      if (ocsp_source) break;
       if (e.crl_url.empty() || (e.role != "root" && e.role != "issuing_ca")) continue;
       // The root's CRL is checked against the configured root, never against
       // what the network says the root is.
@@ -379,6 +474,7 @@ struct HttpAuthorityConnector::Impl {
     for (const auto& e : entries)
       if (e.role == "issuing_ca") t->add_intermediate(e.certificate);  // the chain check verifies each signature
     for (const auto& [e, c] : with_crls) t->add_crl(*c);
+    if (ocsp_source) t->set_revocation_source(ocsp_source);
     store = t;
     store_inputs = std::move(inputs);
     return store;
@@ -386,8 +482,8 @@ struct HttpAuthorityConnector::Impl {
 };
 
 HttpAuthorityConnector::HttpAuthorityConnector(HttpConnectorSettings settings) {
-  if (settings.url.rfind("http://", 0) != 0)
-    throw AuthorityError("http authority: the URL '" + settings.url + "' is not an http:// URL");
+  if (settings.url.rfind("http://", 0) != 0 && settings.url.rfind("https://", 0) != 0)
+    throw AuthorityError("http authority: the URL '" + settings.url + "' is not an http:// or https:// URL");
   while (!settings.url.empty() && settings.url.back() == '/') settings.url.pop_back();
   if (!settings.root.valid()) throw AuthorityError("http authority: no root certificate");
   if (!settings.host_certificate.valid() || !settings.host_key.valid() || !settings.host_key.has_private())

@@ -54,6 +54,7 @@ void audit_data_call(const http::Exchange& ex, const http::HostContext& ctx, con
                      const std::string& action, const std::string& target, nlohmann::json detail) {
   detail["client_id"] = call.client.application.client_id;
   detail["case_ref"] = call.case_ref;
+  detail["purpose"] = call.client.application.data_purpose;  // as the access application declared it
   admin::AuditEntry entry;
   entry.actor = "app:" + call.client.application.client_id;
   entry.action = action;
@@ -66,7 +67,8 @@ void audit_data_call(const http::Exchange& ex, const http::HostContext& ctx, con
                                           {"client_id", call.client.application.client_id},
                                           {"action", action},
                                           {"target", target},
-                                          {"case_ref", call.case_ref}});
+                                          {"case_ref", call.case_ref},
+                                          {"purpose", call.client.application.data_purpose}});
 }
 
 }  // namespace zhaoyin::data

@@ -174,6 +174,9 @@ trust::TrustStore evidence_trust_store(const trust::TrustStore& authority, const
   for (const auto& c : evidence.certificates)
     if (c.is_ca()) store.add_intermediate(c);
   for (const auto& crl : evidence.crls) store.add_crl(crl);
+  // Evidence captured while the authority answered by OCSP holds no CRLs:
+  // the authority's own source (its responder) is asked instead.
+  if (evidence.crls.empty()) store.set_revocation_source(authority.revocation_source());
   return store;
 }
 

@@ -36,7 +36,7 @@ namespace {
 
 const char* const kColumns =
     "client_id, name, department, scope, province, needs, channels, matters, annual_volume, peak_rate, status, "
-    "created_at, redirect_uris, matter_functions, declared_systems";
+    "created_at, redirect_uris, matter_functions, declared_systems, data_purpose";
 
 Poco::Int64 seconds(Clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
@@ -96,13 +96,14 @@ Application from_row(const Poco::Data::RecordSet& rs, std::size_t row) {
   app.redirect_uris = list_from_json(rs.value(12, row).convert<std::string>());
   app.matter_functions = map_from_json(rs.value(13, row).convert<std::string>());
   app.declared_systems = list_from_json(rs.value(14, row).convert<std::string>());
+  app.data_purpose = rs.value(15, row).convert<std::string>();
   return app;
 }
 
 // Column values of an application in the order of the INSERT/UPDATE statements below.
 struct Row {
   std::string client_id, secret_hash, name, department, scope, province, needs, channels, matters, status,
-      redirect_uris, callback_key, matter_functions, declared_systems;
+      redirect_uris, callback_key, matter_functions, declared_systems, data_purpose;
   Poco::Int64 annual_volume = 0, peak_rate = 0, now = 0;
   Row(const Application& app, const std::string& secret)
       : client_id(app.client_id), secret_hash(hash_secret(secret)), name(app.name), department(app.department),
@@ -110,18 +111,19 @@ struct Row {
         channels(list_to_json(app.channels)), matters(list_to_json(app.matters)), status(to_string(app.status)),
         redirect_uris(list_to_json(app.redirect_uris)), callback_key(callback_key_for(secret)),
         matter_functions(map_to_json(app.matter_functions)), declared_systems(list_to_json(app.declared_systems)),
+        data_purpose(app.data_purpose),
         annual_volume(app.annual_volume), peak_rate(app.peak_rate), now(seconds(Clock::now())) {}
 };
 
 void insert(Poco::Data::Session& s, Row& r) {
   s << "INSERT INTO applications (client_id, secret_hash, name, department, scope, province, needs, channels,"
        " matters, annual_volume, peak_rate, status, created_at, updated_at, redirect_uris, callback_key,"
-       " matter_functions, declared_systems)"
-       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+       " matter_functions, declared_systems, data_purpose)"
+       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       use(r.client_id), use(r.secret_hash), use(r.name), use(r.department), use(r.scope), use(r.province),
       use(r.needs), use(r.channels), use(r.matters), use(r.annual_volume), use(r.peak_rate), use(r.status),
       use(r.now), use(r.now), use(r.redirect_uris), use(r.callback_key), use(r.matter_functions),
-      use(r.declared_systems), now;
+      use(r.declared_systems), use(r.data_purpose), now;
 }
 
 bool exists(Poco::Data::Session& s, std::string client_id) {
@@ -185,11 +187,12 @@ bool ApplicationRepository::upsert(const Application& app, const std::string& cl
       if (!store::verify_secret(client_secret, old_hash)) delete_tokens(s, app.client_id);
       s << "UPDATE applications SET secret_hash = ?, name = ?, department = ?, scope = ?, province = ?,"
            " needs = ?, channels = ?, matters = ?, annual_volume = ?, peak_rate = ?, updated_at = ?,"
-           " redirect_uris = ?, callback_key = ?, matter_functions = ?, declared_systems = ? WHERE client_id = ?",
+           " redirect_uris = ?, callback_key = ?, matter_functions = ?, declared_systems = ?,"
+           " data_purpose = ? WHERE client_id = ?",
           use(row.secret_hash), use(row.name), use(row.department), use(row.scope), use(row.province),
           use(row.needs), use(row.channels), use(row.matters), use(row.annual_volume), use(row.peak_rate),
           use(row.now), use(row.redirect_uris), use(row.callback_key), use(row.matter_functions),
-          use(row.declared_systems), use(row.client_id), now;
+          use(row.declared_systems), use(row.data_purpose), use(row.client_id), now;
     }
     tx.commit();
     db_.read_caches().credentials_changed();  // also when a rotation deleted tokens

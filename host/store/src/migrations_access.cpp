@@ -58,4 +58,18 @@ Migration declared_systems_migration() {
           }};
 }
 
+// Released once it lands on main: change it only by adding a new migration.
+//
+// The purpose (用途) an access application declared for the data interface
+// (数据接口), carried into the application so every data-interface call can be
+// audited and answered with it. Existing applications get '' (their purpose
+// is in their access application; an amendment carries it over).
+Migration data_purpose_migration() {
+  return {28,
+          "applications: the declared purpose of their data-interface use",
+          {
+              "ALTER TABLE applications ADD COLUMN data_purpose TEXT NOT NULL DEFAULT ''",
+          }};
+}
+
 }  // namespace zhaoyin::store

@@ -9,6 +9,7 @@
 #include <zhaoyin/trust/chain.h>
 
 #include <chrono>
+#include <exception>
 #include <ctime>
 #include <openssl/err.h>
 #include <openssl/x509.h>
@@ -45,6 +46,8 @@ bool valid_at(const Certificate& cert, TimePoint at) {
 std::string describe(const Certificate& cert) {
   return "'" + cert.subject_line() + "' (serial " + cert.serial_hex() + ")";
 }
+// The same, for the members of CrlRevocation (whose own describe() hides it).
+std::string name_of(const Certificate& cert) { return describe(cert); }
 
 std::string format_time(TimePoint t) {
   const std::time_t seconds = std::chrono::system_clock::to_time_t(t);
@@ -77,11 +80,7 @@ bool same_issuer(const Crl& a, const Crl& b) {
 }
 
 // The outcome of one stage of validation: empty code means "passed".
-struct Verdict {
-  std::string code;
-  std::string message;
-  bool passed() const { return code.empty(); }
-};
+using Verdict = RevocationVerdict;
 
 Verdict check_structure(const std::vector<Certificate>& path) {
   for (std::size_t i = 0; i < path.size(); ++i) {
@@ -113,7 +112,45 @@ Verdict check_validity(const std::vector<Certificate>& path, TimePoint at) {
   return {};
 }
 
+// What the revocation source threw, carried past verify()'s catch-all
+// (deliberately not a std::exception).
+struct SourceFailure {
+  std::exception_ptr error;
+};
+
 }  // namespace
+
+RevocationVerdict CrlRevocation::check(const Certificate& subject, const Certificate& issuer, TimePoint at,
+                                       bool required) const {
+  const Crl* crl = nullptr;
+  for (const Crl& candidate : crls_)
+    if (X509_NAME_cmp(X509_CRL_get_issuer(candidate.native()), X509_get_subject_name(issuer.native())) == 0)
+      crl = &candidate;
+  if (!crl) {
+    if (!required) return {};
+    return {"crl_missing", "no CRL from " + name_of(issuer) + " to check " + name_of(subject)};
+  }
+  if (!crl->signed_by(issuer)) return {"crl_invalid", "the CRL of " + name_of(issuer) + " is not signed by its key"};
+  const std::uint32_t usage = X509_get_key_usage(issuer.native());
+  ERR_clear_error();
+  if (!(usage & KU_CRL_SIGN))  // all bits are set when keyUsage is absent
+    return {"crl_invalid", name_of(issuer) + " may not sign CRLs (keyUsage lacks cRLSign)"};
+  if (at < crl->this_update())
+    return {"crl_invalid", "the CRL of " + name_of(issuer) + " is only valid from " + format_time(crl->this_update())};
+  if (!crl->has_next_update()) return {"crl_invalid", "the CRL of " + name_of(issuer) + " has no nextUpdate"};
+  if (at > crl->next_update())
+    return {"crl_expired", "the CRL of " + name_of(issuer) + " expired at " + format_time(crl->next_update())};
+  // A listed certificate is refused whatever its revocation date: the CRL
+  // is current at `at`, and a key once compromised proves nothing after.
+  if (const auto entry = crl->find(subject.serial_hex()))
+    return {"cert_revoked", name_of(subject) + " was revoked at " + format_time(entry->revoked_at) + " (reason " +
+                                std::to_string(entry->reason) + ")"};
+  return {};
+}
+
+std::string TrustStore::revocation_description() const {
+  return source_ ? source_->describe() : CrlRevocation(crls_).describe();
+}
 
 void TrustStore::add_root(const Certificate& root) {
   if (root.valid() && !contains(roots_, root)) roots_.push_back(root);
@@ -183,37 +220,19 @@ ChainResult TrustStore::verify(const Certificate& leaf, TimePoint at, bool requi
     // 3. Every certificate, root included, is within its validity window at `at`.
     if (Verdict v = check_validity(path, at); !v.passed()) return failure(v.code, v.message, path);
 
-    // 4. Every certificate below the root is checked against its issuer's CRL.
+    // 4. Every certificate below the root: its revocation status, by default
+    //    from its issuer's CRL. What an installed source throws is carried out
+    //    of the catch below untouched (the caller fails closed on it).
+    const CrlRevocation own_crls(crls_);
+    const RevocationSource& source = source_ ? *source_ : own_crls;
     for (std::size_t i = 0; i + 1 < path.size(); ++i) {
-      const Certificate& subject = path[i];
-      const Certificate& issuer = path[i + 1];
-      const Crl* crl = nullptr;
-      for (const Crl& candidate : crls_)
-        if (X509_NAME_cmp(X509_CRL_get_issuer(candidate.native()), X509_get_subject_name(issuer.native())) == 0)
-          crl = &candidate;
-      if (!crl) {
-        if (!require_crl) continue;
-        return failure("crl_missing", "no CRL from " + describe(issuer) + " to check " + describe(subject), path);
+      RevocationVerdict v;
+      try {
+        v = source.check(path[i], path[i + 1], at, require_crl);
+      } catch (...) {
+        throw SourceFailure{std::current_exception()};
       }
-      if (!crl->signed_by(issuer))
-        return failure("crl_invalid", "the CRL of " + describe(issuer) + " is not signed by its key", path);
-      const std::uint32_t usage = X509_get_key_usage(issuer.native());
-      ERR_clear_error();
-      if (!(usage & KU_CRL_SIGN))  // all bits are set when keyUsage is absent
-        return failure("crl_invalid", describe(issuer) + " may not sign CRLs (keyUsage lacks cRLSign)", path);
-      if (at < crl->this_update())
-        return failure("crl_invalid", "the CRL of " + describe(issuer) + " is only valid from " +
-                                          format_time(crl->this_update()), path);
-      if (!crl->has_next_update())
-        return failure("crl_invalid", "the CRL of " + describe(issuer) + " has no nextUpdate", path);
-      if (at > crl->next_update())
-        return failure("crl_expired", "the CRL of " + describe(issuer) + " expired at " +
-                                          format_time(crl->next_update()), path);
-      // A listed certificate is refused whatever its revocation date: the CRL
-      // is current at `at`, and a key once compromised proves nothing after.
-      if (const auto entry = crl->find(subject.serial_hex()))
-        return failure("cert_revoked", describe(subject) + " was revoked at " + format_time(entry->revoked_at) +
-                                           " (reason " + std::to_string(entry->reason) + ")", path);
+      if (!v.passed()) return failure(v.code, v.message, path);
     }
 
     ChainResult result;
@@ -222,6 +241,8 @@ ChainResult TrustStore::verify(const Certificate& leaf, TimePoint at, bool requi
     result.message = describe(leaf) + " chains to trusted root " + describe(path.back());
     result.path = std::move(path);
     return result;
+  } catch (const SourceFailure& f) {
+    std::rethrow_exception(f.error);
   } catch (const std::exception& e) {
     // Unparsable fields (times, names) in an input certificate: refuse, never throw.
     ERR_clear_error();

@@ -2,7 +2,10 @@
 
 #include <Poco/Exception.h>
 #include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/NetSSL.h>
+#include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/URI.h>
@@ -19,6 +22,25 @@ namespace {
 int port_of(const std::string& url) {
   const Poco::URI uri(url);
   return uri.getPort() != 0 ? uri.getPort() : 80;
+}
+
+// A plain listening socket, or with a certificate and key a TLS one whose
+// handshake runs in each connection's thread.
+Poco::Net::ServerSocket listening_socket(const ServeOptions& options) {
+  if (options.tls_certificate.empty() && options.tls_key.empty()) return Poco::Net::ServerSocket();
+  if (options.tls_certificate.empty() || options.tls_key.empty())
+    throw std::runtime_error("--tls-cert and --tls-key are given together");
+  Poco::Net::initializeSSL();
+  try {
+    Poco::Net::Context::Ptr context = new Poco::Net::Context(
+        Poco::Net::Context::TLS_SERVER_USE, options.tls_key.string(), options.tls_certificate.string(), "",
+        Poco::Net::Context::VERIFY_NONE, 9, false, "HIGH:!aNULL:!MD5:!RC4");
+    context->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
+    return Poco::Net::SecureServerSocket(context);
+  } catch (const Poco::Exception& e) {
+    throw std::runtime_error("cannot use the TLS certificate " + options.tls_certificate.string() + " and key " +
+                             options.tls_key.string() + ": " + e.displayText());
+  }
 }
 
 }  // namespace
@@ -38,7 +60,7 @@ int serve(const ServeOptions& options, std::ostream& log) {
   auto context = std::make_shared<ServiceContext>(options.dir, log);
   const int port = options.port.value_or(port_of(context->snapshot()->base_url));
 
-  Poco::Net::ServerSocket socket;
+  Poco::Net::ServerSocket socket = listening_socket(options);
   try {
     // SO_REUSEADDR for a quick restart, but not SO_REUSEPORT (which Poco sets
     // with the two-argument bind): a second service on the same port must fail.
@@ -57,6 +79,7 @@ int serve(const ServeOptions& options, std::ostream& log) {
   server.start();
   context->log(nlohmann::json{{"msg", "ready"},
                               {"port", socket.address().port()},
+                              {"tls", !options.tls_certificate.empty()},
                               {"sandbox", options.dir.string()},
                               {"generation", context->snapshot()->state.generation}}
                    .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));

@@ -14,6 +14,8 @@ struct AuthorityArgs {
   std::vector<std::string> positional;
   std::optional<std::string> port;
   std::optional<std::string> reason;
+  std::optional<std::string> tls_cert;
+  std::optional<std::string> tls_key;
 };
 
 AuthorityArgs parse_authority(const std::vector<std::string>& args, bool allow_port, bool allow_reason) {
@@ -25,6 +27,8 @@ AuthorityArgs parse_authority(const std::vector<std::string>& args, bool allow_p
       return args[++i];
     };
     if (allow_port && a == "--port") p.port = value();
+    else if (allow_port && a == "--tls-cert") p.tls_cert = value();
+    else if (allow_port && a == "--tls-key") p.tls_key = value();
     else if (allow_reason && a == "--reason") p.reason = value();
     else if (!a.empty() && a[0] == '-') throw UsageError("unknown option " + a);
     else p.positional.push_back(a);
@@ -83,10 +87,13 @@ authority_service::PermitSpec parse_add_permit(const std::vector<std::string>& a
 int authority_command(const std::string& sub, const std::vector<std::string>& args) {
   if (sub == "serve") {
     const auto p = parse_authority(args, true, false);
-    require(p, 1, "serve DIR [--port N]");
+    require(p, 1, "serve DIR [--port N] [--tls-cert FILE --tls-key FILE]");
+    if (p.tls_cert.has_value() != p.tls_key.has_value()) throw UsageError("--tls-cert and --tls-key go together");
     authority_service::ServeOptions options;
     options.dir = p.positional[0];
     if (p.port) options.port = parse_port_number(*p.port);
+    if (p.tls_cert) options.tls_certificate = *p.tls_cert;
+    if (p.tls_key) options.tls_key = *p.tls_key;
     return authority_service::serve(options, std::cout);
   }
   if (sub == "revoke-license") {

@@ -119,7 +119,7 @@ const char* usage_text() {
          "  sandbox summary DIR [--port N]\n"
          "      print the demo pages (host on port N, default 8080), wallets with their\n"
          "      passwords, and application credentials\n"
-         "  authority serve DIR [--port N]\n"
+         "  authority serve DIR [--port N] [--tls-cert FILE --tls-key FILE]\n"
          "      serve the sandbox authority on 127.0.0.1:N (default: the port of the sandbox's authority\n"
          "      URL, 8090): CRLs, OCSP, signed status answers for relying-party hosts (docs/AUTHORITY.md)\n"
          "  authority revoke-license DIR SERIAL [--reason R]\n"

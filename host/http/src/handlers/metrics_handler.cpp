@@ -30,6 +30,9 @@ void publish_authority(HostContext& ctx) {
          h.failures);
   follow(m.counter("zhaoyin_authority_cache_hits_total", "Authority answers served from the cache while fresh."),
          h.cache_hits);
+  follow(m.counter("zhaoyin_authority_shared_cache_hits_total",
+                   "Authority answers another host fetched, taken (verified again) from the shared cache in Redis."),
+         h.shared_hits);
   follow(m.counter("zhaoyin_authority_stale_answers_total",
                    "Authority answers served past their freshness, within the grace period, while it could not answer."),
          h.stale_answers);

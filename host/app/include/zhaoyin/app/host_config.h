@@ -39,6 +39,7 @@ struct HostConfig {
   std::chrono::seconds seal_feed_interval{30};  // authority.seal_feed_seconds (1 to 86400): seal watches' feed reads
   // authority.* of the http driver (docs/AUTHORITY.md, "The host's http connector").
   std::string authority_url;                   // authority.url (required with driver http)
+  std::filesystem::path authority_ca_file;     // authority.ca_file: https: CAs to trust (PEM; empty: the system's store)
   std::filesystem::path authority_root;        // authority.root_certificate (empty: <sandbox>/authority/root.pem)
   std::chrono::milliseconds authority_timeout{5000};      // authority.timeout_ms (100 to 120000)
   int authority_retries = 2;                              // authority.retries (0 to 10)

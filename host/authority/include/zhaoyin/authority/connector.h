@@ -46,6 +46,7 @@ struct ConnectorHealth {
   std::uint64_t requests = 0;       // requests sent to the authority (each retry counts)
   std::uint64_t failures = 0;       // requests that failed (network, timeout, 5xx, bad signature, ...)
   std::uint64_t cache_hits = 0;     // answers served from the cache while fresh
+  std::uint64_t shared_hits = 0;    // answers another host fetched, taken from the shared cache (Redis)
   std::uint64_t stale_answers = 0;  // answers served past their freshness, within the grace period
   std::uint64_t unavailable = 0;    // verifications refused with authority_unavailable
 };

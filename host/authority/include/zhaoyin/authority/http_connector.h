@@ -24,12 +24,15 @@
 // after it arrived. Past that the connector asks again (timeout, limited
 // retries with backoff). While the authority cannot answer, a cached answer
 // stands in until its freshness plus `grace` has passed; then the call throws
-// AuthorityUnavailable — verification fails closed.
+// AuthorityUnavailable — verification fails closed. With a shared cache (Redis)
+// a JSON answer one host fetched is used by the others until the same
+// freshness, each verifying its signature again.
 #include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <zhaoyin/authority/connector.h>
+#include <zhaoyin/authority/shared_cache.h>
 #include <zhaoyin/trust/sm2.h>
 
 namespace zhaoyin::authority {
@@ -41,7 +44,8 @@ namespace zhaoyin::authority {
 enum class CertificateStatusSource { Crl, Ocsp };
 
 struct HttpConnectorSettings {
-  std::string url;                              // authority.url: base URL, http://
+  std::string url;                              // authority.url: base URL, http:// or https://
+  std::string ca_file;                          // authority.ca_file: https: the CAs to trust (PEM); empty: the system's
   trust::Certificate root;                      // authority.root_certificate: the trust anchor
   trust::Certificate host_certificate;          // identity.certificate_file: signs the requests
   trust::Sm2Key host_key;                       // identity.key_file
@@ -51,6 +55,9 @@ struct HttpConnectorSettings {
   std::chrono::seconds max_freshness{300};      // authority.max_freshness_seconds (0: ask every time)
   std::chrono::seconds grace{900};              // authority.grace_seconds
   CertificateStatusSource certificate_status = CertificateStatusSource::Crl;  // authority.certificate_status
+  // redis.host set: the status and record answers are shared with the other
+  // hosts (until the freshness this host would give them); nullptr: none.
+  std::shared_ptr<SharedAnswerCache> shared_cache;
 };
 
 class HttpAuthorityConnector final : public AuthorityConnector {

@@ -7,6 +7,7 @@
 // event bus, the in-memory rate window).
 #include <memory>
 #include <string>
+#include <zhaoyin/authority/shared_cache.h>
 #include <zhaoyin/flow/event_bus.h>
 #include <zhaoyin/http/log.h>
 #include <zhaoyin/quota/usage_gate.h>
@@ -29,5 +30,10 @@ std::shared_ptr<flow::EventBus> make_redis_event_bus(const RedisSettings& settin
 // The per-second request counts of every host, in Redis (INCR with a short
 // expiry). Throws quota::QuotaUnavailable while Redis is unreachable.
 std::shared_ptr<quota::RateWindow> make_redis_rate_window(const RedisSettings& settings);
+
+// The http authority connector's verified answers, shared by every host
+// (authority/shared_cache.h). While Redis is unreachable: misses, and each
+// host's own cache goes on.
+std::shared_ptr<authority::SharedAnswerCache> make_redis_answer_cache(const RedisSettings& settings);
 
 }  // namespace zhaoyin::cluster

@@ -38,6 +38,10 @@ struct Application {
   // Redirect, return and callback URLs must lie on one of them; empty (an
   // application from before the declaration, or created without one): not checked.
   std::vector<std::string> declared_systems;
+  // The purpose (用途) the access application declared for the need
+  // data_interface (数据接口); the data interface audits and returns it with
+  // every call. Empty without that need (or for applications made before it).
+  std::string data_purpose;
   std::chrono::system_clock::time_point created_at{};
 };
 
