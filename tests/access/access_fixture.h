@@ -67,6 +67,14 @@ struct AccessStore {
   }
 };
 
+// The review as it was before stages were configurable, one of the
+// configurations an operator may choose: 受理 by a reviewer, then 审核
+// (批准 / 不予批准) by a reviewer or an operator. The older lifecycle tests run on it;
+// test_access_stages.cpp runs the default four stages.
+inline access::ReviewPlan two_stage_review() {
+  return access::parse_review_stages("accept:受理=reviewer; review:审核=reviewer,operator");
+}
+
 inline const access::Actor kApplicant{"alice", "applicant"};
 inline const access::Actor kOtherApplicant{"bob", "applicant"};
 inline const access::Actor kReviewer{"rita", "reviewer"};

@@ -46,7 +46,7 @@ std::string accepted_application(access::AccessService& service) {
 
 TEST_CASE("the whole lifecycle, with the trail recording who, role and opinion") {
   AccessStore s;
-  access::AccessService service(s.db);
+  access::AccessService service(s.db, two_stage_review());
   auto form = valid_form();
   form.contact_phone = "bad";  // drafts are saved even when invalid
   auto a = service.create_draft(kApplicant, form);
@@ -121,7 +121,7 @@ TEST_CASE("the whole lifecycle, with the trail recording who, role and opinion")
 
 TEST_CASE("a rejected application stays rejected") {
   AccessStore s;
-  access::AccessService service(s.db);
+  access::AccessService service(s.db, two_stage_review());
   const auto id = accepted_application(service);
   CHECK(service.act(kReviewer, id, Action::Reject, "业务不在接入范围").status == Status::Rejected);
   REQUIRE_REFUSED(service.act(kReviewer, id, Action::Approve, ""), 409, "invalid_transition");
@@ -131,7 +131,7 @@ TEST_CASE("a rejected application stays rejected") {
 
 TEST_CASE("approval creates a working relying-party application") {
   AccessStore s;
-  access::AccessService service(s.db);
+  access::AccessService service(s.db, two_stage_review());
   const auto id = accepted_application(service);
   std::optional<access::Credentials> issued;
   const auto a = service.act(kReviewer, id, Action::Approve, "同意", &issued);
@@ -190,7 +190,7 @@ TEST_CASE("approval creates a working relying-party application") {
 
 TEST_CASE("refusals: not found, someone else's application, wrong role") {
   AccessStore s;
-  access::AccessService service(s.db);
+  access::AccessService service(s.db, two_stage_review());
   REQUIRE_REFUSED(service.submit(kApplicant, "apl-missing", known_matters()), 404, "not_found");
   REQUIRE_REFUSED(service.act(kReviewer, "apl-missing", Action::Accept, ""), 404, "not_found");
   REQUIRE_REFUSED(service.save_draft(kApplicant, "apl-missing", valid_form()), 404, "not_found");
@@ -223,7 +223,7 @@ TEST_CASE("refusals: not found, someone else's application, wrong role") {
 
 TEST_CASE("refusals: steps out of order are invalid transitions") {
   AccessStore s;
-  access::AccessService service(s.db);
+  access::AccessService service(s.db, two_stage_review());
   const auto a = service.create_draft(kApplicant, valid_form());
   REQUIRE_REFUSED(service.act(kReviewer, a.id, Action::Approve, "同意"), 409, "invalid_transition");
   REQUIRE_REFUSED(service.act(kReviewer, a.id, Action::Accept, ""), 409, "invalid_transition");
@@ -234,15 +234,16 @@ TEST_CASE("refusals: steps out of order are invalid transitions") {
   service.submit(kApplicant, a.id, known_matters());
   REQUIRE_REFUSED(service.submit(kApplicant, a.id, known_matters()), 409, "invalid_transition");
   REQUIRE_REFUSED(service.save_draft(kApplicant, a.id, valid_form()), 409, "invalid_transition");
-  REQUIRE_REFUSED(service.act(kReviewer, a.id, Action::Approve, "同意"), 409, "invalid_transition");
-  REQUIRE_REFUSED(service.act(kReviewer, a.id, Action::Reject, "不同意"), 409, "invalid_transition");
+  // 受理 first: approving or rejecting before it skips a stage.
+  REQUIRE_REFUSED(service.act(kReviewer, a.id, Action::Approve, "同意"), 409, "wrong_stage");
+  REQUIRE_REFUSED(service.act(kReviewer, a.id, Action::Reject, "不同意"), 409, "wrong_stage");
   CHECK(service.find(a.id)->status == Status::Submitted);
   CHECK(service.find(a.id)->trail.size() == 1);
 }
 
 TEST_CASE("refusals: return, reject, suspend and revoke need an opinion") {
   AccessStore s;
-  access::AccessService service(s.db);
+  access::AccessService service(s.db, two_stage_review());
   const auto id = accepted_application(service);
   REQUIRE_REFUSED(service.act(kReviewer, id, Action::Return, ""), 422, "opinion_required");
   REQUIRE_REFUSED(service.act(kReviewer, id, Action::Reject, "  \n "), 422, "opinion_required");
@@ -254,7 +255,7 @@ TEST_CASE("refusals: return, reject, suspend and revoke need an opinion") {
 
 TEST_CASE("submit reports every field error at once") {
   AccessStore s;
-  access::AccessService service(s.db);
+  access::AccessService service(s.db, two_stage_review());
   auto form = valid_form();
   form.uscc = "91110108700338416A";
   form.contact_email = "nobody";
@@ -278,7 +279,7 @@ TEST_CASE("submit reports every field error at once") {
 
 TEST_CASE("lists: applicants see their own, reviewers and operators see all") {
   AccessStore s;
-  access::AccessService service(s.db);
+  access::AccessService service(s.db, two_stage_review());
   const auto mine = service.create_draft(kApplicant, valid_form());
   const auto theirs = service.create_draft(kOtherApplicant, valid_form());
   service.submit(kOtherApplicant, theirs.id, known_matters());
@@ -296,7 +297,7 @@ TEST_CASE("lists: applicants see their own, reviewers and operators see all") {
 
 TEST_CASE("two reviewers approving at once: one approval, one 409") {
   AccessStore s;
-  access::AccessService service(s.db);
+  access::AccessService service(s.db, two_stage_review());
   // Many rounds: the race used to lose now and then to SQLite's "database is
   // locked" (a transaction that read before it wrote); it must never again.
   constexpr int kRounds = 30;
@@ -330,7 +331,7 @@ TEST_CASE("two reviewers approving at once: one approval, one 409") {
 
 TEST_CASE("markup in a field round-trips unchanged through the store") {
   AccessStore s;
-  access::AccessService service(s.db);
+  access::AccessService service(s.db, two_stage_review());
   auto form = valid_form();
   form.org_name = "<script>alert(1)</script>";
   form.business_summary = "a & b <b>\"quoted\"</b> 'single' \\ 换行\n第二行";
@@ -343,7 +344,7 @@ TEST_CASE("markup in a field round-trips unchanged through the store") {
 
 TEST_CASE("submitting without the acknowledgement is refused and changes nothing, with it who and when are recorded") {
   AccessStore s;
-  access::AccessService service(s.db);
+  access::AccessService service(s.db, two_stage_review());
   auto form = valid_form();
   form.acknowledged = false;
   const auto draft = service.create_draft(kApplicant, form);

@@ -54,7 +54,7 @@ std::string beijing(access::TimePoint t) {
 
 TEST_CASE("the PDF holds every field, its labels and the review trail") {
   AccessStore s;
-  access::AccessService service(s.db);
+  access::AccessService service(s.db, two_stage_review());
   const auto draft = service.create_draft(kApplicant, valid_form());
   service.submit(kApplicant, draft.id, known_matters());
   service.act(kReviewer, draft.id, Action::Accept, "材料齐全，予以受理");
@@ -78,7 +78,7 @@ TEST_CASE("the PDF holds every field, its labels and the review trail") {
 
 TEST_CASE("a long form and a long trail break over pages") {
   AccessStore s;
-  access::AccessService service(s.db);
+  access::AccessService service(s.db, two_stage_review());
   auto form = valid_form();
   form.business_summary.clear();
   for (int i = 0; i < 60; ++i) form.business_summary += "第" + std::to_string(i) + "项业务：纳税人以电子营业执照办理涉税事项。\n";
@@ -108,7 +108,7 @@ TEST_CASE("a long form and a long trail break over pages") {
 
 TEST_CASE("a draft prints with an empty trail and markup as text") {
   AccessStore s;
-  access::AccessService service(s.db);
+  access::AccessService service(s.db, two_stage_review());
   auto form = access::AccessForm{};
   form.org_name = "<script>alert(1)</script>";
   const auto a = service.create_draft(kApplicant, form);
@@ -121,7 +121,7 @@ TEST_CASE("a draft prints with an empty trail and markup as text") {
 
 TEST_CASE("a sandbox print says so on every page and a normal one does not") {
   AccessStore s;
-  access::AccessService service(s.db);
+  access::AccessService service(s.db, two_stage_review());
   auto form = valid_form();
   for (int i = 0; i < 80; ++i) form.business_summary += "\n第" + std::to_string(i) + "行说明";
   const auto a = *service.find(service.create_draft(kApplicant, form).id);
@@ -150,7 +150,7 @@ TEST_CASE("a sandbox print says so on every page and a normal one does not") {
 
 TEST_CASE("the PDF prints the declared systems, the technical service provider, the acknowledgement with who and when, and the signature and seal block") {
   AccessStore s;
-  access::AccessService service(s.db);
+  access::AccessService service(s.db, two_stage_review());
   auto form = valid_form();
   form.systems.push_back({"湖北省电子税务局门户", "portal.etax.example.gov.cn", 8443});
   form.provider_name = "武汉数字政务科技有限公司";
@@ -180,6 +180,42 @@ TEST_CASE("the PDF prints the declared systems, the technical service provider, 
         std::string("已阅知并承诺遵守《电子营业执照应用接入规范》及《电子营业执照管理办法》"),
         std::string("确认人alice"), "确认时间" + beijing(ack->at), std::string("申请单位（盖章）"),
         std::string("审核单位（盖章）"), std::string("负责人签字")}) {
+    INFO(expected);
+    CHECK(has(text, squeezed(expected)));
+  }
+}
+
+TEST_CASE("the PDF's 审核意见 prints each stage with its person, opinion and time, the provider under its signer") {
+  AccessStore s;
+  access::AccessService service(s.db);  // the default stages
+  auto form = valid_form();
+  form.provider_name = "武汉数字政务科技有限公司";
+  form.provider_contact = "王五";
+  form.provider_phone = "027-12345678";
+  const auto draft = service.create_draft(kApplicant, form);
+  service.submit(kApplicant, draft.id, known_matters());
+  service.act(kReviewer, draft.id, Action::Accept, "材料齐全");
+  const auto link = service.mint_provider_link(kApplicant, draft.id);
+  service.provider_sign_off(link.token, "王五", Action::Pass, "回调地址核对无误");
+  // In review: the stages still to come say so.
+  const auto pending = check_pdf(s.dir, access::render_application_pdf(*service.find(draft.id)), "stages-pending");
+  CHECK(pending.qpdf_exit == 0);
+  CHECK(has(squeezed(pending.text), "（审核中）"));
+  CHECK(has(squeezed(pending.text), "（待审核）"));
+  service.act(kReviewer, draft.id, Action::Pass, "符合业务指导要求");
+  service.act(kOperator, draft.id, Action::Approve, "已完成对接");
+  const auto a = *service.find(draft.id);
+  const auto checked = check_pdf(s.dir, access::render_application_pdf(a), "stages");
+  INFO(checked.qpdf_output);
+  CHECK(checked.qpdf_exit == 0);
+  const auto text = squeezed(checked.text);
+  for (const std::string& expected :
+       {std::string("六、审核意见"), std::string("审核环节"), std::string("审核人"), std::string("受理"),
+        std::string("材料齐全"), std::string("rita（审核员）"), std::string("技术服务方确认"),
+        std::string("回调地址核对无误"), std::string("王五（技术服务方）"), std::string("业务指导部门"),
+        std::string("符合业务指导要求"), std::string("系统运维部门"), std::string("已完成对接"),
+        std::string("otto（运营管理员）"), std::string("七、审核记录"), std::string("八、承诺及签章"),
+        beijing(a.trail.back().at)}) {
     INFO(expected);
     CHECK(has(text, squeezed(expected)));
   }

@@ -31,7 +31,7 @@ std::string fresh_database() {
 
 TEST_CASE("postgresql: the lifecycle with credentials, rotation and the trail") {
   AccessStore s(fresh_database());
-  access::AccessService service(s.db);
+  access::AccessService service(s.db, two_stage_review());
   auto a = service.create_draft(kApplicant, valid_form());
   service.submit(kApplicant, a.id, known_matters());
   service.act(kReviewer, a.id, Action::Accept, "受理");
@@ -61,7 +61,7 @@ TEST_CASE("postgresql: the lifecycle with credentials, rotation and the trail") 
 
 TEST_CASE("postgresql: refusals leave nothing behind") {
   AccessStore s(fresh_database());
-  access::AccessService service(s.db);
+  access::AccessService service(s.db, two_stage_review());
   const auto a = service.create_draft(kApplicant, valid_form());
   try {
     service.act(kReviewer, a.id, Action::Approve, "");
@@ -75,7 +75,7 @@ TEST_CASE("postgresql: refusals leave nothing behind") {
 
 TEST_CASE("postgresql: two reviewers approving at once — one approval, one 409") {
   AccessStore s(fresh_database());
-  access::AccessService service(s.db);
+  access::AccessService service(s.db, two_stage_review());
   for (int round = 0; round < 5; ++round) {
     const auto a = service.create_draft(kApplicant, valid_form());
     service.submit(kApplicant, a.id, known_matters());
@@ -103,7 +103,7 @@ TEST_CASE("postgresql: two reviewers approving at once — one approval, one 409
 
 TEST_CASE("postgresql: markup round-trips unchanged") {
   AccessStore s(fresh_database());
-  access::AccessService service(s.db);
+  access::AccessService service(s.db, two_stage_review());
   auto form = valid_form();
   form.org_name = "<script>alert(1)</script>";
   form.address = "路'; DROP TABLE access_trail; --";

@@ -154,7 +154,7 @@ TEST_CASE("scenario rows round-trip through JSON, and wrong types are field erro
 
 TEST_CASE("approval copies each matter's functions into the relying-party application") {
   AccessStore s;
-  access::AccessService service(s.db);
+  access::AccessService service(s.db, two_stage_review());
   std::optional<access::Credentials> issued;
   const auto id = approve(service, form_with_rows(), issued);
   REQUIRE(issued);
@@ -173,7 +173,7 @@ TEST_CASE("approval copies each matter's functions into the relying-party applic
     for (char c : run_command("pdftotext -enc UTF-8 " + quote(file) + " -").output)
       if (c != ' ' && c != '\n' && c != '\f') text += c;
     for (const std::string& expected : {"五、应用场景清单（附件2）", "国家税务总局济宁市税务局", "线上扫码登录", "线下出示执照",
-                                        "六、审核记录"}) {
+                                        "七、审核记录"}) {
       INFO(expected);
       CHECK(text.find(expected) != std::string::npos);
     }
@@ -215,7 +215,7 @@ TEST_CASE("functions per matter: the matter's row decides, the default is the ne
 
 TEST_CASE("the register lists the active applications' matters, filtered") {
   AccessStore s;
-  access::AccessService service(s.db);
+  access::AccessService service(s.db, two_stage_review());
   std::optional<access::Credentials> issued;
   approve(service, form_with_rows(), issued);
   auto bank = valid_form();

@@ -143,7 +143,7 @@ TEST_CASE("catalogue: a submitted application may not choose a retired or unknow
   AccessStore store;
   MattersCatalogue catalogue(store.db);
   catalogue.load_starter();
-  access::AccessService service(store.db);
+  access::AccessService service(store.db, two_stage_review());
   auto form = valid_form();
   form.field = "e_government";
   form.industry = "市场监管";

@@ -31,6 +31,7 @@ TEST_CASE("an access application goes from the applicant's form to a working pre
       {"url", host.url()},
       {"applicant", {{"username", "applicant"}, {"password", staff_password(sandbox, "applicant")}}},
       {"reviewer", {{"username", "reviewer"}, {"password", staff_password(sandbox, "reviewer")}}},
+      {"operator", {{"username", "operator"}, {"password", staff_password(sandbox, "operator")}}},
       {"out_dir", dir.path().string()},
       {"wallet",
        {{"bin", bin("zhaoyin-wallet")},

@@ -56,6 +56,7 @@ const std::vector<std::pair<Action, const char*>>& action_names() {
       {Action::Submit, "submit"},   {Action::Accept, "accept"},   {Action::Return, "return"},
       {Action::Approve, "approve"}, {Action::Reject, "reject"},   {Action::Suspend, "suspend"},
       {Action::Resume, "resume"},   {Action::Revoke, "revoke"},   {Action::RotateSecret, "rotate_secret"},
+      {Action::Pass, "pass"},
   };
   return all;
 }
@@ -297,7 +298,7 @@ std::string acknowledgement_statement() { return std::string("已阅知并承诺
 
 std::optional<Acknowledgement> acknowledgement_of(const AccessApplication& a) {
   for (auto it = a.trail.rbegin(); it != a.trail.rend(); ++it) {
-    if (it->action != Action::Submit) continue;
+    if (it->action != Action::Submit || it->amendment != 0) continue;
     // Only the latest submission counts: an older one's acknowledgement does
     // not cover what was edited since.
     if (it->opinion.rfind("已阅知并承诺遵守", 0) != 0) return std::nullopt;
@@ -339,6 +340,7 @@ std::string action_label(Action a) {
     case Action::Suspend: return "暂停";
     case Action::Resume: return "恢复";
     case Action::Revoke: return "撤销";
+    case Action::Pass: return "通过";
     case Action::RotateSecret: break;
   }
   return "重置密钥";
@@ -348,6 +350,7 @@ std::string role_label(const std::string& role) {
   if (role == "applicant") return "申请人";
   if (role == "reviewer") return "审核员";
   if (role == "operator") return "运营管理员";
+  if (role == "provider") return "技术服务方";
   return role;
 }
 

@@ -32,7 +32,8 @@ Status stored_status(const std::string& text) {
 std::vector<TrailEntry> read_trail(Poco::Data::Session& s, const std::string& id) {
   std::string aid = id;
   Poco::Data::Statement select(s);
-  select << "SELECT seq, action, from_status, to_status, actor, role, opinion, at FROM access_trail"
+  select << "SELECT seq, action, from_status, to_status, actor, role, opinion, at, amendment, stage, stage_label"
+            " FROM access_trail"
             " WHERE application_id = ? ORDER BY seq",
       use(aid);
   select.execute();
@@ -50,26 +51,105 @@ std::vector<TrailEntry> read_trail(Poco::Data::Session& s, const std::string& id
     e.role = rs.value(5, row).convert<std::string>();
     e.opinion = rs.isNull(6, row) ? std::string() : rs.value(6, row).convert<std::string>();
     e.at = from_seconds(rs.value(7, row).convert<Poco::Int64>());
+    e.amendment = rs.value(8, row).convert<int>();
+    e.stage = rs.value(9, row).convert<std::string>();
+    e.stage_label = rs.value(10, row).convert<std::string>();
     trail.push_back(std::move(e));
   }
   return trail;
 }
 
-const char* const kColumns = "id, owner, status, form_json, client_id, created_at, updated_at";
+const char* const kColumns =
+    "id, owner, status, form_json, client_id, created_at, updated_at, review_plan, review_stage, review_round, version";
+
+AccessForm stored_form(const std::string& what, const std::string& text) {
+  try {
+    return form_from_json(nlohmann::json::parse(text));
+  } catch (const std::exception& e) {
+    throw store::StoreError(what + ": the stored form is not readable: " + e.what());
+  }
+}
+
+// '' (an application from before migration 27, or not yet submitted): no snapshot.
+ReviewPlan stored_plan(const std::string& what, const std::string& text) {
+  if (text.empty()) return {};
+  try {
+    return plan_from_json(nlohmann::json::parse(text));
+  } catch (const std::exception& e) {
+    throw store::StoreError(what + ": " + e.what());
+  }
+}
+
+std::vector<Amendment> read_amendments(Poco::Data::Session& s, const std::string& id) {
+  std::string aid = id;
+  Poco::Data::Statement select(s);
+  select << "SELECT number, state, form_json, review_plan, review_stage, review_round, created_by, created_at,"
+            " updated_at FROM access_amendments WHERE application_id = ? ORDER BY number",
+      use(aid);
+  select.execute();
+  Poco::Data::RecordSet rs(select);
+  std::vector<Amendment> out;
+  for (std::size_t row = 0; row < rs.rowCount(); ++row) {
+    Amendment m;
+    m.number = rs.value(0, row).convert<int>();
+    const auto state = amendment_state_from(rs.value(1, row).convert<std::string>());
+    if (!state) throw store::StoreError("access amendment: unknown stored state");
+    m.state = *state;
+    const auto what = "access application " + id + " amendment " + std::to_string(m.number);
+    m.form = stored_form(what, rs.value(2, row).convert<std::string>());
+    m.plan = stored_plan(what, rs.value(3, row).convert<std::string>());
+    m.stage = rs.value(4, row).convert<int>();
+    m.round = rs.value(5, row).convert<int>();
+    m.created_by = rs.value(6, row).convert<std::string>();
+    m.created_at = from_seconds(rs.value(7, row).convert<Poco::Int64>());
+    m.updated_at = from_seconds(rs.value(8, row).convert<Poco::Int64>());
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+std::vector<ApprovedVersion> read_versions(Poco::Data::Session& s, const std::string& id) {
+  std::string aid = id;
+  Poco::Data::Statement select(s);
+  select << "SELECT version, amendment, form_json, approved_by, approved_at FROM access_versions"
+            " WHERE application_id = ? ORDER BY version",
+      use(aid);
+  select.execute();
+  Poco::Data::RecordSet rs(select);
+  std::vector<ApprovedVersion> out;
+  for (std::size_t row = 0; row < rs.rowCount(); ++row) {
+    ApprovedVersion v;
+    v.version = rs.value(0, row).convert<int>();
+    v.amendment = rs.value(1, row).convert<int>();
+    v.form = stored_form("access application " + id + " version " + std::to_string(v.version),
+                         rs.value(2, row).convert<std::string>());
+    v.approved_by = rs.value(3, row).convert<std::string>();
+    v.approved_at = from_seconds(rs.value(4, row).convert<Poco::Int64>());
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+// Everything of one application besides its row: trail, amendments, versions.
+void read_details(Poco::Data::Session& s, AccessApplication& a) {
+  a.trail = read_trail(s, a.id);
+  a.amendments = read_amendments(s, a.id);
+  a.versions = read_versions(s, a.id);
+}
 
 AccessApplication from_row(const Poco::Data::RecordSet& rs, std::size_t row) {
   AccessApplication a;
   a.id = rs.value(0, row).convert<std::string>();
   a.owner = rs.value(1, row).convert<std::string>();
   a.status = stored_status(rs.value(2, row).convert<std::string>());
-  try {
-    a.form = form_from_json(nlohmann::json::parse(rs.value(3, row).convert<std::string>()));
-  } catch (const std::exception& e) {
-    throw store::StoreError("access application " + a.id + ": the stored form is not readable: " + e.what());
-  }
+  a.form = stored_form("access application " + a.id, rs.value(3, row).convert<std::string>());
   a.client_id = rs.isNull(4, row) ? std::string() : rs.value(4, row).convert<std::string>();
   a.created_at = from_seconds(rs.value(5, row).convert<Poco::Int64>());
   a.updated_at = from_seconds(rs.value(6, row).convert<Poco::Int64>());
+  a.plan = stored_plan("access application " + a.id, rs.value(7, row).convert<std::string>());
+  a.stage = rs.value(8, row).convert<int>();
+  a.round = rs.value(9, row).convert<int>();
+  a.version = rs.value(10, row).convert<int>();
   return a;
 }
 
@@ -98,7 +178,7 @@ std::optional<AccessApplication> AccessRepository::find(const std::string& id) c
     Poco::Data::RecordSet rs(select);
     if (rs.rowCount() == 0) return std::nullopt;
     auto a = from_row(rs, 0);
-    a.trail = read_trail(s, a.id);
+    read_details(s, a);
     return a;
   } catch (const Poco::Exception& e) {
     rethrow("cannot read access application", e);
@@ -120,7 +200,7 @@ std::vector<AccessApplication> AccessRepository::list(const std::optional<std::s
     std::vector<AccessApplication> out;
     for (std::size_t row = 0; row < rs.rowCount(); ++row) {
       out.push_back(from_row(rs, row));
-      out.back().trail = read_trail(s, out.back().id);
+      read_details(s, out.back());
     }
     return out;
   } catch (const Poco::Exception& e) {
@@ -201,6 +281,80 @@ void AccessRepository::undo_step(const std::string& id, const TrailEntry& entry,
     tx.commit();
   } catch (const Poco::Exception& e) {
     rethrow("cannot take back the step on access application " + id, e);
+  }
+}
+
+std::optional<std::int64_t> AccessRepository::transact(const std::string& id, const std::vector<Change>& changes,
+                                                       const std::optional<TrailEntry>& entry) {
+  try {
+    auto s = db_.session();
+    Poco::Data::Transaction tx(s);
+    db_.lock_for_write(s);
+    for (const auto& change : changes) {
+      // Poco binds by reference: the values live in `bound` until execute().
+      std::vector<std::string> texts;
+      std::vector<Poco::Int64> numbers;
+      texts.reserve(change.values.size());
+      numbers.reserve(change.values.size());
+      Poco::Data::Statement statement(s);
+      statement << change.sql;
+      for (const auto& v : change.values) {
+        if (const auto* text = std::get_if<std::string>(&v)) {
+          texts.push_back(*text);
+          statement, use(texts.back());
+        } else {
+          numbers.push_back(std::get<std::int64_t>(v));
+          statement, use(numbers.back());
+        }
+      }
+      const auto changed = statement.execute();
+      if (change.guarded && changed != 1) {
+        tx.rollback();
+        return std::nullopt;
+      }
+    }
+    Poco::Int64 seq = 0;
+    if (entry) {
+      std::string aid = id;
+      s << "SELECT COALESCE(MAX(seq), 0) + 1 FROM access_trail WHERE application_id = ?", into(seq), use(aid), now;
+      std::string action = to_string(entry->action), from = to_string(entry->from), to = to_string(entry->to),
+                  actor = entry->actor, role = entry->role, opinion = entry->opinion, stage = entry->stage,
+                  stage_label = entry->stage_label;
+      Poco::Int64 when = seconds(entry->at), amendment = entry->amendment;
+      s << "INSERT INTO access_trail (application_id, seq, action, from_status, to_status, actor, role, opinion, at,"
+           " amendment, stage, stage_label) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          use(aid), use(seq), use(action), use(from), use(to), use(actor), use(role), use(opinion), use(when),
+          use(amendment), use(stage), use(stage_label), now;
+    }
+    tx.commit();
+    return seq;
+  } catch (const Poco::Exception& e) {
+    rethrow("cannot record the step on access application " + id, e);
+  }
+}
+
+std::optional<AccessRepository::ProviderLink> AccessRepository::find_link(const std::string& token_hash) const {
+  try {
+    auto s = db_.session();
+    std::string hash = token_hash;
+    Poco::Data::Statement select(s);
+    select << "SELECT application_id, amendment, review_round, stage, minted_by, expires_at, used_at"
+              " FROM access_provider_links WHERE token_hash = ?",
+        use(hash);
+    select.execute();
+    Poco::Data::RecordSet rs(select);
+    if (rs.rowCount() == 0) return std::nullopt;
+    ProviderLink link;
+    link.application_id = rs.value(0, 0).convert<std::string>();
+    link.amendment = rs.value(1, 0).convert<int>();
+    link.round = rs.value(2, 0).convert<int>();
+    link.stage = rs.value(3, 0).convert<std::string>();
+    link.minted_by = rs.value(4, 0).convert<std::string>();
+    link.expires_at = rs.value(5, 0).convert<Poco::Int64>();
+    link.used = !rs.isNull(6, 0);
+    return link;
+  } catch (const Poco::Exception& e) {
+    rethrow("cannot read the provider link", e);
   }
 }
 

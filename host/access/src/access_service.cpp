@@ -11,63 +11,24 @@
 #include <zhaoyin/trust/bytes.h>
 
 #include "access_repository.h"
+#include "service_support.h"
 
 namespace zhaoyin::access {
 
-namespace {
-
-using Clock = std::chrono::system_clock;
-
-constexpr const char* kApplicant = "applicant";
-constexpr const char* kReviewer = "reviewer";
-constexpr const char* kOperator = "operator";
-
-// One review step: who may take it, from where, to where, and whether it needs a reason.
-struct Rule {
-  Action action;
-  std::vector<std::string> roles;
-  std::vector<Status> from;
-  Status to;
-  bool opinion_required;
-};
-
-const std::vector<Rule>& rules() {
-  static const std::vector<Rule> all = {
-      {Action::Submit, {kApplicant}, {Status::Draft, Status::Returned}, Status::Submitted, false},
-      {Action::Accept, {kReviewer}, {Status::Submitted}, Status::Accepted, false},
-      {Action::Return, {kReviewer}, {Status::Submitted, Status::Accepted}, Status::Returned, true},
-      // 批准: the reviewer's final step; issue 8 also names the operator for it.
-      {Action::Approve, {kReviewer, kOperator}, {Status::Accepted}, Status::Active, false},
-      {Action::Reject, {kReviewer, kOperator}, {Status::Accepted}, Status::Rejected, true},
-      {Action::Suspend, {kOperator}, {Status::Active}, Status::Suspended, true},
-      {Action::Resume, {kOperator}, {Status::Suspended}, Status::Active, false},
-      {Action::Revoke, {kOperator}, {Status::Active, Status::Suspended}, Status::Revoked, true},
-      {Action::RotateSecret, {kOperator}, {Status::Active}, Status::Active, false},
-  };
-  return all;
-}
-
-const Rule& rule_for(Action action) {
-  for (const auto& r : rules())
-    if (r.action == action) return r;
-  throw AccessError(400, "invalid_action", "unknown action");
-}
-
-bool known_role(const std::string& role) { return role == kApplicant || role == kReviewer || role == kOperator; }
-
-std::string random_hex(std::size_t bytes) { return trust::hex_encode(trust::random_bytes(bytes)); }
-
-// 32 URL-safe characters (192 random bits).
-std::string new_secret() { return trust::base64url_encode(trust::random_bytes(24)); }
+namespace detail {
 
 std::string trimmed(const std::string& s) {
   const auto b = s.find_first_not_of(" \t\r\n");
   return b == std::string::npos ? "" : s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
 }
 
-[[noreturn]] void not_found(const std::string& id) {
-  throw AccessError(404, "not_found", "no access application " + id);
+std::string random_hex(std::size_t bytes) { return trust::hex_encode(trust::random_bytes(bytes)); }
+
+std::int64_t epoch_seconds(TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
+
+void not_found(const std::string& id) { throw AccessError(404, "not_found", "no access application " + id); }
 
 void require_role(const Actor& actor, const std::vector<std::string>& roles, const std::string& what) {
   if (std::find(roles.begin(), roles.end(), actor.role) == roles.end())
@@ -79,7 +40,7 @@ void require_owner(const Actor& actor, const AccessApplication& a) {
     throw AccessError(403, "not_your_application", "access application " + a.id + " belongs to another applicant");
 }
 
-[[noreturn]] void invalid_transition(const AccessApplication& a, Action action) {
+void invalid_transition(const AccessApplication& a, Action action) {
   throw AccessError(409, "invalid_transition",
                     "cannot " + to_string(action) + " access application " + a.id + " while it is " + to_string(a.status));
 }
@@ -106,10 +67,64 @@ store::Application application_from(const AccessForm& f, const std::string& clie
   return app;
 }
 
+}  // namespace detail
+
+namespace {
+
+using namespace detail;
+
+// An operator's step (or the applicant's submission): who may take it, from
+// where, to where, and whether it needs a reason. The review's steps are
+// decided by the stages (review_steps.cpp).
+struct Rule {
+  Action action;
+  std::vector<std::string> roles;
+  std::vector<Status> from;
+  Status to;
+  bool opinion_required;
+};
+
+const std::vector<Rule>& rules() {
+  static const std::vector<Rule> all = {
+      {Action::Submit, {kApplicant}, {Status::Draft, Status::Returned}, Status::Submitted, false},
+      {Action::Suspend, {kOperator}, {Status::Active}, Status::Suspended, true},
+      {Action::Resume, {kOperator}, {Status::Suspended}, Status::Active, false},
+      {Action::Revoke, {kOperator}, {Status::Active, Status::Suspended}, Status::Revoked, true},
+      {Action::RotateSecret, {kOperator}, {Status::Active}, Status::Active, false},
+  };
+  return all;
+}
+
+const Rule& rule_for(Action action) {
+  for (const auto& r : rules())
+    if (r.action == action) return r;
+  throw AccessError(400, "invalid_action", "unknown action");
+}
+
+bool known_role(const std::string& role) { return role == kApplicant || role == kReviewer || role == kOperator; }
+
+// 32 URL-safe characters (192 random bits).
+std::string new_secret() { return trust::base64url_encode(trust::random_bytes(24)); }
+
 }  // namespace
 
-AccessService::AccessService(std::shared_ptr<store::Database> db) : db_(std::move(db)) {
+AccessService::AccessService(std::shared_ptr<store::Database> db, ReviewPlan stages)
+    : db_(std::move(db)), stages_(std::move(stages)) {
   if (!db_) throw std::invalid_argument("AccessService needs a database");
+  // The configured stages are checked as the config is: at least one decided by staff.
+  parse_review_stages(format_review_stages(stages_));
+}
+
+void AccessService::complete(AccessApplication& a) const {
+  if (a.plan.empty()) a.plan = plan_for(a.form, stages_);
+  for (auto& m : a.amendments)
+    if (m.plan.empty()) m.plan = plan_for(m.form, stages_);
+}
+
+std::optional<AccessApplication> AccessService::load(const std::string& id) const {
+  auto a = AccessRepository(*db_).find(id);
+  if (a) complete(*a);
+  return a;
 }
 
 AccessApplication AccessService::create_draft(const Actor& applicant, const AccessForm& form) {
@@ -137,14 +152,14 @@ AccessApplication AccessService::save_draft(const Actor& applicant, const std::s
                       "access application " + id + " is " + to_string(a->status) + " and can no longer be edited");
   if (!repo.update_form(id, form, editable, Clock::now()))
     throw AccessError(409, "invalid_transition", "access application " + id + " changed status while being saved");
-  return *repo.find(id);
+  return *load(id);
 }
 
 AccessApplication AccessService::submit(const Actor& applicant, const std::string& id,
                                         const std::vector<std::string>& known_matters,
                                         const std::vector<std::string>& retired_matters) {
   AccessRepository repo(*db_);
-  auto a = repo.find(id);
+  auto a = load(id);
   if (!a) not_found(id);
   const auto& rule = rule_for(Action::Submit);
   require_role(applicant, rule.roles, "submit access applications");
@@ -158,12 +173,18 @@ AccessApplication AccessService::submit(const Actor& applicant, const std::strin
   // of who acknowledged the rules and when (acknowledgement_of).
   TrailEntry entry{0,  Action::Submit, a->status, Status::Submitted, applicant.username, applicant.role,
                    acknowledgement_statement(), Clock::now()};
-  if (!repo.step(id, entry)) invalid_transition(*repo.find(id), Action::Submit);
-  return *repo.find(id);
+  // A new round: the first stage of the plan this form gets now.
+  const std::vector<AccessRepository::Change> changes = {
+      {"UPDATE access_applications SET status = 'submitted', review_stage = 0, review_round = review_round + 1,"
+       " review_plan = ?, updated_at = ? WHERE id = ? AND status = ?",
+       {plan_to_json(plan_for(a->form, stages_)).dump(), epoch_seconds(entry.at), id, to_string(a->status)}}};
+  if (!repo.transact(id, changes, entry)) invalid_transition(*load(id), Action::Submit);
+  return *load(id);
 }
 
 AccessApplication AccessService::act(const Actor& actor, const std::string& id, Action action,
-                                     const std::string& opinion, std::optional<Credentials>* issued) {
+                                     const std::string& opinion, std::optional<Credentials>* issued,
+                                     const std::string& stage) {
   if (action == Action::RotateSecret) {
     auto credentials = rotate_secret(actor, id);
     if (issued) *issued = credentials;
@@ -171,8 +192,11 @@ AccessApplication AccessService::act(const Actor& actor, const std::string& id, 
   }
   if (action == Action::Submit)
     throw AccessError(409, "invalid_transition", "submitting checks the form against the matters on offer: use submit");
+  if (action == Action::Accept || action == Action::Pass || action == Action::Approve || action == Action::Return ||
+      action == Action::Reject)
+    return review_step(actor, id, action, opinion, issued, stage);
   AccessRepository repo(*db_);
-  auto a = repo.find(id);
+  auto a = load(id);
   if (!a) not_found(id);
   const auto& rule = rule_for(action);
   if (!known_role(actor.role) || std::find(rule.roles.begin(), rule.roles.end(), actor.role) == rule.roles.end())
@@ -183,33 +207,8 @@ AccessApplication AccessService::act(const Actor& actor, const std::string& id, 
     throw AccessError(422, "opinion_required", "a " + to_string(action) + " needs an opinion (意见) saying why");
 
   TrailEntry entry{0, action, a->status, rule.to, actor.username, actor.role, opinion, Clock::now()};
-  store::ApplicationRepository applications(*db_);
-
-  if (action == Action::Approve) {
-    const auto client_id = "app-" + random_hex(8);
-    const auto secret = new_secret();
-    auto seq = repo.step(id, entry, client_id);
-    if (!seq) invalid_transition(*repo.find(id), action);  // another reviewer got there first
-    entry.seq = *seq;
-    try {
-      applications.create(application_from(a->form, client_id), secret);
-      if (!a->form.department.empty())
-        store::ExtensionBindingRepository(*db_).set(client_id, store::ExtensionKind::Plugin, {a->form.department});
-    } catch (...) {
-      // Created but not bound: keep the half-made client unusable.
-      try {
-        applications.set_status(client_id, store::ApplicationStatus::Revoked);
-      } catch (...) {
-      }
-      repo.undo_step(id, entry, true);
-      throw;
-    }
-    if (issued) *issued = Credentials{client_id, secret};
-    return *repo.find(id);
-  }
-
   auto seq = repo.step(id, entry);
-  if (!seq) invalid_transition(*repo.find(id), action);
+  if (!seq) invalid_transition(*load(id), action);
   entry.seq = *seq;
   std::optional<store::ApplicationStatus> new_status;
   if (action == Action::Suspend) new_status = store::ApplicationStatus::Suspended;
@@ -217,14 +216,14 @@ AccessApplication AccessService::act(const Actor& actor, const std::string& id, 
   if (action == Action::Revoke) new_status = store::ApplicationStatus::Revoked;
   if (new_status && !a->client_id.empty()) {
     try {
-      if (!applications.set_status(a->client_id, *new_status))
+      if (!store::ApplicationRepository(*db_).set_status(a->client_id, *new_status))
         throw store::StoreError("access application " + id + ": its client " + a->client_id + " is missing");
     } catch (...) {
       repo.undo_step(id, entry, false);
       throw;
     }
   }
-  return *repo.find(id);
+  return *load(id);
 }
 
 Credentials AccessService::rotate_secret(const Actor& op, const std::string& id) {
@@ -249,12 +248,15 @@ Credentials AccessService::rotate_secret(const Actor& op, const std::string& id)
   return {a->client_id, secret};
 }
 
-std::optional<AccessApplication> AccessService::find(const std::string& id) const { return AccessRepository(*db_).find(id); }
+std::optional<AccessApplication> AccessService::find(const std::string& id) const { return load(id); }
 
 std::vector<AccessApplication> AccessService::list_for(const Actor& actor, std::optional<Status> status) const {
-  if (actor.role == kApplicant) return AccessRepository(*db_).list(actor.username, status);
-  if (actor.role == kReviewer || actor.role == kOperator) return AccessRepository(*db_).list(std::nullopt, status);
-  throw AccessError(403, "role_not_allowed", "the role '" + actor.role + "' may not list access applications");
+  std::vector<AccessApplication> all;
+  if (actor.role == kApplicant) all = AccessRepository(*db_).list(actor.username, status);
+  else if (actor.role == kReviewer || actor.role == kOperator) all = AccessRepository(*db_).list(std::nullopt, status);
+  else throw AccessError(403, "role_not_allowed", "the role '" + actor.role + "' may not list access applications");
+  for (auto& a : all) complete(a);
+  return all;
 }
 
 }  // namespace zhaoyin::access

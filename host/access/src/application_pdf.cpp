@@ -34,7 +34,7 @@ void draw_fields(Document& d, const std::string& heading, const Rows& rows) {
 // then a box each for the applicant organisation's signature and seal and
 // the reviewing office's, left blank for ink and stamp (or an e-seal).
 void draw_acknowledgement_and_seals(Document& d, const AccessApplication& a) {
-  draw_heading(d, "七、承诺及签章");
+  draw_heading(d, "八、承诺及签章");
   const std::vector<double> widths = {130, kContentWidth - 130};
   const auto ack = acknowledgement_of(a);
   draw_row(d, widths,
@@ -56,6 +56,24 @@ void draw_acknowledgement_and_seals(Document& d, const AccessApplication& a) {
     d.text(x + 8, d.y + kBoxHeight - 12, "日期：        年    月    日");
   }
   d.y += kBoxHeight + 6;
+}
+
+void draw_stage_opinions(Document& d, const AccessApplication& a, int amendment) {
+  const std::vector<double> widths = {100, kContentWidth - 296, 100, 96};
+  const std::vector<std::string> header = {"审核环节", "审核意见", "审核人", "时间"};
+  draw_row(d, widths, header, true);
+  const auto records = stage_records(a, amendment);
+  if (records.empty()) draw_row(d, widths, {"", "尚未提交审核", "", ""}, false);
+  for (const auto& r : records) {
+    std::string opinion = r.state == "current" ? "（审核中）" : "（待审核）";
+    std::string person, at;
+    if (r.decision) {
+      opinion = action_label(r.decision->action) + (r.decision->opinion.empty() ? "" : "：" + r.decision->opinion);
+      person = r.decision->actor + "（" + role_label(r.decision->role) + "）";
+      at = beijing_time(r.decision->at);
+    }
+    draw_row(d, widths, {r.stage.label, opinion, person, at}, false, {true, false}, &header);
+  }
 }
 
 }  // namespace
@@ -151,7 +169,20 @@ std::string render_application_pdf(const AccessApplication& a, const PrintOption
   }
   draw_scenario_table(d, scenarios);
 
-  draw_heading(d, "六、审核记录");
+  // 审核意见: each configured stage of the latest round with its person,
+  // opinion and time (the provider's sign-off under the signer's name);
+  // an amendment in review gets its own table.
+  draw_heading(d, "六、审核意见");
+  draw_stage_opinions(d, a, 0);
+  for (const auto& m : a.amendments)
+    if (m.state != AmendmentState::Draft) {
+      d.y += 4;
+      draw_row(d, {kContentWidth}, {"变更申请 #" + std::to_string(m.number) + "（" + amendment_state_label(m.state) + "）"},
+               true);
+      draw_stage_opinions(d, a, m.number);
+    }
+
+  draw_heading(d, "七、审核记录");
   const std::vector<double> widths = {92, 64, 84, 64, kContentWidth - 304};
   const std::vector<std::string> header = {"时间", "操作", "操作人", "角色", "意见"};
   draw_row(d, widths, header, true);

@@ -25,26 +25,31 @@ using nlohmann::json;
 
 std::string path_of(const AccessApplication& a) { return "/admin/applications/" + a.id; }
 
-// Sends the form page: new (no application yet) or an existing draft.
+// Sends the form page: new (no application yet), an existing draft, or
+// (`amendment`) the open amendment of an active application.
 void send_form(http::Exchange& ex, const ApplicationPagesContext& pages, const StaffSession& staff,
                const AccessApplication* existing, const access::AccessForm& form,
                const std::map<std::string, std::string>& typed, const std::vector<FieldError>& errors,
-               int status, const std::string& notice = "") {
+               int status, const std::string& notice = "", bool amendment = false) {
   json data = {{"form", form_view(form, typed, errors, catalogue_offer(pages).entries)},
-               {"post_to", existing ? path_of(*existing) : std::string("/admin/applications")},
+               {"post_to", existing ? path_of(*existing) + (amendment ? "/amendment" : "") : std::string("/admin/applications")},
                {"is_new", existing == nullptr},
+               {"amendment", amendment},
                {"notice", notice}};
   if (existing) {
     data["application"] = summary_view(*existing);
-    // A returned application shows why it came back.
+    // A returned application (or amendment) shows why it came back.
+    const auto* open = access::open_amendment(*existing);
+    const int subject = amendment && open ? open->number : 0;
     json opinions = json::array();
     for (const auto& t : existing->trail)
-      if (!t.opinion.empty() && t.action != access::Action::Submit)  // a submission's opinion is its 承诺
-        opinions.push_back({{"action_label", access::action_label(t.action)}, {"opinion", t.opinion},
-                            {"actor", t.actor}, {"at", beijing_time(t.at)}});
+      if (!t.opinion.empty() && t.action != access::Action::Submit && t.amendment == subject)  // a submission's opinion is its 承诺
+        opinions.push_back({{"action_label", t.stage_label.empty() ? access::action_label(t.action)
+                                                                   : t.stage_label + " " + access::action_label(t.action)},
+                            {"opinion", t.opinion}, {"actor", t.actor}, {"at", beijing_time(t.at)}});
     data["opinions"] = opinions;
   }
-  const std::string title = existing ? "编辑接入申请" : "新建接入申请";
+  const std::string title = amendment ? "变更申请" : existing ? "编辑接入申请" : "新建接入申请";
   send_page(ex, *pages.host, staff, title, "applications/form", std::move(data), status);
 }
 
@@ -188,6 +193,79 @@ class UpdateApplication : public http::Handler {
   PagesPtr pages_;
 };
 
+// The amendment form's form: the open amendment's, else the version in force.
+const access::AccessForm& amendment_form(const AccessApplication& a) {
+  const auto* open = access::open_amendment(a);
+  return open ? open->form : a.form;
+}
+
+// GET /admin/applications/{id}/amendment (the owner of an active application).
+class AmendmentForm : public http::Handler {
+ public:
+  explicit AmendmentForm(PagesPtr pages) : pages_(std::move(pages)) {}
+  void handle(http::Exchange& ex) override {
+    const auto staff = require_staff(ex, *pages_->host, {Role::Applicant});
+    try {
+      const auto a = visible_application(*pages_->service, staff, ex.param("id"));
+      const auto* open = access::open_amendment(a);
+      if (a.status != Status::Active || (open && open->state == access::AmendmentState::Submitted))
+        return redirect(ex, path_of(a));
+      const bool saved = ex.query("saved").value_or("") == "1";
+      send_form(ex, *pages_, staff, &a, amendment_form(a), {}, {}, 200, saved ? "变更草稿已保存" : "", true);
+    } catch (const AccessError& e) {
+      send_access_error(ex, *pages_->host, e);
+    }
+  }
+
+ private:
+  PagesPtr pages_;
+};
+
+// POST /admin/applications/{id}/amendment: save the amendment, submitted when intent=submit.
+class SaveAmendment : public http::Handler {
+ public:
+  explicit SaveAmendment(PagesPtr pages) : pages_(std::move(pages)) {}
+  void handle(http::Exchange& ex) override {
+    const auto staff = require_staff(ex, *pages_->host, {Role::Applicant});
+    const auto fields = read_form_fields(ex);
+    require_csrf(staff, fields);
+    const auto posted = form_from_fields(fields);
+    try {
+      const auto existing = visible_application(*pages_->service, staff, ex.param("id"));
+      const auto saved = pages_->service->save_amendment(actor_of(staff), existing.id, posted.form);
+      const auto* open = access::open_amendment(saved);
+      audit(*pages_->host, staff.username, "application.amendment_save", saved.id,
+            {{"amendment", open ? open->number : 0}});
+      const auto offer = catalogue_offer(*pages_);
+      if (!wants_submit(fields)) {
+        if (!posted.errors.empty())
+          return send_form(ex, *pages_, staff, &saved, posted.form, posted.typed, posted.errors, 422,
+                           "变更草稿已保存，但有字段无法识别", true);
+        return redirect(ex, path_of(saved) + "/amendment?saved=1");
+      }
+      if (!posted.errors.empty())
+        return send_form(ex, *pages_, staff, &saved, posted.form, posted.typed,
+                         merged(posted.errors, access::validate(posted.form, offer.known.active, offer.known.retired)),
+                         422, "", true);
+      try {
+        const auto submitted =
+            pages_->service->submit_amendment(actor_of(staff), saved.id, offer.known.active, offer.known.retired);
+        audit(*pages_->host, staff.username, "application.amendment_submit", submitted.id,
+              {{"amendment", open ? open->number : 0}});
+        redirect(ex, path_of(submitted));
+      } catch (const AccessError& e) {
+        if (e.code() != "invalid_form") throw;
+        send_form(ex, *pages_, staff, &saved, posted.form, posted.typed, e.fields(), 422, "", true);
+      }
+    } catch (const AccessError& e) {
+      send_access_error(ex, *pages_->host, e);
+    }
+  }
+
+ private:
+  PagesPtr pages_;
+};
+
 // GET /admin/applications/{id}.pdf
 class ApplicationPdf : public http::Handler {
  public:
@@ -217,6 +295,8 @@ void register_applicant_pages(http::Router& router, const PagesPtr& pages) {
   router.add<EditApplicationForm>("GET", "/admin/applications/{id}/edit", pages);
   router.add<UpdateApplication>("POST", "/admin/applications/{id}", pages);
   router.add<ApplicationPdf>("GET", "/admin/applications/{id}.pdf", pages);
+  router.add<AmendmentForm>("GET", "/admin/applications/{id}/amendment", pages);
+  router.add<SaveAmendment>("POST", "/admin/applications/{id}/amendment", pages);
 }
 
 }  // namespace zhaoyin::admin

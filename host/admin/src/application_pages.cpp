@@ -4,14 +4,16 @@
 
 #include "application_handlers.h"
 #include "catalogue_pages.h"
+#include "provider_pages.h"
 #include "scenario_register_pages.h"
 
 namespace zhaoyin::admin {
 
-void register_application_pages(http::Router& router, const std::shared_ptr<http::HostContext>& ctx) {
+void register_application_pages(http::Router& router, const std::shared_ptr<http::HostContext>& ctx,
+                                const access::ReviewPlan& stages) {
   auto pages = std::make_shared<ApplicationPagesContext>();
   pages->host = ctx;
-  pages->service = std::make_shared<access::AccessService>(ctx->db);
+  pages->service = std::make_shared<access::AccessService>(ctx->db, stages);
   pages->catalogue = std::make_shared<access::MattersCatalogue>(ctx->db);
   // The starter 授权事项目录 where its codes are missing (first start; a later
   // release's additions). A store that is down now is not fatal: the pages
@@ -26,6 +28,7 @@ void register_application_pages(http::Router& router, const std::shared_ptr<http
   }
   register_applicant_pages(router, pages);
   register_review_pages(router, pages);
+  register_provider_pages(router, pages);
   register_catalogue_pages(router, pages);
   register_scenario_register_pages(router, pages);
 }

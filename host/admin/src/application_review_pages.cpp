@@ -25,11 +25,11 @@ std::string trimmed(const std::string& s) {
   return b == std::string::npos ? "" : s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
 }
 
-// Waiting for a reviewer first (submitted, then accepted), then the rest,
-// each group most recently updated first.
-int queue_rank(Status s) {
-  if (s == Status::Submitted) return 0;
-  if (s == Status::Accepted) return 1;
+// Waiting for a reviewer first (submitted, then accepted or an amendment in
+// review), then the rest, each group most recently updated first.
+int queue_rank(const AccessApplication& a) {
+  if (a.status == Status::Submitted) return 0;
+  if (access::pending_review(a)) return 1;
   return 2;
 }
 
@@ -77,8 +77,9 @@ class ApplicationDetail : public http::Handler {
   PagesPtr pages_;
 };
 
-// POST /admin/applications/{id}/actions: action=accept|return|approve|reject|
-// suspend|resume|revoke, opinion, csrf.
+// POST /admin/applications/{id}/actions: action=accept|pass|return|approve|
+// reject|suspend|resume|revoke, opinion, stage (the stage the page showed:
+// a stale page gets 409 wrong_stage), csrf.
 class ApplicationAction : public http::Handler {
  public:
   explicit ApplicationAction(PagesPtr pages) : pages_(std::move(pages)) {}
@@ -89,6 +90,7 @@ class ApplicationAction : public http::Handler {
     const auto& id = ex.param("id");
     const std::string action_name = trimmed(field_value(fields, "action").value_or(""));
     const std::string opinion = trimmed(field_value(fields, "opinion").value_or(""));
+    const std::string stage = trimmed(field_value(fields, "stage").value_or(""));
     AccessApplication current;
     try {
       current = visible_application(*pages_->service, staff, id);
@@ -102,8 +104,9 @@ class ApplicationAction : public http::Handler {
                          "未知的操作 (unknown action '" + action_name + "')", opinion);
     try {
       std::optional<access::Credentials> issued;
-      const auto updated = pages_->service->act(actor_of(staff), id, *action, opinion, &issued);
+      const auto updated = pages_->service->act(actor_of(staff), id, *action, opinion, &issued, stage);
       json detail = {{"from", access::to_string(current.status)}, {"to", access::to_string(updated.status)}};
+      if (!stage.empty()) detail["stage"] = stage;
       if (!opinion.empty()) detail["opinion"] = opinion;
       if (!updated.client_id.empty()) detail["client_id"] = updated.client_id;
       audit(*pages_->host, staff.username, "application." + action_name, id, detail);
@@ -112,6 +115,42 @@ class ApplicationAction : public http::Handler {
     } catch (const AccessError& e) {
       auto fresh = pages_->service->find(id);
       send_detail(ex, *pages_->host, staff, fresh ? *fresh : current, e.status(), e.code(), e.what(), opinion);
+    }
+  }
+
+ private:
+  PagesPtr pages_;
+};
+
+// POST /admin/applications/{id}/provider-link: a one-time link for the
+// 技术服务方确认 stage, shown once (the owner, reviewers, operators).
+class MintProviderLink : public http::Handler {
+ public:
+  explicit MintProviderLink(PagesPtr pages) : pages_(std::move(pages)) {}
+  void handle(http::Exchange& ex) override {
+    const auto staff = require_staff(ex, *pages_->host, {Role::Applicant, Role::Reviewer, Role::Operator});
+    const auto fields = read_form_fields(ex);
+    require_csrf(staff, fields);
+    const auto& id = ex.param("id");
+    AccessApplication current;
+    try {
+      current = visible_application(*pages_->service, staff, id);
+    } catch (const AccessError& e) {
+      return send_access_error(ex, *pages_->host, e);
+    }
+    try {
+      const auto link = pages_->service->mint_provider_link(actor_of(staff), id);
+      audit(*pages_->host, staff.username, "application.provider_link", id,
+            {{"expires", beijing_time(link.expires_at)}});
+      ex.response().set("Cache-Control", "no-store");
+      send_page(ex, *pages_->host, staff, "技术服务方确认链接", "applications/provider_link",
+                {{"application", summary_view(current)},
+                 {"provider_name", current.form.provider_name},
+                 {"provider_contact", current.form.provider_contact},
+                 {"link", pages_->host->settings.public_url + "/admin/provider/" + link.token},
+                 {"expires", beijing_time(link.expires_at)}});
+    } catch (const AccessError& e) {
+      send_detail(ex, *pages_->host, staff, current, e.status(), e.code(), e.what());
     }
   }
 
@@ -156,7 +195,7 @@ void send_queue(http::Exchange& ex, const ApplicationPagesContext& pages, const 
   try {
     auto all = pages.service->list_for(actor_of(staff), status);
     std::stable_sort(all.begin(), all.end(), [](const AccessApplication& a, const AccessApplication& b) {
-      if (queue_rank(a.status) != queue_rank(b.status)) return queue_rank(a.status) < queue_rank(b.status);
+      if (queue_rank(a) != queue_rank(b)) return queue_rank(a) < queue_rank(b);
       return a.updated_at > b.updated_at;
     });
     json rows = json::array();
@@ -179,6 +218,7 @@ void register_review_pages(http::Router& router, const PagesPtr& pages) {
   router.add<ApplicationDetail>("GET", "/admin/applications/{id}", pages);
   router.add<ApplicationAction>("POST", "/admin/applications/{id}/actions", pages);
   router.add<RotateSecret>("POST", "/admin/applications/{id}/rotate-secret", pages);
+  router.add<MintProviderLink>("POST", "/admin/applications/{id}/provider-link", pages);
 }
 
 }  // namespace zhaoyin::admin

@@ -3,6 +3,8 @@
 // the same set.
 #include <zhaoyin/admin/routes.h>
 
+#include <zhaoyin/access/review_stages.h>
+
 #include "admin_edge.h"
 #include "admin_templates.h"
 #include "application_pages.h"
@@ -14,7 +16,8 @@
 
 namespace zhaoyin::admin {
 
-void register_admin_routes(http::Router& router, const std::shared_ptr<http::HostContext>& ctx) {
+void register_admin_routes(http::Router& router, const std::shared_ptr<http::HostContext>& ctx,
+                           const AdminOptions& options) {
   // Parse every template now: a broken template stops the host at start
   // rather than failing a request later.
   admin_templates();
@@ -25,7 +28,7 @@ void register_admin_routes(http::Router& router, const std::shared_ptr<http::Hos
   http::Router pages;
   register_sign_in_pages(pages, ctx);
   register_operator_pages(pages, ctx);
-  register_application_pages(pages, ctx);
+  register_application_pages(pages, ctx, access::parse_review_stages(options.review_stages));
   register_static_scripts(pages);
   add_behind_admin_edge(router, pages, ctx);
   register_catalogue_api(router, ctx);

@@ -391,7 +391,7 @@ int HostApplication::main(const std::vector<std::string>& args) {
     }
 
     auto router = std::make_shared<http::Router>();
-    register_host_routes(*router, ctx, cfg.sso);
+    register_host_routes(*router, ctx, cfg.sso, cfg.review_stages);
     server = std::make_unique<http::HttpServer>(cfg.server, router, ctx);
     ctx->settings.public_url = cfg.public_url.empty() ? server->url() : cfg.public_url;
     if (ctx->identity) warn_if_wallets_will_refuse(*log_, *ctx->identity, ctx->settings.public_url);

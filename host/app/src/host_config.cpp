@@ -2,6 +2,7 @@
 
 #include <Poco/Util/AbstractConfiguration.h>
 #include <charconv>
+#include <zhaoyin/access/review_stages.h>
 #include <zhaoyin/http/client_source.h>
 
 namespace zhaoyin::app {
@@ -176,6 +177,12 @@ HostConfig load_host_config(const Poco::Util::AbstractConfiguration& config,
 
   c.plugins_dir = r.text("plugins.dir", "");
   c.scripts_dir = r.text("scripts.dir", "scripts");
+  c.review_stages = r.text("access.review_stages", "");
+  try {
+    (void)access::parse_review_stages(c.review_stages);
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError(r.name("access.review_stages") + ": " + e.what());
+  }
   auto& sl = c.script_limits;  // the Lua sandbox (docs/SCRIPTING.md)
   sl.instructions_per_call = static_cast<std::uint64_t>(
       r.number("scripts.instructions_per_call", static_cast<long long>(sl.instructions_per_call), 10'000, 1'000'000'000'000));

@@ -13,7 +13,7 @@
 namespace zhaoyin::app {
 
 void register_host_routes(http::Router& router, const std::shared_ptr<http::HostContext>& ctx,
-                          const oidc::SsoOptions& sso) {
+                          const oidc::SsoOptions& sso, const std::string& review_stages) {
   http::register_core_routes(router, ctx);
   login::register_login_routes(router, ctx);
   presentation::register_presentation_routes(router, ctx);
@@ -27,7 +27,7 @@ void register_host_routes(http::Router& router, const std::shared_ptr<http::Host
   plugins::register_plugin_routes(router, ctx);
   scripting::register_scripting_routes(router, ctx);
   // The staff pages list what the plugins and scripts above registered.
-  admin::register_admin_routes(router, ctx);
+  admin::register_admin_routes(router, ctx, {review_stages});
 }
 
 }  // namespace zhaoyin::app

@@ -202,6 +202,29 @@ bool ApplicationRepository::upsert(const Application& app, const std::string& cl
   }
 }
 
+bool ApplicationRepository::update_terms(const Application& app) {
+  if (app.name.empty()) throw StoreError("application " + app.client_id + ": the name is empty");
+  std::string id = app.client_id, name = app.name, department = app.department, scope = app.scope,
+              province = app.province, needs = list_to_json(app.needs), channels = list_to_json(app.channels),
+              matters = list_to_json(app.matters), redirect_uris = list_to_json(app.redirect_uris),
+              functions = map_to_json(app.matter_functions), systems = list_to_json(app.declared_systems);
+  Poco::Int64 volume = app.annual_volume, peak = app.peak_rate, at = seconds(Clock::now());
+  try {
+    auto s = db_.session();
+    Poco::Data::Statement update(s);
+    update << "UPDATE applications SET name = ?, department = ?, scope = ?, province = ?, needs = ?, channels = ?,"
+              " matters = ?, annual_volume = ?, peak_rate = ?, updated_at = ?, redirect_uris = ?, matter_functions = ?,"
+              " declared_systems = ? WHERE client_id = ?",
+        use(name), use(department), use(scope), use(province), use(needs), use(channels), use(matters), use(volume),
+        use(peak), use(at), use(redirect_uris), use(functions), use(systems), use(id);
+    const bool found = update.execute() == 1;
+    db_.read_caches().credentials_changed();
+    return found;
+  } catch (const Poco::Exception& e) {
+    rethrow("cannot update application " + app.client_id, e);
+  }
+}
+
 std::optional<Application> ApplicationRepository::find(const std::string& client_id) const {
   auto& cache = db_.read_caches().applications;
   if (auto cached = cache.get(client_id)) return cached;

@@ -76,6 +76,7 @@ const std::vector<Migration>& migrations() {
       issued_copies_migration(),      // 24, migrations_copies.cpp
       seal_watch_migration(),         // 25, migrations_seal_watch.cpp
       declared_systems_migration(),   // 26, migrations_access.cpp
+      review_stages_migration(),      // 27, migrations_access.cpp
       data_purpose_migration(),       // 28, migrations_access.cpp
   };
   return list;

@@ -4,12 +4,16 @@
 //   a callback outside the declared 办事系统 refused next to their fields,
 //   declares a second system, ticks the 承诺 and submits (the detail page
 //   shows who acknowledged and when); the reviewer finds it in the queue, is
-//   refused a POST without its CSRF token (403, nothing changes), accepts and
-//   approves; the credentials page shows the secret once; the secret gets a
+//   refused a POST without its CSRF token (403, nothing changes), accepts
+//   (受理) and hands out the 技术服务方确认 one-time link; the provider opens
+//   it without an account and confirms under their own name (the link then
+//   refuses a second use, 410); the reviewer passes 业务指导部门 and the
+//   operator approves 系统运维部门; each stage shows its person, opinion and
+//   time; the credentials page shows the secret once; the secret gets a
 //   token at /oauth/token and the token a presentation of a sandbox wallet's
 //   code; the <script> name is text everywhere and no dialog ever opens.
 // Usage: node lifecycle_test.js CONFIG.json  with
-//   {"url","applicant":{"username","password"},"reviewer":{...},"out_dir",
+//   {"url","applicant":{"username","password"},"reviewer":{...},"operator":{...},"out_dir",
 //    "wallet":{"bin","file","password"},"uscc"}
 const { chromium } = require('playwright-core');
 const { execFileSync } = require('child_process');
@@ -85,6 +89,10 @@ async function main() {
     await page.fill('#f-system_name', XSS_NAME);
     await page.fill('#f-system_host', 'etax.hubei.example.gov.cn');
     await page.fill('#f-system_port', '8443');
+    // 技术服务单位: the provider whose sign-off is the second review stage.
+    await page.fill('#f-provider_name', '湖北数字政务科技有限公司');
+    await page.fill('#f-provider_contact', '王工');
+    await page.fill('#f-provider_phone', '13900000000');
     await page.selectOption('#f-department', '');
     await page.fill('#f-redirect_uris', 'https://etax.hubei.example.gov.cn/oidc/callback');
     await page.selectOption('#f-field', 'e_government');
@@ -176,7 +184,46 @@ async function main() {
     await page.fill('#opinion', '材料齐全，予以受理。');
     await submitButton('button[data-action=accept]');
     check((await page.getAttribute('#application-status', 'data-status')) === 'accepted', 'not accepted');
+    check((await page.getAttribute('#review-stages', 'data-current-stage')) === 'provider', 'not at the provider stage');
+    // The provider's stage is no staff decision: no buttons, a link instead.
+    check((await page.$('button[data-action=pass]')) === null, 'the reviewer is offered the provider stage');
     await snap('reviewer-accepted');
+    await submitButton('#mint-provider-link');
+    const providerLink = (await page.textContent('#provider-link')).trim();
+    check(providerLink.includes('/admin/provider/'), 'no provider link: ' + providerLink);
+    await snap('provider-link');
+    await page.goto(detailUrl);
+    await signOut();
+
+    // 3b. The provider, signed in as nobody, opens the link and confirms.
+    await page.goto(providerLink);
+    check((await page.textContent('#provider-name')).includes('湖北数字政务科技有限公司'), 'the provider page lacks the provider');
+    check((await page.inputValue('#signer')) === '王工', 'the signer is not the provider contact');
+    await page.fill('#opinion', '系统由我司建设运维，域名、端口、回调地址核对无误。');
+    await snap('provider-page');
+    await submitButton('button[data-action=pass]');
+    check((await page.getAttribute('#provider-done', 'data-returned')) === '0', 'the provider sign-off was not recorded');
+    const again = await page.goto(providerLink);
+    check(again.status() === 410, 'a used link should give 410, got ' + again.status());
+    check((await page.content()).includes('link_used'), 'the used link does not say link_used');
+
+    // 3c. 业务指导部门 (the reviewer), then 系统运维部门 (the operator).
+    await signIn(config.reviewer);
+    await page.goto(detailUrl);
+    check((await page.getAttribute('#review-stages', 'data-current-stage')) === 'guidance', 'not at 业务指导部门');
+    check((await page.$('button[data-action=approve]')) === null, 'the reviewer is offered the operator stage');
+    await page.fill('#opinion', '符合业务指导要求。');
+    await submitButton('button[data-action=pass]');
+    check((await page.getAttribute('#review-stages', 'data-current-stage')) === 'operations', 'not at 系统运维部门');
+    await signOut();
+    await signIn(config.operator);
+    await page.goto(detailUrl);
+    const stages = await page.$$eval('#review-stages tr[data-stage]', (rows) => rows.map((r) => [r.dataset.stage, r.dataset.state, r.textContent]));
+    check(stages.length === 4, 'expected four stages, got ' + stages.length);
+    check(stages[1][1] === 'passed' && stages[1][2].includes('王工') && stages[1][2].includes('核对无误'),
+      'the provider stage lacks its person and opinion: ' + stages[1][2]);
+    check(stages[3][1] === 'current', 'the operator stage is not current');
+    await snap('operator-stages');
     await page.fill('#opinion', '同意接入。');
     await submitButton('button[data-action=approve]');
 
@@ -195,6 +242,9 @@ async function main() {
     check((await page.textContent('#application-title')).trim() === XSS_NAME, 'the title is not text');
     const trail = await page.textContent('#trail');
     check(trail.includes('材料齐全，予以受理。') && trail.includes('同意接入。'), 'the trail lacks the opinions');
+    const decided = await page.$$eval('#review-stages tr[data-stage]', (rows) => rows.map((r) => r.dataset.state));
+    check(decided.length === 4 && decided.every((s) => s === 'passed'), 'not every stage passed: ' + decided.join(','));
+    check((await page.getAttribute('#versions tr[data-in-force]', 'data-version')) === '1', 'version 1 is not in force');
     await snap('reviewer-detail-active');
     await signOut();
 

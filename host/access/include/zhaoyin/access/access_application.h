@@ -20,6 +20,7 @@
 #include <stdexcept>
 #include <string>
 #include <vector>
+#include <zhaoyin/access/review_stages.h>
 #include <zhaoyin/redirect/declared_hosts.h>
 
 namespace zhaoyin::access {
@@ -134,8 +135,11 @@ std::string to_string(Status s);                        // draft | submitted | .
 std::optional<Status> status_from(const std::string& s);
 std::string status_label(Status s);                     // 草稿 | 已提交 | 已受理 | 退回修改 | 未通过 | 已生效 | 已暂停 | 已撤销
 
-enum class Action { Submit, Accept, Return, Approve, Reject, Suspend, Resume, Revoke, RotateSecret };
-std::string to_string(Action a);                        // submit | accept | return | approve | ...
+// Pass (通过) decides the current review stage (review_stages.h); Accept is
+// Pass on the first stage and Approve is Pass on the last (the names the
+// two-stage review had). Return and Reject work at any stage.
+enum class Action { Submit, Accept, Return, Approve, Reject, Suspend, Resume, Revoke, RotateSecret, Pass };
+std::string to_string(Action a);                        // submit | accept | return | approve | ... | pass
 std::optional<Action> action_from(const std::string& s);
 
 struct TrailEntry {
@@ -144,9 +148,43 @@ struct TrailEntry {
   Status from = Status::Draft;
   Status to = Status::Submitted;
   std::string actor;     // staff username
-  std::string role;      // applicant | reviewer | operator
+  std::string role;      // applicant | reviewer | operator | provider (the 技术服务方 via its one-time link)
   std::string opinion;   // 受理意见 / 审核意见 / reason; required for return, reject, suspend, revoke
   TimePoint at{};
+  int amendment = 0;        // 0: the application itself; n: its amendment number n
+  std::string stage{};      // the review stage decided (its key), empty for other steps
+  std::string stage_label{};  // that stage's label as it read then
+};
+
+// An amendment (变更申请) to an approved application: a whole new form that
+// goes through the review stages again while the approved version stays in
+// force. At most one is open (draft, submitted or returned) at a time.
+enum class AmendmentState { Draft, Submitted, Returned, Approved, Rejected };
+std::string to_string(AmendmentState s);                       // draft | submitted | returned | approved | rejected
+std::optional<AmendmentState> amendment_state_from(const std::string& s);
+std::string amendment_state_label(AmendmentState s);           // 草稿 | 审核中 | 退回修改 | 已批准 | 未通过
+
+struct Amendment {
+  int number = 0;  // 1, 2, ... per application
+  AmendmentState state = AmendmentState::Draft;
+  AccessForm form;
+  ReviewPlan plan;  // the stages of its current round (fixed at submission)
+  int stage = 0;    // index into plan while submitted
+  int round = 0;    // submissions so far
+  std::string created_by;
+  TimePoint created_at{};
+  TimePoint updated_at{};
+  bool open() const { return state == AmendmentState::Draft || state == AmendmentState::Submitted || state == AmendmentState::Returned; }
+};
+
+// An approved version of the form: version 1 is the application's approval,
+// each approved amendment adds the next. The newest is the one in force.
+struct ApprovedVersion {
+  int version = 0;
+  int amendment = 0;  // 0: the original application
+  AccessForm form;
+  std::string approved_by;
+  TimePoint approved_at{};
 };
 
 struct AccessApplication {
@@ -155,7 +193,15 @@ struct AccessApplication {
   Status status = Status::Draft;
   AccessForm form;
   std::string client_id;          // set on approval: the store::Application it became
-  std::vector<TrailEntry> trail;  // oldest first
+  std::vector<TrailEntry> trail;  // oldest first (the amendments' steps too)
+  // The review of the application itself (status submitted or accepted):
+  // the stages of the current round, fixed at submission, and where it is.
+  ReviewPlan plan;
+  int stage = 0;                  // index into plan; submitted while 0, accepted after
+  int round = 0;                  // submissions so far
+  int version = 0;                // the approved version in force (0: never approved)
+  std::vector<Amendment> amendments;      // oldest first
+  std::vector<ApprovedVersion> versions;  // oldest first
   TimePoint created_at{};
   TimePoint updated_at{};
 };
@@ -176,10 +222,39 @@ struct Acknowledgement {
 // submission, or when that submission predates the acknowledgement.
 std::optional<Acknowledgement> acknowledgement_of(const AccessApplication& application);
 
+// The amendment still open (draft, submitted or returned), if any.
+const Amendment* open_amendment(const AccessApplication& application);
+
+// The review waiting for a decision, if any: the application's own
+// (amendment 0) or its submitted amendment's, with the current stage.
+struct PendingReview {
+  int amendment = 0;
+  const ReviewPlan* plan = nullptr;
+  int stage = 0;
+  int round = 0;
+  const ReviewStage& current() const { return (*plan)[static_cast<std::size_t>(stage)]; }
+  bool last() const { return static_cast<std::size_t>(stage) + 1 == plan->size(); }
+};
+std::optional<PendingReview> pending_review(const AccessApplication& application);
+
+// One stage's decision in the latest round of a review (amendment 0: the
+// application's own): who, opinion, when; nullopt-like empty actor while undecided.
+struct StageRecord {
+  ReviewStage stage;
+  std::string state;  // passed | returned | rejected | current | waiting
+  std::optional<TrailEntry> decision;
+};
+std::vector<StageRecord> stage_records(const AccessApplication& application, int amendment = 0);
+
 // A refusal of a step, for the pages and the API:
 //   404 not_found, 403 not_your_application / role_not_allowed,
 //   409 invalid_transition (e.g. approving a draft), 422 invalid_form (with field errors),
-//   422 opinion_required
+//   422 opinion_required; the staged review and amendments add
+//   403 not_assigned (a stage assigned to other accounts), 403 not_the_provider
+//   (staff deciding the provider's stage), 409 wrong_stage (acting on a stage
+//   that is not the current one, e.g. approving before the last stage),
+//   409 amendment_pending, 404 link_not_found, 410 link_used / link_expired,
+//   422 signer_required
 class AccessError : public std::runtime_error {
  public:
   AccessError(int status, std::string code, const std::string& message, std::vector<FieldError> fields = {})

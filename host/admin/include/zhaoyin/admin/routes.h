@@ -1,5 +1,6 @@
 #pragma once
 #include <memory>
+#include <string>
 #include <zhaoyin/http/host_context.h>
 #include <zhaoyin/http/router.h>
 
@@ -9,6 +10,10 @@ namespace zhaoyin::admin {
 // access applications and their review, plugins, scripts, audit log, usage)
 // and the staff accounts behind them. Imports the sandbox's demo staff
 // accounts (<sandbox>/admin/staff.json) when a sandbox is loaded.
-void register_admin_routes(http::Router& router, const std::shared_ptr<http::HostContext>& ctx);
+struct AdminOptions {
+  std::string review_stages;  // access.review_stages (access/review_stages.h); empty: the default stages
+};
+void register_admin_routes(http::Router& router, const std::shared_ptr<http::HostContext>& ctx,
+                           const AdminOptions& options = {});
 
 }  // namespace zhaoyin::admin

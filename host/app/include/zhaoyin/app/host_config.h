@@ -55,6 +55,9 @@ struct HostConfig {
   http::LogLevel log_level = http::LogLevel::Info;  // log.level
   std::filesystem::path plugins_dir;           // plugins.dir (empty: <binary dir>/../lib/zhaoyin/plugins)
   std::filesystem::path scripts_dir;           // scripts.dir (default "scripts": the department Lua scripts)
+  // access.review_stages: the access review's stages (access/review_stages.h),
+  // checked here; empty: 受理 → 技术服务方确认 → 业务指导部门 → 系统运维部门.
+  std::string review_stages;
   http::HostSettings::ScriptLimits script_limits;  // scripts.instructions_per_call, time_per_call_ms, memory_bytes, ...
   std::filesystem::path admin_token_file;      // admin.token_file: the operator API token
                                                // (empty: <sandbox>/admin/operator-token when it exists)

@@ -7,8 +7,9 @@
 
 namespace zhaoyin::app {
 
-// `sso`: the OpenID provider's single sign-on settings (oidc.sso.*).
+// `sso`: the OpenID provider's single sign-on settings (oidc.sso.*);
+// `review_stages`: the access review's stages (access.review_stages, checked).
 void register_host_routes(http::Router& router, const std::shared_ptr<http::HostContext>& ctx,
-                          const oidc::SsoOptions& sso = {});
+                          const oidc::SsoOptions& sso = {}, const std::string& review_stages = "");
 
 }  // namespace zhaoyin::app

@@ -59,6 +59,12 @@ class ApplicationRepository {
   // are deleted (see set_secret). Returns true if it inserted.
   bool upsert(const Application& app, const std::string& client_secret);
 
+  // Replaces what an approval decides — name, department, scope, province,
+  // needs, channels, matters, matter functions, volumes, redirect URIs,
+  // declared systems — keeping the secret, status, tokens and created_at
+  // (an approved amendment, host/access). False if there is no such client.
+  bool update_terms(const Application& app);
+
   std::optional<Application> find(const std::string& client_id) const;
   std::vector<Application> list() const;  // ordered by client_id
 
