@@ -28,5 +28,6 @@ Migration matter_functions_migration();  // version 23: functions approved per m
 Migration issued_copies_migration();     // version 24: printable copies issued, by digest (migrations_copies.cpp)
 Migration seal_watch_migration();        // version 25: seal watches, seal-change feed cursor (migrations_seal_watch.cpp)
 Migration declared_systems_migration();  // version 26: applications' declared 办事系统 (migrations_access.cpp)
+Migration oidc_signing_key_migration();  // version 27: the ID-token signing key every host shares (migrations_oidc.cpp)
 
 }  // namespace zhaoyin::store

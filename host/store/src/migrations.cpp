@@ -76,6 +76,7 @@ const std::vector<Migration>& migrations() {
       issued_copies_migration(),      // 24, migrations_copies.cpp
       seal_watch_migration(),         // 25, migrations_seal_watch.cpp
       declared_systems_migration(),   // 26, migrations_access.cpp
+      oidc_signing_key_migration(),   // 27, migrations_oidc.cpp
   };
   return list;
 }

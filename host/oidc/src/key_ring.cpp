@@ -1,0 +1,79 @@
+// The ID-token signing key shared by every host on one store (provider.h,
+// KeyRing). Before migration 27 each host made its own key in its data
+// folder: behind nginx an ID token signed by host A did not verify with the
+// JWKS host B served, and B refused it as id_token_hint at logout.
+#include <Poco/Data/Session.h>
+#include <Poco/Data/Statement.h>
+#include <Poco/Exception.h>
+#include <Poco/Types.h>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <zhaoyin/store/database.h>
+#include "provider.h"
+
+namespace zhaoyin::oidc {
+
+using Poco::Data::Keywords::into;
+using Poco::Data::Keywords::now;
+using Poco::Data::Keywords::use;
+
+namespace {
+
+std::optional<std::string> stored_pem(store::Database& db) {
+  try {
+    auto s = db.session();
+    std::string pem;
+    Poco::Data::Statement select(s);
+    select << "SELECT private_pem FROM oidc_signing_keys WHERE id = 1", into(pem);
+    if (select.execute() == 0) return std::nullopt;
+    return pem;
+  } catch (const Poco::Exception& e) {
+    throw store::StoreError("cannot read the OIDC signing key: " + e.displayText());
+  }
+}
+
+// False when another host stored its key first (the primary key refuses a second row).
+bool store_pem(store::Database& db, const std::string& pem) {
+  try {
+    auto s = db.session();
+    std::string text = pem;
+    Poco::Int64 at = std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::system_clock::now().time_since_epoch()).count();
+    s << "INSERT INTO oidc_signing_keys (id, private_pem, created_at) VALUES (1, ?, ?)", use(text), use(at), now;
+    return true;
+  } catch (const Poco::Exception&) {
+    return false;  // read back below: a row there is the winner's, none is a real store failure
+  }
+}
+
+std::optional<std::string> legacy_pem(const std::filesystem::path& file) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec)) return std::nullopt;
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+const SigningKey& KeyRing::key() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (key_) return *key_;
+  if (auto pem = stored_pem(*db_)) {
+    key_ = SigningKey::from_pem(*pem);
+    return *key_;
+  }
+  // None stored yet: this host's older key if it had one, else a new one.
+  const auto old = legacy_pem(legacy_file_);
+  const SigningKey candidate = old ? SigningKey::from_pem(*old) : SigningKey::generate();
+  store_pem(*db_, candidate.private_pem());
+  const auto pem = stored_pem(*db_);
+  if (!pem) throw store::StoreError("cannot store the OIDC signing key");
+  key_ = SigningKey::from_pem(*pem);
+  return *key_;
+}
+
+}  // namespace zhaoyin::oidc
