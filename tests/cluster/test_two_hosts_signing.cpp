@@ -42,7 +42,7 @@ const char* const kBoss = "张志伟";   // legal representative of the Wuhan co
 const char* const kAdmin = "李娜";    // administrator of the Wuhan company: company and contract seals
 const char* const kSecond = "刘洋";   // legal representative of a Henan company: every seal
 
-// nginx in front of two hosts on one SQLite store; `args` for every host.
+// nginx in front of two hosts (on one SQLite store unless changed); `args` for every host.
 ClusterOptions behind_nginx(std::vector<std::string> args = {}, fs::path sandbox = {}) {
   ClusterOptions o;
   o.front = Front::Nginx;
@@ -590,7 +590,9 @@ std::set<std::string> jwks_kids(const std::string& base) {
 
 // On PostgreSQL: each host has a data folder of its own, as in docs/DEPLOY.md.
 TEST_CASE("two hosts behind nginx on PostgreSQL: single sign-on opened on host A answers prompt=none on host B, one ID-token key, logout across hosts", "[nginx][postgresql][sso]") {
-  ClusterEnv env({.store = SharedStore::Postgresql, .front = Front::Nginx, .host_args = {"--set", "oidc.sso.enabled=true"}});
+  auto options = behind_nginx({"--set", "oidc.sso.enabled=true"});
+  options.store = SharedStore::Postgresql;
+  ClusterEnv env(options);
   const std::string nginx = env.nginx().url(), a = env.host(0).url(), b = env.host(1).url();
   const OidcClient tax{env, "tax"}, bank{env, "banking"};
   Browser browser;
