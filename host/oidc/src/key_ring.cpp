@@ -2,8 +2,10 @@
 // KeyRing). Before migration 27 each host made its own key in its data
 // folder: behind nginx an ID token signed by host A did not verify with the
 // JWKS host B served, and B refused it as id_token_hint at logout.
+#include <Poco/Data/RecordSet.h>
 #include <Poco/Data/Session.h>
 #include <Poco/Data/Statement.h>
+#include <Poco/Data/Transaction.h>
 #include <Poco/Exception.h>
 #include <Poco/Types.h>
 #include <chrono>
@@ -24,27 +26,36 @@ namespace {
 std::optional<std::string> stored_pem(store::Database& db) {
   try {
     auto s = db.session();
-    std::string pem;
     Poco::Data::Statement select(s);
-    select << "SELECT private_pem FROM oidc_signing_keys WHERE id = 1", into(pem);
-    if (select.execute() == 0) return std::nullopt;
-    return pem;
+    select << "SELECT private_pem FROM oidc_signing_keys WHERE id = 1";
+    select.execute();
+    Poco::Data::RecordSet rs(select);
+    if (rs.rowCount() == 0) return std::nullopt;
+    return rs.value(0, 0).convert<std::string>();
   } catch (const Poco::Exception& e) {
     throw store::StoreError("cannot read the OIDC signing key: " + e.displayText());
   }
 }
 
-// False when another host stored its key first (the primary key refuses a second row).
-bool store_pem(store::Database& db, const std::string& pem) {
+// Stores `pem` unless a key is there already. SQLite: hosts take turns on
+// the write lock, the second finds the first one's row. PostgreSQL: two
+// first inserts race, the primary key refuses the second (it is read back).
+void store_unless_present(store::Database& db, const std::string& pem) {
   try {
     auto s = db.session();
-    std::string text = pem;
-    Poco::Int64 at = std::chrono::duration_cast<std::chrono::seconds>(
-                         std::chrono::system_clock::now().time_since_epoch()).count();
-    s << "INSERT INTO oidc_signing_keys (id, private_pem, created_at) VALUES (1, ?, ?)", use(text), use(at), now;
-    return true;
+    Poco::Data::Transaction tx(s);
+    db.lock_for_write(s);
+    Poco::Int64 rows = 0;
+    s << "SELECT COUNT(*) FROM oidc_signing_keys WHERE id = 1", into(rows), now;
+    if (rows == 0) {
+      std::string text = pem;
+      Poco::Int64 at = std::chrono::duration_cast<std::chrono::seconds>(
+                           std::chrono::system_clock::now().time_since_epoch()).count();
+      s << "INSERT INTO oidc_signing_keys (id, private_pem, created_at) VALUES (1, ?, ?)", use(text), use(at), now;
+    }
+    tx.commit();
   } catch (const Poco::Exception&) {
-    return false;  // read back below: a row there is the winner's, none is a real store failure
+    // Another host's key won; key() reads it back (and fails there if the store itself failed).
   }
 }
 
@@ -69,7 +80,7 @@ const SigningKey& KeyRing::key() {
   // None stored yet: this host's older key if it had one, else a new one.
   const auto old = legacy_pem(legacy_file_);
   const SigningKey candidate = old ? SigningKey::from_pem(*old) : SigningKey::generate();
-  store_pem(*db_, candidate.private_pem());
+  store_unless_present(*db_, candidate.private_pem());
   const auto pem = stored_pem(*db_);
   if (!pem) throw store::StoreError("cannot store the OIDC signing key");
   key_ = SigningKey::from_pem(*pem);
