@@ -36,6 +36,7 @@ struct ClusterOptions {
   int hosts = 2;
   Front front = Front::Direct;
   fs::path sandbox;  // empty: the shared sandbox of the test run
+  std::vector<std::string> host_args;  // more arguments for every host (e.g. --set key=value)
 };
 
 class ClusterEnv {
@@ -45,7 +46,8 @@ class ClusterEnv {
       : store_(options.store),
         front_(options.front),
         sandbox_(options.sandbox.empty() ? shared_sandbox() : options.sandbox),
-        sandbox_json_(read_json(sandbox_ / "sandbox.json")) {
+        sandbox_json_(read_json(sandbox_ / "sandbox.json")),
+        extra_args_(options.host_args) {
     if (store_ == SharedStore::Postgresql) pg_ = std::make_unique<PostgresServer>();
     for (int i = 0; i < options.hosts; ++i) hosts_.push_back(start_host());
     nginx_.start(ports());
@@ -105,12 +107,26 @@ class ClusterEnv {
     throw std::runtime_error("no sandbox wallet of " + holder);
   }
 
+  // The holder's wallet, loaded and unlocked (for answers made in the test with the wallet core).
+  wallet::Wallet wallet(const std::string& holder) const { return sandbox_wallet(sandbox_, wallet_entry(holder)); }
+
   // Runs the real zhaoyin-wallet as `holder`.
   CommandResult wallet_cli(const std::string& holder, const std::string& verb_args) const {
     const auto& w = wallet_entry(holder);
     return run_command(quote(bin("zhaoyin-wallet")) + " --wallet " +
                        quote((sandbox_ / w["path"].get<std::string>()).string()) + " --password " +
                        quote(w["password"].get<std::string>()) + " " + verb_args);
+  }
+
+  // A login of `department` created through `base` and confirmed by `holder`'s
+  // zhaoyin-wallet scanning its QR text as given (through nginx when `base` is nginx).
+  std::string confirmed_login(const std::string& department, const std::string& holder, const std::string& base) {
+    const auto r = http("POST", base + "/api/v1/login-sessions", "{}", bearer(token(department, base)));
+    if (r.status != 201) throw std::runtime_error("login: " + std::to_string(r.status) + " " + r.body);
+    const auto s = r.as_json();
+    const auto scan = wallet_cli(holder, "scan " + quote(s["qr_text"].get<std::string>()) + " --approve");
+    if (scan.exit_code != 0) throw std::runtime_error("wallet: " + scan.output);
+    return s["id"];
   }
 
   // A fresh presentation code from `zhaoyin-wallet present`.
@@ -131,6 +147,7 @@ class ClusterEnv {
     // must cover nginx's upstream connections (config/deploy does the same).
     if (front_ == Front::Nginx)
       a.insert(a.end(), {"--set", "http.public_url=" + nginx_.url(), "--set", "http.max_connections_per_peer=1024"});
+    a.insert(a.end(), extra_args_.begin(), extra_args_.end());
     if (store_ == SharedStore::Sqlite) {
       a.insert(a.end(), {"--data", (dir_.path() / "data").string()});
     } else {
@@ -153,6 +170,7 @@ class ClusterEnv {
   Front front_;
   fs::path sandbox_;
   json sandbox_json_;
+  std::vector<std::string> extra_args_;
   std::unique_ptr<PostgresServer> pg_;
   RedisServer redis_;
   NginxServer nginx_;

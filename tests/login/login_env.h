@@ -3,16 +3,10 @@
 // process (made on first use), HTTP helpers, the sandbox's applications and
 // wallets, and answers crafted with the wallet core for cases the real wallet
 // would never send.
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
-#include <Poco/StreamCopier.h>
-#include <Poco/URI.h>
 #include <chrono>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <openapi_capture.h>
 #include <stdexcept>
 #include <string>
 #include <zhaoyin/protocol/canonical_json.h>
@@ -20,6 +14,7 @@
 #include <zhaoyin/wallet/wallet.h>
 
 #include "host_process.h"
+#include "http_client.h"  // Reply, http(), bearer(), fetch_request(), post_answer()
 #include "sandbox_fixture.h"
 #include "test_support.h"
 
@@ -27,43 +22,12 @@ namespace zhaoyin::test {
 
 using nlohmann::json;
 
-struct Reply {
-  int status = 0;
-  std::string body;
-  std::map<std::string, std::string> headers;
-  json as_json() const { return json::parse(body, nullptr, false); }
-  std::string code() const {
-    const auto j = as_json();
-    if (j.is_object() && j.contains("error")) return j["error"].value("code", "");
-    return "";
-  }
-};
-
-inline Reply http(const std::string& method, const std::string& url, const std::string& body = "",
-                  const std::map<std::string, std::string>& headers = {}) {
-  const Poco::URI uri(url);
-  Poco::Net::HTTPClientSession session(uri.getHost(), uri.getPort());
-  session.setTimeout(Poco::Timespan(120, 0));
-  Poco::Net::HTTPRequest request(method, uri.getPathAndQuery(), Poco::Net::HTTPMessage::HTTP_1_1);
-  for (const auto& [k, v] : headers) request.set(k, v);
-  if (!body.empty() || method == "POST") {
-    if (!request.has("Content-Type")) request.setContentType("application/json");
-    request.setContentLength(static_cast<std::streamsize>(body.size()));
-    session.sendRequest(request) << body;
-  } else {
-    session.sendRequest(request);
-  }
-  Poco::Net::HTTPResponse response;
-  std::istream& in = session.receiveResponse(response);
-  Reply r;
-  r.status = static_cast<int>(response.getStatus());
-  Poco::StreamCopier::copyToString(in, r.body);
-  for (const auto& [k, v] : response) r.headers[k] = v;
-  openapi_capture(method, uri.getPathAndQuery(), r.status, response.get("Content-Type", ""), r.body);
-  return r;
+// A sandbox wallet (an entry of sandbox.json's "wallets"), loaded and unlocked.
+inline wallet::Wallet sandbox_wallet(const std::filesystem::path& sandbox, const json& entry) {
+  auto w = wallet::Wallet::load((sandbox / entry["path"].get<std::string>()).string());
+  w.unlock(entry["password"].get<std::string>());
+  return w;
 }
-
-inline std::map<std::string, std::string> bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
 
 // One sandbox and one host for the whole test process.
 class LoginEnv {
@@ -126,11 +90,7 @@ class LoginEnv {
   std::string wallet_path(const std::string& holder) const {
     return (sandbox_ / wallet_entry(holder)["path"].get<std::string>()).string();
   }
-  wallet::Wallet wallet(const std::string& holder) const {
-    auto w = wallet::Wallet::load(wallet_path(holder));
-    w.unlock(wallet_entry(holder)["password"].get<std::string>());
-    return w;
-  }
+  wallet::Wallet wallet(const std::string& holder) const { return sandbox_wallet(sandbox_, wallet_entry(holder)); }
 
   // Runs zhaoyin-wallet as `holder` with the given verb arguments.
   CommandResult wallet_cli(const std::string& holder, const std::string& verb_args) const {
@@ -139,20 +99,14 @@ class LoginEnv {
   }
 
   // GET the wallet request behind a QR text (moves the session to scanned).
-  json fetch_request(const std::string& qr_text) {
-    const auto r = http("GET", qr_text);
-    if (r.status != 200) throw std::runtime_error("fetch: " + r.body);
-    return r.as_json()["request"];
-  }
+  json fetch_request(const std::string& qr_text) { return test::fetch_request(qr_text); }
 
   // The answer the real wallet would sign, for `holder`, to `request`.
   json answer_for(const json& request, const wallet::Wallet& w, const std::string& decision = "approve") const {
     return w.login_answer(request, decision == "approve");
   }
 
-  Reply post_answer(const json& request, const json& body) {
-    return http("POST", request["answer_url"].get<std::string>(), body.dump());
-  }
+  Reply post_answer(const json& request, const json& body) { return test::post_answer(request, body); }
 
   // Creates a session, fetches its request and answers it as `holder` (signed by the real wallet core).
   Reply login_as(const std::string& department, const std::string& holder, const json& create_body = json::object(),

@@ -36,9 +36,7 @@ json party_task(const json& parties, const std::string& order, const trust::Byte
 }
 
 Reply sign_license_as(SigningEnv& env, const json& request, const wallet::Wallet& w) {
-  const auto prepared = env.post_answer(request, wallet::sign_prepare_body(w, request, nullptr));
-  if (prepared.status != 200) return prepared;
-  return env.post_answer(request, wallet::sign_final_body(w, request, nullptr, prepared.as_json(), env.host_certificate()));
+  return sign_with(request, w, nullptr, env.host_certificate());
 }
 
 // The bank's application (national scope; its plugin requires 财务专用章 and

@@ -14,6 +14,7 @@
 #include <zhaoyin/trust/bytes.h>
 #include <zhaoyin/trust/sm3.h>
 #include "oidc_test_data.h"
+#include "provider.h"  // KeyRing (host/oidc/src)
 
 using namespace zhaoyin;
 using namespace zhaoyin::oidc;
@@ -321,4 +322,30 @@ TEST_CASE("oidc signing key: verify_jwt accepts its own tokens only", "[oidc][jw
   CHECK_FALSE(key.verify_jwt("a.b.c.d"));
   CHECK_FALSE(key.verify_jwt("!!!.???.***"));
   CHECK_FALSE(key.verify_jwt(std::string(20000, 'a') + "." + jwt));
+}
+
+// Two hosts on one store (two Database instances on one data folder here;
+// PostgreSQL in tests/cluster): one ID-token key for both, whichever asks
+// first, and a key an earlier version kept in a host's data folder is the one
+// adopted — tokens issued before the upgrade still verify.
+TEST_CASE("oidc signing key: one key in the store for every host, an older per-host key file adopted once", "[oidc][jws]") {
+  TempDir dir("zhaoyin-oidc-key-ring");
+  store::DatabaseSettings settings;
+  settings.data_dir = dir.path() / "data";
+  auto host_a = std::make_shared<store::Database>(settings);
+  host_a->migrate();
+  auto host_b = std::make_shared<store::Database>(settings);
+  const auto legacy = SigningKey::generate();
+  write_file(dir.path() / "a-key.pem", legacy.private_pem());
+
+  KeyRing ring_a(host_a, dir.path() / "a-key.pem");
+  KeyRing ring_b(host_b, dir.path() / "b-has-none.pem");
+  CHECK(ring_a.key().kid() == legacy.kid());  // A's key from before the upgrade becomes the shared one
+  CHECK(ring_b.key().kid() == legacy.kid());  // B, with no file, signs with it too
+  // A key file another host still holds does not replace the stored key.
+  write_file(dir.path() / "c-key.pem", SigningKey::generate().private_pem());
+  KeyRing ring_c(host_b, dir.path() / "c-key.pem");
+  CHECK(ring_c.key().kid() == legacy.kid());
+  host_b->close();
+  host_a->close();
 }

@@ -4,11 +4,6 @@
 // wallets, sample PDFs drawn with cairo, and the wallet's sign answers made in
 // process with the wallet core (tools/wallet/src/sign_answers.h) — including
 // ones the real wallet would never send.
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
-#include <Poco/StreamCopier.h>
-#include <Poco/URI.h>
 #include <cairo-pdf.h>
 #include <cairo.h>
 #include <chrono>
@@ -18,7 +13,6 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <openapi_capture.h>
 #include <stdexcept>
 #include <string>
 #include <zhaoyin/protocol/canonical_json.h>
@@ -29,50 +23,12 @@
 #include "host_process.h"
 #include "sandbox_fixture.h"
 #include "sign_answers.h"
+#include "sign_wallet.h"  // the wallet's two steps, shared with tests/cluster
 #include "test_support.h"
 
 namespace zhaoyin::test {
 
 using nlohmann::json;
-
-struct Reply {
-  int status = 0;
-  std::string body;
-  std::map<std::string, std::string> headers;
-  json as_json() const { return json::parse(body, nullptr, false); }
-  std::string code() const {
-    const auto j = as_json();
-    if (j.is_object() && j.contains("error")) return j["error"].value("code", "");
-    return "";
-  }
-  trust::Bytes bytes() const { return trust::Bytes(body.begin(), body.end()); }
-};
-
-inline Reply http(const std::string& method, const std::string& url, const std::string& body = "",
-                  const std::map<std::string, std::string>& headers = {}) {
-  const Poco::URI uri(url);
-  Poco::Net::HTTPClientSession session(uri.getHost(), uri.getPort());
-  session.setTimeout(Poco::Timespan(120, 0));
-  Poco::Net::HTTPRequest request(method, uri.getPathAndQuery(), Poco::Net::HTTPMessage::HTTP_1_1);
-  for (const auto& [k, v] : headers) request.set(k, v);
-  if (!body.empty() || method == "POST") {
-    if (!request.has("Content-Type")) request.setContentType("application/json");
-    request.setContentLength(static_cast<std::streamsize>(body.size()));
-    session.sendRequest(request) << body;
-  } else {
-    session.sendRequest(request);
-  }
-  Poco::Net::HTTPResponse response;
-  std::istream& in = session.receiveResponse(response);
-  Reply r;
-  r.status = static_cast<int>(response.getStatus());
-  Poco::StreamCopier::copyToString(in, r.body);
-  for (const auto& [k, v] : response) r.headers[k] = v;
-  openapi_capture(method, uri.getPathAndQuery(), r.status, response.get("Content-Type", ""), r.body);
-  return r;
-}
-
-inline std::map<std::string, std::string> bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
 
 inline cairo_status_t append_to_bytes(void* closure, const unsigned char* data, unsigned int length) {
   auto* out = static_cast<trust::Bytes*>(closure);
@@ -185,37 +141,20 @@ class SigningEnv {
   }
 
   // GET the wallet request behind a QR text (moves the task to scanned).
-  json fetch_request(const std::string& qr_text) {
-    const auto r = http("GET", qr_text);
-    if (r.status != 200) throw std::runtime_error("fetch: " + r.body);
-    return r.as_json()["request"];
-  }
-  Reply post_answer(const json& request, const json& body) {
-    return http("POST", request["answer_url"].get<std::string>(), body.dump());
-  }
+  json fetch_request(const std::string& qr_text) { return test::fetch_request(qr_text); }
+  Reply post_answer(const json& request, const json& body) { return test::post_answer(request, body); }
 
-  // The relying-party host certificate the host signs wallet requests and
-  // preparations with (the sandbox's authority/host.pem, first certificate).
-  trust::Certificate host_certificate() const {
-    std::ifstream in(sandbox_ / "authority" / "host.pem");
-    std::stringstream pem;
-    pem << in.rdbuf();
-    return trust::Certificate::bundle_from_pem(pem.str()).front();
-  }
+  // The relying-party host certificate the host signs wallet requests and preparations with.
+  trust::Certificate host_certificate() const { return sandbox_host_certificate(sandbox_); }
 
   // The holder's seal of `type` (authorised or not), from its wallet file.
   static const wallet::WalletSeal& seal_of(const wallet::Wallet& w, const std::string& type) {
-    for (const auto& s : w.seals())
-      if (s.type == type) return s;
-    throw std::runtime_error("the wallet has no " + type + " seal");
+    return test::seal_of(w, type);
   }
 
   // Both steps as the real wallet does them; returns the reply to the last step made.
   Reply sign_as(const json& request, const wallet::Wallet& w, const std::string& type) {
-    const auto& seal = seal_of(w, type);
-    const auto prepared = post_answer(request, wallet::sign_prepare_body(w, request, seal));
-    if (prepared.status != 200) return prepared;
-    return post_answer(request, wallet::sign_final_body(w, request, seal, prepared.as_json(), host_certificate()));
+    return sign_with(request, w, &seal_of(w, type), host_certificate());
   }
 
   // Creates nothing: fetches the task's request and signs it as `holder` with its `type` seal.

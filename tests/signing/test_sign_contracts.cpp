@@ -34,9 +34,7 @@ void write_file(const std::filesystem::path& p, const trust::Bytes& b) {
 
 // The wallet's two steps for a license signature (es_id null).
 Reply sign_license_as(SigningEnv& env, const json& request, const wallet::Wallet& w) {
-  const auto prepared = env.post_answer(request, wallet::sign_prepare_body(w, request, nullptr));
-  if (prepared.status != 200) return prepared;
-  return env.post_answer(request, wallet::sign_final_body(w, request, nullptr, prepared.as_json(), env.host_certificate()));
+  return sign_with(request, w, nullptr, env.host_certificate());
 }
 
 json verify_data(SigningEnv& env, const json& data, const trust::Bytes& signature) {

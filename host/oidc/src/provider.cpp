@@ -5,12 +5,6 @@
 
 namespace zhaoyin::oidc {
 
-const SigningKey& KeyRing::key() {
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (!key_) key_ = SigningKey::load_or_create(path_);
-  return *key_;
-}
-
 http::FormFields request_parameters(http::Exchange& ex) {
   if (ex.method() == "POST") return ex.form_body();
   const std::string& uri = ex.request().getURI();

@@ -18,14 +18,21 @@
 
 namespace zhaoyin::oidc {
 
-// The signing key, loaded (or made) on first use from the store's data folder.
+// The ID-token signing key: one for every host on the store (migration 29,
+// key_ring.cpp). The first host that needs it stores it; every host loads
+// that one, so an ID token from any host verifies with the JWKS any host
+// serves and is taken back as id_token_hint by any host. A key an earlier
+// version kept in the host's data folder (`legacy_file`) becomes the shared
+// key if the store has none yet, so tokens already issued still verify.
 class KeyRing {
  public:
-  explicit KeyRing(std::filesystem::path path) : path_(std::move(path)) {}
+  KeyRing(std::shared_ptr<store::Database> db, std::filesystem::path legacy_file)
+      : db_(std::move(db)), legacy_file_(std::move(legacy_file)) {}
   const SigningKey& key();
 
  private:
-  std::filesystem::path path_;
+  std::shared_ptr<store::Database> db_;
+  std::filesystem::path legacy_file_;
   std::mutex mutex_;
   std::optional<SigningKey> key_;
 };

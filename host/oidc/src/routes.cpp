@@ -9,7 +9,7 @@ void register_oidc_routes(http::Router& router, const std::shared_ptr<http::Host
   auto provider = std::make_shared<Provider>();
   provider->host = ctx;
   provider->logins = std::move(logins);
-  provider->keys = std::make_shared<KeyRing>(ctx->db->settings().data_dir / "oidc-signing-key.pem");
+  provider->keys = std::make_shared<KeyRing>(ctx->db, ctx->db->settings().data_dir / "oidc-signing-key.pem");
   provider->options = options;
   id_tokens_metric(*ctx);
 

@@ -30,5 +30,6 @@ Migration seal_watch_migration();        // version 25: seal watches, seal-chang
 Migration declared_systems_migration();  // version 26: applications' declared 办事系统 (migrations_access.cpp)
 Migration review_stages_migration();     // version 27: access review stages, amendments, versions (migrations_access.cpp)
 Migration data_purpose_migration();      // version 28: applications' declared data-interface purpose (migrations_access.cpp)
+Migration oidc_signing_key_migration();  // version 29: the ID-token signing key every host shares (migrations_oidc.cpp)
 
 }  // namespace zhaoyin::store

@@ -78,6 +78,7 @@ const std::vector<Migration>& migrations() {
       declared_systems_migration(),   // 26, migrations_access.cpp
       review_stages_migration(),      // 27, migrations_access.cpp
       data_purpose_migration(),       // 28, migrations_access.cpp
+      oidc_signing_key_migration(),   // 29, migrations_oidc.cpp
   };
   return list;
 }

@@ -73,4 +73,19 @@ Migration oidc_sso_migration() {
           }};
 }
 
+// The ID-token signing key (ES256, PKCS#8 PEM), one row for every host on
+// the store (host/oidc key_ring.cpp): before, each host made its own in its
+// data folder, and behind nginx one host's ID tokens did not verify with
+// another's JWKS.
+Migration oidc_signing_key_migration() {
+  return {29,
+          "OpenID Connect signing key shared by every host",
+          {
+              "CREATE TABLE oidc_signing_keys ("
+              " id INTEGER PRIMARY KEY,"
+              " private_pem TEXT NOT NULL,"
+              " created_at BIGINT NOT NULL)",
+          }};
+}
+
 }  // namespace zhaoyin::store
