@@ -187,6 +187,15 @@ nlohmann::json jwt_payload(const std::string& jwt) {
   return nlohmann::json::parse(trust::to_string(trust::base64url_decode(jwt.substr(a + 1, b - a - 1))));
 }
 
+// The ID-token signing key the host keeps in its store (migration 29: one
+// key for every host on the store, no longer a file in the data folder).
+std::string stored_signing_key(const std::filesystem::path& data_dir) {
+  const auto r = test::run_command("sqlite3 -cmd \".timeout 10000\" " + test::quote(data_dir / "zhaoyin.db") +
+                                   " \"SELECT private_pem FROM oidc_signing_keys WHERE id = 1\"");
+  if (r.exit_code != 0) throw std::runtime_error("sqlite3: " + r.output);
+  return r.output;
+}
+
 }  // namespace
 
 TEST_CASE("oidc http: discovery and JWKS describe the provider", "[oidc][http]") {
@@ -212,8 +221,9 @@ TEST_CASE("oidc http: discovery and JWKS describe the provider", "[oidc][http]")
   CHECK(keys[0]["alg"] == "ES256");
   CHECK(keys[0].contains("kid"));
   CHECK_FALSE(keys[0].contains("d"));  // never the private part
-  // The key persists in the data folder.
-  CHECK(std::filesystem::exists(p.host.dir.path() / "data" / "oidc-signing-key.pem"));
+  // The key persists in the store, not as a file of this host's data folder.
+  CHECK(oidc::SigningKey::from_pem(stored_signing_key(p.host.dir.path() / "data")).public_jwk() == keys[0]);
+  CHECK_FALSE(std::filesystem::exists(p.host.dir.path() / "data" / "oidc-signing-key.pem"));
 }
 
 TEST_CASE("oidc http: authorize starts a QR login and binds the browser", "[oidc][http]") {
@@ -361,7 +371,7 @@ TEST_CASE("oidc http: the code buys an ES256 ID token and a userinfo access toke
   const auto header = nlohmann::json::parse(trust::to_string(trust::base64url_decode(id_token.substr(0, id_token.find('.')))));
   CHECK(header["kid"] == jwk["kid"]);
   CHECK(header["alg"] == "ES256");
-  const auto key = oidc::SigningKey::from_pem(test::read_file(p.host.dir.path() / "data" / "oidc-signing-key.pem"));
+  const auto key = oidc::SigningKey::from_pem(stored_signing_key(p.host.dir.path() / "data"));
   CHECK(key.public_jwk() == jwk);
   test::TempDir dir("zhaoyin-oidc-idtoken");
   test::write_file(dir.path() / "pub.pem", key.public_pem());
