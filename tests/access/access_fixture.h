@@ -1,7 +1,9 @@
 #pragma once
 // What the access tests share: a valid form, the matters on offer, and a
 // migrated SQLite store in a temporary folder.
+#include <catch2/catch.hpp>
 #include <memory>
+#include <stdexcept>
 #include <test_support.h>
 #include <zhaoyin/access/access_service.h>
 #include <zhaoyin/access/matters.h>
@@ -81,4 +83,24 @@ inline const access::Actor kReviewer{"rita", "reviewer"};
 inline const access::Actor kSecondReviewer{"ravi", "reviewer"};
 inline const access::Actor kOperator{"otto", "operator"};
 
+// Runs `step` and returns the AccessError it throws (fails the test if none).
+template <typename Step>
+access::AccessError refusal(Step step) {
+  try {
+    step();
+  } catch (const access::AccessError& e) {
+    return e;
+  }
+  FAIL("the step was not refused");
+  throw std::logic_error("unreachable");
+}
+
 }  // namespace zhaoyin::test
+
+// `expr` is refused with that HTTP status and error code.
+#define REQUIRE_REFUSED(expr, http_status, error_code)   \
+  do {                                                   \
+    const auto e_ = zhaoyin::test::refusal([&] { (void)(expr); }); \
+    CHECK(e_.status() == (http_status));                 \
+    CHECK(e_.code() == (error_code));                    \
+  } while (false)

@@ -15,25 +15,6 @@ using access::Status;
 
 namespace {
 
-// Runs `step` and returns the AccessError it throws (fails the test if none).
-template <typename Step>
-AccessError refusal(Step step) {
-  try {
-    step();
-  } catch (const AccessError& e) {
-    return e;
-  }
-  FAIL("the step was not refused");
-  throw std::logic_error("unreachable");
-}
-
-#define REQUIRE_REFUSED(expr, http_status, error_code)        \
-  do {                                                          \
-    const auto e_ = refusal([&] { (void)(expr); });            \
-    CHECK(e_.status() == (http_status));                       \
-    CHECK(e_.code() == (error_code));                          \
-  } while (false)
-
 // An application taken to `accepted` by the usual people.
 std::string accepted_application(access::AccessService& service) {
   const auto a = service.create_draft(kApplicant, valid_form());

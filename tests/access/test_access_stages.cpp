@@ -17,24 +17,6 @@ using access::Status;
 
 namespace {
 
-template <typename Step>
-AccessError refusal(Step step) {
-  try {
-    step();
-  } catch (const AccessError& e) {
-    return e;
-  }
-  FAIL("the step was not refused");
-  throw std::logic_error("unreachable");
-}
-
-#define REQUIRE_REFUSED(expr, http_status, error_code) \
-  do {                                                  \
-    const auto e_ = refusal([&] { (void)(expr); });     \
-    CHECK(e_.status() == (http_status));                \
-    CHECK(e_.code() == (error_code));                   \
-  } while (false)
-
 access::AccessForm form_with_provider() {
   auto f = valid_form();
   f.provider_name = "济宁数字科技有限公司";

@@ -15,17 +15,6 @@ using access::MattersCatalogue;
 
 namespace {
 
-template <typename Step>
-AccessError refusal(Step step) {
-  try {
-    step();
-  } catch (const AccessError& e) {
-    return e;
-  }
-  FAIL("not refused");
-  throw std::logic_error("unreachable");
-}
-
 CatalogueEntry entry(const std::string& domain, const std::string& industry, const std::string& matter,
                      const std::string& code = "") {
   CatalogueEntry e;
